@@ -1,0 +1,60 @@
+# The README's two commands are `make demo` and `make test`; both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+VENV := .venv/bin
+# uv from PATH, else a private copy from PyPI in .local/tools (nothing installed globally).
+UV := $(shell command -v uv 2>/dev/null || echo .local/tools/bin/uv)
+
+.PHONY: help setup up down demo test test-unit test-integration bench lint clean
+
+help:
+	@echo "make demo    run the pipeline on the bundled sample mailbox (local Kafka + PostgreSQL)"
+	@echo "make test    unit + integration tests (starts the local stack itself)"
+	@echo "make bench   throughput and latency, pipeline vs bare passthrough (JSON)"
+	@echo "make up|down start/stop Kafka, PostgreSQL (and the services, for down)"
+
+# uv (from PyPI) builds .venv/ from the lockfile; Maven resolves the Kafka jars once.
+setup: .venv/.synced
+	@scripts/local-stack.sh kafka-jars
+
+.local/tools/bin/uv:
+	python3 -m venv .local/tools
+	.local/tools/bin/pip install --quiet uv
+
+.venv/.synced: uv.lock pyproject.toml */*/pyproject.toml cli/pyproject.toml | $(UV)
+	$(UV) sync --all-packages --frozen
+	@touch $@
+
+up: setup
+	@scripts/local-stack.sh up
+
+down:
+	@if [ -d .local/run ]; then scripts/services.sh stop; fi
+	@scripts/local-stack.sh down
+
+demo: up
+	@scripts/services.sh start
+	@$(VENV)/triage ingest samples/emails --ids-out .local/demo-ids.txt
+	@set -a; source <(scripts/local-stack.sh env 2>/dev/null); set +a; \
+	  $(VENV)/triage results --ids .local/demo-ids.txt --wait 120
+	@echo
+	@echo "The stack is still running: services log to .local/logs/, 'make down' stops everything."
+
+test: setup
+	$(VENV)/python -m pytest -q
+
+test-unit: setup
+	$(VENV)/python -m pytest -q tests/unit
+
+test-integration: setup
+	$(VENV)/python -m pytest -q tests/integration
+
+bench: setup
+	$(VENV)/python -m bench.pipeline
+
+lint: setup
+	$(VENV)/ruff check .
+
+clean:
+	rm -rf .venv .pytest_cache .ruff_cache

@@ -1,0 +1,61 @@
+"""``triage ingest PATH...``: .eml files, folders, mbox files and Maildirs into email.raw."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from confluent_kafka import KafkaException
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from triage.domain.intake import raw_email
+from triage.platform.admin import apply_topics
+from triage.platform.publisher import RawPublisher
+from triage.platform.settings import load_settings
+from triage.platform.sources import SourceError, count_messages, iter_messages
+
+err = Console(stderr=True)
+
+
+def ingest(
+    paths: list[Path] = typer.Argument(..., help=".eml files, folders of them, mbox files or Maildirs"),
+    inbox: str | None = typer.Option(None, help="Receiving inbox (default: Delivered-To/To of each message)"),
+    ids_out: Path | None = typer.Option(None, help="Write the ingested email ids here, one per line"),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout"),
+) -> None:
+    """Publish messages to email.raw, keyed by thread id; each is acknowledged before it counts."""
+    settings = load_settings()
+    try:
+        total = count_messages(paths)
+    except (SourceError, OSError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    publisher = RawPublisher(settings)
+    ids: list[str] = []
+    try:
+        apply_topics(settings)
+        with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=as_json) as progress:
+            task = progress.add_task("ingest", total=total)
+            for message in iter_messages(paths):
+                record = raw_email(message.raw, source="file", received_at=datetime.now(UTC),
+                                   max_bytes=settings.triage_ingest_max_bytes, mailbox=inbox)
+                publisher.publish(record)
+                ids.append(record.email_id)
+                progress.advance(task)
+            publisher.flush()
+    except KafkaException as exc:
+        err.print(f"[red]error:[/red] Kafka at {settings.kafka_bootstrap_servers}: {exc}")
+        raise typer.Exit(1) from exc
+    if ids_out:
+        ids_out.write_text("".join(f"{i}\n" for i in ids))
+    if as_json:
+        typer.echo(json.dumps({"ingested": len(ids), "email_ids": ids}))
+    else:
+        err.print(f"ingested {len(ids)} message(s) into {settings.topic('email.raw')}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)

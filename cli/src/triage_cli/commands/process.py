@@ -1,0 +1,158 @@
+"""``triage process`` and ``triage normalize``: the pure pipeline on one file, no Kafka.
+
+Exit codes: 0 ok, 2 bad input (missing or unreadable file, invalid mailbox.json).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from triage.domain.models import CleanEmail, Mailbox, ProcessResult
+from triage.domain.normalize import BodyParts, decode_text, split_body
+from triage.domain.pipeline import load_mailbox, normalize_message, process_message
+
+out = Console()
+err = Console(stderr=True)
+DEFAULT_MAILBOX = Mailbox(company="Unknown")
+
+
+def process(
+    file: Annotated[Path, typer.Argument(help="One RFC 5322 message (.eml)")],
+    mailbox: Annotated[
+        Path | None, typer.Option(help="mailbox.json: own domains, customer domains, products")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Normalise, extract, route and plan the CRM writes for one message."""
+    owner = _read_mailbox(mailbox) if mailbox else DEFAULT_MAILBOX
+    result = process_message(_read_bytes(file), owner)
+    if as_json:
+        _print_json(process_json(result))
+    else:
+        _print_result(result)
+
+
+def normalize(
+    file: Annotated[Path, typer.Argument(help="An .eml message, or a bare body with --body-only")],
+    body_only: Annotated[
+        bool, typer.Option("--body-only", help="FILE is a bare message body, not RFC 5322")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Split a message into its newest text, signature, quoted history and footer."""
+    raw = _read_bytes(file)
+    parts = body_parts_json(split_body(decode_text(raw, "utf-8"))) if body_only else None
+    document = parts or clean_parts_json(normalize_message(raw))
+    if as_json:
+        _print_json(document)
+    else:
+        _print_parts(document)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("process")(process)
+    app.command("normalize")(normalize)
+
+
+# ---------------------------------------------------------------- documents
+
+
+def process_json(result: ProcessResult) -> dict[str, Any]:
+    """The ``triage process --json`` contract: JSON types only (ISO 8601 datetimes)."""
+    return result.model_dump(mode="json")
+
+
+def body_parts_json(parts: BodyParts) -> dict[str, Any]:
+    return {
+        "text": parts.text,
+        "signature": parts.signature,
+        "quoted": parts.quoted,
+        "footer": parts.footer,
+        "language": None,
+    }
+
+
+def clean_parts_json(clean: CleanEmail) -> dict[str, Any]:
+    forwarded = clean.forwarded.model_dump(mode="json") if clean.forwarded else None
+    return {
+        "text": clean.text,
+        "signature": clean.signature,
+        "quoted": clean.quoted,
+        "footer": clean.footer,
+        "language": clean.language,
+        "forwarded": forwarded,
+    }
+
+
+# ---------------------------------------------------------------- input
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _read_mailbox(path: Path) -> Mailbox:
+    text = _read_bytes(path).decode("utf-8", errors="replace")
+    try:
+        return load_mailbox(text)
+    except ValueError as exc:
+        _fail(f"invalid mailbox file {path}: {_first_line(exc)}")
+
+
+def _first_line(exc: Exception) -> str:
+    return " ".join(str(exc).split("\n")[:3])
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+# ---------------------------------------------------------------- output
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    # Plain stdout, not rich: the output is for machines and must not be wrapped or coloured.
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _print_result(result: ProcessResult) -> None:
+    clean, extraction, route = result.clean, result.extraction, result.route
+    table = Table("field", "value", title=f"{clean.subject or '(no subject)'}", show_lines=False)
+    rows = {
+        "from": f"{clean.from_name or ''} <{clean.from_email or ''}>",
+        "intent": f"{extraction.intent} (confidence {extraction.confidence:.2f})",
+        "person": f"{extraction.person.name or '-'} <{extraction.person.email or '-'}>",
+        "company": f"{extraction.company.name or '-'} ({extraction.company.domain or '-'})",
+        "products": ", ".join(extraction.interest.products) or "-",
+        "budget (USD/yr)": _money(extraction.budget.annual_amount_usd),
+        "timeline": extraction.timeline,
+        "region": extraction.region or "-",
+        "action": extraction.required_action,
+        "summary": extraction.summary,
+        "queue": f"{route.queue} ({route.priority}, SLA {route.sla_minutes or '-'} min)",
+        "rule": f"{route.rule}: {route.reason}",
+        "crm": ", ".join(action.action for action in result.crm_actions) or "none",
+    }
+    for name, value in rows.items():
+        table.add_row(name, value)
+    out.print(table)
+
+
+def _print_parts(document: dict[str, Any]) -> None:
+    table = Table("part", "text", show_lines=True)
+    for name in ("text", "signature", "quoted", "footer"):
+        table.add_row(name, document.get(name) or "-")
+    out.print(table)
+
+
+def _money(amount: float | None) -> str:
+    return "-" if amount is None else f"${amount:,.0f}"

@@ -1,0 +1,104 @@
+"""Which CRM writes an email calls for, planned before anything is written.
+
+Only prospects and customers become CRM records; vendors, applicants,
+newsletters and spam never do. Every action carries an idempotency key made
+of the email id and the action, so replaying an email plans the same keys and
+the CRM sink turns the repeat into a no-op.
+"""
+
+from __future__ import annotations
+
+from triage.domain.models import CrmAction, ExtractedEmail, Extraction, RouteDecision
+
+# Below this a lead is real enough for a contact, not for a forecasted deal.
+DEAL_MIN_CONFIDENCE = 0.6
+_RECORDED_INTENTS = ("lead", "support")
+
+
+def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision) -> list[CrmAction]:
+    extraction = extracted.extraction
+    if decision.ignored or extraction.intent not in _RECORDED_INTENTS:
+        return []
+    planned = [
+        _company_action(extraction),
+        _contact_action(extracted),
+        _deal_action(extraction, decision),
+    ]
+    return [
+        CrmAction(
+            action=action,
+            object_type=object_type,
+            idempotency_key=idempotency_key(extracted.email_id, action),
+            properties=properties,
+        )
+        for action, object_type, properties in (plan for plan in planned if plan)
+    ]
+
+
+def idempotency_key(email_id: str, action: str) -> str:
+    return f"{email_id}:{action}"
+
+
+def _company_action(extraction: Extraction) -> tuple[str, str, dict[str, str]] | None:
+    company = extraction.company
+    if not (company.domain or company.name):
+        return None
+    return "upsert_company", "company", _strings(name=company.name, domain=company.domain)
+
+
+def _contact_action(extracted: ExtractedEmail) -> tuple[str, str, dict[str, str]] | None:
+    extraction = extracted.extraction
+    if not extraction.person.email:
+        return None
+    return (
+        "upsert_contact",
+        "contact",
+        _strings(
+            email=extraction.person.email,
+            name=extraction.person.name,
+            company_domain=extraction.company.domain,
+            company_name=extraction.company.name,
+            mailbox=extracted.mailbox,
+            region=extraction.region,
+            intent=extraction.intent,
+        ),
+    )
+
+
+def _deal_action(
+    extraction: Extraction, decision: RouteDecision
+) -> tuple[str, str, dict[str, str]] | None:
+    if extraction.intent != "lead" or extraction.confidence < DEAL_MIN_CONFIDENCE:
+        return None
+    return (
+        "create_deal",
+        "deal",
+        _strings(
+            name=deal_name(extraction),
+            amount=extraction.budget.annual_amount_usd,
+            currency="USD" if extraction.budget.annual_amount_usd is not None else None,
+            timeline=extraction.timeline,
+            queue=decision.queue,
+            company_domain=extraction.company.domain,
+            company_name=extraction.company.name,
+            contact_email=extraction.person.email,
+        ),
+    )
+
+
+def deal_name(extraction: Extraction) -> str:
+    """The company, then the first product asked about: "Globex — Revenue Radar"."""
+    company = extraction.company.name or extraction.company.domain or extraction.person.email
+    product = extraction.interest.products[0] if extraction.interest.products else "inbound"
+    return f"{company or 'Unknown company'} — {product}"
+
+
+def _strings(**values: object) -> dict[str, str]:
+    """CRM properties are strings; an unknown value is left out rather than sent empty."""
+    return {key: _string(value) for key, value in values.items() if value is not None}
+
+
+def _string(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 60000, not 60000.0
+    return str(value)

@@ -1,0 +1,1104 @@
+"""The local extractor: intent and fields from the signals real mail carries.
+
+Deterministic and offline, so it is the default extractor, the fallback when
+a provider is down, and the baseline an LLM has to beat on the gold set. It
+first unwraps relays (website forms, a colleague's forward) to find whom the
+email is about, decides intent through gates ordered by how hard their
+evidence is to fake (authentication, bulk headers, customer domain, then
+words), and fills each field only from evidence in the email: a value it
+cannot point at is null.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from triage.domain.models import (
+    Budget,
+    CleanEmail,
+    Company,
+    Extraction,
+    Intent,
+    Interest,
+    Mailbox,
+    Person,
+    RequiredAction,
+    Timeline,
+)
+from triage.domain.normalize import split_body
+
+MODEL = "local-rules"
+MODEL_VERSION = "1"
+
+# fmt: off
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
+    "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net",
+    "web.de", "yandex.ru", "mail.ru", "qq.com", "163.com",
+})
+# fmt: on
+
+
+@dataclass(frozen=True)
+class ExtractionOutcome:
+    extraction: Extraction
+    decided_by: str
+    model: str = MODEL
+    model_version: str = MODEL_VERSION
+
+
+def extract_fields(clean: CleanEmail, mailbox: Mailbox) -> ExtractionOutcome:
+    about = about_whom(clean, mailbox)
+    verdict = classify(clean, about, mailbox)
+    extraction = fields_for(verdict.intent, clean, about, mailbox, verdict.confidence)
+    return ExtractionOutcome(extraction=extraction, decided_by=verdict.decided_by)
+
+
+def fields_for(
+    intent: Intent, clean: CleanEmail, about: About, mailbox: Mailbox, confidence: float
+) -> Extraction:
+    is_lead = intent == "lead"
+    return Extraction(
+        intent=intent,
+        person=person_of(intent, about),
+        company=company_of(intent, clean, about),
+        interest=Interest(
+            products=mentioned_products(about.words, mailbox)
+            if intent in ("lead", "support")
+            else []
+        ),
+        budget=Budget(annual_amount_usd=annual_usd(about.words) if is_lead else None),
+        timeline=buying_timeline(about.words, clean.date) if is_lead else "unknown",
+        region=None if intent == "spam" else region_of(intent, about, clean),
+        summary=summarize(about),
+        required_action=required_action(intent, about.words),
+        confidence=confidence,
+    )
+
+
+# ---------------------------------------------------------------- whom the email is about
+
+
+@dataclass(frozen=True)
+class About:
+    """The person an email is about and what they wrote, after unwrapping relays."""
+
+    name: str | None
+    email: str | None
+    subject: str
+    text: str
+    signature: str = ""
+    footer: str = ""
+    relay: str | None = None
+    form: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def words(self) -> str:
+        """What the sender wrote: the basis of every field."""
+        return f"{self.subject}\n{self.text}"
+
+    @property
+    def evidence(self) -> str:
+        """Everything that votes on intent: opt-out footers betray cold pitches."""
+        return f"{self.words}\n{self.footer}"
+
+
+def about_whom(clean: CleanEmail, mailbox: Mailbox) -> About:
+    form = relayed_form(clean)
+    if form:
+        return _from_form(clean, form)
+    if is_colleague_forward(clean, mailbox):
+        return _from_forward(clean)
+    return About(
+        name=clean.from_name,
+        email=clean.from_email,
+        subject=clean.subject,
+        text=clean.text,
+        signature=clean.signature or "",
+        footer=clean.footer or "",
+    )
+
+
+_RELAY_SENDER = re.compile(
+    r"no-?reply|do-?not-?reply|forms?\b|web-?forms?|notifications?|notify|wordpress|website|"
+    r"webmaster|contact-?form|typeform|hubspot|jotform|formspree|wufoo|formrelay",
+    re.IGNORECASE,
+)
+_FORM_FIELD = re.compile(r"^\s*\*?([^\W\d][\w '/?-]{0,30}?)\*?\s*[:\t]\s*(.*)$")
+# fmt: off
+_FORM_LABELS = {
+    "name": "name", "full name": "name", "your name": "name", "nombre": "name", "nom": "name",
+    "candidate": "name", "applicant": "name",
+    "first name": "first_name", "vorname": "first_name", "prénom": "first_name",
+    "last name": "last_name", "nachname": "last_name", "surname": "last_name",
+    "apellido": "last_name", "apellidos": "last_name",
+    "email": "email", "e-mail": "email", "email address": "email", "your email": "email",
+    "work email": "email", "business email": "email", "correo": "email",
+    "correo electrónico": "email", "e-mail-adresse": "email", "courriel": "email",
+    "company": "company", "company name": "company", "organization": "company",
+    "organisation": "company", "firma": "company", "unternehmen": "company",
+    "entreprise": "company", "société": "company", "empresa": "company",
+    "phone": "phone", "telephone": "phone", "phone number": "phone", "telefon": "phone",
+    "téléphone": "phone", "teléfono": "phone",
+    "country": "country", "land": "country", "pays": "country", "país": "country",
+    "location": "location", "city": "location", "standort": "location", "ville": "location",
+    "message": "message", "comments": "message", "comment": "message", "nachricht": "message",
+    "mensaje": "message", "how can we help": "message", "how can we help?": "message",
+    "details": "message", "inquiry": "message", "anfrage": "message", "demande": "message",
+}
+# fmt: on
+_APPLIED_NAME = re.compile(
+    r"^([A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}) (?:has )?(?:applied|submitted|sent)\b", re.MULTILINE
+)
+
+
+def relayed_form(clean: CleanEmail) -> dict[str, str]:
+    """The fields of a website-form or applicant-tracking notification, or {} if not one."""
+    if not _RELAY_SENDER.search(f"{clean.from_name or ''} {clean.from_email or ''}"):
+        return {}
+    fields = form_fields(clean.text)
+    applied = _APPLIED_NAME.search(clean.text)
+    if "name" not in fields and applied:
+        fields["name"] = applied.group(1)
+    identifying = {"name", "first_name", "company"} & fields.keys()
+    return fields if "email" in fields and identifying else {}
+
+
+def form_fields(text: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        match = _FORM_FIELD.match(line)
+        key = _FORM_LABELS.get(match.group(1).strip().lower()) if match else None
+        if match and key and key not in fields:
+            value = _form_message(lines, index) if key == "message" else match.group(2).strip()
+            if value:
+                fields[key] = value
+    return fields
+
+
+def _form_message(lines: list[str], index: int) -> str:
+    """A message field runs on until the next labelled field."""
+    collected = [_FORM_FIELD.match(lines[index]).group(2).strip()]  # type: ignore[union-attr]
+    for line in lines[index + 1 :]:
+        match = _FORM_FIELD.match(line)
+        if match and match.group(1).strip().lower() in _FORM_LABELS:
+            break
+        collected.append(line.strip())
+    return "\n".join(collected).strip()
+
+
+def _from_form(clean: CleanEmail, form: dict[str, str]) -> About:
+    name = form.get("name") or " ".join(
+        part for part in (form.get("first_name"), form.get("last_name")) if part
+    )
+    found = _EMAIL.search(form.get("email", ""))
+    return About(
+        name=name or None,
+        email=found.group(0).lower() if found else None,
+        subject=clean.subject,
+        text=clean.text,  # every field counts: budget, timeline and products are fields too
+        relay="web_form",
+        form=form,
+    )
+
+
+def is_colleague_forward(clean: CleanEmail, mailbox: Mailbox) -> bool:
+    forwarded = clean.forwarded
+    if forwarded is None or not forwarded.from_email:
+        return False
+    own = [domain.lower() for domain in mailbox.domains]
+    return _in_domains(clean.from_email, own) and not _in_domains(forwarded.from_email, own)
+
+
+def _from_forward(clean: CleanEmail) -> About:
+    forwarded = clean.forwarded
+    assert forwarded is not None  # guarded by is_colleague_forward
+    parts = split_body(forwarded.text, forwarded.from_name)
+    return About(
+        name=forwarded.from_name,
+        email=forwarded.from_email,
+        subject=forwarded.subject or _strip_reply_prefixes(clean.subject),
+        text=parts.text,
+        signature=parts.signature or "",
+        footer=parts.footer or "",
+        relay="forward",
+    )
+
+
+def _strip_reply_prefixes(subject: str) -> str:
+    return re.sub(r"^\s*((re|aw|sv|fwd?|fw|wg|tr|rv|enc)\s*:\s*)+", "", subject, flags=re.I)
+
+
+# ---------------------------------------------------------------- domains
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_WEBSITE = re.compile(
+    r"(?<![@\w.])(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w@])", re.I
+)
+# Second-level labels under which companies register (acme.co.uk, acme.com.au).
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "ltd", "plc", "edu", "gob"})
+
+
+def email_domain(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    return address.rsplit("@", 1)[1].strip().strip(">").lower() or None
+
+
+def registrable_domain(domain: str) -> str:
+    """mail.eu.acme.co.uk → acme.co.uk: the part a company actually owns."""
+    labels = domain.lower().split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+def is_free_mail(address: str | None) -> bool:
+    domain = email_domain(address)
+    return domain is not None and registrable_domain(domain) in FREE_MAIL_DOMAINS
+
+
+def company_domain(address: str | None) -> str | None:
+    domain = email_domain(address)
+    if domain is None or is_free_mail(address):
+        return None
+    return registrable_domain(domain)
+
+
+def domain_label(domain: str) -> str:
+    return registrable_domain(domain).split(".")[0]
+
+
+def _website_domain(signature: str) -> str | None:
+    """A free-mail sender's company is the website in their signature, if any."""
+    for match in _WEBSITE.finditer(signature):
+        domain = registrable_domain(match.group(1))
+        if domain not in FREE_MAIL_DOMAINS and not domain.startswith("linkedin."):
+            return domain
+    return None
+
+
+def _in_domains(address: str | None, domains: Iterable[str]) -> bool:
+    domain = email_domain(address)
+    return domain is not None and any(
+        domain == own or domain.endswith("." + own) for own in domains
+    )
+
+
+# ---------------------------------------------------------------- keyword cues
+
+
+def _cue(*phrases: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive alternatives (phrases are regex fragments)."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Phrases that vote for one intent; a strong one counts three times a weak one."""
+
+    strong: re.Pattern[str]
+    weak: re.Pattern[str]
+
+    def score(self, text: str) -> int:
+        return 3 * _distinct(self.strong, text) + _distinct(self.weak, text)
+
+
+def _distinct(pattern: re.Pattern[str], text: str) -> int:
+    return len({match.group(0).lower() for match in pattern.finditer(text)})
+
+
+# fmt: off
+INTENT_CUES: dict[str, Cues] = {
+    "lead": Cues(
+        strong=_cue(
+            r"demo", r"demonstration", r"walkthrough", r"pricing", r"price list", r"(?:a|formal) quote",
+            r"quote (?:request|for)", r"quotation", r"free trial", r"trial", r"purchas(?:e|ing)",
+            r"licen[cs]es", r"procurement", r"rfp", r"request for proposal",
+            r"evaluat(?:e|ing|ion)", r"interested in (?:your|the|a)", r"budget(?:ed)?", r"pilot",
+            r"shortlist",
+            r"anfrage", r"angebot", r"preise", r"preisliste", r"vorführung", r"interessier(?:t|en)",
+            r"lizenzen", r"testversion",
+            r"devis", r"tarifs?", r"tarification", r"démo", r"démonstration", r"intéressée?s?",
+            r"essai gratuit",
+            r"presupuesto", r"cotización", r"precios", r"demostración", r"interesad[oa]s?",
+            r"nos interesa", r"me interesa",
+        ),
+        weak=_cue(
+            r"looking for a (?:solution|tool|platform|vendor)", r"how much",
+            r"roll(?:ing)? ?out", r"\d+ (?:users|seats|reps)", r"get started", r"switch(?:ing)? from",
+            r"replace our", r"alternative to", r"our team", r"use case", r"sign up", r"seats",
+            r"notre équipe", r"nuestro equipo", r"unser team", r"prueba",
+        ),
+    ),
+    "support": Cues(
+        strong=_cue(
+            r"not working", r"(?:doesn't|does not|don't|isn't|is not|won't|haven't) (?:work|load|sync|refresh)\w*",
+            r"stopped working", r"error", r"bug", r"broken", r"crash(?:es|ed|ing)?", r"outage",
+            r"(?:is|are|went) down", r"can'?t (?:log|sign) ?in", r"cannot (?:log|sign) ?in",
+            r"unable to", r"can'?t access", r"cannot access", r"locked out",
+            r"reset (?:my|our) password", r"password reset", r"ticket", r"issue with",
+            r"problem with", r"fail(?:s|ing|ed)", r"stuck", r"missing", r"incident",
+            r"funktioniert nicht", r"fehler(?:meldung)?", r"störung", r"geht nicht",
+            r"kein zugriff", r"ausfall", r"absturz",
+            r"ne fonctionne (?:pas|plus)", r"ne marche (?:pas|plus)", r"erreur", r"panne",
+            r"impossible de",
+            r"no funciona", r"fallo", r"incidencia", r"no puedo",
+        ),
+        weak=_cue(
+            r"help", r"support", r"our account", r"invoice", r"billing", r"refund", r"renewal",
+            r"subscription", r"problem", r"issue", r"urgent", r"question", r"configur\w+",
+            r"hilfe", r"rechnung", r"aide", r"facture", r"problème", r"ayuda", r"factura",
+            r"problema",
+        ),
+    ),
+    "vendor": Cues(
+        strong=_cue(
+            r"we help (?:\w+ ){0,2}(?:companies|businesses|teams|brands|startups|firms|saas)",
+            r"we speciali[sz]e", r"(?:our|an?) agency", r"outsourc\w*", r"offshore",
+            r"white[- ]label", r"lead gen(?:eration)?", r"seo", r"backlinks?", r"guest post",
+            r"partnerships?", r"partner program", r"partner with you", r"co-marketing",
+            r"referral (?:share|fee|commission)", r"reseller", r"affiliate", r"our services",
+            r"our (?:solution|platform|tool|software|team) (?:helps|can help|enables)",
+            r"we can help you", r"increase your", r"boost your", r"grow your", r"scale your",
+            r"would you be open to", r"open to a (?:quick|short|brief|free)", r"\d{2}[- ]minutes? (?:call|chat|teardown|audit)",
+            r"quick call", r"worth a (?:chat|conversation)", r"i'?d love to show you",
+            r"(?:free|quick) (?:\d{2}[- ]minute )?(?:audit|teardown|review|assessment)",
+            r"(?:packages|retainers|plans) (?:start|starts) at", r"pricing is per",
+            r"(?:teams|companies|tools?|businesses) (?:like|similar to) yours",
+            r"we recently helped", r"recent work includes", r"can i send (?:it|you|over|a|the)",
+            r"for (?:b2b|saas)(?: \w+)? (?:companies|sites|websites|teams|brands|businesses)",
+            r"we (?:usually|typically|recently|often) (?:lift|help|increase|boost|grow|double|see)",
+            r"our clients", r"across our clients",
+            r"appointment setting", r"qualified meetings", r"dedicated developers",
+            r"staff augmentation", r"sponsor(?:ship)?", r"not the right person", r"opt out",
+            r"rather not hear from me",
+            r"wir helfen (?:\w+ ){0,2}unternehmen", r"agentur", r"partnerschaft", r"kooperation",
+            r"unsere dienstleistungen", r"nous aidons (?:\w+ ){0,2}entreprises", r"notre agence",
+            r"partenariat", r"nos services", r"ayudamos a (?:\w+ ){0,2}(?:empresas|compañías)",
+            r"nuestra agencia", r"alianza", r"nuestros servicios",
+        ),
+        weak=_cue(
+            r"book a (?:call|time|meeting)", r"calendly", r"my calendar", r"collaboration",
+            r"zusammenarbeit", r"colaboración", r"roi", r"agency", r"agencia", r"studio",
+            r"integration", r"our customers", r"we (?:make|produce|create|design|build) \w+",
+        ),
+    ),
+    "job_applicant": Cues(
+        strong=_cue(
+            r"resume", r"résumé", r"cv", r"curriculum vitae", r"cover (?:letter|note)",
+            r"my application", r"job application", r"new application", r"application\s*[-:–]",
+            r"appl(?:y|ying) for", r"application for", r"job opening", r"open position",
+            r"vacancy", r"internship", r"applied (?:on|via|for)", r"hiring (?:team|manager)",
+            r"recruiting team",
+            r"bewerbung", r"lebenslauf", r"anschreiben", r"stellenanzeige", r"bewerbe mich",
+            r"praktikum", r"candidature", r"lettre de motivation", r"offre d'emploi", r"postuler",
+            r"candidatura", r"currículum", r"carta de presentación", r"solicitud de empleo",
+            r"oferta de empleo", r"vacante", r"postular",
+        ),
+        weak=_cue(
+            r"position", r"role", r"years of experience", r"careers?(?: page| portal)?",
+            r"portfolio", r"linkedin", r"hiring", r"stelle", r"poste", r"puesto", r"candidate",
+        ),
+    ),
+    "spam": Cues(
+        strong=_cue(
+            r"bitcoin", r"btc", r"crypto(?:currency)?", r"lottery", r"you(?:'ve| have) won",
+            r"inheritance", r"beneficiary", r"next of kin", r"wire transfer", r"western union",
+            r"moneygram", r"verify your (?:account|identity|email|mailbox)",
+            r"account (?:has been |was |will be )?(?:suspended|locked|compromised|deactivated)",
+            r"confirm your (?:password|credentials|account|login|bank(?:ing)? details|payment details)",
+            r"password (?:will )?expires?", r"unusual sign[- ]in", r"gift ?cards?",
+            r"claim (?:your|my|within)", r"million (?:dollars|usd)", r"viagra", r"casino",
+            r"investment opportunity", r"guaranteed (?:\d+% )?(?:\w+ )?(?:returns?|profit)",
+            r"100% free", r"risk[- ]free", r"mailbox (?:is )?full", r"(?:storage|quota) (?:limit|exceeded|is full)",
+            r"payment (?:is )?overdue", r"dear (?:friend|beneficiary|winner|partner)",
+            r"final notice", r"action required", r"not an invoice",
+            r"search engine (?:submission|registration|listing)", r"this is not (?:a )?spam",
+            r"reply with \W?remove", r"release (?:held|your) messages", r"remittance advice",
+            r"confirm your (?:current )?password", r"sign in with your (?:work |email )?account",
+            r"(?:has been|was) shared with you", r"avoid (?:lockout|suspension|deactivation)",
+            r"expires? (?:today|in \d+ hours)",
+            r"gewinner", r"gewonnen", r"erbschaft", r"konto (?:wurde )?gesperrt",
+            r"gagnant", r"héritage", r"compte (?:a été )?suspendu",
+            r"ganador", r"herencia", r"cuenta suspendida",
+        ),
+        weak=_cue(
+            r"click (?:here|below)", r"act now", r"limited time", r"urgent(?:ly)?", r"kindly",
+            r"password", r"passwort", r"mot de passe", r"contraseña", r"congratulations",
+            r"loan", r"within (?:24|48|72) hours", r"winner", r"secure payment",
+        ),
+    ),
+    "newsletter": Cues(
+        strong=_cue(
+            r"newsletter", r"unsubscribe", r"view (?:this email )?in (?:your )?browser",
+            r"weekly digest", r"this week'?s", r"issue #?\d+", r"abmelden", r"se désinscrire",
+            r"désabonner", r"darse de baja",
+        ),
+        weak=_cue(r"digest", r"edition", r"webinar", r"read more", r"top stories", r"release notes"),
+    ),
+}
+# fmt: on
+
+# Which inbox a message was sent to says something about why it was sent.
+_INBOX_PRIORS = (
+    (re.compile(r"^(jobs?|careers?|hr|hiring|recruit\w*|bewerbung\w*)@"), "job_applicant"),
+    (re.compile(r"^(support|help|helpdesk|service|kundenservice)@"), "support"),
+    (re.compile(r"^(partners?|partnerships?|vendors?|procurement)@"), "vendor"),
+    (re.compile(r"^(sales|vertrieb|ventes|ventas|demo)@"), "lead"),
+)
+_APPLICATION_FILE = re.compile(r"cv|resume|résumé|lebenslauf|curriculum|bewerbung", re.I)
+_BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+_AUTH_FAILURES = frozenset({"fail", "softfail", "hardfail", "permerror"})
+# A display name claiming a brand that the sending domain does not belong to.
+# fmt: off
+_IMPERSONATED_BRANDS = ("paypal", "microsoft", "office365", "apple", "amazon", "netflix", "dhl",
+                        "fedex", "docusign", "wells fargo", "chase")
+# fmt: on
+
+
+def mentioned_products(text: str, mailbox: Mailbox) -> list[str]:
+    """The mailbox's products the text names, in the order it names them."""
+    positions = {
+        product: found.start()
+        for product in mailbox.products
+        if product.strip()
+        and (found := re.search(rf"(?<!\w){re.escape(product)}(?!\w)", text, re.IGNORECASE))
+    }
+    return sorted(positions, key=positions.__getitem__)
+
+
+# ---------------------------------------------------------------- intent
+
+
+@dataclass(frozen=True)
+class Verdict:
+    intent: Intent
+    decided_by: str
+    confidence: float
+
+
+def classify(clean: CleanEmail, about: About, mailbox: Mailbox) -> Verdict:
+    """Gates in order of how hard their evidence is to fake; the first that fires decides."""
+    scores = intent_scores(clean, about, mailbox)
+    if about.relay is None:
+        verdict = _spam_gate(clean, scores, mailbox) or _bulk_gate(clean)
+        if verdict:
+            return verdict
+    verdict = _customer_gate(about, scores, mailbox)
+    if verdict is None and about.relay == "web_form":
+        verdict = _form_gate(scores)
+    return _relayed(verdict or _keyword_gate(scores, about), about.relay)
+
+
+def intent_scores(clean: CleanEmail, about: About, mailbox: Mailbox) -> dict[str, int]:
+    scores = {intent: cues.score(about.evidence) for intent, cues in INTENT_CUES.items()}
+    scores["lead"] += 3 * len(mentioned_products(about.words, mailbox))
+    scores["job_applicant"] += 4 * any(
+        _APPLICATION_FILE.search(attachment.filename or "") for attachment in clean.attachments
+    )
+    scores["spam"] += 3 * (_impersonates_brand(clean) + _fake_reply(clean))
+    for intent in _inbox_priors(clean):
+        scores[intent] += 1
+    return scores
+
+
+def _inbox_priors(clean: CleanEmail) -> list[str]:
+    recipients = [clean.mailbox, *clean.to, *clean.cc]
+    return [
+        intent
+        for pattern, intent in _INBOX_PRIORS
+        if any(pattern.match(address.lower()) for address in recipients)
+    ]
+
+
+def _impersonates_brand(clean: CleanEmail) -> bool:
+    name = (clean.from_name or "").lower()
+    domain = email_domain(clean.from_email) or ""
+    return any(
+        brand in name and brand.replace(" ", "") not in domain for brand in _IMPERSONATED_BRANDS
+    )
+
+
+def _fake_reply(clean: CleanEmail) -> bool:
+    """A "Re:" with nothing it replies to: a trick to look like an ongoing conversation."""
+    is_reply = re.match(r"\s*(re|aw)\s*:", clean.subject, re.IGNORECASE) is not None
+    return is_reply and not clean.in_reply_to and not clean.references and not clean.quoted
+
+
+def _auth_failed(clean: CleanEmail) -> bool:
+    return any(
+        verdict in _AUTH_FAILURES for verdict in (clean.auth.dkim, clean.auth.spf, clean.auth.dmarc)
+    )
+
+
+def _spoofs_known_domain(clean: CleanEmail, mailbox: Mailbox) -> bool:
+    """DMARC failing for our own or a customer's domain: someone is impersonating them."""
+    known = [domain.lower() for domain in (*mailbox.domains, *mailbox.customer_domains)]
+    return clean.auth.dmarc in _AUTH_FAILURES and _in_domains(clean.from_email, known)
+
+
+def _spam_gate(clean: CleanEmail, scores: dict[str, int], mailbox: Mailbox) -> Verdict | None:
+    bait = scores["spam"]
+    if _auth_failed(clean) and (bait >= 3 or _spoofs_known_domain(clean, mailbox)):
+        return Verdict("spam", "auth_fail", 0.95)
+    # A real company pitches from its own domain; a free-mail pitch is junk.
+    if (
+        is_free_mail(clean.from_email)
+        and max(bait, scores["vendor"]) >= 3
+        and max(bait, scores["vendor"]) > max(scores["lead"], scores["job_applicant"])
+    ):
+        return Verdict("spam", "free_mail_junk", 0.85)
+    if bait >= 6 and bait > max(scores["lead"], scores["support"], scores["vendor"]):
+        return Verdict("spam", "bait", 0.8)
+    return None
+
+
+def _bulk_gate(clean: CleanEmail) -> Verdict | None:
+    if clean.list_unsubscribe or clean.precedence in _BULK_PRECEDENCE:
+        return Verdict("newsletter", "bulk_headers", 0.9)
+    return None
+
+
+def _customer_gate(about: About, scores: dict[str, int], mailbox: Mailbox) -> Verdict | None:
+    customers = [domain.lower() for domain in mailbox.customer_domains]
+    if _in_domains(about.email, customers):
+        return Verdict("support", "customer_domain", 0.9 if scores["support"] else 0.75)
+    return None
+
+
+def _form_gate(scores: dict[str, int]) -> Verdict:
+    """A website form is how prospects reach sales, unless the form plainly says otherwise."""
+    others = ("job_applicant", "vendor", "spam", "support")
+    other = max(others, key=scores.__getitem__)
+    if scores[other] >= 6 and scores[other] > scores["lead"]:
+        return Verdict(other, "web_form_keywords", 0.75)  # type: ignore[arg-type]
+    return Verdict("lead", "web_form", 0.85)
+
+
+# Order breaks ties: a prospect mistaken for a vendor costs more than the reverse.
+_KEYWORD_INTENTS = ("lead", "support", "job_applicant", "vendor", "spam", "newsletter")
+
+
+def _keyword_gate(scores: dict[str, int], about: About) -> Verdict:
+    ranked = sorted(_KEYWORD_INTENTS, key=lambda intent: -scores[intent])
+    best, runner_up = ranked[0], ranked[1]
+    if scores[best] == 0:
+        return Verdict("lead", "default", 0.3)
+    confidence = keyword_confidence(scores[best], scores[best] - scores[runner_up], about.words)
+    return Verdict(best, "keywords", confidence)  # type: ignore[arg-type]
+
+
+def keyword_confidence(top: int, margin: int, text: str) -> float:
+    """More agreeing cues, and a wider lead over the runner-up, mean more confidence."""
+    confidence = 0.35 + 0.06 * min(top, 6) + 0.06 * min(margin, 5)
+    if len(text.split()) < 6:
+        confidence *= 0.6  # a one-liner carries too little to be sure of anything
+    return round(min(confidence, 0.95), 2)
+
+
+def _relayed(verdict: Verdict, relay: str | None) -> Verdict:
+    if relay != "forward":
+        return verdict
+    return Verdict(verdict.intent, f"forward:{verdict.decided_by}", verdict.confidence)
+
+
+# ---------------------------------------------------------------- person and company
+
+
+def person_of(intent: Intent, about: About) -> Person:
+    if intent in ("spam", "newsletter"):
+        return Person()
+    return Person(
+        name=_clean_name(about.name) or signature_name(about.signature), email=about.email
+    )
+
+
+def _clean_name(name: str | None) -> str | None:
+    if not name or "@" in name or _RELAY_SENDER.search(name):
+        return None
+    return name.strip(" \"'") or None
+
+
+_NAME_LINE = re.compile(r"[-–—]?\s?([A-ZÀ-Ý][\w'’.-]+(?: [A-ZÀ-Ý][\w'’.-]+){1,3})")
+
+
+def signature_name(signature: str) -> str | None:
+    """The first line after the sign-off that reads like a person's name."""
+    for line in signature.split("\n")[:4]:
+        match = _NAME_LINE.fullmatch(line.strip())
+        if match and not _LEGAL_SUFFIX.search(line):
+            return match.group(1)
+    return None
+
+
+_SUFFIXES = (
+    r"Inc|Incorporated|Corp|Corporation|Co|Company|LLC|LLP|LP|Ltd|Limited|Pty|Pte|Pvt|plc|GmbH|AG|"
+    r"KG|SA|SAS|SARL|SL|SRL|SpA|S\.p\.A|BV|B\.V|NV|N\.V|AB|AS|Oy|KK|S\.A|S\.L"
+)
+_LEGAL_SUFFIX = re.compile(rf"\b(?:{_SUFFIXES})\.?$")
+# Split signature lines into parts, but keep "Acme, Inc." together.
+_SEGMENT_SPLIT = re.compile(rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—]\s)\s*")
+
+
+def company_of(intent: Intent, clean: CleanEmail, about: About) -> Company:
+    if intent in ("spam", "job_applicant"):
+        return Company()
+    if intent == "newsletter":
+        return publisher_of(clean)
+    domain = company_domain(about.email) or _website_domain(about.signature)
+    return Company(name=about.form.get("company") or company_name(about, domain), domain=domain)
+
+
+def company_name(about: About, domain: str | None) -> str | None:
+    """The name as the sender writes it (signature, then body); null when never written."""
+    label = _squash(domain_label(domain)) if domain else ""
+    for text in (about.signature, about.text):
+        found = _suffixed_name(text, label) or _name_spelling(text, label)
+        if found:
+            return found
+    return None
+
+
+def _segments(text: str) -> list[str]:
+    return [
+        part for line in text.split("\n") for part in _SEGMENT_SPLIT.split(line.strip()) if part
+    ]
+
+
+def _suffixed_name(text: str, label: str) -> str | None:
+    """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first."""
+    names = [
+        name
+        for segment in _segments(text)
+        if _LEGAL_SUFFIX.search(segment) and len(segment.split()) <= 6
+        if (name := _capitalized_tail(segment))
+    ]
+    return next((name for name in names if label and label in _squash(name)), None) or next(
+        iter(names), None
+    )
+
+
+def _capitalized_tail(segment: str) -> str | None:
+    """The run of capitalised words that ends a segment ("at Globex Corp" → "Globex Corp")."""
+    words = segment.split()
+    start = len(words)
+    while start > 0 and (words[start - 1][:1].isupper() or words[start - 1] in ("&", "and", "und")):
+        start -= 1
+    name = " ".join(words[start:]).strip(" ,;:()")
+    return name if name and not _LEGAL_SUFFIX.fullmatch(name) else None
+
+
+def _name_spelling(text: str, label: str) -> str | None:
+    """Capitalised words that spell the domain: "Acme Robotics" or "Harrowgate Insurance Brokers"
+    for acmerobotics.com and harrowgate-ib.co.uk."""
+    if len(label) < 3:
+        return None
+    for segment in _segments(text):
+        words = segment.split()
+        for start in range(len(words)):
+            found = _phrase_spelling(words, start, label)
+            if found:
+                return found
+    return None
+
+
+def _phrase_spelling(words: list[str], start: int, label: str) -> str | None:
+    if not (words[start][:1].isupper() or words[start][:1].isdigit()):
+        return None
+    for end in range(start + 1, min(start + 5, len(words)) + 1):
+        phrase = words[start:end]
+        if not all(word[:1].isupper() or word in ("&", "and") for word in phrase):
+            return None
+        initials = _squash(phrase[0]) + "".join(_squash(word)[:1] for word in phrase[1:])
+        if label in (_squash(" ".join(phrase)), initials):
+            return _with_suffix(words, start, end)
+    return None
+
+
+def _with_suffix(words: list[str], start: int, end: int) -> str:
+    if end < len(words) and _LEGAL_SUFFIX.fullmatch(words[end].strip(",;:")):
+        end += 1
+    return " ".join(words[start:end]).strip(" ,;:()")
+
+
+def _squash(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in folded if char.isalnum() and not unicodedata.combining(char))
+
+
+def publisher_of(clean: CleanEmail) -> Company:
+    """A newsletter's company is its publisher: the legal name in its footer, or the sender's name."""
+    domain = company_domain(clean.from_email)
+    label = _squash(domain_label(domain)) if domain else ""
+    footer = "\n".join(part or "" for part in (clean.footer, clean.signature, clean.text))
+    display = (clean.from_name or "").strip(" \"'")
+    named = display if label and label in _squash(display) else None
+    name = _suffixed_name(footer, label) or named or _name_spelling(display, label) or display
+    return Company(name=name or None, domain=domain)
+
+
+# ---------------------------------------------------------------- budget
+
+_USD_AMOUNT = re.compile(
+    r"(?<![A-Za-z])(?:US\$|USD\s?\$?|\$)\s?(?P<a>\d[\d,.]*)(?:\s?(?P<am>k|m|mm|million|thousand))?(?![A-Za-z])"
+    r"|(?<![\w.,])(?P<b>\d[\d,.]*)(?:\s?(?P<bm>k|m|million|thousand))?\s?(?:USD|US dollars?|dollars?)(?!\w)",
+    re.IGNORECASE,
+)
+_MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6}
+_PER_MONTH = re.compile(
+    r"\s*(?:/\s?(?:month|mo|mes|mois|monat)\b|(?:per|a|each|every) month|monthly|pro monat|"
+    r"im monat|par mois|au mois|al mes|por mes|mensual(?:es)?)",
+    re.IGNORECASE,
+)
+_PER_QUARTER = re.compile(r"\s*(?:/\s?quarter\b|(?:per|a) quarter|quarterly)", re.IGNORECASE)
+_MONTHLY_BEFORE = re.compile(
+    r"(?:monthly|per month|a month|monatlich\w*|mensuel\w*|mensual\w*)\W+(?:\w+\W+){0,4}$", re.I
+)
+# "$49 per seat" is a list price, not what the buyer means to spend.
+_PER_UNIT = re.compile(r"\s*(?:/\s?(?:user|seat|licen[cs]e)|per (?:user|seat|licen[cs]e))", re.I)
+_BUDGET_WORD = re.compile(r"budget|presupuesto|spend|invest|approved", re.IGNORECASE)
+
+
+def annual_usd(text: str) -> float | None:
+    """The budget the sender states in US dollars, annualised; None unless dollars are said."""
+    amounts = [m for m in _USD_AMOUNT.finditer(text) if not _PER_UNIT.match(text, m.end())]
+    if not amounts:
+        return None
+    near_budget = [
+        m for m in amounts if _BUDGET_WORD.search(text[max(0, m.start() - 60) : m.start()])
+    ]
+    chosen = (near_budget or amounts)[0]
+    amount = _amount(chosen)
+    return None if amount is None else round(amount * _periods_per_year(text, chosen), 2)
+
+
+def _amount(match: re.Match[str]) -> float | None:
+    digits = (match.group("a") or match.group("b")).rstrip(".,")
+    multiplier = _MULTIPLIERS.get((match.group("am") or match.group("bm") or "").lower(), 1.0)
+    value = parse_number(digits)
+    return None if value is None else value * multiplier
+
+
+def parse_number(digits: str) -> float | None:
+    """120,000 and 120.000 are thousands; 1.5 and 1,5 are decimals."""
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", digits):
+        return float(re.sub(r"[.,]", "", digits))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", digits):
+        return float(digits.replace(",", ""))
+    if re.fullmatch(r"\d+[.,]\d{1,2}", digits):
+        return float(digits.replace(",", "."))
+    return float(digits) if digits.isdigit() else None
+
+
+def _periods_per_year(text: str, match: re.Match[str]) -> int:
+    before = text[max(0, match.start() - 40) : match.start()]
+    if _PER_MONTH.match(text, match.end()) or _MONTHLY_BEFORE.search(before):
+        return 12
+    return 4 if _PER_QUARTER.match(text, match.end()) else 1
+
+
+# ---------------------------------------------------------------- timeline
+
+# fmt: off
+_NOW = _cue(
+    r"asap", r"as soon as possible", r"immediately", r"right away", r"urgently", r"this week",
+    r"this month", r"today", r"end of (?:the|this) month", r"within (?:a|one|1|two|2) weeks?",
+    r"sofort", r"umgehend", r"so schnell wie möglich", r"schnellstmöglich", r"diese woche",
+    r"diesen monat", r"ende des monats", r"dès que possible", r"au plus vite", r"immédiatement",
+    r"cette semaine", r"ce mois-ci", r"lo antes posible", r"cuanto antes", r"inmediatamente",
+    r"esta semana", r"este mes",
+)
+_QUARTER = _cue(
+    r"this quarter", r"next quarter", r"next month", r"end of (?:the|this) quarter",
+    r"(?:within|in|over) the (?:next|coming) (?:few |couple of )?(?:weeks|months)",
+    r"in (?:a|the) (?:few|couple of) (?:weeks|months)", r"in the coming weeks",
+    r"dieses quartal", r"nächste[nms]? quartal", r"nächsten monat",
+    r"in den (?:nächsten|kommenden) wochen", r"ce trimestre", r"(?:le )?trimestre prochain",
+    r"prochain trimestre", r"le mois prochain", r"dans les prochaines semaines",
+    r"este trimestre", r"(?:el )?próximo trimestre", r"el mes que viene", r"el próximo mes",
+    r"en las próximas semanas",
+)
+_SIX_MONTHS = _cue(
+    r"half a year", r"six months", r"6 months", r"next two quarters", r"halbes jahr",
+    r"sechs monaten?", r"6 monaten?", r"six mois", r"6 mois", r"seis meses", r"6 meses",
+    r"medio año",
+)
+_LATER = _cue(
+    r"next year", r"nächstes jahr", r"im nächsten jahr", r"l'année prochaine", r"el próximo año",
+    r"el año que viene",
+)
+_NUMBER_WORDS = {
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8,
+    "nine": 9, "twelve": 12, "ein": 1, "einem": 1, "zwei": 2, "drei": 3, "vier": 4, "sechs": 6,
+    "un": 1, "deux": 2, "trois": 3, "quatre": 4, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4,
+    "seis": 6,
+}
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "oktober": 10,
+    "dezember": 12, "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6,
+    "juillet": 7, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}
+# fmt: on
+_SPAN = re.compile(
+    r"(?:within|in|next|over the next|innerhalb von|in den nächsten|dans|d'ici|en los próximos)\s+"
+    r"(?:about\s+|around\s+|roughly\s+)?"
+    r"(?P<n>\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"(?P<unit>weeks?|months?|wochen|monaten?|semaines?|mois|semanas?|meses?)\b",
+    re.IGNORECASE,
+)
+_BY_MONTH = re.compile(
+    r"(?:by|before|in|until|end of|bis|im|ab|avant|d'ici|para|antes de)\s+"
+    r"(?:(?:early|mid|late|the end of|anfang|mitte|ende|début|fin|finales de|principios de)\s+)?"
+    r"(?P<month>" + "|".join(_MONTHS) + r")\b(?:\s+(?P<year>20\d\d))?",
+    re.IGNORECASE,
+)
+_BY_QUARTER = re.compile(r"\bQ(?P<q>[1-4])(?:\s*(?:/|')?\s*(?P<year>(?:20)?\d\d))?\b")
+# A horizon in a sentence about going live or signing is the buying timeline; one about
+# a demo next week or a pipeline review is not.
+# fmt: off
+_BUYING_WORDS = _cue(
+    r"live", r"roll(?:ing)?[ -]?out", r"in place", r"sign(?:ed|ing)?", r"decision", r"decide",
+    r"implement\w*", r"launch", r"start(?:ing)?", r"go[- ]live", r"timeline", r"purchase", r"buy",
+    r"einführen", r"entscheid\w*", r"décision", r"décider", r"déployer", r"funcionando",
+    r"implementar", r"decisión", r"contratar",
+)
+# fmt: on
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_HORIZONS: tuple[tuple[int, Timeline], ...] = ((0, "now"), (3, "quarter"), (6, "six_months"))
+
+
+def buying_timeline(text: str, sent: datetime | None) -> Timeline:
+    """The soonest buying horizon the email states, relative to when it was sent."""
+    sentences = [match.group(0) for match in _SENTENCE.finditer(text)]
+    buying = [sentence for sentence in sentences if _BUYING_WORDS.search(sentence)]
+    for candidates in (buying, sentences):
+        months = [m for sentence in candidates for m in stated_horizons(sentence, sent)]
+        if months:
+            return horizon(min(months))
+    return "unknown"
+
+
+def horizon(months_ahead: float) -> Timeline:
+    for limit, timeline in _HORIZONS:
+        if months_ahead <= limit:
+            return timeline
+    return "unknown"
+
+
+def stated_horizons(text: str, sent: datetime | None) -> list[float]:
+    """Months until each buying horizon the text names (0 = this month)."""
+    found: list[float] = []
+    for pattern, months in ((_NOW, 0), (_QUARTER, 2), (_SIX_MONTHS, 5), (_LATER, 12)):
+        if pattern.search(text):
+            found.append(months)
+    found += [_span_months(match) for match in _SPAN.finditer(text)]
+    if sent is not None:
+        found += [_months_to_month(match, sent) for match in _BY_MONTH.finditer(text)]
+        found += [_months_to_quarter(match, sent) for match in _BY_QUARTER.finditer(text)]
+    return found
+
+
+def _span_months(match: re.Match[str]) -> float:
+    count = match.group("n").lower()
+    number = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+    unit = match.group("unit").lower()
+    if unit.startswith(("week", "woche", "semaine", "semana")):
+        return 0 if number <= 4 else number / 4.3
+    return number
+
+
+def _months_to_month(match: re.Match[str], sent: datetime) -> float:
+    month = _MONTHS[match.group("month").lower()]
+    year = int(match.group("year")) if match.group("year") else None
+    return _months_between(sent, month, year)
+
+
+def _months_to_quarter(match: re.Match[str], sent: datetime) -> float:
+    year_text = match.group("year")
+    year = None if not year_text else int(year_text) + (2000 if len(year_text) == 2 else 0)
+    return _months_between(sent, 3 * int(match.group("q")) - 2, year)
+
+
+def _months_between(sent: datetime, month: int, year: int | None) -> float:
+    if year is None:  # a bare month means its next occurrence
+        year = sent.year if month >= sent.month else sent.year + 1
+    months = (year - sent.year) * 12 + month - sent.month
+    return months if months >= 0 else 99  # a past month says nothing about buying
+
+
+# ---------------------------------------------------------------- region
+
+# fmt: off
+_COUNTRIES = {
+    "united states": "US", "usa": "US", "u.s.a.": "US", "united kingdom": "GB", "uk": "GB",
+    "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB", "germany": "DE",
+    "deutschland": "DE", "allemagne": "DE", "alemania": "DE", "france": "FR", "frankreich": "FR",
+    "francia": "FR", "spain": "ES", "españa": "ES", "spanien": "ES", "espagne": "ES",
+    "italy": "IT", "italia": "IT", "italien": "IT", "netherlands": "NL", "nederland": "NL",
+    "niederlande": "NL", "belgium": "BE", "belgique": "BE", "belgien": "BE",
+    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "austria": "AT", "österreich": "AT",
+    "ireland": "IE", "portugal": "PT", "sweden": "SE", "sverige": "SE", "norway": "NO",
+    "denmark": "DK", "finland": "FI", "poland": "PL", "polska": "PL", "czech republic": "CZ",
+    "canada": "CA", "mexico": "MX", "méxico": "MX", "brazil": "BR", "brasil": "BR",
+    "argentina": "AR", "chile": "CL", "colombia": "CO", "peru": "PE", "perú": "PE",
+    "australia": "AU", "new zealand": "NZ", "india": "IN", "japan": "JP", "china": "CN",
+    "singapore": "SG", "south africa": "ZA", "israel": "IL", "united arab emirates": "AE",
+    "uae": "AE", "luxembourg": "LU", "luxemburg": "LU",
+}
+_CITIES = {
+    "london": "GB", "manchester": "GB", "edinburgh": "GB", "berlin": "DE", "munich": "DE",
+    "münchen": "DE", "hamburg": "DE", "frankfurt": "DE", "köln": "DE", "cologne": "DE",
+    "stuttgart": "DE", "düsseldorf": "DE", "paris": "FR", "lyon": "FR", "marseille": "FR",
+    "toulouse": "FR", "madrid": "ES", "barcelona": "ES", "valencia": "ES", "sevilla": "ES",
+    "bilbao": "ES", "new york": "US", "san francisco": "US", "boston": "US", "chicago": "US",
+    "austin": "US", "seattle": "US", "los angeles": "US", "denver": "US", "atlanta": "US",
+    "dallas": "US", "toronto": "CA", "vancouver": "CA", "montreal": "CA", "calgary": "CA",
+    "sydney": "AU", "melbourne": "AU", "amsterdam": "NL", "rotterdam": "NL", "dublin": "IE",
+    "zurich": "CH", "zürich": "CH", "geneva": "CH", "genève": "CH", "vienna": "AT", "wien": "AT",
+    "brussels": "BE", "bruxelles": "BE", "stockholm": "SE", "copenhagen": "DK", "oslo": "NO",
+    "helsinki": "FI", "lisbon": "PT", "lisboa": "PT", "milan": "IT", "milano": "IT",
+    "rome": "IT", "roma": "IT", "warsaw": "PL", "mexico city": "MX", "buenos aires": "AR",
+    "são paulo": "BR", "rio de janeiro": "BR", "bogotá": "CO", "tokyo": "JP", "bangalore": "IN",
+    "bengaluru": "IN", "mumbai": "IN", "chennai": "IN", "pune": "IN", "tel aviv": "IL",
+    "dubai": "AE",
+}
+_PHONE_PREFIXES = {
+    "1": "US", "44": "GB", "49": "DE", "33": "FR", "34": "ES", "39": "IT", "31": "NL",
+    "32": "BE", "41": "CH", "43": "AT", "353": "IE", "351": "PT", "46": "SE", "47": "NO",
+    "45": "DK", "358": "FI", "48": "PL", "420": "CZ", "52": "MX", "55": "BR", "54": "AR",
+    "56": "CL", "57": "CO", "51": "PE", "61": "AU", "64": "NZ", "91": "IN", "81": "JP",
+    "86": "CN", "65": "SG", "27": "ZA", "972": "IL", "971": "AE", "352": "LU",
+}
+# Country-code domains sold as generic ones (and .eu) say nothing about a country.
+_GENERIC_CCTLDS = frozenset({"io", "ai", "co", "me", "tv", "ly", "fm", "am", "to", "gg", "sh",
+                             "cc", "ws", "eu"})
+# fmt: on
+_US_STATE_ZIP = re.compile(
+    r"\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
+    r"NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)\s+\d{5}(?:-\d{4})?\b"
+)
+_PHONE = re.compile(r"(?:\+|\b00)\s?(\d{1,3})[\s.\-()]")
+_PLACE_WORDS = re.compile(
+    r"(?<!\w)("
+    + "|".join(re.escape(name) for name in sorted({**_COUNTRIES, **_CITIES}, key=len, reverse=True))
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+_UPPERCASE_ONLY = frozenset({"uk", "usa", "uae"})  # "uk" in prose is rarely the country
+
+
+def region_of(intent: Intent, about: About, clean: CleanEmail) -> str | None:
+    """Where the person or company is: their address, phone, country-code domain, then prose."""
+    contact = "\n".join(
+        (about.form.get("country", ""), about.form.get("location", ""), about.signature)
+    )
+    newsletter_footer = f"{clean.footer or ''}\n{clean.text}" if intent == "newsletter" else ""
+    return (
+        _place(contact)
+        or _us_address(contact)
+        or _phone_country(f"{contact}\n{about.form.get('phone', '')}")
+        or _place(newsletter_footer)
+        or _cctld_country(about.email)
+        or _place(about.text)
+    )
+
+
+def _place(text: str) -> str | None:
+    for match in _PLACE_WORDS.finditer(text):
+        word = match.group(1)
+        if word.lower() in _UPPERCASE_ONLY and not word.isupper():
+            continue
+        return _COUNTRIES.get(word.lower()) or _CITIES.get(word.lower())
+    return None
+
+
+def _us_address(text: str) -> str | None:
+    return "US" if _US_STATE_ZIP.search(text) else None
+
+
+def _phone_country(text: str) -> str | None:
+    for match in _PHONE.finditer(text):
+        digits = match.group(1)
+        for length in (3, 2, 1):
+            if digits[:length] in _PHONE_PREFIXES:
+                return _PHONE_PREFIXES[digits[:length]]
+    return None
+
+
+def _cctld_country(address: str | None) -> str | None:
+    domain = email_domain(address)
+    if domain is None or is_free_mail(address):
+        return None
+    tld = domain.rsplit(".", 1)[-1]
+    if len(tld) != 2 or tld in _GENERIC_CCTLDS:
+        return None
+    return "GB" if tld == "uk" else tld.upper()
+
+
+# ---------------------------------------------------------------- summary and action
+
+_GREETING = re.compile(
+    r"(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|guten tag|liebe[rs]?|"
+    r"sehr geehrte[rs]?|bonjour|bonsoir|cher|chère|hola|buenos días|buenas tardes|"
+    r"estimad[oa]s?)\b[^.!?\n]{0,60}",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_SUMMARY_CHARS = 280
+
+
+def summarize(about: About) -> str:
+    """The subject, then the first sentence after the greeting."""
+    title = _strip_reply_prefixes(about.subject).strip()
+    # A form's own preamble ("You have a new submission") says nothing; its message does.
+    sentence = first_sentence(about.form.get("message") or about.text)
+    parts = [part.rstrip(".:!? ") for part in (title, sentence) if part]
+    summary = ". ".join(part for part in parts if part)
+    return (summary + "." if summary else "")[:_SUMMARY_CHARS]
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of the first paragraph that is not a greeting, at most ~200 chars."""
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
+        body = " ".join(line for line in lines if not _GREETING.fullmatch(line.rstrip(",:!")))
+        if body:
+            return _shorten(_SENTENCE_END.split(body, maxsplit=1)[0].strip())
+    return ""
+
+
+def _shorten(sentence: str, limit: int = 200) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
+
+
+# fmt: off
+_PRICING_ASK = _cue(
+    r"pricing", r"price list", r"prices", r"per-seat price", r"(?:a|formal|the) quote",
+    r"quote (?:request|for)", r"quotation", r"how much", r"what (?:does|would) it cost",
+    r"preise", r"preisliste", r"kostenvoranschlag", r"was kostet", r"ein angebot", r"devis",
+    r"tarifs?", r"tarification", r"combien", r"precios", r"cotización", r"cuánto cuesta",
+    r"(?:solicitar|pedir|enviar(?:nos|me)?|mandar(?:nos|me)?) (?:un )?presupuesto",
+)
+# fmt: on
+_ACTIONS: dict[str, RequiredAction] = {
+    "support": "forward_support",
+    "vendor": "route_ops",
+    "job_applicant": "route_ops",
+    "newsletter": "ignore",
+    "spam": "ignore",
+}
+
+
+def required_action(intent: Intent, text: str) -> RequiredAction:
+    if intent == "lead":
+        return "send_pricing" if _PRICING_ASK.search(text) else "schedule_demo"
+    return _ACTIONS[intent]

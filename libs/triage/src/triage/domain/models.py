@@ -1,0 +1,240 @@
+"""The records that travel between stages, as frozen pydantic models.
+
+Pydantic is a pure data-validation library (no I/O), which is why the domain
+may use it (docs/adr/0002-pydantic-in-the-domain.md). Field names match the
+Avro schemas in ``schemas/`` one to one, so ``model_dump()`` is the Avro
+record and ``model_validate(record)`` reads one back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Intent = Literal["lead", "support", "vendor", "job_applicant", "newsletter", "spam"]
+Timeline = Literal["now", "quarter", "six_months", "unknown"]
+RequiredAction = Literal["schedule_demo", "send_pricing", "forward_support", "ignore", "route_ops"]
+Priority = Literal["high", "normal", "low"]
+INTENTS: tuple[str, ...] = ("lead", "support", "vendor", "job_applicant", "newsletter", "spam")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Mailbox(Frozen):
+    """Whose mailbox this is: the receiving company (gold-format.md's mailbox.json)."""
+
+    company: str
+    domains: list[str] = Field(default_factory=list)
+    inboxes: list[str] = Field(default_factory=list)
+    customer_domains: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+
+
+class Envelope(Frozen):
+    """What identifies an email on every topic after email.raw."""
+
+    email_id: str
+    thread_id: str
+    mailbox: str
+    received_at: datetime
+    message_id: str | None = None
+
+
+class RawEmail(Envelope):
+    """email.raw: the message exactly as received, plus where it came from."""
+
+    source: str
+    gmail_id: str | None = None
+    raw: bytes
+    size_bytes: int
+    truncated: bool = False
+
+
+class Attachment(Frozen):
+    filename: str | None = None
+    content_type: str
+    size_bytes: int
+
+
+class AuthVerdicts(Frozen):
+    """dkim/spf/dmarc results from Authentication-Results ("pass", "fail", ... or None)."""
+
+    dkim: str | None = None
+    spf: str | None = None
+    dmarc: str | None = None
+
+
+class ForwardedMessage(Frozen):
+    """The original message inside a forward."""
+
+    from_name: str | None = None
+    from_email: str | None = None
+    date: str | None = None
+    subject: str | None = None
+    text: str = ""
+
+
+class CleanEmail(Envelope):
+    """email.clean: the headers that matter and the visible text, split into parts."""
+
+    date: datetime | None = None
+    in_reply_to: str | None = None
+    references: list[str] = Field(default_factory=list)
+    from_name: str | None = None
+    from_email: str | None = None
+    reply_to: str | None = None
+    to: list[str] = Field(default_factory=list)
+    cc: list[str] = Field(default_factory=list)
+    subject: str = ""
+    text: str = ""
+    signature: str | None = None
+    quoted: str | None = None
+    footer: str | None = None
+    forwarded: ForwardedMessage | None = None
+    language: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    auth: AuthVerdicts = Field(default_factory=AuthVerdicts)
+    list_unsubscribe: bool = False
+    precedence: str | None = None
+    auto_submitted: str | None = None
+    truncated: bool = False
+    defects: list[str] = Field(default_factory=list)
+
+
+class Person(Frozen):
+    name: str | None = None
+    email: str | None = None
+
+
+class Company(Frozen):
+    name: str | None = None
+    domain: str | None = None
+
+
+class Interest(Frozen):
+    products: list[str] = Field(default_factory=list)
+
+
+class Budget(Frozen):
+    annual_amount_usd: float | None = None
+
+
+class Extraction(Frozen):
+    """The seed design's extraction schema."""
+
+    intent: Intent
+    person: Person = Field(default_factory=Person)
+    company: Company = Field(default_factory=Company)
+    interest: Interest = Field(default_factory=Interest)
+    budget: Budget = Field(default_factory=Budget)
+    timeline: Timeline = "unknown"
+    region: str | None = None
+    summary: str = ""
+    required_action: RequiredAction
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class ExtractedEmail(Envelope):
+    """email.extracted: the extraction plus who produced it and what it cost."""
+
+    from_email: str | None = None
+    subject: str = ""
+    extraction: Extraction
+    model: str
+    model_version: str
+    decided_by: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+
+
+class CrmAction(Frozen):
+    """One planned CRM write; the idempotency key makes replays harmless."""
+
+    action: Literal["upsert_company", "upsert_contact", "create_deal"]
+    object_type: Literal["company", "contact", "deal"]
+    idempotency_key: str
+    properties: dict[str, str] = Field(default_factory=dict)
+
+
+class RoutedEmail(Envelope):
+    """email.routed: where the email goes, why, and the CRM writes it needs."""
+
+    from_email: str | None = None
+    subject: str = ""
+    extraction: Extraction
+    queue: str
+    priority: Priority
+    sla_minutes: int | None = None
+    due_at: datetime | None = None
+    rule: str
+    reason: str
+    ignored: bool
+    crm_actions: list[CrmAction] = Field(default_factory=list)
+
+
+class CrmEvent(Frozen):
+    """crm.events: one CRM action and its outcome (or the decision not to write)."""
+
+    email_id: str
+    thread_id: str
+    action: str
+    object_type: str | None = None
+    object_id: str | None = None
+    status: Literal["created", "updated", "unchanged", "ignored", "failed"]
+    idempotency_key: str
+    backend: str
+    response_summary: str = ""
+    at: datetime
+
+
+class DedupeMarker(Frozen):
+    """email.dedupe (compacted): this message was routed, and how its thread was classified."""
+
+    email_id: str
+    thread_id: str
+    message_id: str | None = None
+    intent: Intent
+    confidence: float
+    processed_at: datetime
+
+
+class DeadLetter(Frozen):
+    """email.dlq: a record that could not be processed, with everything needed to replay it."""
+
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    service: str
+    error_class: str
+    error_message: str
+    stack: str = ""
+    attempts: int
+    failed_at: datetime
+    original_key: bytes | None = None
+    original_value: bytes | None = None
+    original_headers: dict[str, bytes] = Field(default_factory=dict)
+
+
+class RouteDecision(Frozen):
+    """What the rules decided for one email (pure output of triage.domain.rules)."""
+
+    queue: str
+    priority: Priority
+    sla_minutes: int | None
+    rule: str
+    reason: str
+    ignored: bool
+
+
+class ProcessResult(Frozen):
+    """The whole pure pipeline for one message (``triage process``)."""
+
+    clean: CleanEmail
+    extraction: Extraction
+    route: RouteDecision
+    crm_actions: list[CrmAction] = Field(default_factory=list)

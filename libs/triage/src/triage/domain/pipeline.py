@@ -1,0 +1,75 @@
+"""The whole pure pipeline for one message: bytes in, a routed, planned result out.
+
+The services run the same steps one Kafka topic apart; ``triage process`` and
+the evaluation harness run them here in one call, with no broker.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from triage.domain.crm_plan import plan_crm_actions
+from triage.domain.extract import ExtractionOutcome, extract_fields
+from triage.domain.intake import raw_email
+from triage.domain.models import CleanEmail, ExtractedEmail, Mailbox, ProcessResult
+from triage.domain.normalize import clean_email
+from triage.domain.rules import route_email
+
+# Purity forbids reading the clock: a message without a Date header is dated at the epoch.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def process_message(
+    raw: bytes,
+    mailbox: Mailbox,
+    *,
+    mailbox_address: str | None = None,
+    received_at: datetime | None = None,
+) -> ProcessResult:
+    clean = normalize_message(raw, mailbox_address=mailbox_address, received_at=received_at)
+    extracted = extracted_email(clean, extract_fields(clean, mailbox))
+    decision = route_email(extracted, mailbox)
+    return ProcessResult(
+        clean=clean,
+        extraction=extracted.extraction,
+        route=decision,
+        crm_actions=plan_crm_actions(extracted, decision),
+    )
+
+
+def normalize_message(
+    raw: bytes, *, mailbox_address: str | None = None, received_at: datetime | None = None
+) -> CleanEmail:
+    """Raw bytes to email.clean, received at the given time, else when the Date header says."""
+    record = raw_email(
+        raw,
+        source="local",
+        received_at=received_at or EPOCH,
+        max_bytes=len(raw),
+        mailbox=mailbox_address,
+    )
+    clean = clean_email(record)
+    if received_at is None:
+        clean = clean.model_copy(update={"received_at": clean.date or EPOCH})
+    return clean
+
+
+def extracted_email(clean: CleanEmail, outcome: ExtractionOutcome) -> ExtractedEmail:
+    return ExtractedEmail(
+        email_id=clean.email_id,
+        thread_id=clean.thread_id,
+        mailbox=clean.mailbox,
+        received_at=clean.received_at,
+        message_id=clean.message_id,
+        from_email=clean.from_email,
+        subject=clean.subject,
+        extraction=outcome.extraction,
+        model=outcome.model,
+        model_version=outcome.model_version,
+        decided_by=outcome.decided_by,
+    )
+
+
+def load_mailbox(text: str) -> Mailbox:
+    """A mailbox.json document; raises ValueError (pydantic's ValidationError) when invalid."""
+    return Mailbox.model_validate_json(text)

@@ -1,0 +1,1 @@
+"""The shell every service shares: settings, serde, topics, runtime."""

@@ -1,0 +1,20 @@
+"""Reads the mailbox configuration (whose mailbox this is) named by TRIAGE_MAILBOX_FILE."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import ValidationError
+
+from triage.domain.models import Mailbox
+from triage.platform.settings import Settings
+
+
+def load_mailbox_file(settings: Settings) -> Mailbox:
+    path = settings.triage_mailbox_file
+    if path is None:
+        return Mailbox(company="Unknown")
+    try:
+        return Mailbox.model_validate(json.loads(path.read_text()))
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        raise SystemExit(f"TRIAGE_MAILBOX_FILE={path}: cannot read a mailbox.json: {exc}") from exc

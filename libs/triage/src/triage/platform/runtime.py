@@ -1,0 +1,322 @@
+"""The one consume-transform-produce loop every stage runs (confluent-kafka, transactional).
+
+Per batch: consume (read_committed) -> hand each record to the stage's handler
+-> produce its outputs, the dead letters and the consumed offsets in ONE Kafka
+transaction -> commit. A crash anywhere before the commit aborts everything
+the batch wrote, and the batch is consumed again: no record is lost or
+duplicated between topics.
+
+Per record: a ``TransientError`` is retried with exponential backoff and
+jitter (at most ``triage_max_attempts`` tries); a ``PermanentError``, any
+other exception, an undecodable value or exhausted retries go to
+``email.dlq`` with the original bytes and the reason, in the same transaction,
+and the partition moves on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from pydantic import BaseModel
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from triage.domain.models import DeadLetter
+from triage.platform import metrics
+from triage.platform.errors import PermanentError, TransientError
+from triage.platform.serde import Serde, SerdeError
+from triage.platform.settings import PARTITIONER, Settings
+from triage.platform.topics import DLQ
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One consumed record, its value already decoded into its model."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: BaseModel
+    headers: dict[str, bytes]
+    timestamp_ms: int
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One record to produce; ``value=None`` is a tombstone (compacted topics)."""
+
+    topic: str
+    key: str | bytes
+    value: BaseModel | None
+    headers: dict[str, bytes] = field(default_factory=dict)
+
+
+#: (physical topic, key, value, headers) ready for ``Producer.produce``.
+Encoded = tuple[str, bytes, bytes | None, list[tuple[str, bytes]]]
+
+
+class Handler(Protocol):
+    def handle(self, record: Inbound) -> Sequence[Outbound]:
+        """Transform one record. Raise TransientError to retry, anything else to dead-letter it."""
+        ...
+
+
+class BatchEffects(Protocol):
+    """Optional: side effects buffered by ``handle`` and written once per batch."""
+
+    def flush(self) -> None: ...
+    def discard(self) -> None: ...
+
+
+def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
+    return {
+        **settings.kafka_config(),
+        "group.id": group_id,
+        "isolation.level": "read_committed",
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        "session.timeout.ms": 10_000,
+        "heartbeat.interval.ms": 2_000,
+        "fetch.max.bytes": 64 * 1024 * 1024,
+    }
+
+
+def producer_config(settings: Settings, transactional_id: str | None) -> dict[str, object]:
+    config: dict[str, object] = {
+        **settings.kafka_config(),
+        "partitioner": PARTITIONER,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 5,
+        "compression.type": "lz4",
+        "message.max.bytes": 32 * 1024 * 1024,
+    }
+    if transactional_id:
+        config["transactional.id"] = transactional_id
+        config["transaction.timeout.ms"] = settings.triage_transaction_timeout_ms
+    return config
+
+
+def header_dict(message: Message) -> dict[str, bytes]:
+    return {name: value or b"" for name, value in (message.headers() or [])}
+
+
+class StreamProcessor:
+    """Runs one stage: ``inputs`` -> ``handler`` -> outputs, exactly once. No I/O in ``__init__``."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        service: str,
+        inputs: Sequence[str],
+        handler: Handler,
+        serde: Serde,
+        group_id: str | None = None,
+        on_beat: Callable[[], None] = lambda: None,
+        dead_letter_undecodable: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.service = service
+        self.inputs = tuple(inputs)
+        self.handler = handler
+        self.serde = serde
+        self.group_id = group_id or f"{settings.triage_topic_prefix}triage-{service}"
+        self.on_beat = on_beat
+        # An observer of topics another stage owns (audit) skips what it cannot decode:
+        # the owning stage dead-letters it already, and one record must yield one letter.
+        self.dead_letter_undecodable = dead_letter_undecodable
+        self._physical = {settings.topic(name): name for name in self.inputs}
+        self._retrying = Retrying(
+            stop=stop_after_attempt(settings.triage_max_attempts),
+            wait=wait_exponential_jitter(
+                initial=settings.triage_retry_initial_s, max=settings.triage_retry_max_s
+            ),
+            retry=retry_if_exception_type(TransientError),
+            reraise=True,
+        )
+
+    # -- the loop ---------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        # A stable transactional.id per instance lets a restarted instance fence
+        # and abort its predecessor's open transaction at once, instead of
+        # read_committed consumers waiting for the transaction timeout.
+        transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
+        producer = Producer(producer_config(self.settings, transactional_id))
+        consumer = Consumer(consumer_config(self.settings, self.group_id))
+        producer.init_transactions(30)
+        consumer.subscribe(list(self._physical))
+        log.info("%s consuming %s as group %s", self.service, list(self._physical), self.group_id)
+        try:
+            while not stop.is_set():
+                messages = consumer.consume(self.settings.triage_batch_size, 0.5)
+                self.on_beat()
+                metrics.LAST_POLL.labels(self.service).set_to_current_time()
+                batch = [m for m in messages if self._usable(m)]
+                if batch:
+                    self._process_batch(consumer, producer, batch)
+        finally:
+            log.info("%s stopping", self.service)
+            consumer.close()
+            producer.flush(10)
+
+    def _usable(self, message: Message) -> bool:
+        error = message.error()
+        if error is None:
+            return True
+        if error.code() == KafkaError._PARTITION_EOF:
+            return False
+        if error.fatal():
+            raise KafkaException(error)
+        log.warning("%s consumer error: %s", self.service, error)
+        return False
+
+    def _process_batch(self, consumer: Consumer, producer: Producer, batch: list[Message]) -> None:
+        producer.begin_transaction()
+        try:
+            for message in batch:
+                for topic, key, value, headers in self._outputs_for(message):
+                    producer.produce(topic, value=value, key=key, headers=headers)
+                    producer.poll(0)
+            flush = getattr(self.handler, "flush", None)
+            if flush is not None:
+                self._retrying(flush)
+            producer.send_offsets_to_transaction(
+                next_offsets(batch), consumer.consumer_group_metadata(), 30
+            )
+            producer.commit_transaction(60)
+        except Exception as exc:
+            self._abort(consumer, producer, batch, exc)
+            return
+        metrics.TRANSACTIONS.labels(self.service, "committed").inc()
+        metrics.BATCH_SIZE.labels(self.service).observe(len(batch))
+
+    def _abort(self, consumer: Consumer, producer: Producer, batch: list[Message], exc: Exception) -> None:
+        """Abort the batch and rewind, so the same records are consumed again."""
+        if isinstance(exc, KafkaException) and exc.args[0].fatal():
+            raise exc
+        log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
+        metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
+        discard = getattr(self.handler, "discard", None)
+        if discard is not None:
+            discard()
+        producer.abort_transaction(30)
+        for partition in first_offsets(batch):
+            consumer.seek(partition)
+        time.sleep(self.settings.triage_retry_initial_s)
+
+    # -- one record -------------------------------------------------------------
+    def _outputs_for(self, message: Message) -> list[Encoded]:
+        """The encoded records this message yields: its outputs, or one dead letter."""
+        topic = self._physical[message.topic()]
+        started = time.perf_counter()
+        attempts = 0
+
+        def attempt() -> list[Encoded]:
+            nonlocal attempts
+            attempts += 1
+            try:
+                # Encoding happens here so an invalid output dead-letters its input.
+                return [self._encode(out) for out in self.handler.handle(self._inbound(topic, message))]
+            except TransientError:
+                metrics.RECORDS_FAILED.labels(self.service, topic, "transient").inc()
+                raise
+
+        try:
+            outputs = self._retrying(attempt)
+        except Exception as exc:  # a poison record must never stop the partition
+            if isinstance(exc, SerdeError) and not self.dead_letter_undecodable:
+                metrics.RECORDS_FAILED.labels(self.service, topic, "skipped_undecodable").inc()
+                log.warning("%s skipped undecodable %s[%d]@%d (its owner dead-letters it): %s",
+                            self.service, topic, message.partition(), message.offset(), exc)
+                return []
+            kind = "permanent" if isinstance(exc, PermanentError | SerdeError) else "exhausted"
+            metrics.RECORDS_FAILED.labels(self.service, topic, kind).inc()
+            return [self._encode(self.dead_letter(topic, message, exc, attempts))]
+        finally:
+            metrics.PROCESSING_SECONDS.labels(self.service, topic).observe(time.perf_counter() - started)
+        metrics.RECORDS_PROCESSED.labels(self.service, topic).inc()
+        return outputs
+
+    def _inbound(self, topic: str, message: Message) -> Inbound:
+        value = self.serde.decode(topic, message.value())  # SerdeError -> DLQ, never retried
+        return Inbound(
+            topic=topic,
+            partition=message.partition(),
+            offset=message.offset(),
+            key=message.key(),
+            value=value,
+            headers=header_dict(message),
+            timestamp_ms=message.timestamp()[1],
+        )
+
+    def dead_letter(self, topic: str, message: Message, exc: BaseException, attempts: int) -> Outbound:
+        error_class = type(exc).__name__
+        metrics.DLQ_RECORDS.labels(self.service, error_class).inc()
+        log.error(
+            "%s dead-lettered %s[%d]@%d after %d attempt(s): %s",
+            self.service, topic, message.partition(), message.offset(), attempts, error_class,
+        )
+        original_headers = header_dict(message)
+        letter = DeadLetter(
+            source_topic=topic,
+            source_partition=message.partition(),
+            source_offset=message.offset(),
+            service=self.service,
+            error_class=error_class,
+            error_message=str(exc)[:4000],
+            stack="".join(traceback.format_exception(exc))[-8000:],
+            attempts=max(attempts, 1),
+            failed_at=datetime.now(UTC),
+            original_key=message.key(),
+            original_value=message.value(),
+            original_headers=original_headers,
+        )
+        headers = {
+            **{k: v for k, v in original_headers.items() if k == "traceparent"},
+            "triage.source.topic": topic.encode(),
+            "triage.source.partition": str(message.partition()).encode(),
+            "triage.source.offset": str(message.offset()).encode(),
+            "triage.service": self.service.encode(),
+            "triage.error.class": error_class.encode(),
+            "triage.error.message": str(exc)[:500].encode(),
+            "triage.attempts": str(max(attempts, 1)).encode(),
+            "triage.failed_at": letter.failed_at.isoformat().encode(),
+        }
+        return Outbound(DLQ, message.key() or b"", letter, headers)
+
+    def _encode(self, out: Outbound) -> Encoded:
+        value = None if out.value is None else self.serde.encode(out.topic, out.value)
+        key = out.key.encode() if isinstance(out.key, str) else out.key
+        return self.settings.topic(out.topic), key, value, list(out.headers.items())
+
+
+def next_offsets(batch: Sequence[Message]) -> list[TopicPartition]:
+    """The offsets to commit: one past the last record of each partition in the batch."""
+    last: dict[tuple[str, int], int] = {}
+    for message in batch:
+        last[(message.topic(), message.partition())] = message.offset()
+    return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
+
+
+def first_offsets(batch: Sequence[Message]) -> list[TopicPartition]:
+    """Where to rewind after an abort: the first record of each partition in the batch."""
+    first: dict[tuple[str, int], int] = {}
+    for message in batch:
+        first.setdefault((message.topic(), message.partition()), message.offset())
+    return [TopicPartition(t, p, o) for (t, p), o in first.items()]
+
+
+def trace_headers(record: Inbound) -> dict[str, bytes]:
+    """The headers that follow an email from hop to hop (W3C trace context)."""
+    return {k: v for k, v in record.headers.items() if k in ("traceparent", "tracestate")}

@@ -1,0 +1,117 @@
+"""Avro values in the Avro single-object encoding, with fastavro.
+
+Each value is ``C3 01`` + the writer schema's 8-byte CRC-64-AVRO fingerprint
+(little-endian) + the Avro body. The fingerprint tells a reader which schema
+wrote the record, so a consumer on a newer schema still reads records written
+by any committed past version (``schemas/history/``): that is what makes
+backward-compatible evolution safe without a schema registry. Every record is
+validated against its schema before it is written.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastavro import schemaless_reader, schemaless_writer
+from fastavro.schema import fingerprint, parse_schema, to_parsing_canonical_form
+from fastavro.validation import validate
+from pydantic import BaseModel, ValidationError
+
+from triage.platform.topics import REGISTRY, TopicSpec
+
+MAGIC = b"\xc3\x01"
+HEADER_LEN = len(MAGIC) + 8
+
+
+class SerdeError(ValueError):
+    """A value that cannot be encoded or decoded: permanent, it goes to the DLQ."""
+
+
+def default_schemas_dir() -> Path:
+    # libs/triage/src/triage/platform/serde.py -> repository root
+    return Path(__file__).resolve().parents[5] / "schemas"
+
+
+def schema_fingerprint(parsed: dict[str, Any]) -> bytes:
+    hex_digest = fingerprint(to_parsing_canonical_form(parsed), "CRC-64-AVRO")
+    return int(hex_digest, 16).to_bytes(8, "little")
+
+
+@dataclass(frozen=True)
+class TopicSerde:
+    """Encoder/decoder for one topic's values."""
+
+    spec: TopicSpec
+    schema: dict[str, Any]
+    header: bytes
+    writers: dict[bytes, dict[str, Any]]
+
+    def encode(self, value: BaseModel) -> bytes:
+        record = value.model_dump()
+        try:
+            validate(record, self.schema, raise_errors=True)
+        except Exception as exc:  # fastavro raises ValidationError with the failing path
+            raise SerdeError(f"{self.spec.name}: record does not match its schema: {exc}") from exc
+        buffer = io.BytesIO()
+        buffer.write(self.header)
+        schemaless_writer(buffer, self.schema, record)
+        return buffer.getvalue()
+
+    def decode_record(self, data: bytes | None) -> dict[str, Any]:
+        if not data or len(data) < HEADER_LEN or data[:2] != MAGIC:
+            raise SerdeError(f"{self.spec.name}: not an Avro single-object encoded value")
+        writer = self.writers.get(data[2:HEADER_LEN])
+        if writer is None:
+            raise SerdeError(f"{self.spec.name}: unknown writer schema fingerprint {data[2:HEADER_LEN].hex()}")
+        try:
+            return schemaless_reader(io.BytesIO(data[HEADER_LEN:]), writer, self.schema)
+        except Exception as exc:
+            raise SerdeError(f"{self.spec.name}: corrupt Avro body: {exc}") from exc
+
+    def decode(self, data: bytes | None) -> BaseModel:
+        record = self.decode_record(data)
+        try:
+            return self.spec.model.model_validate(record)
+        except ValidationError as exc:
+            raise SerdeError(f"{self.spec.name}: record violates the model: {exc}") from exc
+
+
+def load_schema(path: Path) -> dict[str, Any]:
+    return parse_schema(json.loads(path.read_text()), _write_hint=False)
+
+
+def history_versions(schemas_dir: Path, schema_name: str) -> list[Path]:
+    """Past committed versions, oldest first (v1.avsc, v2.avsc, ...)."""
+    folder = schemas_dir / "history" / schema_name
+    return sorted(folder.glob("v*.avsc"), key=lambda p: int(p.stem[1:])) if folder.is_dir() else []
+
+
+def topic_serde(spec: TopicSpec, schemas_dir: Path) -> TopicSerde:
+    schema = load_schema(schemas_dir / f"{spec.schema}.avsc")
+    header = MAGIC + schema_fingerprint(schema)
+    writers = {header[2:]: schema}
+    for past in history_versions(schemas_dir, spec.schema):
+        parsed = load_schema(past)
+        writers.setdefault(schema_fingerprint(parsed), parsed)
+    return TopicSerde(spec, schema, header, writers)
+
+
+class Serde:
+    """All topics' serdes, keyed by logical topic name."""
+
+    def __init__(self, schemas_dir: Path | None = None) -> None:
+        directory = schemas_dir or default_schemas_dir()
+        self._by_topic = {spec.name: topic_serde(spec, directory) for spec in REGISTRY}
+
+    def for_topic(self, logical_name: str) -> TopicSerde:
+        return self._by_topic[logical_name]
+
+    def encode(self, logical_name: str, value: BaseModel) -> bytes:
+        return self._by_topic[logical_name].encode(value)
+
+    def decode(self, logical_name: str, data: bytes | None) -> BaseModel:
+        return self._by_topic[logical_name].decode(data)

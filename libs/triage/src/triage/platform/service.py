@@ -1,0 +1,60 @@
+"""The composition root every stage shares: settings, logs, health, topics, signals, loop."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+
+from triage.platform.admin import apply_topics
+from triage.platform.health import Liveness, serve_health
+from triage.platform.logs import configure_logging
+from triage.platform.runtime import Handler, StreamProcessor
+from triage.platform.serde import Serde
+from triage.platform.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def stop_on_signals() -> threading.Event:
+    """SIGTERM/SIGINT ask the loop to finish (or abort) its open transaction and exit."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        log.info("received signal %d: finishing the open batch", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    return stop
+
+
+def run_stage(
+    service: str,
+    inputs: Sequence[str],
+    build_handler: Callable[[Settings], Handler],
+    settings: Settings | None = None,
+    dead_letter_undecodable: bool = True,
+) -> None:
+    settings = settings or load_settings()
+    configure_logging(service, settings.triage_log_level)
+    liveness = Liveness()
+    server = serve_health(settings.triage_metrics_host, settings.triage_metrics_port, liveness)
+    log.info("%s: /healthz and /metrics on port %d", service, server.server_port)
+    stop = stop_on_signals()
+    apply_topics(settings)
+    processor = StreamProcessor(
+        settings=settings,
+        service=service,
+        inputs=inputs,
+        handler=build_handler(settings),
+        serde=Serde(),
+        on_beat=liveness.beat,
+        dead_letter_undecodable=dead_letter_undecodable,
+    )
+    try:
+        processor.run(stop)
+    finally:
+        liveness.running = False
+        server.shutdown()

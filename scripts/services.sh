@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Starts/stops the five services as background processes against the local stack
+# (or the KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL you exported).
+#   scripts/services.sh start|stop|status
+# Logs: .local/logs/<service>.log   pids: .local/run/<service>.pid
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+RUN="$ROOT/.local/run"
+LOGS="$ROOT/.local/logs"
+VENV="$ROOT/.venv/bin"
+SERVICES=(ingest extract route crm-sink audit)
+declare -A PORTS=([ingest]=8081 [extract]=9101 [route]=9102 [crm-sink]=9103 [audit]=9104)
+
+log() { printf '[services] %s\n' "$*"; }
+alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+stack_env() {
+    # The stack script prints KEY=VALUE lines for the running (or external) Kafka and PostgreSQL.
+    while IFS= read -r line; do export "${line?}"; done < <("$ROOT/scripts/local-stack.sh" env)
+}
+
+webhook_secret() {
+    # Generated once per checkout; a real deployment mounts its own (see README).
+    local file="$ROOT/.local/inbound-webhook-secret"
+    [ -s "$file" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file")
+    cat "$file"
+}
+
+start() {
+    mkdir -p "$RUN" "$LOGS"
+    stack_env
+    export TRIAGE_MAILBOX_FILE="${TRIAGE_MAILBOX_FILE:-$ROOT/samples/mailbox.json}"
+    export TRIAGE_INBOUND_WEBHOOK_SECRET="${TRIAGE_INBOUND_WEBHOOK_SECRET:-$(webhook_secret)}"
+    export TRIAGE_INSTANCE_ID="${TRIAGE_INSTANCE_ID:-local}"
+    "$VENV/triage" topics apply >/dev/null
+    "$VENV/triage" db migrate >/dev/null
+    for service in "${SERVICES[@]}"; do
+        if alive "$service"; then log "$service: already running (pid $(cat "$RUN/$service.pid"))"; continue; fi
+        TRIAGE_METRICS_PORT="${PORTS[$service]}" nohup "$VENV/triage-$service" >>"$LOGS/$service.log" 2>&1 &
+        echo $! > "$RUN/$service.pid"
+        log "$service: started (pid $!, http://127.0.0.1:${PORTS[$service]}/healthz, log .local/logs/$service.log)"
+    done
+    wait_healthy
+}
+
+wait_healthy() {
+    local deadline=$((SECONDS + 60))
+    for service in "${SERVICES[@]}"; do
+        until curl -fsS "http://127.0.0.1:${PORTS[$service]}/healthz" >/dev/null 2>&1; do
+            if ! alive "$service"; then
+                log "$service exited; last lines of its log:"; tail -n 20 "$LOGS/$service.log" >&2; exit 1
+            fi
+            if [ $SECONDS -ge $deadline ]; then log "$service not healthy after 60 s"; exit 1; fi
+            sleep 0.3
+        done
+    done
+    log "all five services healthy"
+}
+
+stop() {
+    for service in "${SERVICES[@]}"; do
+        if alive "$service"; then
+            local pid; pid=$(cat "$RUN/$service.pid")
+            kill -TERM "$pid"
+            for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+            log "$service: stopped"
+        fi
+        rm -f "$RUN/$service.pid"
+    done
+}
+
+status() {
+    local rc=0
+    for service in "${SERVICES[@]}"; do
+        if alive "$service"; then log "$service: running (pid $(cat "$RUN/$service.pid"))"
+        else log "$service: stopped"; rc=3; fi
+    done
+    return $rc
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,23 @@
+"""Entrypoint of the audit service."""
+
+from triage.platform.db import Database, migrate
+from triage.platform.service import run_stage
+from triage.platform.settings import Settings
+
+from triage_audit.handler import AuditHandler
+from triage_audit.rows import AUDITED_TOPICS
+
+
+def build(settings: Settings) -> AuditHandler:
+    url = settings.require_database_url()
+    migrate(url)
+    return AuditHandler(Database(url).connect())
+
+
+def main() -> None:
+    # audit observes topics other stages own: they dead-letter what cannot be decoded.
+    run_stage("audit", AUDITED_TOPICS, build, dead_letter_undecodable=False)
+
+
+if __name__ == "__main__":
+    main()

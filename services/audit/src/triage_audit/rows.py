@@ -1,0 +1,110 @@
+"""Which row each topic's record becomes. Every statement is an upsert on a natural key,
+so writing the same record twice (a replay, a retried batch) changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+from triage.domain.models import (
+    CleanEmail,
+    CrmEvent,
+    DeadLetter,
+    ExtractedEmail,
+    RawEmail,
+    RoutedEmail,
+)
+from triage.platform.topics import CLEAN, CRM_EVENTS, DLQ, EXTRACTED, RAW, ROUTED
+
+UPSERT_RAW = """
+INSERT INTO emails (email_id, thread_id, message_id, mailbox, source, gmail_id, received_at, size_bytes, truncated, raw)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (email_id) DO UPDATE SET
+  source = EXCLUDED.source, gmail_id = COALESCE(EXCLUDED.gmail_id, emails.gmail_id),
+  size_bytes = EXCLUDED.size_bytes, truncated = EXCLUDED.truncated,
+  raw = COALESCE(emails.raw, EXCLUDED.raw), updated_at = now()
+"""
+UPSERT_CLEAN = """
+INSERT INTO emails (email_id, thread_id, message_id, mailbox, received_at, subject, from_email, language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (email_id) DO UPDATE SET
+  subject = EXCLUDED.subject, from_email = EXCLUDED.from_email, language = EXCLUDED.language,
+  updated_at = now()
+"""
+UPSERT_EXTRACTION = """
+INSERT INTO extractions (email_id, model, model_version, schema_name, thread_id, decided_by, intent,
+                         confidence, data, tokens_in, tokens_out, cost_usd)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
+ON CONFLICT (email_id, model, model_version) DO UPDATE SET
+  decided_by = EXCLUDED.decided_by, intent = EXCLUDED.intent, confidence = EXCLUDED.confidence,
+  data = EXCLUDED.data, tokens_in = EXCLUDED.tokens_in, tokens_out = EXCLUDED.tokens_out,
+  cost_usd = EXCLUDED.cost_usd
+"""
+UPSERT_ROUTE = """
+INSERT INTO routes (email_id, thread_id, queue, priority, sla_minutes, due_at, rule, reason, ignored,
+                    actions, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)
+ON CONFLICT (email_id) DO UPDATE SET
+  queue = EXCLUDED.queue, priority = EXCLUDED.priority, sla_minutes = EXCLUDED.sla_minutes,
+  due_at = EXCLUDED.due_at, rule = EXCLUDED.rule, reason = EXCLUDED.reason,
+  ignored = EXCLUDED.ignored, actions = EXCLUDED.actions
+"""
+UPSERT_CRM_EVENT = """
+INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_type, object_id, status,
+                        backend, response_summary, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (idempotency_key) DO UPDATE SET
+  object_id = EXCLUDED.object_id, status = EXCLUDED.status, response_summary = EXCLUDED.response_summary,
+  at = EXCLUDED.at
+"""
+UPSERT_DEAD_LETTER = """
+INSERT INTO dead_letters (source_topic, source_partition, source_offset, service, error_class,
+                          error_message, attempts, failed_at, original_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE SET
+  error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
+  attempts = EXCLUDED.attempts, failed_at = EXCLUDED.failed_at
+"""
+
+
+def raw_row(r: RawEmail) -> tuple:
+    return (r.email_id, r.thread_id, r.message_id, r.mailbox, r.source, r.gmail_id, r.received_at,
+            r.size_bytes, r.truncated, r.raw)
+
+
+def clean_row(c: CleanEmail) -> tuple:
+    return (c.email_id, c.thread_id, c.message_id, c.mailbox, c.received_at, c.subject, c.from_email,
+            c.language)
+
+
+def extraction_row(e: ExtractedEmail) -> tuple:
+    return (e.email_id, e.model, e.model_version, "triage.extracted.Extraction", e.thread_id,
+            e.decided_by, e.extraction.intent, e.extraction.confidence, e.extraction.model_dump_json(),
+            e.tokens_in, e.tokens_out, e.cost_usd)
+
+
+def route_row(r: RoutedEmail) -> tuple:
+    actions = json.dumps([a.model_dump() for a in r.crm_actions])
+    return (r.email_id, r.thread_id, r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason,
+            r.ignored, actions, r.received_at)
+
+
+def crm_event_row(e: CrmEvent) -> tuple:
+    return (e.idempotency_key, e.email_id, e.thread_id, e.action, e.object_type, e.object_id, e.status,
+            e.backend, e.response_summary, e.at)
+
+
+def dead_letter_row(d: DeadLetter) -> tuple:
+    return (d.source_topic, d.source_partition, d.source_offset, d.service, d.error_class,
+            d.error_message, d.attempts, d.failed_at, d.original_key)
+
+
+#: topic -> (statement, row builder)
+ROW_FOR_TOPIC = {
+    RAW: (UPSERT_RAW, raw_row),
+    CLEAN: (UPSERT_CLEAN, clean_row),
+    EXTRACTED: (UPSERT_EXTRACTION, extraction_row),
+    ROUTED: (UPSERT_ROUTE, route_row),
+    CRM_EVENTS: (UPSERT_CRM_EVENT, crm_event_row),
+    DLQ: (UPSERT_DEAD_LETTER, dead_letter_row),
+}
+AUDITED_TOPICS = tuple(ROW_FOR_TOPIC)

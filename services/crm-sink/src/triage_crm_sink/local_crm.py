@@ -1,0 +1,126 @@
+"""The local CRM backend: contacts, companies and deals in PostgreSQL (the default backend).
+
+Delivery guarantee: effectively once. Every action runs in one database
+transaction together with its idempotency record, so a replayed action
+returns the recorded result instead of writing again; companies and contacts
+are upserts on their natural keys (domain, email), searched before created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+from triage.domain.models import CrmAction
+from triage.platform.db import Database
+
+#: The seed design's rule: no new deal while an open one is younger than this.
+OPEN_DEAL_WINDOW_DAYS = 45
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    object_type: str
+    object_id: str | None
+    status: str
+    summary: str
+
+
+class LocalCrm:
+    backend = "local"
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def apply(self, action: CrmAction) -> ActionResult:
+        return self.db.run(self._apply(action))
+
+    async def _apply(self, action: CrmAction) -> ActionResult:
+        async with self.db.pool.acquire() as conn, conn.transaction():
+            done = await conn.fetchrow(
+                "SELECT object_type, object_id, status, response_summary FROM crm_actions_done "
+                "WHERE idempotency_key = $1",
+                action.idempotency_key,
+            )
+            if done is not None:
+                return ActionResult(*done)
+            result = await PERFORMERS[action.action](conn, action.properties)
+            await conn.execute(
+                "INSERT INTO crm_actions_done (idempotency_key, object_type, object_id, status, response_summary) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                action.idempotency_key, result.object_type, result.object_id, result.status, result.summary,
+            )
+            return result
+
+
+async def upsert_company(conn: asyncpg.Connection, props: dict[str, str]) -> ActionResult:
+    domain, name = props.get("domain"), props.get("name")
+    existing = await find_company(conn, domain, name)
+    if existing is not None:
+        await conn.execute(
+            "UPDATE crm_companies SET name = COALESCE(name, $2), updated_at = now() WHERE id = $1",
+            existing, name,
+        )
+        return ActionResult("company", str(existing), "updated", f"company {existing} found by search")
+    row = await conn.fetchrow(
+        "INSERT INTO crm_companies (domain, name) VALUES ($1, $2) RETURNING id", domain, name
+    )
+    return ActionResult("company", str(row["id"]), "created", "company created")
+
+
+async def find_company(conn: asyncpg.Connection, domain: str | None, name: str | None) -> int | None:
+    if domain:
+        return await conn.fetchval("SELECT id FROM crm_companies WHERE lower(domain) = lower($1)", domain)
+    if name:
+        return await conn.fetchval(
+            "SELECT id FROM crm_companies WHERE domain IS NULL AND lower(name) = lower($1)", name
+        )
+    return None
+
+
+async def upsert_contact(conn: asyncpg.Connection, props: dict[str, str]) -> ActionResult:
+    company_id = await find_company(conn, props.get("company_domain"), props.get("company_name"))
+    row = await conn.fetchrow(
+        """
+        INSERT INTO crm_contacts (email, name, company_id) VALUES ($1, $2, $3)
+        ON CONFLICT (lower(email)) DO UPDATE
+           SET name = COALESCE(EXCLUDED.name, crm_contacts.name),
+               company_id = COALESCE(EXCLUDED.company_id, crm_contacts.company_id),
+               updated_at = now()
+        RETURNING id, (xmax = 0) AS inserted
+        """,
+        props["email"], props.get("name"), company_id,
+    )
+    status = "created" if row["inserted"] else "updated"
+    return ActionResult("contact", str(row["id"]), status, f"contact {status}, company {company_id}")
+
+
+async def create_deal(conn: asyncpg.Connection, props: dict[str, str]) -> ActionResult:
+    company_id = await find_company(conn, props.get("company_domain"), props.get("company_name"))
+    contact_id = None
+    if props.get("contact_email"):
+        contact_id = await conn.fetchval(
+            "SELECT id FROM crm_contacts WHERE lower(email) = lower($1)", props["contact_email"]
+        )
+    open_deal = await conn.fetchval(
+        """
+        SELECT id FROM crm_deals
+         WHERE stage = 'open' AND created_at > now() - make_interval(days => $3)
+           AND ((company_id = $1 AND $1 IS NOT NULL) OR (contact_id = $2 AND $2 IS NOT NULL))
+         ORDER BY created_at DESC LIMIT 1
+        """,
+        company_id, contact_id, OPEN_DEAL_WINDOW_DAYS,
+    )
+    if open_deal is not None:
+        return ActionResult("deal", str(open_deal), "unchanged", f"open deal {open_deal} younger than 45 days")
+    amount = props.get("amount") if props.get("currency", "USD") == "USD" else None
+    row = await conn.fetchrow(
+        "INSERT INTO crm_deals (name, company_id, contact_id, amount_usd, queue, source_email_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        props.get("name", "Inbound deal"), company_id, contact_id,
+        float(amount) if amount else None, props.get("queue"), props["email_id"],
+    )
+    return ActionResult("deal", str(row["id"]), "created", "deal created")
+
+
+PERFORMERS = {"upsert_company": upsert_company, "upsert_contact": upsert_contact, "create_deal": create_deal}

@@ -1,0 +1,37 @@
+"""Integration fixtures: the real broker and database once per session, services as processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.pipeline import SERVICES, Pipeline
+from tests.support.stack import Stack, start_stack, stop_stack
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    running, started_here = start_stack()
+    yield running
+    if started_here:
+        stop_stack()
+
+
+@pytest.fixture
+def pipeline(stack: Stack, tmp_path) -> Iterator[Pipeline]:
+    """A private pipeline: its own topic prefix and database, the five services not yet started."""
+    database_url = stack.new_database()
+    running = Pipeline(stack=stack, log_dir=tmp_path, database_url=database_url)
+    running.prepare()
+    yield running
+    running.stop_all()
+    for service in SERVICES:  # shown by pytest only when the test failed
+        print(f"----- {service} log (tail) -----\n{running.log(service)[-4000:]}")
+    stack.drop_database(database_url)

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+import pytest
+from triage.domain.models import Company, ExtractedEmail, Extraction, Mailbox, Person
+from triage.domain.rules import RULES, Outcome, Rule, due_at, intent_is, route_email
+
+RECEIVED = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
+ACTIONS = {
+    "lead": "schedule_demo",
+    "support": "forward_support",
+    "vendor": "route_ops",
+    "job_applicant": "route_ops",
+    "newsletter": "ignore",
+    "spam": "ignore",
+}
+
+
+def extracted(
+    intent: str = "lead",
+    *,
+    timeline: str = "unknown",
+    confidence: float = 0.9,
+    sender: str = "jane@acme.com",
+    person_email: str | None = None,
+) -> ExtractedEmail:
+    return ExtractedEmail(
+        email_id="e1",
+        thread_id="t1",
+        mailbox="sales@lumora.io",
+        received_at=RECEIVED,
+        from_email=sender,
+        extraction=Extraction(
+            intent=intent,  # type: ignore[arg-type]
+            person=Person(email=person_email or sender),
+            company=Company(domain=sender.split("@")[1]),
+            timeline=timeline,  # type: ignore[arg-type]
+            required_action=ACTIONS[intent],  # type: ignore[arg-type]
+            confidence=confidence,
+        ),
+        model="local-rules",
+        model_version="1",
+        decided_by="keywords",
+    )
+
+
+class Case(NamedTuple):
+    intent: str
+    timeline: str
+    confidence: float
+    sender: str
+    rule: str
+    queue: str
+    priority: str
+    sla: int | None
+    ignored: bool
+
+
+# One row per routing case: the table is easier to read than to format.
+# fmt: off
+CASES = [
+    Case("lead", "now", 0.9, "jane@acme.com", "hot_lead", "sales_inbound", "high", 15, False),
+    Case("lead", "quarter", 0.9, "jane@acme.com", "hot_lead", "sales_inbound", "high", 15, False),
+    Case("lead", "quarter", 0.3, "jane@acme.com", "hot_lead", "sales_inbound", "high", 15, False),
+    Case("support", "unknown", 0.9, "karen@globex.com", "customer_support", "support_escalated", "high", 60, False),
+    Case("support", "unknown", 0.9, "karen@eu.globex.com", "customer_support", "support_escalated", "high", 60, False),
+    Case("spam", "unknown", 0.95, "x@scam.biz", "spam", "ignored", "low", None, True),
+    Case("spam", "unknown", 0.3, "x@scam.biz", "spam", "ignored", "low", None, True),
+    Case("vendor", "unknown", 0.4, "rep@agency.com", "low_confidence", "human_review", "normal", 240, False),
+    Case("lead", "unknown", 0.49, "jane@acme.com", "low_confidence", "human_review", "normal", 240, False),
+    Case("newsletter", "unknown", 0.9, "news@ledger.com", "newsletter", "ignored", "low", None, True),
+    Case("lead", "six_months", 0.9, "jane@acme.com", "nurture_lead", "sales_nurture", "normal", 1440, False),
+    Case("lead", "unknown", 0.5, "jane@acme.com", "nurture_lead", "sales_nurture", "normal", 1440, False),
+    Case("support", "unknown", 0.9, "bob@prospect.com", "support", "support", "normal", 480, False),
+    Case("vendor", "unknown", 0.9, "rep@agency.com", "vendor", "ops_vendors", "low", None, False),
+    Case("job_applicant", "unknown", 0.9, "dan@gmail.com", "job_applicant", "ops_hiring", "low", 2880, False),
+]
+# fmt: on
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    return Mailbox(
+        company="Lumora Analytics", domains=["lumora.io"], customer_domains=["globex.com"]
+    )
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{c.intent}-{c.timeline}-{c.confidence}-{c.rule}" for c in CASES]
+)
+def test_the_first_matching_rule_decides(mailbox: Mailbox, case: Case) -> None:
+    email = extracted(
+        case.intent, timeline=case.timeline, confidence=case.confidence, sender=case.sender
+    )
+
+    decision = route_email(email, mailbox)
+
+    assert (
+        decision.rule,
+        decision.queue,
+        decision.priority,
+        decision.sla_minutes,
+        decision.ignored,
+    ) == (
+        case.rule,
+        case.queue,
+        case.priority,
+        case.sla,
+        case.ignored,
+    )
+
+
+@pytest.mark.parametrize(
+    ("email", "words"),
+    [
+        (extracted("lead", timeline="now"), ["lead", "now"]),
+        (extracted("support", sender="karen@globex.com"), ["globex.com"]),
+        (extracted("vendor", confidence=0.42), ["vendor", "0.42", "0.5"]),
+        (extracted("vendor", sender="rep@agency.com"), ["agency.com"]),
+    ],
+    ids=["hot-lead", "customer", "low-confidence", "vendor"],
+)
+def test_the_reason_names_the_facts_that_fired_the_rule(
+    mailbox: Mailbox, email: ExtractedEmail, words: list[str]
+) -> None:
+    reason = route_email(email, mailbox).reason
+
+    assert all(word in reason for word in words), reason
+
+
+def test_a_relayed_customer_counts_by_the_persons_domain(mailbox: Mailbox) -> None:
+    email = extracted("support", sender="tom@lumora.io", person_email="karen@globex.com")
+
+    assert route_email(email, mailbox).rule == "customer_support"
+
+
+def test_the_rules_are_a_table_of_named_data() -> None:
+    assert isinstance(RULES, tuple) and all(isinstance(rule, Rule) for rule in RULES)
+    assert [rule.name for rule in RULES][:3] == ["hot_lead", "customer_support", "spam"]
+    assert len({rule.name for rule in RULES}) == len(RULES)
+
+
+def test_a_different_table_can_be_passed_in(mailbox: Mailbox) -> None:
+    rules = (
+        Rule(
+            "everything",
+            intent_is("lead", "spam"),
+            Outcome("triage", "normal", 5),
+            "intent {intent}",
+        ),
+    )
+
+    decision = route_email(extracted("spam"), mailbox, rules)
+
+    assert (decision.rule, decision.queue, decision.reason) == (
+        "everything",
+        "triage",
+        "intent spam",
+    )
+
+
+@pytest.mark.parametrize(
+    ("sla", "expected"),
+    [(15, RECEIVED + timedelta(minutes=15)), (2880, RECEIVED + timedelta(days=2)), (None, None)],
+)
+def test_due_at_adds_the_sla_to_the_received_time(
+    sla: int | None, expected: datetime | None
+) -> None:
+    assert due_at(RECEIVED, sla) == expected

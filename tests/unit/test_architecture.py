@@ -1,0 +1,48 @@
+"""Pure core, thin shell: the domain imports no I/O, and services never import each other."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = ROOT / "libs/triage/src/triage/domain"
+#: What the domain may import besides itself: the standard library's pure parts and pydantic.
+IO_MODULES = {"socket", "ssl", "subprocess", "http", "urllib", "asyncio", "selectors", "sqlite3",
+              "shutil", "tempfile", "multiprocessing", "threading", "os", "io", "pathlib", "glob",
+              "mailbox", "smtplib", "imaplib", "poplib", "ftplib", "requests", "httpx"}
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_the_domain_imports_only_pure_modules() -> None:
+    allowed_third_party = {"pydantic", "triage", "__future__"}
+    for path in DOMAIN.rglob("*.py"):
+        roots = imported_roots(path)
+        third_party = {r for r in roots if r not in sys.stdlib_module_names} - allowed_third_party
+        assert not third_party, f"{path.name} imports {third_party}"
+        assert not roots & IO_MODULES, f"{path.name} imports I/O modules {roots & IO_MODULES}"
+
+
+def test_the_domain_does_not_import_the_platform() -> None:
+    for path in DOMAIN.rglob("*.py"):
+        source = path.read_text()
+        assert "triage.platform" not in source, f"{path.name} reaches into triage.platform"
+
+
+def test_services_never_import_each_other() -> None:
+    services = {p.name: f"triage_{p.name.replace('-', '_')}" for p in (ROOT / "services").iterdir()}
+    for name, module in services.items():
+        others = set(services.values()) - {module}
+        for path in (ROOT / "services" / name).rglob("*.py"):
+            assert not imported_roots(path) & others, f"{path} imports another service"
