@@ -12,13 +12,16 @@ from rich.console import Console
 from rich.table import Table
 from triage.platform.settings import load_settings
 
-console = Console()
+# A table wants room: when stdout is not a terminal (make, CI, a pipe) do not wrap at 80 columns.
+console = Console(width=None if Console().is_terminal else 160)
 err = Console(stderr=True)
 
 QUERY = """
 SELECT e.email_id, e.from_email, e.subject, x.intent, x.confidence, r.queue, r.priority,
        r.sla_minutes, r.rule,
-       string_agg(c.action || ' ' || c.status, ', ' ORDER BY c.action) FILTER (WHERE c.action IS NOT NULL)
+       string_agg(CASE WHEN c.status = 'ignored' THEN 'none'
+                       ELSE coalesce(c.object_type, c.action) || ' ' || c.status END,
+                  ', ' ORDER BY c.action) FILTER (WHERE c.action IS NOT NULL)
 FROM emails e
 LEFT JOIN extractions x ON x.email_id = e.email_id
 LEFT JOIN routes r ON r.email_id = e.email_id
@@ -26,7 +29,7 @@ LEFT JOIN crm_events c ON c.email_id = e.email_id
 WHERE e.email_id = ANY(%s)
 GROUP BY e.email_id, e.from_email, e.subject, x.intent, x.confidence, r.queue, r.priority,
          r.sla_minutes, r.rule
-ORDER BY r.priority, r.queue, e.subject
+ORDER BY CASE r.priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, r.queue, e.subject
 """
 COLUMNS = ("email_id", "sender", "subject", "intent", "confidence", "queue", "priority",
            "sla_minutes", "rule", "crm")
