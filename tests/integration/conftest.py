@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.pipeline import SERVICES, Pipeline
-from tests.support.stack import Stack, start_stack, stop_stack
+from tests.support.stack import Stack, session_stack
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -18,10 +18,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    running, started_here = start_stack()
-    yield running
-    if started_here:
-        stop_stack()
+    with session_stack() as running:
+        yield running
 
 
 @pytest.fixture

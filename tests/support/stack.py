@@ -1,15 +1,22 @@
 """The real local stack for integration tests: Kafka and PostgreSQL, started once per session.
 
-When KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL are set, those are used as
-they are. Otherwise the project's own scripts start the local broker and
-database (scripts/local-stack.sh), exactly as `make up` does.
+In order of preference:
+1. KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, when set, are used as they are;
+2. where a Docker engine answers (and TRIAGE_TEST_STACK is not "local"),
+   testcontainers starts Kafka (KRaft) and PostgreSQL containers;
+3. otherwise the project's own scripts start the local broker and database
+   (scripts/local-stack.sh), exactly as `make up` does — the path these
+   machines (no Docker engine) and CI take.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +42,39 @@ class Stack:
         name = url.rsplit("/", 1)[1]
         with psycopg.connect(self.database_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def docker_engine_answers() -> bool:
+    if os.environ.get("TRIAGE_TEST_STACK") == "local" or shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
+
+
+@contextlib.contextmanager
+def container_stack() -> Iterator[Stack]:
+    """Kafka and PostgreSQL in throwaway containers (testcontainers), removed afterwards."""
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.postgres import PostgresContainer
+
+    with KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft() as kafka, \
+            PostgresContainer("postgres:16", driver=None) as postgres:
+        yield Stack(kafka.get_bootstrap_server(), postgres.get_connection_url())
+
+
+@contextlib.contextmanager
+def session_stack() -> Iterator[Stack]:
+    """The stack for one test session, torn down after it if the session started it."""
+    if not all(os.environ.get(v) for v in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")) \
+            and docker_engine_answers():
+        with container_stack() as stack:
+            yield stack
+        return
+    stack, started_here = start_stack()
+    try:
+        yield stack
+    finally:
+        if started_here:
+            stop_stack()
 
 
 def start_stack() -> tuple[Stack, bool]:
