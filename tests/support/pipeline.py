@@ -54,22 +54,32 @@ class Pipeline:
             "DATABASE_URL": self.database_url,
             "TRIAGE_TOPIC_PREFIX": self.prefix,
             "TRIAGE_INSTANCE_ID": instance,
-            "TRIAGE_METRICS_PORT": str(self.ports[service]),
             "TRIAGE_MAILBOX_FILE": str(ROOT / "samples/mailbox.json"),
             "TRIAGE_INBOUND_WEBHOOK_SECRET": self.webhook_secret,
             "TRIAGE_BATCH_SIZE": "100",
             **self.extra_env,
         }
 
-    def start(self, service: str, instance: str = "0", **env: str) -> subprocess.Popen:
-        self.ports.setdefault(service, free_port())
-        log = (self.log_dir / f"{service}.log").open("ab")
+    def start(self, service: str, instance: str = "0", name: str | None = None, **env: str) -> subprocess.Popen:
+        """Start one instance; ``name`` tells several instances of one service apart."""
+        name = name or service
+        self.ports.setdefault(name, free_port())
+        log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen([str(ROOT / ".venv/bin" / f"triage-{service}")],
-                                   env={**self.env(service, instance), **env},
+                                   env={**self.env(service, instance),
+                                        "TRIAGE_METRICS_PORT": str(self.ports[name]), **env},
                                    stdout=log, stderr=subprocess.STDOUT)
-        self.processes[service] = process
-        self.wait_healthy(service)
+        self.processes[name] = process
+        self.wait_healthy(name)
         return process
+
+    def metric(self, name: str, metric: str) -> float:
+        """A counter's value from an instance's /metrics (0 when not yet exported)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[name]}/metrics", timeout=5) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith(metric + " ") or line.startswith(metric + "{"):
+                    return float(line.rsplit(" ", 1)[1])
+        return 0.0
 
     def start_all(self, services: tuple[str, ...] = SERVICES) -> None:
         for service in services:

@@ -5,7 +5,15 @@ from typing import NamedTuple
 
 import pytest
 from triage.domain.models import Company, ExtractedEmail, Extraction, Mailbox, Person
-from triage.domain.rules import RULES, Outcome, Rule, due_at, intent_is, route_email
+from triage.domain.rules import (
+    DEFAULT_RULES,
+    Condition,
+    Outcome,
+    Rule,
+    RuleSet,
+    due_at,
+    route_email,
+)
 
 RECEIVED = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
 ACTIONS = {
@@ -137,18 +145,18 @@ def test_a_relayed_customer_counts_by_the_persons_domain(mailbox: Mailbox) -> No
 
 
 def test_the_rules_are_a_table_of_named_data() -> None:
-    assert isinstance(RULES, tuple) and all(isinstance(rule, Rule) for rule in RULES)
-    assert [rule.name for rule in RULES][:3] == ["hot_lead", "customer_support", "spam"]
-    assert len({rule.name for rule in RULES}) == len(RULES)
+    assert isinstance(DEFAULT_RULES, tuple) and all(isinstance(rule, Rule) for rule in DEFAULT_RULES)
+    assert [rule.name for rule in DEFAULT_RULES][:3] == ["hot_lead", "customer_support", "spam"]
+    RuleSet(rules=list(DEFAULT_RULES))  # unique names, a final catch-all
 
 
 def test_a_different_table_can_be_passed_in(mailbox: Mailbox) -> None:
     rules = (
         Rule(
-            "everything",
-            intent_is("lead", "spam"),
-            Outcome("triage", "normal", 5),
-            "intent {intent}",
+            name="everything",
+            when=Condition(intent=["lead", "spam"]),
+            route=Outcome(queue="triage", priority="normal", sla_minutes=5),
+            because="intent {intent}",
         ),
     )
 
@@ -169,3 +177,47 @@ def test_due_at_adds_the_sla_to_the_received_time(
     sla: int | None, expected: datetime | None
 ) -> None:
     assert due_at(RECEIVED, sla) == expected
+
+
+def with_fields(email: ExtractedEmail, **update: object) -> ExtractedEmail:
+    extraction = email.extraction.model_copy(update={k: v for k, v in update.items() if k == "region"})
+    rest = {k: v for k, v in update.items() if k != "region"}
+    return email.model_copy(update={"extraction": extraction, **rest})
+
+
+@pytest.mark.parametrize(
+    ("condition", "email", "holds"),
+    [
+        (Condition(region=["DE", "AT"]), with_fields(extracted(), region="DE"), True),
+        (Condition(region=["DE", "AT"]), with_fields(extracted(), region="US"), False),
+        (Condition(region=["DE"]), extracted(), False),
+        (Condition(language=["de"]), with_fields(extracted(), language="de"), True),
+        (Condition(language=["de"]), with_fields(extracted(), language="en"), False),
+        (Condition(mailbox=["Partnerships@lumora.io"]), with_fields(extracted(), mailbox="partnerships@lumora.io"), True),
+        (Condition(mailbox=["partnerships@lumora.io"]), extracted(), False),
+        (Condition(confidence_at_least=0.9), extracted(confidence=0.9), True),
+        (Condition(confidence_at_least=0.9), extracted(confidence=0.89), False),
+        (Condition(customer_domain=False), extracted("support", sender="a@globex.com"), False),
+        (Condition(customer_domain=False), extracted("support", sender="a@other.com"), True),
+        (Condition(), extracted(), True),
+    ],
+)
+def test_each_condition_field(mailbox: Mailbox, condition: Condition, email: ExtractedEmail, holds: bool) -> None:
+    assert condition.holds(email, mailbox) is holds
+
+
+def test_a_table_without_a_final_catch_all_is_refused() -> None:
+    with pytest.raises(ValueError, match="must have no condition"):
+        RuleSet(rules=[Rule(name="only_leads", when=Condition(intent=["lead"]),
+                            route=Outcome(queue="q", priority="high"))])
+
+
+def test_duplicate_rule_names_are_refused() -> None:
+    rule = Rule(name="same", route=Outcome(queue="q", priority="low"))
+    with pytest.raises(ValueError, match="repeated: \\['same'\\]"):
+        RuleSet(rules=[rule, rule])
+
+
+def test_a_reason_naming_an_unknown_fact_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown facts \\['budget'\\]"):
+        Rule(name="x", route=Outcome(queue="q", priority="low"), because="budget {budget}")

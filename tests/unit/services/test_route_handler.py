@@ -16,6 +16,7 @@ from triage.domain.models import (
     Person,
     RoutedEmail,
 )
+from triage.domain.rules import DEFAULT_RULES
 from triage.platform.runtime import Inbound
 from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
 from triage_route.handler import RouteHandler, dedupe_key
@@ -55,6 +56,22 @@ def extracted(*, message_id: str | None = "auto", **fields) -> ExtractedEmail:
     )
 
 
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def handler(changelog: dict[int, list] | None = None, clock: Clock | None = None) -> RouteHandler:
+    entries = changelog or {}
+    return RouteHandler(LUMORA, DEFAULT_RULES, changelog=lambda p: entries.get(p, []),
+                        window=timedelta(days=7), clock=clock or (lambda: datetime.now(UTC)))
+
+
 def inbound(value: ExtractedEmail, headers: dict[str, bytes] | None = None) -> Inbound:
     return Inbound(topic=EXTRACTED, partition=1, offset=3, key=value.thread_id.encode(), value=value,
                    headers=dict(TRACE) if headers is None else headers, timestamp_ms=0)
@@ -62,7 +79,7 @@ def inbound(value: ExtractedEmail, headers: dict[str, bytes] | None = None) -> I
 
 def test_an_extracted_email_yields_a_routed_record_then_a_dedupe_marker() -> None:
     email = extracted()
-    routed_out, marker_out = RouteHandler(LUMORA).handle(inbound(email))
+    routed_out, marker_out = handler().handle(inbound(email))
     assert (routed_out.topic, routed_out.key) == (ROUTED, email.thread_id)
     assert isinstance(routed_out.value, RoutedEmail)
     assert (routed_out.value.email_id, routed_out.value.thread_id, routed_out.value.message_id) == (
@@ -73,7 +90,7 @@ def test_an_extracted_email_yields_a_routed_record_then_a_dedupe_marker() -> Non
 
 def test_the_dedupe_marker_is_keyed_by_message_id_and_thread_id() -> None:
     email = extracted()
-    _, marker_out = RouteHandler(LUMORA).handle(inbound(email))
+    _, marker_out = handler().handle(inbound(email))
     assert marker_out.key == f"{email.message_id}|{email.thread_id}"
     assert isinstance(marker_out.value, DedupeMarker)
     marker = marker_out.value
@@ -86,12 +103,12 @@ def test_the_dedupe_marker_is_keyed_by_message_id_and_thread_id() -> None:
 def test_without_a_message_id_the_dedupe_key_falls_back_to_the_email_id() -> None:
     email = extracted(message_id=None)
     assert dedupe_key(email) == f"{email.email_id}|{email.thread_id}"
-    _, marker_out = RouteHandler(LUMORA).handle(inbound(email))
+    _, marker_out = handler().handle(inbound(email))
     assert marker_out.key == f"{email.email_id}|{email.thread_id}"
 
 
 def test_seed_rule_a_lead_buying_now_goes_to_sales_inbound_high_with_a_15_minute_sla() -> None:
-    [routed_out, _] = RouteHandler(LUMORA).handle(inbound(extracted(intent="lead", timeline="now")))
+    [routed_out, _] = handler().handle(inbound(extracted(intent="lead", timeline="now")))
     routed = routed_out.value
     assert (routed.queue, routed.priority, routed.sla_minutes) == ("sales_inbound", "high", 15)
     assert routed.due_at == RECEIVED + timedelta(minutes=15)
@@ -101,7 +118,7 @@ def test_seed_rule_a_lead_buying_now_goes_to_sales_inbound_high_with_a_15_minute
 
 def test_a_lead_is_planned_into_company_contact_and_deal_writes() -> None:
     email = extracted()
-    [routed_out, _] = RouteHandler(LUMORA).handle(inbound(email))
+    [routed_out, _] = handler().handle(inbound(email))
     actions = routed_out.value.crm_actions
     assert [a.action for a in actions] == ["upsert_company", "upsert_contact", "create_deal"]
     assert [a.idempotency_key for a in actions] == [
@@ -110,14 +127,14 @@ def test_a_lead_is_planned_into_company_contact_and_deal_writes() -> None:
 
 
 def test_a_nurture_lead_has_a_day_long_sla_and_its_own_due_date() -> None:
-    [routed_out, _] = RouteHandler(LUMORA).handle(inbound(extracted(timeline="six_months")))
+    [routed_out, _] = handler().handle(inbound(extracted(timeline="six_months")))
     routed = routed_out.value
     assert (routed.queue, routed.priority, routed.sla_minutes) == ("sales_nurture", "normal", 1440)
     assert routed.due_at == RECEIVED + timedelta(days=1)
 
 
 def test_spam_is_ignored_without_a_due_date_or_crm_writes() -> None:
-    [routed_out, marker_out] = RouteHandler(LUMORA).handle(inbound(extracted(intent="spam")))
+    [routed_out, marker_out] = handler().handle(inbound(extracted(intent="spam")))
     routed = routed_out.value
     assert (routed.queue, routed.ignored, routed.sla_minutes, routed.due_at) == ("ignored", True, None, None)
     assert routed.crm_actions == []
@@ -126,5 +143,74 @@ def test_spam_is_ignored_without_a_due_date_or_crm_writes() -> None:
 
 def test_trace_headers_follow_the_routed_record() -> None:
     headers = {**TRACE, "x-other": b"1"}
-    routed_out, _ = RouteHandler(LUMORA).handle(inbound(extracted(), headers))
+    routed_out, _ = handler().handle(inbound(extracted(), headers))
     assert routed_out.headers == TRACE
+
+
+def marker_for(email: ExtractedEmail, at: datetime) -> DedupeMarker:
+    return DedupeMarker(email_id=email.email_id, thread_id=email.thread_id, message_id=email.message_id,
+                        intent="lead", confidence=0.9, processed_at=at)
+
+
+def test_the_marker_is_pinned_to_the_input_partition() -> None:
+    _, marker_out = handler().handle(inbound(extracted()))
+    assert marker_out.partition == 1  # co-partitioned with email.extracted
+
+
+def test_a_message_routed_in_a_committed_batch_is_not_routed_again() -> None:
+    route, email = handler(), extracted()
+    assert len(route.handle(inbound(email))) == 2
+    route.committed()
+    assert route.handle(inbound(email)) == []
+
+
+def test_a_duplicate_inside_one_batch_is_not_routed_twice() -> None:
+    route, email = handler(), extracted()
+    route.handle(inbound(email))
+    assert route.handle(inbound(email)) == []
+
+
+def test_an_aborted_batch_leaves_nothing_behind() -> None:
+    route, email = handler(), extracted()
+    route.handle(inbound(email))
+    route.discard()  # the transaction aborted: the marker never reached the topic
+    assert len(route.handle(inbound(email))) == 2
+
+
+def test_assignment_rebuilds_the_index_from_the_changelog() -> None:
+    clock = Clock()
+    kept, tombstoned, expired = extracted(), extracted(), extracted()
+    changelog = {1: [
+        (dedupe_key(kept), marker_for(kept, clock.now - timedelta(days=1))),
+        (dedupe_key(tombstoned), marker_for(tombstoned, clock.now)),
+        (dedupe_key(tombstoned), None),
+        (dedupe_key(expired), marker_for(expired, clock.now - timedelta(days=8))),
+    ]}
+    route = handler(changelog, clock)
+    route.assigned({EXTRACTED: [1]})
+    assert route.handle(inbound(kept)) == []
+    assert len(route.handle(inbound(tombstoned))) == 2
+    assert len(route.handle(inbound(expired))) == 2
+    assert route.index.thread_classification(1, kept.thread_id, clock.now, timedelta(days=2)).intent == "lead"
+    assert route.index.thread_classification(1, kept.thread_id, clock.now, timedelta(hours=23)) is None
+
+
+def test_a_revoked_partition_is_forgotten() -> None:
+    route, email = handler(), extracted()
+    route.handle(inbound(email))
+    route.committed()
+    route.revoked({EXTRACTED: [1]})
+    assert len(route.index) == 0
+
+
+def test_markers_past_the_window_are_tombstoned_then_forgotten() -> None:
+    clock = Clock()
+    route, old = handler(clock=clock), extracted()
+    route.handle(inbound(old))
+    route.committed()
+    clock.now += timedelta(days=8)
+    outputs = route.handle(inbound(extracted()))
+    tombstones = [o for o in outputs if o.topic == DEDUPE and o.value is None]
+    assert [(t.key, t.partition) for t in tombstones] == [(dedupe_key(old), 1)]
+    route.committed()
+    assert len(route.index) == 1  # only the new marker

@@ -1,27 +1,35 @@
-"""route: email.extracted -> email.routed, and the processed marker on email.dedupe.
+"""route: email.extracted -> email.routed, with exactly-once routing per message.
 
-The marker is written in the same transaction as the routed record, so the
-two never disagree (the dedupe check that reads it back is the routing issue's).
+The processed marker goes to the compacted email.dedupe in the same
+transaction as the routed record, on the same partition number as the input
+(the two topics are co-partitioned), so a partition's owner can rebuild its
+index from that one changelog partition. A redelivered, replayed or
+re-ingested message finds its marker and is not routed again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 
+from prometheus_client import Counter, Gauge
 from triage.domain.crm_plan import plan_crm_actions
+from triage.domain.dedupe import DedupeIndex, dedupe_key
 from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox, RoutedEmail
-from triage.domain.rules import due_at, route_email
+from triage.domain.rules import Rule, due_at, route_email
 from triage.platform.runtime import Inbound, Outbound, trace_headers
-from triage.platform.topics import DEDUPE, ROUTED
+from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
+
+DUPLICATES = Counter("route_duplicates_skipped_total", "Messages already routed, not routed again")
+DEDUPE_ENTRIES = Gauge("route_dedupe_entries", "Markers held in memory")
+EXPIRED = Counter("route_dedupe_expired_total", "Markers past the window, tombstoned")
+
+#: (partition) -> the changelog's (key, marker or tombstone) entries, oldest first
+ChangelogReader = Callable[[int], Iterable[tuple[str, DedupeMarker | None]]]
 
 
-def dedupe_key(extracted: ExtractedEmail) -> str:
-    return f"{extracted.message_id or extracted.email_id}|{extracted.thread_id}"
-
-
-def routed_email(extracted: ExtractedEmail, mailbox: Mailbox) -> RoutedEmail:
-    decision = route_email(extracted, mailbox)
+def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule]) -> RoutedEmail:
+    decision = route_email(extracted, mailbox, rules)
     return RoutedEmail(
         email_id=extracted.email_id,
         thread_id=extracted.thread_id,
@@ -43,23 +51,71 @@ def routed_email(extracted: ExtractedEmail, mailbox: Mailbox) -> RoutedEmail:
 
 
 class RouteHandler:
-    def __init__(self, mailbox: Mailbox) -> None:
+    def __init__(self, mailbox: Mailbox, rules: Sequence[Rule], changelog: ChangelogReader,
+                 window: timedelta, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 sweep_every: timedelta = timedelta(minutes=5)) -> None:
         self.mailbox = mailbox
+        self.rules = rules
+        self.changelog = changelog
+        self.clock = clock
+        self.index = DedupeIndex(window)
+        self.sweep_every = sweep_every
+        self.last_sweep = clock()
+        # What this batch added or expired: made real only when its transaction commits.
+        self.pending: dict[str, tuple[int, DedupeMarker]] = {}
+        self.pending_expiry: list[tuple[int, str]] = []
 
     def handle(self, record: Inbound) -> Sequence[Outbound]:
         assert isinstance(record.value, ExtractedEmail)
         extracted = record.value
-        routed = routed_email(extracted, self.mailbox)
+        key = dedupe_key(extracted)
+        if self.index.seen(record.partition, key) or key in self.pending:
+            DUPLICATES.inc()
+            return []
         marker = DedupeMarker(
             email_id=extracted.email_id,
             thread_id=extracted.thread_id,
             message_id=extracted.message_id,
             intent=extracted.extraction.intent,
             confidence=extracted.extraction.confidence,
-            processed_at=datetime.now(UTC),
+            processed_at=self.clock(),
         )
-        trace = trace_headers(record)
+        routed = routed_email(extracted, self.mailbox, self.rules)
+        self.pending[key] = (record.partition, marker)
         return [
-            Outbound(ROUTED, routed.thread_id, routed, trace),
-            Outbound(DEDUPE, dedupe_key(extracted), marker),
+            Outbound(ROUTED, routed.thread_id, routed, trace_headers(record)),
+            Outbound(DEDUPE, key, marker, partition=record.partition),
+            *self.tombstones(),
         ]
+
+    def tombstones(self) -> list[Outbound]:
+        """Every few minutes, forget markers past the window, on the topic too."""
+        now = self.clock()
+        if now - self.last_sweep < self.sweep_every or self.pending_expiry:
+            return []
+        self.last_sweep = now
+        self.pending_expiry = self.index.expired(now)
+        return [Outbound(DEDUPE, key, None, partition=p) for p, key in self.pending_expiry]
+
+    def committed(self) -> None:
+        for key, (partition, marker) in self.pending.items():
+            self.index.add(partition, key, marker)
+        for partition, key in self.pending_expiry:
+            self.index.remove(partition, key)
+            EXPIRED.inc()
+        self.discard()
+        DEDUPE_ENTRIES.set(len(self.index))
+
+    def discard(self) -> None:
+        self.pending.clear()
+        self.pending_expiry = []
+
+    def assigned(self, partitions: dict[str, list[int]]) -> None:
+        for partition in partitions.get(EXTRACTED, []):
+            self.index.load(partition, self.changelog(partition), self.clock())
+        DEDUPE_ENTRIES.set(len(self.index))
+
+    def revoked(self, partitions: dict[str, list[int]]) -> None:
+        for partition in partitions.get(EXTRACTED, []):
+            self.index.drop(partition)
+        DEDUPE_ENTRIES.set(len(self.index))

@@ -1,14 +1,38 @@
 """Entrypoint of the route service."""
 
+from datetime import timedelta
+
+from triage.platform.changelog import partition_count, read_partition
 from triage.platform.mailbox_file import load_mailbox_file
+from triage.platform.routing_config import RulesConfigError, load_rules_file
+from triage.platform.serde import Serde
 from triage.platform.service import run_stage
-from triage.platform.topics import EXTRACTED
+from triage.platform.settings import Settings
+from triage.platform.topics import DEDUPE, EXTRACTED
 
 from triage_route.handler import RouteHandler
 
 
+def build(settings: Settings) -> RouteHandler:
+    try:
+        rules = load_rules_file(settings.triage_routing_rules_file)
+    except RulesConfigError as exc:
+        raise SystemExit(f"invalid routing rules: {exc}") from exc
+    inputs, state = partition_count(settings, EXTRACTED), partition_count(settings, DEDUPE)
+    if inputs != state:
+        raise SystemExit(f"{DEDUPE} has {state} partitions but {EXTRACTED} has {inputs}: "
+                         "the dedupe state must be co-partitioned with its input")
+    serde = Serde()
+    return RouteHandler(
+        mailbox=load_mailbox_file(settings),
+        rules=rules,
+        changelog=lambda partition: read_partition(settings, serde, DEDUPE, partition),
+        window=timedelta(hours=settings.triage_dedupe_window_hours),
+    )
+
+
 def main() -> None:
-    run_stage("route", [EXTRACTED], lambda settings: RouteHandler(load_mailbox_file(settings)))
+    run_stage("route", [EXTRACTED], build)
 
 
 if __name__ == "__main__":

@@ -150,6 +150,7 @@ class ExtractedEmail(Envelope):
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
+    language: str | None = None
 
 
 class CrmAction(Frozen):

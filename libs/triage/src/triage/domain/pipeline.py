@@ -67,6 +67,7 @@ def extracted_email(clean: CleanEmail, outcome: ExtractionOutcome) -> ExtractedE
         model=outcome.model,
         model_version=outcome.model_version,
         decided_by=outcome.decided_by,
+        language=clean.language,
     )
 
 

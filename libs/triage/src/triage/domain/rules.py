@@ -1,66 +1,135 @@
 """Deterministic routing: which queue, how urgent, and why.
 
-The rules are data: an ordered table of named conditions and outcomes, so an
-operator can read them top to bottom (the first match wins) and a later issue
-can load the same table from YAML. Every condition is built from a small
-vocabulary of predicates (intent_is, timeline_in, from_customer_domain,
-confidence_below) that a YAML loader can name.
+The rules are data: an ordered list of named conditions and outcomes, read
+top to bottom, the first match wins. Operators keep them in a YAML file
+(``config/routing.yaml``, loaded by ``triage.platform.routing_config``);
+``DEFAULT_RULES`` below is the seed design's table, identical to the shipped
+file (a test keeps the two equal).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from string import Formatter
 
-from triage.domain.models import ExtractedEmail, Mailbox, Priority, RouteDecision
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Predicate = Callable[[ExtractedEmail, Mailbox], bool]
+from triage.domain.models import ExtractedEmail, Intent, Mailbox, Priority, RouteDecision, Timeline
+
+#: The facts a reason template may name.
+FACT_NAMES = ("intent", "timeline", "confidence", "customer_domain", "sender_domain", "region",
+              "language", "mailbox")
 
 
-@dataclass(frozen=True)
-class Outcome:
-    queue: str
+class RuleData(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Condition(RuleData):
+    """Every field that is set must hold; an empty condition always holds."""
+
+    intent: list[Intent] | None = None
+    timeline: list[Timeline] | None = None
+    confidence_below: float | None = Field(default=None, ge=0, le=1)
+    confidence_at_least: float | None = Field(default=None, ge=0, le=1)
+    customer_domain: bool | None = None
+    region: list[str] | None = None
+    language: list[str] | None = None
+    mailbox: list[str] | None = None
+
+    def holds(self, email: ExtractedEmail, mailbox: Mailbox) -> bool:
+        extraction = email.extraction
+        checks = (
+            self.intent is None or extraction.intent in self.intent,
+            self.timeline is None or extraction.timeline in self.timeline,
+            self.confidence_below is None or extraction.confidence < self.confidence_below,
+            self.confidence_at_least is None or extraction.confidence >= self.confidence_at_least,
+            self.customer_domain is None or (customer_domain(email, mailbox) is not None) == self.customer_domain,
+            self.region is None or extraction.region in self.region,
+            self.language is None or email.language in self.language,
+            self.mailbox is None or email.mailbox.lower() in {m.lower() for m in self.mailbox},
+        )
+        return all(checks)
+
+    @property
+    def is_unconditional(self) -> bool:
+        return not self.model_dump(exclude_none=True)
+
+
+class Outcome(RuleData):
+    queue: str = Field(min_length=1)
     priority: Priority
-    sla_minutes: int | None = None
+    sla_minutes: int | None = Field(default=None, ge=1)
     ignored: bool = False
 
 
-@dataclass(frozen=True)
-class Rule:
-    """When ``when`` holds, route to ``outcome``; ``because`` names the facts, as a template."""
+class Rule(RuleData):
+    name: str = Field(min_length=1)
+    when: Condition = Field(default_factory=Condition)
+    route: Outcome
+    because: str = ""
 
-    name: str
-    when: Predicate
-    outcome: Outcome
-    because: str
-
-
-# ---------------------------------------------------------------- predicates
-
-
-def intent_is(*intents: str) -> Predicate:
-    return lambda email, _mailbox: email.extraction.intent in intents
+    @field_validator("because")
+    @classmethod
+    def _names_known_facts(cls, template: str) -> str:
+        unknown = {field for _, field, _, _ in Formatter().parse(template) if field} - set(FACT_NAMES)
+        if unknown:
+            raise ValueError(f"reason names unknown facts {sorted(unknown)}; known: {list(FACT_NAMES)}")
+        return template
 
 
-def timeline_in(*timelines: str) -> Predicate:
-    return lambda email, _mailbox: email.extraction.timeline in timelines
+class RuleSet(RuleData):
+    """A whole table: names unique, and the last rule catches everything (routing is total)."""
+
+    rules: list[Rule] = Field(min_length=1)
+
+    @field_validator("rules")
+    @classmethod
+    def _is_total_and_unambiguous(cls, rules: list[Rule]) -> list[Rule]:
+        names = [rule.name for rule in rules]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"rule names must be unique; repeated: {duplicates}")
+        if not rules[-1].when.is_unconditional:
+            raise ValueError(
+                f"the last rule ({rules[-1].name!r}) must have no condition, so that every email is routed"
+            )
+        return rules
 
 
-def confidence_below(threshold: float) -> Predicate:
-    return lambda email, _mailbox: email.extraction.confidence < threshold
+def seed_rule(name: str, when: dict, route: dict, because: str) -> Rule:
+    return Rule(name=name, when=Condition(**when), route=Outcome(**route), because=because)
 
 
-def from_customer_domain(email: ExtractedEmail, mailbox: Mailbox) -> bool:
-    return customer_domain(email, mailbox) is not None
-
-
-def all_of(*predicates: Predicate) -> Predicate:
-    return lambda email, mailbox: all(predicate(email, mailbox) for predicate in predicates)
-
-
-def always(_email: ExtractedEmail, _mailbox: Mailbox) -> bool:
-    return True
+DEFAULT_RULES: tuple[Rule, ...] = (
+    seed_rule("hot_lead", {"intent": ["lead"], "timeline": ["now", "quarter"]},
+              {"queue": "sales_inbound", "priority": "high", "sla_minutes": 15},
+              "lead, buying timeline {timeline}"),
+    seed_rule("customer_support", {"intent": ["support"], "customer_domain": True},
+              {"queue": "support_escalated", "priority": "high", "sla_minutes": 60},
+              "support request from customer domain {customer_domain}"),
+    seed_rule("spam", {"intent": ["spam"]}, {"queue": "ignored", "priority": "low", "ignored": True},
+              "spam at confidence {confidence}"),
+    seed_rule("low_confidence", {"confidence_below": 0.5},
+              {"queue": "human_review", "priority": "normal", "sla_minutes": 240},
+              "{intent} at confidence {confidence}, below 0.5"),
+    seed_rule("newsletter", {"intent": ["newsletter"]},
+              {"queue": "ignored", "priority": "low", "ignored": True}, "bulk newsletter"),
+    seed_rule("nurture_lead", {"intent": ["lead"]},
+              {"queue": "sales_nurture", "priority": "normal", "sla_minutes": 1440},
+              "lead, buying timeline {timeline}"),
+    seed_rule("support", {"intent": ["support"]},
+              {"queue": "support", "priority": "normal", "sla_minutes": 480},
+              "support request from {sender_domain}, not a customer domain"),
+    seed_rule("vendor", {"intent": ["vendor"]}, {"queue": "ops_vendors", "priority": "low"},
+              "vendor pitch from {sender_domain}"),
+    seed_rule("job_applicant", {"intent": ["job_applicant"]},
+              {"queue": "ops_hiring", "priority": "low", "sla_minutes": 2880}, "job application"),
+    # Every intent is covered above; this keeps routing total if the schema grows one.
+    seed_rule("fallback", {}, {"queue": "human_review", "priority": "normal", "sla_minutes": 240},
+              "no rule matched {intent}"),
+)
 
 
 def customer_domain(email: ExtractedEmail, mailbox: Mailbox) -> str | None:
@@ -82,84 +151,24 @@ def _domain(address: str | None) -> str | None:
     return address.rsplit("@", 1)[1].lower() if address and "@" in address else None
 
 
-# ---------------------------------------------------------------- the table
-
-RULES: tuple[Rule, ...] = (
-    Rule(
-        "hot_lead",
-        all_of(intent_is("lead"), timeline_in("now", "quarter")),
-        Outcome("sales_inbound", "high", 15),
-        "lead, buying timeline {timeline}",
-    ),
-    Rule(
-        "customer_support",
-        all_of(intent_is("support"), from_customer_domain),
-        Outcome("support_escalated", "high", 60),
-        "support request from customer domain {customer_domain}",
-    ),
-    Rule(
-        "spam",
-        intent_is("spam"),
-        Outcome("ignored", "low", None, ignored=True),
-        "spam at confidence {confidence}",
-    ),
-    Rule(
-        "low_confidence",
-        confidence_below(0.5),
-        Outcome("human_review", "normal", 240),
-        "{intent} at confidence {confidence}, below 0.5",
-    ),
-    Rule(
-        "newsletter",
-        intent_is("newsletter"),
-        Outcome("ignored", "low", None, ignored=True),
-        "bulk newsletter",
-    ),
-    Rule(
-        "nurture_lead",
-        intent_is("lead"),
-        Outcome("sales_nurture", "normal", 1440),
-        "lead, buying timeline {timeline}",
-    ),
-    Rule(
-        "support",
-        intent_is("support"),
-        Outcome("support", "normal", 480),
-        "support request from {sender_domain}, not a customer domain",
-    ),
-    Rule(
-        "vendor",
-        intent_is("vendor"),
-        Outcome("ops_vendors", "low", None),
-        "vendor pitch from {sender_domain}",
-    ),
-    Rule(
-        "job_applicant",
-        intent_is("job_applicant"),
-        Outcome("ops_hiring", "low", 2880),
-        "job application",
-    ),
-    # Every intent is covered above; this keeps routing total if the schema grows one.
-    Rule("fallback", always, Outcome("human_review", "normal", 240), "no rule matched {intent}"),
-)
-
-
 def route_email(
-    extracted: ExtractedEmail, mailbox: Mailbox, rules: tuple[Rule, ...] = RULES
+    extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule] = DEFAULT_RULES
 ) -> RouteDecision:
-    rule = next(rule for rule in rules if rule.when(extracted, mailbox))
+    rule = next((rule for rule in rules if rule.when.holds(extracted, mailbox)), None)
+    if rule is None:  # only a hand-built table can lack a catch-all; RuleSet forbids it
+        raise ValueError(f"no routing rule matched email {extracted.email_id}")
     return RouteDecision(
-        queue=rule.outcome.queue,
-        priority=rule.outcome.priority,
-        sla_minutes=rule.outcome.sla_minutes,
+        queue=rule.route.queue,
+        priority=rule.route.priority,
+        sla_minutes=rule.route.sla_minutes,
         rule=rule.name,
         reason=rule.because.format(**facts(extracted, mailbox)),
-        ignored=rule.outcome.ignored,
+        ignored=rule.route.ignored,
     )
 
 
 def facts(extracted: ExtractedEmail, mailbox: Mailbox) -> dict[str, str]:
-    """What a reason template may name."""
+    """What a reason template may name (FACT_NAMES)."""
     extraction = extracted.extraction
     return {
         "intent": extraction.intent,
@@ -167,6 +176,9 @@ def facts(extracted: ExtractedEmail, mailbox: Mailbox) -> dict[str, str]:
         "confidence": f"{extraction.confidence:.2f}",
         "customer_domain": customer_domain(extracted, mailbox) or "none",
         "sender_domain": _domain(extraction.person.email or extracted.from_email) or "unknown",
+        "region": extraction.region or "unknown",
+        "language": extracted.language or "unknown",
+        "mailbox": extracted.mailbox,
     }
 
 

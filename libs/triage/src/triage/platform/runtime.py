@@ -53,16 +53,21 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Outbound:
-    """One record to produce; ``value=None`` is a tombstone (compacted topics)."""
+    """One record to produce; ``value=None`` is a tombstone (compacted topics).
+
+    ``partition`` pins the record to a partition instead of hashing its key: a
+    stage's state topic is co-partitioned with its input this way.
+    """
 
     topic: str
     key: str | bytes
     value: BaseModel | None
     headers: dict[str, bytes] = field(default_factory=dict)
+    partition: int | None = None
 
 
-#: (physical topic, key, value, headers) ready for ``Producer.produce``.
-Encoded = tuple[str, bytes, bytes | None, list[tuple[str, bytes]]]
+#: (physical topic, key, value, headers, partition or -1) ready for ``Producer.produce``.
+Encoded = tuple[str, bytes, bytes | None, list[tuple[str, bytes]], int]
 
 
 class Handler(Protocol):
@@ -72,10 +77,20 @@ class Handler(Protocol):
 
 
 class BatchEffects(Protocol):
-    """Optional: side effects buffered by ``handle`` and written once per batch."""
+    """Optional hooks a handler may define; the runtime calls those that exist.
+
+    ``flush``: write side effects buffered by ``handle``, inside the transaction.
+    ``discard``: the batch was aborted, forget what it buffered.
+    ``committed``: the batch's transaction committed (make pending state real).
+    ``assigned`` / ``revoked``: input partitions gained or lost in a rebalance,
+    as {logical topic: [partition, ...]} (rebuild or drop per-partition state).
+    """
 
     def flush(self) -> None: ...
     def discard(self) -> None: ...
+    def committed(self) -> None: ...
+    def assigned(self, partitions: dict[str, list[int]]) -> None: ...
+    def revoked(self, partitions: dict[str, list[int]]) -> None: ...
 
 
 def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
@@ -155,7 +170,8 @@ class StreamProcessor:
         producer = Producer(producer_config(self.settings, transactional_id))
         consumer = Consumer(consumer_config(self.settings, self.group_id))
         producer.init_transactions(30)
-        consumer.subscribe(list(self._physical))
+        consumer.subscribe(list(self._physical), on_assign=self._on_assign, on_revoke=self._on_revoke,
+                           on_lost=self._on_revoke)
         log.info("%s consuming %s as group %s", self.service, list(self._physical), self.group_id)
         try:
             while not stop.is_set():
@@ -185,8 +201,8 @@ class StreamProcessor:
         producer.begin_transaction()
         try:
             for message in batch:
-                for topic, key, value, headers in self._outputs_for(message):
-                    producer.produce(topic, value=value, key=key, headers=headers)
+                for topic, key, value, headers, partition in self._outputs_for(message):
+                    producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
                     producer.poll(0)
             flush = getattr(self.handler, "flush", None)
             if flush is not None:
@@ -200,6 +216,26 @@ class StreamProcessor:
             return
         metrics.TRANSACTIONS.labels(self.service, "committed").inc()
         metrics.BATCH_SIZE.labels(self.service).observe(len(batch))
+        self._hook("committed")
+
+    def _hook(self, name: str, *args: object) -> None:
+        hook = getattr(self.handler, name, None)
+        if hook is not None:
+            hook(*args)
+
+    def _by_topic(self, partitions: list[TopicPartition]) -> dict[str, list[int]]:
+        grouped: dict[str, list[int]] = {}
+        for tp in partitions:
+            grouped.setdefault(self._physical[tp.topic], []).append(tp.partition)
+        return grouped
+
+    def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.info("%s assigned %s", self.service, self._by_topic(partitions))
+        self._hook("assigned", self._by_topic(partitions))
+
+    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.info("%s revoked %s", self.service, self._by_topic(partitions))
+        self._hook("revoked", self._by_topic(partitions))
 
     def _abort(self, consumer: Consumer, producer: Producer, batch: list[Message], exc: Exception) -> None:
         """Abort the batch and rewind, so the same records are consumed again."""
@@ -207,9 +243,7 @@ class StreamProcessor:
             raise exc
         log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
         metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
-        discard = getattr(self.handler, "discard", None)
-        if discard is not None:
-            discard()
+        self._hook("discard")
         producer.abort_transaction(30)
         for partition in first_offsets(batch):
             consumer.seek(partition)
@@ -298,7 +332,8 @@ class StreamProcessor:
     def _encode(self, out: Outbound) -> Encoded:
         value = None if out.value is None else self.serde.encode(out.topic, out.value)
         key = out.key.encode() if isinstance(out.key, str) else out.key
-        return self.settings.topic(out.topic), key, value, list(out.headers.items())
+        partition = -1 if out.partition is None else out.partition  # -1: librdkafka's partitioner
+        return self.settings.topic(out.topic), key, value, list(out.headers.items()), partition
 
 
 def next_offsets(batch: Sequence[Message]) -> list[TopicPartition]:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     triage_log_level: str = "INFO"
     triage_ingest_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     triage_inbound_webhook_secret: SecretStr | None = None
+    triage_routing_rules_file: Path | None = None
+    triage_dedupe_window_hours: float = Field(default=7 * 24, gt=0)
 
     @field_validator("triage_topic_prefix")
     @classmethod
