@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 import pytest
+
 from triage.domain.models import Company, ExtractedEmail, Extraction, Mailbox, Person
 from triage.domain.rules import (
     DEFAULT_RULES,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from triage.domain.rules import DEFAULT_RULES
 from triage.platform.routing_config import (
     RulesConfigError,

@@ -214,3 +214,33 @@ def test_markers_past_the_window_are_tombstoned_then_forgotten() -> None:
     assert [(t.key, t.partition) for t in tombstones] == [(dedupe_key(old), 1)]
     route.committed()
     assert len(route.index) == 1  # only the new marker
+
+
+def test_a_low_confidence_reply_reuses_its_threads_recent_classification() -> None:
+    clock = Clock()
+    route, first = handler(clock=clock), extracted(intent="lead", timeline="now", confidence=0.9)
+    route.handle(inbound(first))
+    route.committed()
+    clock.now += timedelta(hours=2)
+    reply = extracted(intent="newsletter", confidence=0.3).model_copy(
+        update={"thread_id": first.thread_id, "message_id": "reply@acme.com"})
+    routed_out, marker_out = route.handle(inbound(reply))[:2]
+    assert routed_out.value.extraction.intent == "lead"
+    assert routed_out.value.extraction.required_action == "schedule_demo"
+    assert "reused from this thread's classification" in routed_out.value.reason
+    assert (marker_out.value.intent, marker_out.value.confidence) == ("lead", 0.9)
+
+
+def test_an_old_or_confident_thread_message_keeps_its_own_intent() -> None:
+    clock = Clock()
+    route, first = handler(clock=clock), extracted(intent="lead", confidence=0.9)
+    route.handle(inbound(first))
+    route.committed()
+    confident = extracted(intent="support", confidence=0.8).model_copy(
+        update={"thread_id": first.thread_id, "message_id": "r1@acme.com"})
+    assert route.handle(inbound(confident))[0].value.extraction.intent == "support"
+    route.committed()
+    clock.now += timedelta(hours=25)
+    late = extracted(intent="spam", confidence=0.3).model_copy(
+        update={"thread_id": first.thread_id, "message_id": "r2@acme.com"})
+    assert route.handle(inbound(late))[0].value.extraction.intent == "spam"

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter, Gauge
+
 from triage.domain.crm_plan import plan_crm_actions
-from triage.domain.dedupe import DedupeIndex, dedupe_key
+from triage.domain.dedupe import DedupeIndex, dedupe_key, reuse_thread_classification
 from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox, RoutedEmail
 from triage.domain.rules import Rule, due_at, route_email
 from triage.platform.runtime import Inbound, Outbound, trace_headers
@@ -23,6 +24,7 @@ from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
 DUPLICATES = Counter("route_duplicates_skipped_total", "Messages already routed, not routed again")
 DEDUPE_ENTRIES = Gauge("route_dedupe_entries", "Markers held in memory")
 EXPIRED = Counter("route_dedupe_expired_total", "Markers past the window, tombstoned")
+REUSED = Counter("route_thread_classification_reused_total", "Low-confidence messages routed by their thread's intent")
 
 #: (partition) -> the changelog's (key, marker or tombstone) entries, oldest first
 ChangelogReader = Callable[[int], Iterable[tuple[str, DedupeMarker | None]]]
@@ -53,13 +55,16 @@ def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Ru
 class RouteHandler:
     def __init__(self, mailbox: Mailbox, rules: Sequence[Rule], changelog: ChangelogReader,
                  window: timedelta, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 sweep_every: timedelta = timedelta(minutes=5)) -> None:
+                 sweep_every: timedelta = timedelta(minutes=5),
+                 reuse_within: timedelta = timedelta(hours=24), reuse_below_confidence: float = 0.5) -> None:
         self.mailbox = mailbox
         self.rules = rules
         self.changelog = changelog
         self.clock = clock
         self.index = DedupeIndex(window)
         self.sweep_every = sweep_every
+        self.reuse_within = reuse_within
+        self.reuse_below_confidence = reuse_below_confidence
         self.last_sweep = clock()
         # What this batch added or expired: made real only when its transaction commits.
         self.pending: dict[str, tuple[int, DedupeMarker]] = {}
@@ -72,6 +77,11 @@ class RouteHandler:
         if self.index.seen(record.partition, key) or key in self.pending:
             DUPLICATES.inc()
             return []
+        previous = self.index.thread_classification(
+            record.partition, extracted.thread_id, self.clock(), self.reuse_within)
+        extracted, reuse_note = reuse_thread_classification(extracted, previous, self.reuse_below_confidence)
+        if reuse_note:
+            REUSED.inc()
         marker = DedupeMarker(
             email_id=extracted.email_id,
             thread_id=extracted.thread_id,
@@ -81,6 +91,8 @@ class RouteHandler:
             processed_at=self.clock(),
         )
         routed = routed_email(extracted, self.mailbox, self.rules)
+        if reuse_note:
+            routed = routed.model_copy(update={"reason": f"{routed.reason}; {reuse_note}"})
         self.pending[key] = (record.partition, marker)
         return [
             Outbound(ROUTED, routed.thread_id, routed, trace_headers(record)),

@@ -9,7 +9,6 @@ from triage.platform.serde import Serde
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
 from triage.platform.topics import DEDUPE, EXTRACTED
-
 from triage_route.handler import RouteHandler
 
 
@@ -28,6 +27,8 @@ def build(settings: Settings) -> RouteHandler:
         rules=rules,
         changelog=lambda partition: read_partition(settings, serde, DEDUPE, partition),
         window=timedelta(hours=settings.triage_dedupe_window_hours),
+        reuse_within=timedelta(hours=settings.triage_thread_reuse_hours),
+        reuse_below_confidence=settings.triage_thread_reuse_below_confidence,
     )
 
 

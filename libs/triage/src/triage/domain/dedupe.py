@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from triage.domain.extract import required_action
 from triage.domain.models import DedupeMarker, ExtractedEmail
 
 
@@ -84,3 +85,26 @@ class DedupeIndex:
 
     def __len__(self) -> int:
         return sum(len(index.markers) for index in self.partitions.values())
+
+
+def reuse_thread_classification(
+    email: ExtractedEmail, previous: DedupeMarker | None, below_confidence: float
+) -> tuple[ExtractedEmail, str | None]:
+    """A low-confidence message in a recently classified thread takes the thread's intent.
+
+    "Thanks, Tuesday works" says little on its own; the thread it answers was
+    a lead. The model's own output stays on email.extracted; routing uses the
+    thread's classification and says so. Returns the email to route and a note
+    for the reason (None when nothing was reused).
+    """
+    own = email.extraction
+    if previous is None or own.confidence >= below_confidence or previous.confidence <= own.confidence:
+        return email, None
+    reused = own.model_copy(update={
+        "intent": previous.intent,
+        "confidence": previous.confidence,
+        "required_action": required_action(previous.intent, ""),
+    })
+    note = (f"intent {previous.intent} reused from this thread's classification of "
+            f"{previous.processed_at:%Y-%m-%d %H:%M} UTC (own: {own.intent} at {own.confidence:.2f})")
+    return email.model_copy(update={"extraction": reused}), note

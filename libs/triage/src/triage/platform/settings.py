@@ -43,8 +43,24 @@ class Settings(BaseSettings):
     triage_log_level: str = "INFO"
     triage_ingest_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     triage_inbound_webhook_secret: SecretStr | None = None
+    # Gmail (docs/gmail.md): mailboxes, credentials, Pub/Sub push authentication.
+    triage_gmail_mailboxes: str = ""  # comma-separated: sales@x.io,info@x.io
+    triage_gmail_credentials_file: Path | None = None  # service-account key or authorized-user JSON
+    triage_gmail_credentials_json: SecretStr | None = None  # the same JSON, from a secret variable
+    triage_gmail_api_endpoint: str | None = None  # None: https://gmail.googleapis.com/
+    triage_gmail_pubsub_topic: str | None = None  # projects/P/topics/T, for users.watch
+    triage_gmail_watch_labels: str = "INBOX"
+    triage_gmail_resync_query: str = "newer_than:7d"
+    triage_gmail_resync_max_messages: int = Field(default=500, ge=1, le=10_000)
+    triage_gmail_retry_after_cap_s: float = Field(default=10.0, ge=0.0)
+    triage_gmail_timeout_s: float = Field(default=30.0, gt=0)
+    triage_pubsub_audience: str | None = None  # the push subscription's OIDC audience
+    triage_pubsub_service_account: str | None = None  # the push subscription's service account
+    triage_google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     triage_routing_rules_file: Path | None = None
     triage_dedupe_window_hours: float = Field(default=7 * 24, gt=0)
+    triage_thread_reuse_hours: float = Field(default=24, ge=0)
+    triage_thread_reuse_below_confidence: float = Field(default=0.5, ge=0, le=1)
 
     @field_validator("triage_topic_prefix")
     @classmethod
