@@ -5,6 +5,8 @@ export UV_PYTHON_DOWNLOADS := never
 VENV := .venv/bin
 # uv from PATH, else a private copy from PyPI in .local/tools (nothing installed globally).
 UV := $(shell command -v uv 2>/dev/null || echo .local/tools/bin/uv)
+# v5.7.1: the newest kustomize that builds with Go 1.26 (v5.8 needs Go 1.27).
+KUSTOMIZE_VERSION := v5.7.1
 
 .PHONY: help setup up down demo test test-unit test-integration bench lint clean
 
@@ -17,6 +19,16 @@ help:
 # uv (from PyPI) builds .venv/ from the lockfile; Maven resolves the Kafka jars once.
 setup: .venv/.synced
 	@scripts/local-stack.sh kafka-jars
+	@# promtool (tests/deploy: the alert rules) comes with Debian's prometheus package.
+	@command -v promtool >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+	  || echo "setup: promtool missing (install Debian's prometheus package); tests/deploy will fail" >&2
+	@# kustomize (tests/deploy renders deploy/k8s) from the Go module proxy, into .local/tools.
+	@test -x .local/tools/bin/kustomize || { command -v go >/dev/null \
+	  && GOBIN=$(CURDIR)/.local/tools/bin GOTOOLCHAIN=local GOFLAGS=-modcacherw \
+	     go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); } \
+	  || echo "setup: could not build kustomize (needs go); tests/deploy falls back to kubectl kustomize" >&2
 
 .local/tools/bin/uv:
 	python3 -m venv .local/tools
@@ -52,6 +64,7 @@ test-integration: setup
 
 bench: setup
 	$(VENV)/python -m bench.pipeline
+	$(VENV)/python -m bench.normalize
 
 lint: setup
 	$(VENV)/ruff check .

@@ -12,6 +12,7 @@ import sys
 import threading
 
 from confluent_kafka import Consumer, Producer
+
 from triage.platform.runtime import consumer_config, next_offsets, producer_config
 from triage.platform.settings import load_settings
 

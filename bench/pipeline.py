@@ -20,17 +20,17 @@ from pathlib import Path
 
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
+
+from tests.support.corpus import make_corpus
+from tests.support.kafka import read_topic, wait_until
+from tests.support.pipeline import Pipeline
+from tests.support.stack import ROOT, start_stack
 from triage.domain.intake import raw_email
 from triage.platform.publisher import RawPublisher
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings
 from triage.platform.topics import CRM_EVENTS, RAW
-
-from tests.support.corpus import make_corpus
-from tests.support.kafka import read_topic, wait_until
-from tests.support.pipeline import Pipeline
-from tests.support.stack import ROOT, start_stack
 
 N = int(os.environ.get("BENCH_EMAILS", "1000"))
 HOPS = 5

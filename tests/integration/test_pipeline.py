@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 
 import psycopg
 from confluent_kafka import Producer
+
+from tests.support.corpus import make_corpus
+from tests.support.kafka import decoded, read_topic, wait_until
+from tests.support.pipeline import Pipeline
 from triage.domain.intake import raw_email
 from triage.domain.models import CrmEvent, ExtractedEmail
 from triage.platform.publisher import RawPublisher
 from triage.platform.serde import Serde
 from triage.platform.topics import CRM_EVENTS, DLQ, EXTRACTED, RAW
-
-from tests.support.corpus import make_corpus
-from tests.support.kafka import decoded, read_topic, wait_until
-from tests.support.pipeline import Pipeline
 
 
 def ingest(pipeline: Pipeline, n: int, seed: int) -> list[str]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from triage.domain.models import RoutedEmail
-from triage.platform.topics import ROUTED
-
 from tests.integration.test_pipeline import ingest
 from tests.support.kafka import decoded, read_topic, wait_until
 from tests.support.pipeline import Pipeline
+from triage.domain.models import RoutedEmail
+from triage.platform.topics import ROUTED
 
 SKIPPED = "route_duplicates_skipped_total"
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from confluent_kafka import Consumer, TopicPartition
+
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings
 

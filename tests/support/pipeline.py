@@ -12,11 +12,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.stack import ROOT, Stack
 from triage.platform.admin import apply_topics
 from triage.platform.db import migrate
 from triage.platform.settings import Settings
-
-from tests.support.stack import ROOT, Stack
 
 SERVICES = ("ingest", "extract", "route", "crm-sink", "audit")
 

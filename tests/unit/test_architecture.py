@@ -26,7 +26,11 @@ def imported_roots(path: Path) -> set[str]:
 
 
 def test_the_domain_imports_only_pure_modules() -> None:
-    allowed_third_party = {"pydantic", "triage", "__future__"}
+    # Pure parsers for normalisation (docs/adr/0007): they do no network, file or
+    # environment I/O on the email's behalf. py3langid reads its own bundled model
+    # once, lazily, never at import.
+    normalisation = {"selectolax", "charset_normalizer", "py3langid"}
+    allowed_third_party = {"pydantic", "triage", "__future__"} | normalisation
     for path in DOMAIN.rglob("*.py"):
         roots = imported_roots(path)
         third_party = {r for r in roots if r not in sys.stdlib_module_names} - allowed_third_party

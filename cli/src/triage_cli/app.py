@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from triage_cli.commands import infra, ingest, process, results
+from triage_cli.commands import gmail, infra, ingest, observe, process, results
 
 app = typer.Typer(
     name="triage",
@@ -17,6 +17,8 @@ process.register(app)
 ingest.register(app)
 results.register(app)
 infra.register(app)
+gmail.register(app)
+observe.register(app)
 
 if __name__ == "__main__":
     app()

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 
 import pytest
+
 from triage.domain.identity import identify
 from triage.domain.models import CleanEmail, Mailbox, RawEmail
 from triage.domain.normalize import clean_email

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from triage.domain.crm_plan import plan_crm_actions
 from triage.domain.models import (
     Budget,
@@ -66,12 +67,13 @@ def test_a_confident_lead_plans_company_contact_and_deal() -> None:
         ("upsert_company", "company", "e1:upsert_company"),
         ("upsert_contact", "contact", "e1:upsert_contact"),
         ("create_deal", "deal", "e1:create_deal"),
+        ("associate_contact", "association", "e1:associate_contact"),
     ]
 
 
 def test_properties_are_strings_without_unknown_values() -> None:
     person = Person(name=None, email="jane@acme.com")
-    company, contact, deal = plan_crm_actions(extracted(person=person), ROUTED)
+    company, contact, deal, association = plan_crm_actions(extracted(person=person), ROUTED)
 
     assert company.properties == {"name": "Acme Robotics", "domain": "acme.com"}
     assert contact.properties == {
@@ -91,7 +93,7 @@ def test_properties_are_strings_without_unknown_values() -> None:
 
 
 def test_a_deal_without_product_or_budget_is_an_inbound_deal_without_amount() -> None:
-    deal = plan_crm_actions(extracted(products=[], budget=None), ROUTED)[-1]
+    deal = plan_crm_actions(extracted(products=[], budget=None), ROUTED)[2]
 
     assert deal.properties["name"] == "Acme Robotics — inbound"
     assert "amount" not in deal.properties
@@ -100,13 +102,13 @@ def test_a_deal_without_product_or_budget_is_an_inbound_deal_without_amount() ->
 def test_an_unsure_lead_gets_no_deal() -> None:
     actions = plan_crm_actions(extracted(confidence=0.59), ROUTED)
 
-    assert [a.action for a in actions] == ["upsert_company", "upsert_contact"]
+    assert [a.action for a in actions] == ["upsert_company", "upsert_contact", "associate_contact"]
 
 
 def test_support_updates_records_but_opens_no_deal() -> None:
     actions = plan_crm_actions(extracted("support"), ROUTED)
 
-    assert [a.action for a in actions] == ["upsert_company", "upsert_contact"]
+    assert [a.action for a in actions] == ["upsert_company", "upsert_contact", "associate_contact"]
 
 
 def test_unknown_company_and_person_plan_nothing_for_them() -> None:
@@ -129,3 +131,14 @@ def test_replanning_gives_the_same_idempotency_keys() -> None:
     second = plan_crm_actions(extracted(), ROUTED)
 
     assert first == second
+
+
+def test_the_contact_is_associated_with_its_company_and_open_deal_last() -> None:
+    association = plan_crm_actions(extracted(), ROUTED)[-1]
+
+    assert association.action == "associate_contact"
+    assert association.properties == {
+        "contact_email": "jane@acme.com",
+        "company_domain": "acme.com",
+        "company_name": "Acme Robotics",
+    }

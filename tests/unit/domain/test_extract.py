@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
+
 from triage.domain.extract import (
     FREE_MAIL_DOMAINS,
     MODEL,

@@ -6,6 +6,7 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from triage.domain.identity import HEADER_SCAN_LIMIT, identify
 
 

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from triage.domain.models import CleanEmail
 from triage.domain.normalize import (
     MAX_PARTS,

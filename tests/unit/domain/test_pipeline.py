@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
 from triage.domain.models import Mailbox
 from triage.domain.pipeline import EPOCH, load_mailbox, process_message
 
@@ -44,6 +45,7 @@ def test_a_hot_lead_is_routed_and_planned(message: Message, lumora: Mailbox) -> 
         "upsert_company",
         "upsert_contact",
         "create_deal",
+        "associate_contact",
     ]
     assert all(
         action.idempotency_key.startswith(result.clean.email_id) for action in result.crm_actions

@@ -10,6 +10,7 @@ import pytest
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro.read import SchemaResolutionError
 from fastavro.schema import parse_schema
+
 from triage.platform.serde import default_schemas_dir, history_versions, load_schema
 from triage.platform.topics import REGISTRY
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from triage.domain.models import CrmEvent, RawEmail
 from triage.platform.serde import MAGIC, Serde, SerdeError
 from triage.platform.topics import CRM_EVENTS, RAW

@@ -120,10 +120,11 @@ def test_a_lead_is_planned_into_company_contact_and_deal_writes() -> None:
     email = extracted()
     [routed_out, _] = handler().handle(inbound(email))
     actions = routed_out.value.crm_actions
-    assert [a.action for a in actions] == ["upsert_company", "upsert_contact", "create_deal"]
+    assert [a.action for a in actions] == ["upsert_company", "upsert_contact", "create_deal",
+                                           "associate_contact"]
     assert [a.idempotency_key for a in actions] == [
         f"{email.email_id}:upsert_company", f"{email.email_id}:upsert_contact",
-        f"{email.email_id}:create_deal"]
+        f"{email.email_id}:create_deal", f"{email.email_id}:associate_contact"]
 
 
 def test_a_nurture_lead_has_a_day_long_sla_and_its_own_due_date() -> None:

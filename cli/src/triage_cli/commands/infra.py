@@ -6,6 +6,7 @@ import typer
 from confluent_kafka import KafkaException
 from rich.console import Console
 from rich.table import Table
+
 from triage.platform.admin import apply_topics
 from triage.platform.db import migrate
 from triage.platform.settings import load_settings

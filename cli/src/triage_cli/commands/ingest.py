@@ -10,6 +10,7 @@ import typer
 from confluent_kafka import KafkaException
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 from triage.domain.intake import raw_email
 from triage.platform.admin import apply_topics
 from triage.platform.publisher import RawPublisher

@@ -12,8 +12,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+
 from triage.domain.models import CleanEmail, Mailbox, ProcessResult
-from triage.domain.normalize import BodyParts, decode_text, split_body
+from triage.domain.normalize import BodyParts, decode_text, detect_language, split_body
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
 
 out = Console()
@@ -73,7 +74,7 @@ def body_parts_json(parts: BodyParts) -> dict[str, Any]:
         "signature": parts.signature,
         "quoted": parts.quoted,
         "footer": parts.footer,
-        "language": None,
+        "language": detect_language(parts.text),
     }
 
 

@@ -10,6 +10,7 @@ import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table
+
 from triage.platform.settings import load_settings
 
 # A table wants room: when stdout is not a terminal (make, CI, a pipe) do not wrap at 80 columns.

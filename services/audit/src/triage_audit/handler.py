@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from triage.platform.db import Database
 from triage.platform.runtime import Inbound, Outbound
-
 from triage_audit.rows import ROW_FOR_TOPIC
 
 

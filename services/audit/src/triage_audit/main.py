@@ -3,7 +3,6 @@
 from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
-
 from triage_audit.handler import AuditHandler
 from triage_audit.rows import AUDITED_TOPICS
 

@@ -9,7 +9,6 @@ from typing import Protocol
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
 from triage.platform.runtime import Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
-
 from triage_crm_sink.local_crm import ActionResult
 
 

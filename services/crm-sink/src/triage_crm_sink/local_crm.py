@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import asyncpg
+
 from triage.domain.models import CrmAction
 from triage.platform.db import Database
+from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
 
 #: The seed design's rule: no new deal while an open one is younger than this.
 OPEN_DEAL_WINDOW_DAYS = 45
@@ -37,12 +39,16 @@ class LocalCrm:
 
     async def _apply(self, action: CrmAction) -> ActionResult:
         async with self.db.pool.acquire() as conn, conn.transaction():
+            # Two writers of one key (an old owner still finishing after a rebalance)
+            # queue here; the second then finds the first one's recorded result.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", action.idempotency_key)
             done = await conn.fetchrow(
                 "SELECT object_type, object_id, status, response_summary FROM crm_actions_done "
                 "WHERE idempotency_key = $1",
                 action.idempotency_key,
             )
             if done is not None:
+                IDEMPOTENCY_CONFLICTS.labels(self.backend).inc()
                 return ActionResult(*done)
             result = await PERFORMERS[action.action](conn, action.properties)
             await conn.execute(
@@ -54,18 +60,23 @@ class LocalCrm:
 
 
 async def upsert_company(conn: asyncpg.Connection, props: dict[str, str]) -> ActionResult:
+    """Search before create, as one statement: the unique index settles concurrent writers."""
     domain, name = props.get("domain"), props.get("name")
-    existing = await find_company(conn, domain, name)
-    if existing is not None:
-        await conn.execute(
-            "UPDATE crm_companies SET name = COALESCE(name, $2), updated_at = now() WHERE id = $1",
-            existing, name,
-        )
-        return ActionResult("company", str(existing), "updated", f"company {existing} found by search")
+    if domain:
+        conflict = "ON CONFLICT (lower(domain)) WHERE domain IS NOT NULL"
+    else:
+        conflict = "ON CONFLICT (lower(name)) WHERE domain IS NULL"
     row = await conn.fetchrow(
-        "INSERT INTO crm_companies (domain, name) VALUES ($1, $2) RETURNING id", domain, name
+        f"""
+        INSERT INTO crm_companies (domain, name) VALUES ($1, $2)
+        {conflict} DO UPDATE
+           SET name = COALESCE(crm_companies.name, EXCLUDED.name), updated_at = now()
+        RETURNING id, (xmax = 0) AS inserted
+        """,
+        domain, name,
     )
-    return ActionResult("company", str(row["id"]), "created", "company created")
+    status = "created" if row["inserted"] else "updated"
+    return ActionResult("company", str(row["id"]), status, f"company {status}")
 
 
 async def find_company(conn: asyncpg.Connection, domain: str | None, name: str | None) -> int | None:
@@ -102,6 +113,11 @@ async def create_deal(conn: asyncpg.Connection, props: dict[str, str]) -> Action
         contact_id = await conn.fetchval(
             "SELECT id FROM crm_contacts WHERE lower(email) = lower($1)", props["contact_email"]
         )
+    # Serialise deal creation per company (or contact), so the 45-day rule holds under concurrency.
+    if company_id is not None:
+        await conn.execute("SELECT 1 FROM crm_companies WHERE id = $1 FOR UPDATE", company_id)
+    elif contact_id is not None:
+        await conn.execute("SELECT 1 FROM crm_contacts WHERE id = $1 FOR UPDATE", contact_id)
     open_deal = await conn.fetchval(
         """
         SELECT id FROM crm_deals
@@ -123,4 +139,35 @@ async def create_deal(conn: asyncpg.Connection, props: dict[str, str]) -> Action
     return ActionResult("deal", str(row["id"]), "created", "deal created")
 
 
-PERFORMERS = {"upsert_company": upsert_company, "upsert_contact": upsert_contact, "create_deal": create_deal}
+async def associate_contact(conn: asyncpg.Connection, props: dict[str, str]) -> ActionResult:
+    """Link a contact to its company (when it has none) and to the company's open deal."""
+    company_id = await find_company(conn, props.get("company_domain"), props.get("company_name"))
+    contact_id = await conn.fetchval(
+        "UPDATE crm_contacts SET company_id = COALESCE(company_id, $2), updated_at = now() "
+        "WHERE lower(email) = lower($1) RETURNING id",
+        props["contact_email"], company_id,
+    )
+    if contact_id is None or company_id is None:
+        return ActionResult("association", None, "unchanged", "no contact or company to associate")
+    deal_id = await conn.fetchval(
+        "SELECT id FROM crm_deals WHERE company_id = $1 AND stage = 'open' ORDER BY created_at DESC LIMIT 1",
+        company_id,
+    )
+    if deal_id is None:
+        return ActionResult("association", f"contact:{contact_id}", "updated",
+                            f"contact {contact_id} in company {company_id}; no open deal")
+    inserted = await conn.fetchval(
+        "INSERT INTO crm_deal_contacts (deal_id, contact_id) VALUES ($1, $2) "
+        "ON CONFLICT DO NOTHING RETURNING deal_id", deal_id, contact_id,
+    )
+    return ActionResult("association", f"deal:{deal_id}/contact:{contact_id}",
+                        "created" if inserted else "unchanged",
+                        f"contact {contact_id} in company {company_id} and open deal {deal_id}")
+
+
+PERFORMERS = {
+    "upsert_company": upsert_company,
+    "upsert_contact": upsert_contact,
+    "create_deal": create_deal,
+    "associate_contact": associate_contact,
+}

@@ -1,10 +1,10 @@
 """Entrypoint of the crm-sink service (local PostgreSQL CRM by default)."""
 
 from triage.platform.db import Database, migrate
+from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
 from triage.platform.topics import ROUTED
-
 from triage_crm_sink.handler import CrmSinkHandler
 from triage_crm_sink.local_crm import LocalCrm
 
@@ -12,7 +12,7 @@ from triage_crm_sink.local_crm import LocalCrm
 def build(settings: Settings) -> CrmSinkHandler:
     url = settings.require_database_url()
     migrate(url)
-    return CrmSinkHandler(LocalCrm(Database(url).connect()))
+    return CrmSinkHandler(MeasuredCrm(LocalCrm(Database(url).connect())))
 
 
 def main() -> None:

@@ -3,7 +3,6 @@
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.service import run_stage
 from triage.platform.topics import CLEAN, RAW
-
 from triage_extract.handler import ExtractHandler
 
 

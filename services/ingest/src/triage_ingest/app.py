@@ -1,4 +1,5 @@
-"""ingest: the HTTP door. ``POST /webhook/inbound`` takes raw MIME from mail providers.
+"""ingest: the HTTP doors. ``POST /webhook/inbound`` takes raw MIME from mail providers;
+``POST /webhook/email`` (push.py, when configured) takes Gmail's Pub/Sub pushes.
 
 A call is answered 202 only after the broker acknowledged the ``email.raw``
 record, so an accepted email is never lost; any failure is a 5xx and the
@@ -10,21 +11,24 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from fastapi import FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+
 from triage.domain.intake import raw_email
 from triage.platform.publisher import RawPublisher
 from triage.platform.settings import Settings
-
 from triage_ingest.signature import SignatureError, verify
 
 INGESTED = Counter("emails_ingested_total", "Emails published to email.raw", ["inbox"])
 REJECTED = Counter("webhook_rejected_total", "Webhook calls refused", ["endpoint", "reason"])
 
 
-def create_app(settings: Settings, publisher: RawPublisher, secret: bytes) -> FastAPI:
+def create_app(settings: Settings, publisher: RawPublisher, secret: bytes,
+               gmail_push: APIRouter | None = None) -> FastAPI:
     app = FastAPI(title="triage ingest", docs_url=None, redoc_url=None)
+    if gmail_push is not None:
+        app.include_router(gmail_push)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

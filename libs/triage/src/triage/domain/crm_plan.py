@@ -23,6 +23,7 @@ def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision) -> list
         _company_action(extraction),
         _contact_action(extracted),
         _deal_action(extraction, decision),
+        _association_action(extraction),
     ]
     return [
         CrmAction(
@@ -82,6 +83,21 @@ def _deal_action(
             company_domain=extraction.company.domain,
             company_name=extraction.company.name,
             contact_email=extraction.person.email,
+        ),
+    )
+
+
+def _association_action(extraction: Extraction) -> tuple[str, str, dict[str, str]] | None:
+    """Last: link the contact to its company and to the company's open deal, new or existing."""
+    if not extraction.person.email or not (extraction.company.domain or extraction.company.name):
+        return None
+    return (
+        "associate_contact",
+        "association",
+        _strings(
+            contact_email=extraction.person.email,
+            company_domain=extraction.company.domain,
+            company_name=extraction.company.name,
         ),
     )
 

@@ -156,8 +156,8 @@ class ExtractedEmail(Envelope):
 class CrmAction(Frozen):
     """One planned CRM write; the idempotency key makes replays harmless."""
 
-    action: Literal["upsert_company", "upsert_contact", "create_deal"]
-    object_type: Literal["company", "contact", "deal"]
+    action: Literal["upsert_company", "upsert_contact", "create_deal", "associate_contact"]
+    object_type: Literal["company", "contact", "deal", "association"]
     idempotency_key: str
     properties: dict[str, str] = Field(default_factory=dict)
 
@@ -186,7 +186,7 @@ class CrmEvent(Frozen):
     action: str
     object_type: str | None = None
     object_id: str | None = None
-    status: Literal["created", "updated", "unchanged", "ignored", "failed"]
+    status: Literal["created", "updated", "unchanged", "ignored", "failed", "awaiting_approval"]
     idempotency_key: str
     backend: str
     response_summary: str = ""
@@ -219,6 +219,34 @@ class DeadLetter(Frozen):
     original_key: bytes | None = None
     original_value: bytes | None = None
     original_headers: dict[str, bytes] = Field(default_factory=dict)
+
+
+class GmailNotification(Frozen):
+    """gmail.notifications (keyed by mailbox): Gmail said a mailbox changed, or a watch was renewed.
+
+    Only a trigger: the fetch worker syncs the mailbox's history from its stored
+    cursor, so a lost or repeated notification loses or duplicates nothing.
+    """
+
+    mailbox: str
+    history_id: int
+    received_at: datetime
+    source: str  # pubsub|watch|replay
+    pubsub_message_id: str | None = None
+    watch_expires_at: datetime | None = None
+
+
+class GmailCursor(Frozen):
+    """gmail.cursors (compacted, keyed by mailbox): how far a mailbox's history is synced.
+
+    ``recent_gmail_ids`` are the last ids published, so a resync (or a repeated
+    history window) skips what was already ingested.
+    """
+
+    mailbox: str
+    history_id: int
+    updated_at: datetime
+    recent_gmail_ids: list[str] = Field(default_factory=list)
 
 
 class RouteDecision(Frozen):

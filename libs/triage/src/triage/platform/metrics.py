@@ -23,3 +23,37 @@ BATCH_SIZE = Histogram(
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
 LAST_POLL = Gauge("triage_last_poll_timestamp_seconds", "When the loop last polled Kafka", ["service"])
+
+# -- the seed design's pipeline metrics (observed by metrics_observers.py) ----------------
+# emails_ingested_total{inbox} is the ingest door's (services/ingest/.../app.py).
+EXTRACTION_CONFIDENCE = Histogram(
+    "extraction_confidence", "Confidence of each extraction", ["intent"],
+    buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0),
+)
+LLM_COST_USD = Counter("llm_cost_usd", "What the extractor's model calls cost, in US dollars", ["model"])
+LLM_TOKENS = Counter("llm_tokens", "Tokens the extractor's model read and wrote", ["model", "direction"])
+EMAILS_ROUTED = Counter(
+    "emails_routed", "Emails routed, by receiving mailbox, queue and intent",
+    ["mailbox", "queue", "intent", "priority"],
+)
+CRM_WRITE_LATENCY = Histogram(
+    "crm_write_latency_seconds", "Time of one CRM write (search, create or update)", ["backend", "action"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+CRM_WRITES = Counter(
+    "crm_writes", "CRM writes by outcome (created/updated/unchanged/failed, or error: it raised)",
+    ["backend", "action", "outcome"],
+)
+IDEMPOTENCY_CONFLICTS = Counter(
+    "idempotency_conflicts",
+    "CRM writes whose idempotency key was already recorded (a replay: the recorded result was returned)",
+    ["backend"],
+)
+LEAD_TIME_SECONDS = Histogram(
+    "email_lead_time_seconds", "From receipt (RawEmail.received_at) to its crm.events records", ["queue"],
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800, 3600, 4 * 3600, 24 * 3600),
+)
+SLA_BREACHES = Counter(
+    "email_sla_breaches",
+    "Emails that reached crm.events after their SLA due time (the pipeline used up the SLA)", ["queue"],
+)

@@ -14,6 +14,7 @@ from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings
 from triage.platform.topics import RAW
+from triage.platform.tracing import door_span
 
 
 class RawPublisher:
@@ -31,13 +32,14 @@ class RawPublisher:
 
     def publish(self, email: RawEmail, headers: dict[str, bytes] | None = None) -> None:
         value = self.serde.encode(RAW, email)
-        self.producer.produce(
-            self.settings.topic(RAW),
-            key=email.thread_id.encode(),
-            value=value,
-            headers=list((headers or {}).items()),
-            on_delivery=self._on_delivery,
-        )
+        with door_span(email, headers or {}) as traced:  # the door starts the email's trace
+            self.producer.produce(
+                self.settings.topic(RAW),
+                key=email.thread_id.encode(),
+                value=value,
+                headers=list(traced.items()),
+                on_delivery=self._on_delivery,
+            )
         self.producer.poll(0)
 
     def _on_delivery(self, error: object, _message: object) -> None:

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from triage.domain.models import DeadLetter
-from triage.platform import metrics
+from triage.platform import metrics, metrics_observers, tracing
 from triage.platform.errors import PermanentError, TransientError
 from triage.platform.serde import Serde, SerdeError
 from triage.platform.settings import PARTITIONER, Settings
@@ -252,6 +252,10 @@ class StreamProcessor:
     # -- one record -------------------------------------------------------------
     def _outputs_for(self, message: Message) -> list[Encoded]:
         """The encoded records this message yields: its outputs, or one dead letter."""
+        with tracing.consume_span(self.service, self._physical[message.topic()], message):
+            return self._traced_outputs_for(message)
+
+    def _traced_outputs_for(self, message: Message) -> list[Encoded]:
         topic = self._physical[message.topic()]
         started = time.perf_counter()
         attempts = 0
@@ -261,7 +265,11 @@ class StreamProcessor:
             attempts += 1
             try:
                 # Encoding happens here so an invalid output dead-letters its input.
-                return [self._encode(out) for out in self.handler.handle(self._inbound(topic, message))]
+                inbound = self._inbound(topic, message)
+                outputs = self.handler.handle(inbound)
+                encoded = [self._encode(out) for out in outputs]
+                metrics_observers.observe_record(self.service, inbound, outputs)
+                return encoded
             except TransientError:
                 metrics.RECORDS_FAILED.labels(self.service, topic, "transient").inc()
                 raise
@@ -296,6 +304,7 @@ class StreamProcessor:
 
     def dead_letter(self, topic: str, message: Message, exc: BaseException, attempts: int) -> Outbound:
         error_class = type(exc).__name__
+        tracing.mark_failed(exc)
         metrics.DLQ_RECORDS.labels(self.service, error_class).inc()
         log.error(
             "%s dead-lettered %s[%d]@%d after %d attempt(s): %s",
@@ -333,7 +342,8 @@ class StreamProcessor:
         value = None if out.value is None else self.serde.encode(out.topic, out.value)
         key = out.key.encode() if isinstance(out.key, str) else out.key
         partition = -1 if out.partition is None else out.partition  # -1: librdkafka's partitioner
-        return self.settings.topic(out.topic), key, value, list(out.headers.items()), partition
+        headers = tracing.carry(out.headers)  # this record's span becomes the next hop's parent
+        return self.settings.topic(out.topic), key, value, list(headers.items()), partition
 
 
 def next_offsets(batch: Sequence[Message]) -> list[TopicPartition]:

@@ -13,6 +13,7 @@ from triage.platform.logs import configure_logging
 from triage.platform.runtime import Handler, StreamProcessor
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings, load_settings
+from triage.platform.telemetry import setup_telemetry, shutdown_telemetry
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def run_stage(
 ) -> None:
     settings = settings or load_settings()
     configure_logging(service, settings.triage_log_level)
+    setup_telemetry(service)
     liveness = Liveness()
     server = serve_health(settings.triage_metrics_host, settings.triage_metrics_port, liveness)
     log.info("%s: /healthz and /metrics on port %d", service, server.server_port)
@@ -58,3 +60,4 @@ def run_stage(
     finally:
         liveness.running = False
         server.shutdown()
+        shutdown_telemetry()

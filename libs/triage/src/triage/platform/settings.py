@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,6 +62,25 @@ class Settings(BaseSettings):
     triage_dedupe_window_hours: float = Field(default=7 * 24, gt=0)
     triage_thread_reuse_hours: float = Field(default=24, ge=0)
     triage_thread_reuse_below_confidence: float = Field(default=0.5, ge=0, le=1)
+    # CRM (docs/crm.md): which backend crm-sink writes to, and what it may write on its own.
+    triage_crm_backend: Literal["local", "hubspot", "salesforce"] = "local"
+    triage_crm_auto_write_intents: str = "lead,support"  # others wait for POST /admin/crm/create
+    triage_crm_timeout_s: float = Field(default=10.0, gt=0)
+    triage_crm_retry_after_cap_s: float = Field(default=10.0, ge=0.0)
+    triage_admin_token: SecretStr | None = None  # bearer token of the crm admin endpoint
+    triage_admin_port: int = 8090
+    triage_hubspot_access_token: SecretStr | None = None  # private app token
+    triage_hubspot_base_url: str = "https://api.hubapi.com"
+    triage_hubspot_requests_per_10s: int = Field(default=100, ge=1)
+    triage_hubspot_deal_pipeline: str = "default"
+    triage_hubspot_deal_stage: str = "appointmentscheduled"
+    triage_salesforce_instance_url: str | None = None  # https://yourorg.my.salesforce.com
+    triage_salesforce_access_token: SecretStr | None = None  # OAuth access token (connected app)
+    triage_salesforce_username: str | None = None
+    triage_salesforce_password: SecretStr | None = None
+    triage_salesforce_security_token: SecretStr | None = None
+    triage_salesforce_domain: str = "login"  # "test" for a sandbox
+    triage_salesforce_api_version: str = "59.0"
 
     @field_validator("triage_topic_prefix")
     @classmethod

@@ -32,6 +32,8 @@ ROUTED = "email.routed"
 CRM_EVENTS = "crm.events"
 DEDUPE = "email.dedupe"
 DLQ = "email.dlq"
+GMAIL_NOTIFICATIONS = "gmail.notifications"
+GMAIL_CURSORS = "gmail.cursors"
 
 REGISTRY: tuple[TopicSpec, ...] = (
     # Raw mail is personal data: keep it only as long as a replay needs it.
@@ -51,6 +53,13 @@ REGISTRY: tuple[TopicSpec, ...] = (
     # Failures wait for a person: keep them long.
     TopicSpec(DLQ, "dead_letter", models.DeadLetter, "original key",
               configs={"retention.ms": str(90 * DAY_MS), "max.message.bytes": str(32 * 1024 * 1024)}),
+    # Triggers only (mailbox + historyId): the cursor, not the notification, decides what is fetched.
+    TopicSpec(GMAIL_NOTIFICATIONS, "gmail_notification", models.GmailNotification, "mailbox",
+              configs={"retention.ms": str(7 * DAY_MS)}),
+    # One record per mailbox, written in the fetch worker's transaction (docs/adr, Gmail cursor).
+    TopicSpec(GMAIL_CURSORS, "gmail_cursor", models.GmailCursor, "mailbox",
+              configs={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000",
+                       "delete.retention.ms": str(DAY_MS)}),
 )
 
 BY_NAME: dict[str, TopicSpec] = {spec.name: spec for spec in REGISTRY}

@@ -1,0 +1,124 @@
+"""``triage process`` and ``triage normalize``: the pure pipeline on one file, no broker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from triage_cli.app import app
+
+ROOT = Path(__file__).resolve().parents[3]
+LEAD = next((ROOT / "samples/emails").glob("0002-*.eml"))
+MAILBOX = ROOT / "samples/mailbox.json"
+#: The architecture contract's extraction fields (docs/architecture.md, the seed design's schema).
+EXTRACTION_FIELDS = {"intent", "person", "company", "interest", "budget", "timeline", "region", "summary",
+                     "required_action", "confidence"}
+runner = CliRunner()
+
+
+def one_line(text: str) -> str:
+    """rich wraps long error lines at the console width: compare without the line breaks."""
+    return " ".join(text.split())
+
+
+def test_process_json_has_clean_extraction_and_route() -> None:
+    result = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {"clean", "extraction", "route"} <= set(document)
+    assert set(document["extraction"]) == EXTRACTION_FIELDS
+
+
+def test_process_json_carries_the_samples_facts() -> None:
+    result = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX), "--json"])
+    document = json.loads(result.stdout)
+    extraction, route = document["extraction"], document["route"]
+    assert document["clean"]["from_email"] == "megan.alvarez@brightwaterlogistics.com"
+    assert extraction["intent"] == "lead"
+    assert extraction["person"] == {"name": "Megan Alvarez", "email": "megan.alvarez@brightwaterlogistics.com"}
+    assert extraction["company"]["domain"] == "brightwaterlogistics.com"
+    assert extraction["interest"] == {"products": ["Pipeline Forecaster"]}
+    assert extraction["budget"] == {"annual_amount_usd": 60000.0}
+    assert 0.0 <= extraction["confidence"] <= 1.0
+    assert (route["queue"], route["priority"], route["sla_minutes"]) == ("sales_inbound", "high", 15)
+
+
+def test_the_mailbox_file_decides_the_products(tmp_path: Path) -> None:
+    no_products = tmp_path / "mailbox.json"
+    no_products.write_text(json.dumps({**json.loads(MAILBOX.read_text()), "products": []}))
+    result = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(no_products), "--json"])
+    assert json.loads(result.stdout)["extraction"]["interest"]["products"] == []
+
+
+def test_process_without_json_prints_a_table() -> None:
+    result = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX)])
+    assert result.exit_code == 0
+    assert "sales_inbound" in result.stdout
+    assert "schedule_demo" in result.stdout
+
+
+def test_normalize_json_has_text_signature_quoted_and_language() -> None:
+    result = runner.invoke(app, ["normalize", str(LEAD), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {"text", "signature", "quoted", "language"} <= set(document)
+    assert document["text"].startswith("Hi Lumora team,")
+    assert "Megan Alvarez" in document["signature"]
+    assert "Megan Alvarez" not in document["text"]
+    assert document["quoted"] is None
+
+
+def test_normalize_body_only_splits_a_bare_body(tmp_path: Path) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text(
+        "Hi team,\n\nPlease send pricing for Revenue Radar.\n\nBest regards,\nJane Doe\nAcme Robotics\n\n"
+        "On Mon, 12 Jan 2026 at 09:30, Bob <bob@lumora.io> wrote:\n> Thanks for reaching out.\n"
+    )
+    result = runner.invoke(app, ["normalize", str(body), "--body-only", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["text"] == "Hi team,\n\nPlease send pricing for Revenue Radar."
+    assert document["signature"] == "Best regards,\nJane Doe\nAcme Robotics"
+    assert document["quoted"].startswith("On Mon, 12 Jan 2026")
+    assert "Thanks for reaching out." in document["quoted"]
+    assert "language" in document
+
+
+def test_a_bare_body_read_as_a_message_is_not_split_the_same_way(tmp_path: Path) -> None:
+    """--body-only matters: without it the first line is taken for a header."""
+    body = tmp_path / "body.txt"
+    body.write_text("Subject: not a header really\n\nPlease call me.\n")
+    as_body = json.loads(runner.invoke(app, ["normalize", str(body), "--body-only", "--json"]).stdout)
+    as_message = json.loads(runner.invoke(app, ["normalize", str(body), "--json"]).stdout)
+    assert as_body["text"].startswith("Subject: not a header really")
+    assert as_message["text"] == "Please call me."
+
+
+@pytest.mark.parametrize("command", [["process"], ["normalize"], ["normalize", "--body-only"]])
+def test_a_missing_file_exits_2_with_a_clear_message(command, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [*command, "missing.eml", "--json"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "cannot read missing.eml" in one_line(result.stderr)
+    assert "No such file" in one_line(result.stderr)
+
+
+def test_an_invalid_mailbox_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "mailbox.json"
+    bad.write_text('{"domains": "not-a-list"}')
+    result = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(bad), "--json"])
+    assert result.exit_code == 2
+    assert "invalid mailbox file" in one_line(result.stderr)
+
+
+def test_normalize_body_only_detects_the_language(tmp_path: Path) -> None:
+    body = tmp_path / "body.txt"
+    body.write_text("Hallo Frau Weber,\n\nwir möchten gerne eine Demo von Pipeline Forecaster für unser "
+                    "Vertriebsteam vereinbaren. Passt Ihnen nächste Woche?\n\nMit freundlichen Grüßen\nJonas\n")
+    result = runner.invoke(app, ["normalize", str(body), "--body-only", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["language"] == "de"

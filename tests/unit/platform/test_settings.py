@@ -1,0 +1,110 @@
+"""The one typed settings object: environment names, topic prefixing, librdkafka keys."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from triage.platform.settings import Settings, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test sees only the variables it sets, whatever the shell exported."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_environment_variable_names_are_the_documented_ones(monkeypatch) -> None:
+    broker = f"broker-{uuid.uuid4().hex[:6]}:9092"
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", broker)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db:5432/triage")
+    monkeypatch.setenv("TRIAGE_TOPIC_PREFIX", "staging.")
+    monkeypatch.setenv("TRIAGE_BATCH_SIZE", "50")
+    settings = load_settings()
+    assert settings.kafka_bootstrap_servers == broker
+    assert settings.require_database_url() == "postgresql://u:p@db:5432/triage"
+    assert settings.triage_topic_prefix == "staging."
+    assert settings.triage_batch_size == 50
+
+
+def test_the_defaults_point_at_the_local_stack() -> None:
+    settings = Settings()
+    assert settings.kafka_bootstrap_servers == "127.0.0.1:39092"
+    assert settings.triage_topic_prefix == ""
+    assert settings.database_url is None
+
+
+def test_the_database_url_is_a_secret_that_does_not_print(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:hunter2@db/triage")
+    assert "hunter2" not in repr(Settings())
+    assert "hunter2" not in str(Settings().model_dump())
+
+
+def test_topic_adds_the_prefix(monkeypatch) -> None:
+    monkeypatch.setenv("TRIAGE_TOPIC_PREFIX", "it-abc.")
+    assert Settings().topic("email.raw") == "it-abc.email.raw"
+    assert Settings(triage_topic_prefix="").topic("crm.events") == "crm.events"
+
+
+@pytest.mark.parametrize("prefix", ["bad prefix", "a/b.", "x:y", "émail.", "p*"])
+def test_a_prefix_that_is_not_topic_safe_is_rejected(prefix: str, monkeypatch) -> None:
+    with pytest.raises(ValidationError, match="TRIAGE_TOPIC_PREFIX"):
+        Settings(triage_topic_prefix=prefix)
+    monkeypatch.setenv("TRIAGE_TOPIC_PREFIX", prefix)
+    with pytest.raises(ValidationError):
+        load_settings()
+
+
+def test_kafka_config_turns_sasl_settings_into_librdkafka_keys(monkeypatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "b1:9094,b2:9094")
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+    monkeypatch.setenv("KAFKA_SASL_USERNAME", "triage")
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", "s3cret")
+    monkeypatch.setenv("KAFKA_SSL_CA_LOCATION", "/etc/kafka/ca.pem")
+    assert Settings().kafka_config() == {
+        "bootstrap.servers": "b1:9094,b2:9094",
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanism": "SCRAM-SHA-512",
+        "sasl.username": "triage",
+        "sasl.password": "s3cret",
+        "ssl.ca.location": "/etc/kafka/ca.pem",
+    }
+
+
+def test_kafka_config_leaves_unset_options_out_instead_of_sending_none() -> None:
+    config = Settings().kafka_config()
+    assert config == {"bootstrap.servers": "127.0.0.1:39092", "security.protocol": "PLAINTEXT"}
+    assert None not in config.values()
+
+
+def test_kafka_config_with_only_some_sasl_fields_has_no_none(monkeypatch) -> None:
+    monkeypatch.setenv("KAFKA_SASL_MECHANISM", "PLAIN")
+    config = Settings().kafka_config()
+    assert config["sasl.mechanism"] == "PLAIN"
+    assert "sasl.username" not in config and "sasl.password" not in config
+    assert all(value is not None for value in config.values())
+
+
+def test_require_database_url_fails_loudly_when_unset() -> None:
+    with pytest.raises(SystemExit) as stopped:
+        Settings().require_database_url()
+    message = str(stopped.value.code)
+    assert "DATABASE_URL is not set" in message
+    assert "local-stack.sh env" in message, "the message says how to get one"
+
+
+def test_require_database_url_treats_an_empty_value_as_unset(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "")
+    with pytest.raises(SystemExit, match="DATABASE_URL"):
+        Settings().require_database_url()
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(ValidationError):
+        settings.triage_topic_prefix = "changed."
