@@ -11,6 +11,8 @@ from prometheus_client import REGISTRY
 from triage.domain.models import CrmAction, CrmEvent, ExtractedEmail, Extraction, RoutedEmail
 from triage.platform.metrics_observers import MeasuredCrm, observe_record
 
+# Only for records whose time does not matter: a module-level "now" goes stale when
+# the suite runs long before this file (SLA and lead-time inputs are computed per test).
 NOW = datetime.now(UTC)
 
 
@@ -29,7 +31,7 @@ def extraction(intent: str = "lead", confidence: float = 0.42) -> Extraction:
 
 def envelope(**extra) -> dict:
     return {"email_id": "e1", "thread_id": "t1", "mailbox": "sales@lumora.io",
-            "received_at": NOW - timedelta(seconds=90), **extra}
+            "received_at": datetime.now(UTC) - timedelta(seconds=90), **extra}
 
 
 def test_an_extraction_feeds_confidence_and_llm_cost() -> None:
@@ -45,7 +47,8 @@ def test_an_extraction_feeds_confidence_and_llm_cost() -> None:
 
 def routed(queue: str, due_in_s: float) -> RoutedEmail:
     return RoutedEmail(**envelope(), extraction=extraction(), queue=queue, priority="high",
-                       sla_minutes=1, due_at=NOW + timedelta(seconds=due_in_s), rule="r", reason="x",
+                       sla_minutes=1, due_at=datetime.now(UTC) + timedelta(seconds=due_in_s), rule="r",
+                       reason="x",
                        ignored=False)
 
 
