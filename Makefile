@@ -47,8 +47,9 @@ down:
 
 demo: up
 	@scripts/services.sh start
-	@$(VENV)/triage ingest samples/emails --ids-out .local/demo-ids.txt
+	@# The CLI talks to the same Kafka and PostgreSQL as the services (local, or the ones you exported).
 	@set -a; source <(scripts/local-stack.sh env 2>/dev/null); set +a; \
+	  $(VENV)/triage ingest samples/emails --ids-out .local/demo-ids.txt && \
 	  $(VENV)/triage results --ids .local/demo-ids.txt --wait 120
 	@echo
 	@echo "The stack is still running: services log to .local/logs/, 'make down' stops everything."
@@ -65,6 +66,10 @@ test-integration: setup
 bench: setup
 	$(VENV)/python -m bench.pipeline
 	$(VENV)/python -m bench.normalize
+
+# The local extractor on the held-out gold set; exit 1 when a score falls below gold/ratchet.json.
+eval: setup
+	$(VENV)/triage eval --gold gold/heldout --ratchet gold/ratchet.json
 
 lint: setup
 	$(VENV)/ruff check .
