@@ -93,7 +93,7 @@ def test_services_configmaps_pdbs_and_cronjobs() -> None:
     assert {"triage-ingest", "triage-admin", "triage-metrics"} <= services
     assert any(d["metadata"]["name"].startswith("triage-config-") for d in of_kind(docs, "ConfigMap"))
     pdbs = {d["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] for d in of_kind(docs, "PodDisruptionBudget")}
-    assert pdbs == {f"triage-{s}" for s in ("ingest", "admin", *STAGES)}
+    assert pdbs == {f"triage-{s}" for s in ("ingest", "ingest-fetch", "admin", *STAGES)}
     commands = {" ".join(c["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"])
                 for c in of_kind(docs, "CronJob")}
     assert commands == {"triage gmail watch", "triage backfill", "triage purge-raw"}
@@ -167,3 +167,19 @@ def test_http_servers_keep_connections_and_drain_for_at_least_60_s() -> None:
         assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] >= 30
         if deployment["metadata"]["name"] in ("triage-ingest", "triage-admin"):
             assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] >= 60
+
+
+def test_the_gmail_fetch_worker_runs_the_ingest_images_second_entrypoint() -> None:
+    docs = rendered("overlays/production")
+    fetch = next(d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == "triage-ingest-fetch")
+    container = fetch["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"].startswith("ghcr.io/OWNER/triage-ingest:")
+    assert container["command"] == ["triage-ingest-fetch"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["TRIAGE_GMAIL_CREDENTIALS_FILE"] == "/var/run/secrets/gmail/credentials.json"
+
+
+def test_standby_also_parks_the_gmail_fetch_worker() -> None:
+    docs = rendered("overlays/blue-green")
+    green = next(d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == "triage-ingest-fetch-green")
+    assert green["spec"]["replicas"] == 0
