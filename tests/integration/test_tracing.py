@@ -72,3 +72,28 @@ def test_one_email_is_one_connected_trace_across_the_five_services(pipeline: Pip
     assert named["extract process email.clean"].attributes["model"]
     assert named["crm-sink process email.routed"].attributes.get("crm_object_id")
     assert all(named[name].attributes.get("email_id") == email_id for name in chain)
+
+
+def test_the_file_door_starts_the_trace_too(pipeline: Pipeline, tmp_path) -> None:
+    import os
+    import subprocess
+
+    with Collector() as collector:
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"}
+        pipeline.extra_env.update(env)
+        pipeline.start_all(("extract",))
+        result = subprocess.run(
+            [str(ROOT / ".venv/bin/triage"), "ingest", str(LEAD), "--json"], capture_output=True, text=True,
+            timeout=60, env={**os.environ, **pipeline.env("extract", "cli"), **env})
+        assert result.returncode == 0, result.stderr
+        email_id = json.loads(result.stdout)["email_ids"][0]
+
+        def extracted_span() -> bool:
+            return any(s.name == "extract process email.clean" and s.attributes.get("email_id") == email_id
+                       for s in collector.received())
+
+        wait_until(extracted_span, 45, "extract's spans")
+        spans = trace_of(collector.received(), email_id)
+    roots = [s for s in spans if not s.parent_id]
+    assert [r.service for r in roots] == ["triage-ingest-cli"]
+    assert {s.service for s in spans} >= {"triage-ingest-cli", "triage-extract"}

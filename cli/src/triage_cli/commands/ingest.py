@@ -16,6 +16,7 @@ from triage.platform.admin import apply_topics
 from triage.platform.publisher import RawPublisher
 from triage.platform.settings import load_settings
 from triage.platform.sources import SourceError, count_messages, iter_messages
+from triage.platform.telemetry import setup_telemetry, shutdown_telemetry
 
 err = Console(stderr=True)
 
@@ -28,6 +29,7 @@ def ingest(
 ) -> None:
     """Publish messages to email.raw, keyed by thread id; each is acknowledged before it counts."""
     settings = load_settings()
+    setup_telemetry("ingest-cli")  # the file door starts each email's trace (when OTEL_* is set)
     try:
         total = count_messages(paths)
     except (SourceError, OSError) as exc:
@@ -47,6 +49,7 @@ def ingest(
                 ids.append(record.email_id)
                 progress.advance(task)
             publisher.flush()
+        shutdown_telemetry()
     except KafkaException as exc:
         err.print(f"[red]error:[/red] Kafka at {settings.kafka_bootstrap_servers}: {exc}")
         raise typer.Exit(1) from exc
