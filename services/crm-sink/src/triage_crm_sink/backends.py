@@ -1,0 +1,62 @@
+"""Which CRM backend a process writes to: ``TRIAGE_CRM_BACKEND`` = local | hubspot | salesforce."""
+
+from __future__ import annotations
+
+from triage.platform.db import Database
+from triage.platform.metrics_observers import MeasuredCrm
+from triage.platform.settings import Settings
+from triage_crm_sink.handler import CrmBackend
+from triage_crm_sink.ledger import Ledger, LedgeredCrm
+from triage_crm_sink.local_crm import LocalCrm
+
+
+def build_backend(settings: Settings, database: Database) -> CrmBackend:
+    """The configured adapter, exactly once per idempotency key, measured (crm_write_latency_seconds)."""
+    if settings.triage_crm_backend == "hubspot":
+        crm: CrmBackend = LedgeredCrm(hubspot(settings), Ledger(database, "hubspot"))
+    elif settings.triage_crm_backend == "salesforce":
+        crm = LedgeredCrm(salesforce(settings), Ledger(database, "salesforce"))
+    else:
+        crm = LocalCrm(database)  # records its own idempotency keys, in the same transaction as the write
+    return MeasuredCrm(crm)
+
+
+def hubspot(settings: Settings) -> CrmBackend:
+    from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+    from triage_crm_sink.limits import RequestBudget
+
+    token = settings.triage_hubspot_access_token
+    if token is None or not token.get_secret_value():
+        raise SystemExit("TRIAGE_CRM_BACKEND=hubspot needs TRIAGE_HUBSPOT_ACCESS_TOKEN (a private app token, "
+                         "docs/crm.md)")
+    return HubSpotCrm(
+        hubspot_client(token.get_secret_value(), settings.triage_hubspot_base_url),
+        RequestBudget(settings.triage_hubspot_requests_per_10s, 10.0),
+        timeout_s=settings.triage_crm_timeout_s,
+        retry_after_cap_s=settings.triage_crm_retry_after_cap_s,
+        pipeline=settings.triage_hubspot_deal_pipeline,
+        deal_stage=settings.triage_hubspot_deal_stage,
+    )
+
+
+def salesforce(settings: Settings) -> CrmBackend:
+    from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
+
+    def secret(value) -> str | None:
+        return value.get_secret_value() if value is not None else None
+
+    client = salesforce_client(
+        instance_url=settings.triage_salesforce_instance_url,
+        access_token=secret(settings.triage_salesforce_access_token),
+        username=settings.triage_salesforce_username,
+        password=secret(settings.triage_salesforce_password),
+        security_token=secret(settings.triage_salesforce_security_token),
+        domain=settings.triage_salesforce_domain,
+        version=settings.triage_salesforce_api_version,
+        session=TimedSession(settings.triage_crm_timeout_s),
+    )
+    return SalesforceCrm(client, retry_after_cap_s=settings.triage_crm_retry_after_cap_s)
+
+
+def auto_write_intents(settings: Settings) -> frozenset[str]:
+    return frozenset(i.strip() for i in settings.triage_crm_auto_write_intents.split(",") if i.strip())

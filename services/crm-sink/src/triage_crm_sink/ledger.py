@@ -1,0 +1,71 @@
+"""The idempotency ledger of the remote CRM backends: ``crm_ledger`` in our PostgreSQL.
+
+Delivery guarantee: effectively once per idempotency key (email id + action).
+An action is performed under a transaction-scoped advisory lock on its key and
+recorded with its result before the lock is released, so a replayed action —
+a redelivered batch, a second click, an old owner still finishing after a
+rebalance — returns the recorded result instead of writing again
+(``idempotency_conflicts_total``). A crash after the CRM wrote but before the
+ledger row committed is covered by search-before-create in the adapters: the
+replay finds the object and updates it (or finds the open deal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from triage.domain.models import CrmAction
+from triage.platform.db import Database
+from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
+from triage_crm_sink.local_crm import ActionResult
+
+Perform = Callable[[CrmAction], ActionResult]
+
+
+class Ledger:
+    def __init__(self, database: Database, backend: str) -> None:
+        self.db = database
+        self.backend = backend
+
+    def once(self, action: CrmAction, perform: Perform) -> ActionResult:
+        conn = self.db.run(self.db.pool.acquire())
+        try:
+            transaction = conn.transaction()
+            self.db.run(transaction.start())
+            try:
+                result = self._locked(conn, action, perform)
+            except BaseException:
+                self.db.run(transaction.rollback())
+                raise
+            self.db.run(transaction.commit())
+            return result
+        finally:
+            self.db.run(self.db.pool.release(conn))
+
+    def _locked(self, conn, action: CrmAction, perform: Perform) -> ActionResult:
+        key = action.idempotency_key
+        self.db.run(conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{self.backend}:{key}"))
+        done = self.db.run(conn.fetchrow(
+            "SELECT object_type, object_id, status, response_summary FROM crm_ledger "
+            "WHERE backend = $1 AND idempotency_key = $2", self.backend, key))
+        if done is not None:
+            IDEMPOTENCY_CONFLICTS.labels(self.backend).inc()
+            return ActionResult(*done)
+        result = perform(action)
+        self.db.run(conn.execute(
+            "INSERT INTO crm_ledger (idempotency_key, backend, object_type, object_id, status, response_summary) "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            key, self.backend, result.object_type, result.object_id, result.status, result.summary[:2000]))
+        return result
+
+
+class LedgeredCrm:
+    """A remote CRM adapter whose every action is performed once per idempotency key."""
+
+    def __init__(self, crm, ledger: Ledger) -> None:
+        self.crm = crm
+        self.ledger = ledger
+        self.backend = crm.backend
+
+    def apply(self, action: CrmAction) -> ActionResult:
+        return self.ledger.once(action, self.crm.apply)

@@ -1,0 +1,258 @@
+"""The Salesforce backend (simple-salesforce): Account, Contact, Opportunity, OpportunityContactRole, Task.
+
+Search before create with SOQL (a contact by ``Email``, an account by its
+``Triage_Domain__c`` external id or its ``Website``, an open opportunity of
+the account from the last 45 days); creates are upserts by an external id
+field (``Account.Triage_Domain__c``, ``Contact.Triage_Email__c``,
+``Opportunity.Triage_Email_Id__c``), so a create repeated after a crash
+finds the record it made. 429/503 (after ``Retry-After``), other 5xx,
+``REQUEST_LIMIT_EXCEEDED`` and timeouts raise ``TransientError``; other 4xx
+raise ``PermanentError`` with Salesforce's ``errorCode: message``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import requests
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.format import format_soql
+
+from triage.domain.models import CrmAction
+from triage.platform.errors import PermanentError, TransientError
+from triage_crm_sink.hubspot_crm import BoundedCache
+from triage_crm_sink.limits import retry_after_seconds
+from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ACCOUNT_KEY, CONTACT_KEY, OPPORTUNITY_KEY = "Triage_Domain__c", "Triage_Email__c", "Triage_Email_Id__c"
+TRANSIENT_CODES = ("REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW")
+
+
+class TimedSession(requests.Session):
+    """Every request has a timeout; the last ``Retry-After`` is kept for the 429/503 wait."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__()
+        self.timeout_s = timeout_s
+        self.retry_after: str | None = None
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout_s)
+        response = super().request(method, url, *args, **kwargs)
+        self.retry_after = response.headers.get("Retry-After")
+        return response
+
+
+class SalesforceCrm:
+    backend = "salesforce"
+
+    def __init__(self, client: Salesforce, *, retry_after_cap_s: float = 10.0, stage: str = "Prospecting",
+                 close_in_days: int = 90, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.sf = client
+        self.retry_after_cap_s = retry_after_cap_s
+        self.stage = stage
+        self.close_in_days = close_in_days
+        self._sleep = sleep
+        self.accounts = BoundedCache()
+
+    def apply(self, action: CrmAction) -> ActionResult:
+        return getattr(self, action.action)(action.properties)
+
+    # -- actions ----------------------------------------------------------------------
+    def upsert_company(self, props: dict[str, str]) -> ActionResult:
+        domain, name = (props.get("domain") or "").lower() or None, props.get("name")
+        found = self.find_account(domain, name)
+        if found is not None:
+            account_id, record = found
+            changes = {k: v for k, v in {"Name": name, ACCOUNT_KEY: domain}.items() if v and not record.get(k)}
+            if changes:
+                self.call(self.sf.Account.update, account_id, changes)
+            return ActionResult("account", account_id, "updated", f"Salesforce account {account_id} found by SOQL")
+        fields = {"Name": name or domain, "Website": domain}
+        if domain:
+            account_id, created = self.upsert_by_key("Account", ACCOUNT_KEY, domain, fields)
+        else:
+            account_id, created = self.call(self.sf.Account.create, fields)["id"], True
+        self.accounts.remember((domain or name or "").lower(), account_id)
+        status = "created" if created else "updated"
+        return ActionResult("account", account_id, status, f"Salesforce account {account_id} {status}")
+
+    def upsert_contact(self, props: dict[str, str]) -> ActionResult:
+        email = props["email"].lower()
+        account = self.find_account(props.get("company_domain"), props.get("company_name"))
+        account_id = account[0] if account else None
+        first, last = _split_name(props.get("name"), email)
+        existing = self.query_one(format_soql(
+            "SELECT Id, FirstName, LastName, AccountId FROM Contact WHERE Email = {} ORDER BY CreatedDate LIMIT 1",
+            email))
+        if existing is not None:
+            changes = {k: v for k, v in {"FirstName": first, "AccountId": account_id}.items()
+                       if v and not existing.get(k)}
+            if changes:
+                self.call(self.sf.Contact.update, existing["Id"], changes)
+            task_id = self.log_email(existing["Id"], props)
+            return ActionResult("contact", existing["Id"], "updated",
+                                f"Salesforce contact {existing['Id']} updated, task {task_id}")
+        fields = {"Email": email, "FirstName": first, "LastName": last, "AccountId": account_id}
+        contact_id, created = self.upsert_by_key("Contact", CONTACT_KEY, email, _present(fields))
+        task_id = self.log_email(contact_id, props)
+        status = "created" if created else "updated"
+        return ActionResult("contact", contact_id, status, f"Salesforce contact {contact_id} {status}, task {task_id}")
+
+    def log_email(self, contact_id: str, props: dict[str, str]) -> str:
+        """A completed Task on the contact, once per email (found again by its subject)."""
+        subject = f"Inbound email {props.get('email_id', 'unknown')}"
+        task = self.query_one(format_soql("SELECT Id FROM Task WHERE WhoId = {} AND Subject = {} LIMIT 1",
+                                          contact_id, subject))
+        if task is not None:
+            return task["Id"]
+        description = (f"Inbound email to {props.get('mailbox', 'a shared mailbox')} "
+                       f"({props.get('intent', 'unknown')}), routed to {props.get('queue', 'a queue')}.")
+        return self.call(self.sf.Task.create, {"Subject": subject, "WhoId": contact_id, "Status": "Completed",
+                                               "Description": description})["id"]
+
+    def create_deal(self, props: dict[str, str]) -> ActionResult:
+        account = self.find_account(props.get("company_domain"), props.get("company_name"))
+        account_id = account[0] if account else None
+        since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
+        open_deal = self.open_opportunity(account_id, since) if account_id else None
+        if open_deal is not None:
+            return ActionResult("opportunity", open_deal, "unchanged",
+                                f"open Salesforce opportunity {open_deal} younger than {OPEN_DEAL_WINDOW_DAYS} days")
+        amount = props.get("amount") if props.get("currency", "USD") == "USD" else None
+        fields = _present({
+            "Name": props.get("name", "Inbound deal"), "StageName": self.stage, "AccountId": account_id,
+            "CloseDate": (datetime.now(UTC) + timedelta(days=self.close_in_days)).date().isoformat(),
+            "Amount": float(amount) if amount else None, "LeadSource": "Inbound Email",
+        })
+        deal_id, created = self.upsert_by_key("Opportunity", OPPORTUNITY_KEY, props["email_id"], fields)
+        return ActionResult("opportunity", deal_id, "created" if created else "unchanged",
+                            f"Salesforce opportunity {deal_id} {'created' if created else 'found by external id'}")
+
+    def associate_contact(self, props: dict[str, str]) -> ActionResult:
+        account = self.find_account(props.get("company_domain"), props.get("company_name"))
+        contact = self.query_one(format_soql(
+            "SELECT Id, AccountId FROM Contact WHERE Email = {} ORDER BY CreatedDate LIMIT 1",
+            props["contact_email"].lower()))
+        if account is None or contact is None:
+            return ActionResult("association", None, "unchanged", "no contact or account to associate")
+        account_id, contact_id = account[0], contact["Id"]
+        if not contact.get("AccountId"):
+            self.call(self.sf.Contact.update, contact_id, {"AccountId": account_id})
+        deal_id = self.open_opportunity(account_id, None)
+        if deal_id is None:
+            return ActionResult("association", f"contact:{contact_id}", "updated",
+                                f"Salesforce contact {contact_id} in account {account_id}; no open opportunity")
+        role = self.query_one(format_soql(
+            "SELECT Id FROM OpportunityContactRole WHERE OpportunityId = {} AND ContactId = {} LIMIT 1",
+            deal_id, contact_id))
+        if role is None:
+            self.call(self.sf.OpportunityContactRole.create, {"OpportunityId": deal_id, "ContactId": contact_id})
+        return ActionResult("association", f"opportunity:{deal_id}/contact:{contact_id}",
+                            "created" if role is None else "unchanged",
+                            f"Salesforce contact {contact_id} in account {account_id} and opportunity {deal_id}")
+
+    # -- reads ----------------------------------------------------------------------------
+    def find_account(self, domain: str | None, name: str | None) -> tuple[str, dict[str, Any]] | None:
+        key = (domain or name or "").lower()
+        if not key:
+            return None
+        if key in self.accounts:
+            return self.accounts[key], {"Name": "(cached)", ACCOUNT_KEY: "(cached)"}
+        if domain:
+            sites = [f"{scheme}{www}{domain.lower()}" for scheme in ("", "http://", "https://") for www in ("", "www.")]
+            query = format_soql(f"SELECT Id, Name, {ACCOUNT_KEY} FROM Account WHERE {ACCOUNT_KEY} = {{}} "
+                                "OR Website IN {} ORDER BY CreatedDate LIMIT 1", domain.lower(), sites)
+        else:
+            query = format_soql(f"SELECT Id, Name, {ACCOUNT_KEY} FROM Account WHERE Name = {{}} "
+                                "ORDER BY CreatedDate LIMIT 1", name)
+        record = self.query_one(query)
+        if record is None:
+            return None
+        self.accounts.remember(key, record["Id"])
+        return record["Id"], record
+
+    def open_opportunity(self, account_id: str, since: datetime | None) -> str | None:
+        query = format_soql("SELECT Id FROM Opportunity WHERE AccountId = {} AND IsClosed = false", account_id)
+        if since is not None:
+            query += " AND CreatedDate >= " + since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        record = self.query_one(query + " ORDER BY CreatedDate DESC LIMIT 1")
+        return record["Id"] if record else None
+
+    def query_one(self, soql: str) -> dict[str, Any] | None:
+        records = self.call(self.sf.query, soql)["records"]
+        return records[0] if records else None
+
+    # -- writes ---------------------------------------------------------------------------
+    def upsert_by_key(self, sobject: str, field: str, value: str, fields: dict[str, Any]) -> tuple[str, bool]:
+        """PATCH /sobjects/{sobject}/{field}/{value}: 201 created, 200 updated (API 46.0+)."""
+        api = getattr(self.sf, sobject)
+        response = self.call(api.upsert, f"{field}/{quote(value, safe='')}", fields, raw_response=True)
+        body = response.json() if response.content else {}
+        record_id = body.get("id") or self.query_one(
+            format_soql(f"SELECT Id FROM {sobject} WHERE {field} = {{}} LIMIT 1", value))["Id"]
+        return record_id, response.status_code == 201
+
+    def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One Salesforce request; a 429/503 with ``Retry-After`` is waited out up to 3 times."""
+        for _ in range(3):
+            try:
+                return method(*args, **kwargs)
+            except requests.RequestException as exc:
+                raise TransientError(f"Salesforce unreachable: {type(exc).__name__}: {exc}") from exc
+            except SalesforceError as exc:
+                if exc.status not in (429, 503):
+                    raise classify(exc) from exc
+                retry_after = getattr(self.sf.session, "retry_after", None)
+                wait = min(retry_after_seconds(retry_after), self.retry_after_cap_s)
+                log.warning("Salesforce %d (%s): waiting %.1f s", exc.status, _message(exc), wait)
+                self._sleep(wait)
+        raise TransientError("Salesforce kept refusing (429/503): retried later")
+
+
+def classify(exc: SalesforceError) -> Exception:
+    message = _message(exc)
+    if exc.status >= 500 or exc.status == 408 or any(code in message for code in TRANSIENT_CODES):
+        return TransientError(f"Salesforce {exc.status}: {message}")
+    return PermanentError(f"Salesforce {exc.status}: {message}")
+
+
+def _message(exc: SalesforceError) -> str:
+    """Salesforce answers errors as ``[{"message": ..., "errorCode": ..., "fields": [...]}]``."""
+    content = exc.content
+    if isinstance(content, list):
+        return "; ".join(f"{e.get('errorCode', '')}: {e.get('message', '')}" for e in content if isinstance(e, dict))[:1000]
+    return str(content)[:1000]
+
+
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _split_name(name: str | None, email: str) -> tuple[str | None, str]:
+    """LastName is required on a Salesforce Contact: fall back to the address's local part."""
+    first, _, last = (name or "").strip().partition(" ")
+    if not last:
+        return None, first or email.split("@", 1)[0]
+    return first, last
+
+
+def salesforce_client(*, instance_url: str | None, access_token: str | None, username: str | None,
+                      password: str | None, security_token: str | None, domain: str, version: str,
+                      session: requests.Session) -> Salesforce:
+    if instance_url and access_token:
+        return Salesforce(instance_url=instance_url, session_id=access_token, version=version, session=session)
+    if username and password:
+        return Salesforce(username=username, password=password, security_token=security_token or "",
+                          domain=domain, version=version, session=session)
+    raise SystemExit("TRIAGE_CRM_BACKEND=salesforce needs TRIAGE_SALESFORCE_INSTANCE_URL and "
+                     "TRIAGE_SALESFORCE_ACCESS_TOKEN, or TRIAGE_SALESFORCE_USERNAME and _PASSWORD (docs/crm.md)")

@@ -1,0 +1,49 @@
+"""TRIAGE_CRM_BACKEND picks the adapter; a remote one is ledgered and measured; missing secrets stop the start."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage.platform.db import Database
+from triage.platform.metrics_observers import MeasuredCrm
+from triage.platform.settings import Settings
+from triage_crm_sink.backends import auto_write_intents, build_backend
+from triage_crm_sink.hubspot_crm import HubSpotCrm
+from triage_crm_sink.ledger import LedgeredCrm
+from triage_crm_sink.local_crm import LocalCrm
+
+URL = "postgresql://u:p@127.0.0.1:1/none"  # never connected: building a backend does no I/O
+
+
+def settings(**values: object) -> Settings:
+    return Settings(database_url=URL, **values)
+
+
+def test_local_is_the_default() -> None:
+    crm = build_backend(settings(), Database(URL))
+    assert isinstance(crm, MeasuredCrm) and isinstance(crm.crm, LocalCrm)
+    assert crm.backend == "local"
+
+
+def test_hubspot_is_ledgered_and_measured() -> None:
+    crm = build_backend(settings(triage_crm_backend="hubspot", triage_hubspot_access_token="pat-na1-x",
+                                 triage_hubspot_requests_per_10s=150), Database(URL))
+    assert isinstance(crm, MeasuredCrm) and isinstance(crm.crm, LedgeredCrm)
+    assert isinstance(crm.crm.crm, HubSpotCrm)
+    assert (crm.backend, crm.crm.ledger.backend, crm.crm.crm.budget.limit) == ("hubspot", "hubspot", 150)
+
+
+@pytest.mark.parametrize("backend", ["hubspot", "salesforce"])
+def test_a_remote_backend_without_credentials_refuses_to_start(backend: str) -> None:
+    with pytest.raises(SystemExit, match="docs/crm.md"):
+        build_backend(settings(triage_crm_backend=backend), Database(URL))
+
+
+def test_an_unknown_backend_is_a_settings_error() -> None:
+    with pytest.raises(ValueError):
+        settings(triage_crm_backend="pipedrive")
+
+
+def test_auto_write_intents_are_read_as_a_set() -> None:
+    assert auto_write_intents(settings(triage_crm_auto_write_intents=" lead, support ,")) == {"lead", "support"}
+    assert auto_write_intents(settings()) == {"lead", "support"}
