@@ -49,12 +49,13 @@ class MemoryPublisher(EventPublisher):
         self.published.extend(events)
 
 
-def admin(crm) -> tuple[TestClient, MemoryPublisher, str]:
+def admin(crm, read_only: bool = False) -> tuple[TestClient, MemoryPublisher, str]:
     email_id = f"e-{token()}"
     routes = MemoryRoutes({email_id: PlannedRoute(f"t-{token()}", "sales_inbound", False,
                                                   lead(email_id, f"acme-{token()}.com"))})
     publisher = MemoryPublisher()
-    return TestClient(create_admin_app(ADMIN_TOKEN, routes, crm, publisher)), publisher, email_id
+    app = create_admin_app(ADMIN_TOKEN, routes, crm, publisher, read_only=read_only)
+    return TestClient(app), publisher, email_id
 
 
 def test_one_click_performs_the_planned_actions_and_emits_their_events() -> None:
@@ -100,3 +101,14 @@ def test_an_unknown_email_is_404() -> None:
                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     assert response.status_code == 404
     assert publisher.published == []
+
+
+def test_a_read_only_standby_admin_refuses_to_write() -> None:
+    crm = FakeCrm()
+    client, publisher, email_id = admin(crm, read_only=True)
+    response = client.post("/admin/crm/create", json={"email_id": email_id},
+                           headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert response.status_code == 403
+    assert "read-only" in response.json()["detail"]
+    assert crm.applied == [] and publisher.published == []
+    assert client.get("/healthz").status_code == 200

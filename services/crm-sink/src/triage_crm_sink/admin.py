@@ -81,7 +81,9 @@ class EventPublisher:
             raise TransientError(f"crm.events: {remaining} unacknowledged, errors: {errors[:3]}")
 
 
-def create_admin_app(token: str, routes: RouteStore, crm: CrmBackend, publisher: EventPublisher) -> FastAPI:
+def create_admin_app(token: str, routes: RouteStore, crm: CrmBackend, publisher: EventPublisher,
+                     read_only: bool = False) -> FastAPI:
+    """``read_only``: the standby colour of a blue/green pair answers but never writes."""
     app = FastAPI(title="triage crm admin", docs_url=None, redoc_url=None)
     one_at_a_time = threading.Lock()  # the database pool lives on one private event loop
 
@@ -98,6 +100,9 @@ def create_admin_app(token: str, routes: RouteStore, crm: CrmBackend, publisher:
         if not authorized(authorization, token):
             APPROVALS.labels("unauthorized").inc()
             raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+        if read_only:
+            APPROVALS.labels("read_only").inc()
+            raise HTTPException(403, "this admin is read-only (standby): use the live one")
         with one_at_a_time:
             events = approve(request.email_id, routes, crm)
             publisher.publish(events)

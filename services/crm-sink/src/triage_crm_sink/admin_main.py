@@ -21,7 +21,7 @@ def main() -> None:
     apply_topics(settings)
     database = Database(url).connect()
     app = create_admin_app(token.get_secret_value(), RouteStore(database), build_backend(settings, database),
-                           EventPublisher(settings))
+                           EventPublisher(settings), read_only=settings.triage_admin_read_only)
     uvicorn.run(app, host=settings.triage_metrics_host, port=settings.triage_admin_port, log_config=None)
 
 

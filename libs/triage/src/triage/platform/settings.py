@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     triage_crm_retry_after_cap_s: float = Field(default=10.0, ge=0.0)
     triage_admin_token: SecretStr | None = None  # bearer token of the crm admin endpoint
     triage_admin_port: int = 8090
+    triage_admin_read_only: bool = False  # blue/green standby: answers, never writes
     triage_hubspot_access_token: SecretStr | None = None  # private app token
     triage_hubspot_base_url: str = "https://api.hubapi.com"
     triage_hubspot_requests_per_10s: int = Field(default=100, ge=1)
