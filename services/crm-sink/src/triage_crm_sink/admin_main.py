@@ -22,7 +22,9 @@ def main() -> None:
     database = Database(url).connect()
     app = create_admin_app(token.get_secret_value(), RouteStore(database), build_backend(settings, database),
                            EventPublisher(settings), read_only=settings.triage_admin_read_only)
-    uvicorn.run(app, host=settings.triage_metrics_host, port=settings.triage_admin_port, log_config=None)
+    # Keep-alive above the load balancers' idle timeouts (60 s), as the ingest door does.
+    uvicorn.run(app, host=settings.triage_metrics_host, port=settings.triage_admin_port, log_config=None,
+                timeout_keep_alive=65)
 
 
 if __name__ == "__main__":
