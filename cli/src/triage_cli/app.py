@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from triage_cli.commands import gmail, infra, ingest, observe, process, results
+from triage_cli.commands import evaluate, gmail, infra, ingest, observe, process, results
 
 app = typer.Typer(
     name="triage",
@@ -19,6 +19,7 @@ results.register(app)
 infra.register(app)
 gmail.register(app)
 observe.register(app)
+evaluate.register(app)
 
 if __name__ == "__main__":
     app()

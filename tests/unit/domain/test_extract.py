@@ -46,7 +46,7 @@ def test_a_prospect_asking_for_a_demo_is_a_lead(message: Message, extract: Extra
     outcome = extract(message(LEAD_BODY, subject="Pipeline Forecaster demo"))
 
     assert (outcome.extraction.intent, outcome.decided_by) == ("lead", "keywords")
-    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "1")
+    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "2")
 
 
 def test_bulk_headers_make_a_newsletter(message: Message, extract: Extract) -> None:
@@ -500,3 +500,53 @@ def test_a_lead_wants_pricing_only_when_it_asks_for_it(
     extraction = extract(message(body, subject="Question")).extraction
 
     assert (extraction.intent, extraction.required_action) == ("lead", expected)
+
+
+# ---------------------------------------------------------------- gold-set tuning (issue 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "annual"),
+    [
+        ("Notre budget est de 3 000 USD par mois.", 36000),
+        ("Il nostro budget è di 3.000 USD al mese.", 36000),
+        ("Nosso orçamento é de US$ 2.000 por mês.", 24000),
+        ("Temos cerca de 30 mil dólares por ano.", 30000),
+        ("Unser Budget liegt bei rund 48.000 US-Dollar jährlich.", 48000),
+        ("Ons budget is $2.500 per maand.", 30000),
+        ("Ons budget is €30.000 per jaar.", None),
+    ],
+)
+def test_budgets_in_more_languages_and_groupings(text: str, annual: float | None) -> None:
+    assert annual_usd(text) == annual
+
+
+@pytest.mark.parametrize(
+    ("text", "timeline"),
+    [
+        ("Ideally we sign over the next half year.", "six_months"),
+        ("Vorremmo partire entro maggio.", "quarter"),  # sent in March
+        ("Queremos implantar no próximo trimestre.", "quarter"),
+        ("We willen over zes maanden live gaan.", "six_months"),
+        ("A decisão será tomada no ano que vem.", "unknown"),
+    ],
+)
+def test_timelines_in_more_languages(text: str, timeline: str) -> None:
+    assert buying_timeline(text, datetime(2026, 3, 30, tzinfo=UTC)) == timeline
+
+
+def test_a_company_name_runs_to_the_end_of_its_line_and_may_sit_in_the_footer(
+    message: Message, extract: Extract
+) -> None:
+    body = (
+        "Hi,\n\nOur office plant service keeps workspaces green. Can I drop by?\n\n"
+        "Not the right person? Let me know who is.\n\nBest,\nOliver Pemberton\n"
+        "Goldcrest Insurance Brokers Ltd\n22 Rose Street, Edinburgh EH2 2PR\n"
+    )
+    short = "Hi,\n\nThe export is broken again.\n\n(Vandelay Industries)\n\nBest,\nChantal\n"
+
+    vendor = extract(message(body, sender="Oliver <oliver@goldcrestinsurance.co.uk>"))
+    customer = extract(message(short, sender="Chantal <chantal@vandelay.com>"))
+
+    assert vendor.extraction.company.name == "Goldcrest Insurance Brokers Ltd"
+    assert customer.extraction.company.name == "Vandelay Industries"
