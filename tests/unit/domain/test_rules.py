@@ -147,7 +147,7 @@ def test_a_relayed_customer_counts_by_the_persons_domain(mailbox: Mailbox) -> No
 
 def test_the_rules_are_a_table_of_named_data() -> None:
     assert isinstance(DEFAULT_RULES, tuple) and all(isinstance(rule, Rule) for rule in DEFAULT_RULES)
-    assert [rule.name for rule in DEFAULT_RULES][:3] == ["hot_lead", "customer_support", "spam"]
+    assert [rule.name for rule in DEFAULT_RULES][:4] == ["invalid_extraction", "hot_lead", "customer_support", "spam"]
     RuleSet(rules=list(DEFAULT_RULES))  # unique names, a final catch-all
 
 
@@ -200,6 +200,8 @@ def with_fields(email: ExtractedEmail, **update: object) -> ExtractedEmail:
         (Condition(confidence_at_least=0.9), extracted(confidence=0.89), False),
         (Condition(customer_domain=False), extracted("support", sender="a@globex.com"), False),
         (Condition(customer_domain=False), extracted("support", sender="a@other.com"), True),
+        (Condition(decided_by=["llm_invalid"]), with_fields(extracted(), decided_by="llm_invalid"), True),
+        (Condition(decided_by=["llm_invalid"]), extracted(), False),
         (Condition(), extracted(), True),
     ],
 )

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 
+import pytest
+from prometheus_client import REGISTRY
+
+from tests.unit.extraction.test_llm_backends import Provider, openai_reply
+from triage.domain.extraction_gates import GatePolicy
 from triage.domain.intake import raw_email
-from triage.domain.models import CleanEmail, ExtractedEmail, Mailbox, RawEmail
+from triage.domain.models import (
+    AuthVerdicts,
+    CleanEmail,
+    ExtractedEmail,
+    Extraction,
+    Mailbox,
+    RawEmail,
+)
 from triage.domain.normalize import clean_email
+from triage.domain.rules import route_email
+from triage.platform.llm import LlmExtractor, LlmOutcome
 from triage.platform.runtime import Inbound
+from triage.platform.settings import Settings, load_settings
 from triage.platform.topics import CLEAN, EXTRACTED, RAW
-from triage_extract.handler import ExtractHandler
+from triage_extract.handler import ExtractHandler, LlmBackends
+from triage_extract.wiring import build_handler
 
 RECEIVED = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
 TRACE = {
@@ -102,3 +120,298 @@ def test_trace_headers_are_carried_to_email_clean_and_email_extracted_and_nothin
 def test_a_record_without_trace_context_gets_no_headers() -> None:
     [out] = ExtractHandler(LUMORA).handle(inbound(RAW, raw_record(), headers={}))
     assert out.headers == {}
+
+
+# ---------------------------------------------------------------- an LLM backend behind the gates
+
+
+class FakeLlm(LlmExtractor):
+    """The real port, answering from a script: an Extraction, or None (invalid after repair)."""
+
+    provider = "fake"
+
+    def __init__(self, model: str, *answers: Extraction | None) -> None:
+        self.model = model
+        self.answers = list(answers)
+        self.seen: list[str] = []
+
+    def extract(self, clean: CleanEmail) -> LlmOutcome:
+        self.seen.append(clean.email_id)
+        extraction = self.answers.pop(0)
+        return LlmOutcome(extraction, self.model, 1000, 100, 0.01, 1 if extraction else 2,
+                          None if extraction else "intent: invalid")
+
+
+def answer(intent: str = "lead", confidence: float = 0.9, action: str = "schedule_demo") -> Extraction:
+    return Extraction.model_validate({
+        "intent": intent, "person": {"name": "Jane Doe", "email": "jane.doe@acme-robotics.com"},
+        "required_action": action, "confidence": confidence, "summary": "Wants a demo.",
+    })
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = RECEIVED
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def llm_handler(small: FakeLlm, large: FakeLlm | None = None, clock: Clock | None = None,
+                policy: GatePolicy | None = None) -> ExtractHandler:
+    return ExtractHandler(LUMORA, llm=LlmBackends(small, large),
+                          policy=policy or GatePolicy(),
+                          clock=clock or Clock())
+
+
+def extract(handler: ExtractHandler, clean: CleanEmail, partition: int = 0) -> ExtractedEmail:
+    record = Inbound(topic=CLEAN, partition=partition, offset=1, key=clean.thread_id.encode(),
+                     value=clean, headers={}, timestamp_ms=0)
+    [out] = handler.handle(record)
+    assert isinstance(out.value, ExtractedEmail)
+    return out.value
+
+
+def band_count(decided_by: str, band: str) -> float:
+    return REGISTRY.get_sample_value(
+        "extract_extracted_total", {"decided_by": decided_by, "band": band}) or 0.0
+
+
+def test_a_lead_goes_to_the_small_model_then_the_large_one_and_both_calls_are_priced() -> None:
+    small, large = FakeLlm("small-m", answer("lead", 0.7)), FakeLlm("large-m", answer("lead", 0.95))
+    before = band_count("llm_large", "auto_write")
+
+    out = extract(llm_handler(small, large), clean_email(raw_record()))
+
+    assert (out.decided_by, out.model, out.model_version) == ("llm_large", "large-m", "fake")
+    assert out.extraction.confidence == 0.95
+    assert (out.tokens_in, out.tokens_out, out.cost_usd) == (2000, 200, 0.02)
+    assert len(small.seen) == len(large.seen) == 1
+    assert band_count("llm_large", "auto_write") == before + 1
+
+
+def test_a_vendor_pitch_stays_with_the_small_model() -> None:
+    small, large = FakeLlm("small-m", answer("vendor", 0.8, "ignore")), FakeLlm("large-m")
+
+    out = extract(llm_handler(small, large), clean_email(raw_record()))
+
+    assert (out.decided_by, out.model, out.extraction.intent) == ("llm_small", "small-m", "vendor")
+    assert (out.tokens_in, out.cost_usd) == (1000, 0.01)
+    assert large.seen == []
+
+
+def test_the_large_model_intents_are_configurable() -> None:
+    small, large = FakeLlm("small-m", answer("lead")), FakeLlm("large-m")
+    handler = llm_handler(small, large, policy=GatePolicy(large_model_intents=frozenset({"support"})))
+
+    assert extract(handler, clean_email(raw_record())).decided_by == "llm_small"
+    assert large.seen == []
+
+
+def test_invalid_llm_output_goes_to_human_review_with_the_local_fields_not_to_the_dlq() -> None:
+    small, large = FakeLlm("small-m", None), FakeLlm("large-m")
+    clean = clean_email(raw_record()).model_copy(update={
+        "text": "We are evaluating Revenue Radar for our sales team, budget $50,000 a year. "
+                "Could you send us your pricing?"})
+
+    out = extract(llm_handler(small, large), clean)
+
+    assert (out.decided_by, out.model, out.extraction.confidence) == ("llm_invalid", "local-rules", 0.0)
+    assert out.extraction.intent == "lead" and out.extraction.budget.annual_amount_usd == 50_000
+    assert (out.tokens_in, out.cost_usd) == (1000, 0.01)  # the failed call still cost money
+    assert large.seen == []
+    decision = route_email(out, LUMORA)
+    assert (decision.queue, decision.rule) == ("human_review", "invalid_extraction")
+
+
+def test_an_invalid_answer_goes_to_human_review_even_when_the_local_guess_is_a_hot_lead() -> None:
+    """invalid_extraction is the first routing rule (config/routing.yaml)."""
+    out = extract(llm_handler(FakeLlm("small-m", None)), clean_email(raw_record()))
+
+    assert (out.decided_by, out.extraction.timeline) == ("llm_invalid", "now")
+    decision = route_email(out, LUMORA)
+    assert (decision.rule, decision.queue) == ("invalid_extraction", "human_review")
+    assert "failed validation" in decision.reason
+
+
+def test_an_invalid_large_answer_leaves_the_small_models_valid_one() -> None:
+    small, large = FakeLlm("small-m", answer("lead", 0.7)), FakeLlm("large-m", None)
+
+    out = extract(llm_handler(small, large), clean_email(raw_record()))
+
+    assert (out.decided_by, out.model, out.extraction.confidence) == ("llm_small", "small-m", 0.7)
+    assert (out.tokens_in, out.cost_usd) == (2000, 0.02)
+
+
+def test_dkim_failure_makes_no_llm_call() -> None:
+    small = FakeLlm("small-m")
+    clean = clean_email(raw_record()).model_copy(update={"auth": AuthVerdicts(dkim="fail")})
+
+    out = extract(llm_handler(small), clean)
+
+    assert (out.decided_by, out.model, out.cost_usd, out.tokens_in) == ("auth_fail", "local-rules", 0.0, 0)
+    assert small.seen == []
+
+
+def test_a_blocklisted_sender_makes_no_llm_call() -> None:
+    small = FakeLlm("small-m")
+    handler = llm_handler(small, policy=GatePolicy(blocklist=frozenset({"acme-robotics.com"})))
+
+    assert extract(handler, clean_email(raw_record())).decided_by == "blocklist"
+    assert small.seen == []
+
+
+def test_a_short_message_makes_no_llm_call_and_gets_low_confidence() -> None:
+    small = FakeLlm("small-m")
+    clean = clean_email(raw_record()).model_copy(update={"text": "Tuesday works, thanks!"})
+
+    out = extract(llm_handler(small), clean)
+
+    assert out.decided_by == "short_message" and out.extraction.confidence <= 0.4
+    assert small.seen == []
+
+
+def test_a_thread_classified_in_the_last_24_hours_is_reused_once_its_batch_committed() -> None:
+    clock = Clock()
+    small, large = FakeLlm("small-m", answer("vendor", 0.8, "ignore"), answer("vendor")), FakeLlm("l")
+    handler = llm_handler(small, large, clock)
+    first = clean_email(raw_record())
+    reply = first.model_copy(update={"email_id": "reply-1"})
+
+    extract(handler, first)
+    handler.committed()
+    clock.now += timedelta(hours=23)
+    out = extract(handler, reply)
+
+    assert (out.decided_by, out.extraction.intent, out.extraction.confidence) == ("thread_reuse", "vendor", 0.8)
+    assert out.cost_usd == 0.0 and small.seen == [first.email_id]
+
+    clock.now += timedelta(hours=2)  # 25 hours after the classification
+    assert extract(handler, reply.model_copy(update={"email_id": "reply-2"})).decided_by == "llm_small"
+
+
+def test_an_aborted_batch_feeds_nothing_other_partitions_do_not_share_revoked_ones_forget() -> None:
+    small = FakeLlm("small-m", *[answer("vendor", 0.8, "ignore")] * 4)
+    handler = llm_handler(small)
+    first = clean_email(raw_record())
+
+    extract(handler, first)
+    handler.discard()
+    assert extract(handler, first.model_copy(update={"email_id": "r1"})).decided_by == "llm_small"
+    handler.committed()
+    assert extract(handler, first.model_copy(update={"email_id": "r2"}), partition=1).decided_by == "llm_small"
+    handler.discard()
+    assert extract(handler, first.model_copy(update={"email_id": "r3"})).decided_by == "thread_reuse"
+    handler.revoked({CLEAN: [0]})
+    assert extract(handler, first.model_copy(update={"email_id": "r4"})).decided_by == "llm_small"
+    assert small.seen == [first.email_id, "r1", "r2", "r4"]
+
+
+def test_within_one_batch_a_thread_is_reused_before_the_commit() -> None:
+    small = FakeLlm("small-m", answer("vendor", 0.8, "ignore"))
+    handler = llm_handler(small)
+    first = clean_email(raw_record())
+
+    extract(handler, first)
+
+    assert extract(handler, first.model_copy(update={"email_id": "r1"})).decided_by == "thread_reuse"
+
+
+def test_without_an_llm_backend_the_gates_do_not_apply() -> None:
+    clean = clean_email(raw_record()).model_copy(update={"auth": AuthVerdicts(dkim="fail")})
+    out = extract(ExtractHandler(LUMORA), clean)
+    assert out.decided_by not in ("auth_fail", "llm_invalid") and out.cost_usd == 0.0
+
+
+# ---------------------------------------------------------------- wiring from settings
+
+
+@pytest.fixture
+def provider() -> Iterator[Provider]:
+    server = Provider()
+    yield server
+    server.server.shutdown()
+
+
+LLM_ENV = {
+    "TRIAGE_EXTRACTOR": "openai",
+    "TRIAGE_LLM_API_KEY": "test-key",
+    "TRIAGE_LLM_SMALL_MODEL": "gpt-small",
+    "TRIAGE_LLM_LARGE_MODEL": "gpt-large",
+    "TRIAGE_LLM_PRICES": json.dumps({"gpt-small": {"input": 0.4, "output": 1.6},
+                                     "gpt-large": {"input": 2.0, "output": 8.0}}),
+    "TRIAGE_LLM_MAX_RETRIES": "0",
+}
+
+
+def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return load_settings()
+
+
+def test_a_handler_built_from_settings_calls_the_configured_openai_server(
+    provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tool_call = json.dumps({
+        "intent": "lead", "person": {"name": "Jane Doe", "email": "jane.doe@acme-robotics.com"},
+        "company": {"name": "Acme Robotics Inc.", "domain": "acme-robotics.com"},
+        "interest": {"products": ["Revenue Radar"]}, "budget": {"annual_amount_usd": 50000},
+        "timeline": "now", "region": None, "summary": "Wants a Revenue Radar demo.",
+        "required_action": "schedule_demo", "confidence": 0.92,
+    })
+    provider.replies = [openai_reply(tool_call), openai_reply(tool_call)]
+    settings = settings_from_env(monkeypatch, **LLM_ENV, TRIAGE_LLM_BASE_URL=f"{provider.url}/v1")
+
+    out = extract(build_handler(settings), clean_email(raw_record()))
+
+    assert [(r["path"], r["model"]) for r in provider.requests] == [
+        ("/v1/responses", "gpt-small"), ("/v1/responses", "gpt-large")]
+    assert (out.decided_by, out.model, out.model_version) == ("llm_large", "gpt-large", "openai")
+    assert out.extraction.company.name == "Acme Robotics Inc."
+    assert out.extraction.budget.annual_amount_usd == 50_000
+    # each reply reports 1000 tokens in, 100 out: small at 0.4/1.6, large at 2/8 USD per 1M
+    assert (out.tokens_in, out.tokens_out) == (2000, 200)
+    assert out.cost_usd == pytest.approx((1000 * 0.4 + 100 * 1.6 + 1000 * 2.0 + 100 * 8.0) / 1e6)
+
+
+def test_the_local_extractor_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRIAGE_EXTRACTOR", raising=False)
+    assert build_handler(load_settings()).llm is None
+
+
+@pytest.mark.parametrize(
+    ("drop", "extra", "message"),
+    [
+        ("TRIAGE_LLM_API_KEY", {}, "TRIAGE_LLM_API_KEY"),
+        ("TRIAGE_LLM_SMALL_MODEL", {}, "TRIAGE_LLM_SMALL_MODEL"),
+        ("TRIAGE_LLM_PRICES", {}, "no price for gpt-small, gpt-large"),
+        (None, {"TRIAGE_LLM_PRICES": "{not json"}, "not a valid price table"),
+        (None, {"TRIAGE_LLM_PRICES": '{"gpt-small": {"input": 1}}'}, "not a valid price table"),
+        (None, {"TRIAGE_CONFIDENCE_SUGGEST": "0.9"}, "TRIAGE_CONFIDENCE_"),
+    ],
+)
+def test_a_provider_without_what_it_needs_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, drop: str | None, extra: dict[str, str], message: str
+) -> None:
+    env = {name: value for name, value in LLM_ENV.items() if name != drop}
+    if drop:
+        monkeypatch.delenv(drop, raising=False)
+    with pytest.raises(SystemExit, match=message):
+        build_handler(settings_from_env(monkeypatch, **{**env, **extra}))
+
+
+def test_the_gates_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_from_env(
+        monkeypatch, **LLM_ENV, TRIAGE_LLM_SENDER_BLOCKLIST="junk.example, Bad@X.io",
+        TRIAGE_LLM_LARGE_MODEL_INTENTS="lead", TRIAGE_THREAD_REUSE_HOURS="2",
+        TRIAGE_LLM_MIN_WORDS="4", TRIAGE_CONFIDENCE_AUTO_WRITE="0.9",
+    )
+    handler = build_handler(settings)
+    assert handler.policy.blocklist == {"junk.example", "bad@x.io"}
+    assert handler.policy.large_model_intents == {"lead"}
+    assert handler.policy.reuse_within == timedelta(hours=2)
+    assert handler.policy.min_words == 4
+    assert (handler.bands.auto_write, handler.bands.suggest) == (0.9, 0.6)
+    assert handler.llm is not None and handler.llm.large is not None
+    assert (handler.llm.small.model, handler.llm.large.model) == ("gpt-small", "gpt-large")

@@ -1,13 +1,12 @@
 """Entrypoint of the extract service."""
 
-from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.service import run_stage
 from triage.platform.topics import CLEAN, RAW
-from triage_extract.handler import ExtractHandler
+from triage_extract.wiring import build_handler
 
 
 def main() -> None:
-    run_stage("extract", [RAW, CLEAN], lambda settings: ExtractHandler(load_mailbox_file(settings)))
+    run_stage("extract", [RAW, CLEAN], build_handler)
 
 
 if __name__ == "__main__":

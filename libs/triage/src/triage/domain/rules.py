@@ -37,6 +37,7 @@ class Condition(RuleData):
     region: list[str] | None = None
     language: list[str] | None = None
     mailbox: list[str] | None = None
+    decided_by: list[str] | None = None
 
     def holds(self, email: ExtractedEmail, mailbox: Mailbox) -> bool:
         extraction = email.extraction
@@ -49,6 +50,7 @@ class Condition(RuleData):
             self.region is None or extraction.region in self.region,
             self.language is None or email.language in self.language,
             self.mailbox is None or email.mailbox.lower() in {m.lower() for m in self.mailbox},
+            self.decided_by is None or email.decided_by in self.decided_by,
         )
         return all(checks)
 
@@ -103,6 +105,11 @@ def seed_rule(name: str, when: dict, route: dict, because: str) -> Rule:
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
+    # First: when the model's answer failed validation, the fields are the local extractor's
+    # guess at confidence 0 — a person decides, whatever that guess says.
+    seed_rule("invalid_extraction", {"decided_by": ["llm_invalid"]},
+              {"queue": "human_review", "priority": "normal", "sla_minutes": 240},
+              "the model's answer failed validation; {intent} is the local extractor's guess"),
     seed_rule("hot_lead", {"intent": ["lead"], "timeline": ["now", "quarter"]},
               {"queue": "sales_inbound", "priority": "high", "sla_minutes": 15},
               "lead, buying timeline {timeline}"),

@@ -13,6 +13,7 @@ retry-then-DLQ policy applies.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +71,59 @@ def _repair_request(error: str) -> str:
     return f"That {TOOL_NAME} call was invalid ({error}). Call {TOOL_NAME} again, valid this time."
 
 
-class OpenAIExtractor:
+class LlmExtractor(ABC):
+    """The port the extract service calls: one email in, an outcome (maybe invalid) out."""
+
+    provider: str = "llm"
+    model: str
+
+    @abstractmethod
+    def extract(self, clean: CleanEmail) -> LlmOutcome: ...
+
+
+def price_table(text: str) -> dict[str, Prices]:
+    """TRIAGE_LLM_PRICES: ``{"model": {"input": 2.5, "output": 10.0}}``, USD per 1M tokens."""
+    if not text.strip():
+        return {}
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("the price table is a JSON object of model -> {input, output}")
+    table: dict[str, Prices] = {}
+    for model, price in data.items():
+        if not isinstance(price, dict) or set(price) != {"input", "output"}:
+            raise ValueError(f"price of {model!r} needs exactly 'input' and 'output' (USD per 1M)")
+        table[model] = Prices(float(price["input"]), float(price["output"]))
+        if table[model].input_per_mtok < 0 or table[model].output_per_mtok < 0:
+            raise ValueError(f"price of {model!r} is negative")
+    return table
+
+
+def llm_extractor(
+    provider: str,
+    model: str,
+    prices: Prices,
+    api_key: str,
+    base_url: str | None = None,
+    timeout_s: float = 30.0,
+    max_retries: int = 2,
+) -> LlmExtractor:
+    """An SDK client and its extractor for ``provider`` (openai | anthropic)."""
+    if provider == "openai":
+        client = openai.OpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
+        )
+        return OpenAIExtractor(client, model, prices)
+    if provider == "anthropic":
+        aclient = anthropic.Anthropic(
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
+        )
+        return AnthropicExtractor(aclient, model, prices)
+    raise ValueError(f"unknown LLM provider {provider!r}")
+
+
+class OpenAIExtractor(LlmExtractor):
+    provider = "openai"
+
     def __init__(self, client: openai.OpenAI, model: str, prices: Prices) -> None:
         self.client, self.model, self.prices = client, model, prices
 
@@ -118,6 +171,8 @@ class OpenAIExtractor:
 
 
 class AnthropicExtractor(OpenAIExtractor):
+    provider = "anthropic"
+
     def __init__(self, client: anthropic.Anthropic, model: str, prices: Prices) -> None:  # type: ignore[override]
         self.client, self.model, self.prices = client, model, prices  # type: ignore[assignment]
 

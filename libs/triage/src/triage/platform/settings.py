@@ -62,6 +62,21 @@ class Settings(BaseSettings):
     triage_dedupe_window_hours: float = Field(default=7 * 24, gt=0)
     triage_thread_reuse_hours: float = Field(default=24, ge=0)
     triage_thread_reuse_below_confidence: float = Field(default=0.5, ge=0, le=1)
+    # Extraction backend and cost control (docs/extraction.md, "Configuration").
+    triage_extractor: Literal["local", "openai", "anthropic"] = "local"
+    triage_llm_small_model: str | None = None  # required for openai|anthropic
+    triage_llm_large_model: str | None = None  # None: no escalation, the small model only
+    triage_llm_base_url: str | None = None  # OpenAI-compatible servers (vLLM, Ollama), proxies
+    triage_llm_api_key: SecretStr | None = None  # required for openai|anthropic
+    triage_llm_prices: str = ""  # JSON: {"model": {"input": 2.5, "output": 10}}, USD per 1M tokens
+    triage_llm_timeout_s: float = Field(default=30.0, gt=0)
+    triage_llm_max_retries: int = Field(default=2, ge=0, le=10)
+    triage_llm_large_model_intents: str = "lead,support"
+    triage_llm_sender_blocklist: str = ""  # comma-separated addresses or domains: never sent to an LLM
+    triage_llm_min_words: int = Field(default=6, ge=0)
+    triage_llm_short_confidence: float = Field(default=0.4, ge=0, le=1)
+    triage_confidence_auto_write: float = Field(default=0.85, ge=0, le=1)
+    triage_confidence_suggest: float = Field(default=0.6, ge=0, le=1)
     # CRM (docs/crm.md): which backend crm-sink writes to, and what it may write on its own.
     triage_crm_backend: Literal["local", "hubspot", "salesforce"] = "local"
     triage_crm_auto_write_intents: str = "lead,support"  # others wait for POST /admin/crm/create
@@ -82,6 +97,14 @@ class Settings(BaseSettings):
     triage_salesforce_security_token: SecretStr | None = None
     triage_salesforce_domain: str = "login"  # "test" for a sandbox
     triage_salesforce_api_version: str = "59.0"
+
+    # DLQ and backstop (docs/operations.md, "Dead letters"): replay limit, Slack, raw-body TTL.
+    triage_dlq_max_replays: int = Field(default=3, ge=1, le=100)  # a letter replayed this often is parked
+    triage_slack_webhook_url: SecretStr | None = None  # Slack incoming webhook: DLQ arrivals
+    triage_slack_timeout_s: float = Field(default=5.0, gt=0)
+    triage_slack_max_attempts: int = Field(default=4, ge=1, le=10)
+    triage_slack_retry_after_cap_s: float = Field(default=30.0, ge=0.0)
+    triage_raw_ttl_days: int = Field(default=30, ge=1)  # emails.raw is nulled after this (triage purge-raw)
 
     @field_validator("triage_topic_prefix")
     @classmethod
