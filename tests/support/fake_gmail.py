@@ -18,10 +18,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
 
 from google.auth import jwt as google_jwt
+
+from tests.support.http_fake import serve
 
 STATUS_TEXT = {404: ("NOT_FOUND", "notFound", "Requested entity was not found."),
                429: ("RESOURCE_EXHAUSTED", "rateLimitExceeded", "Too many concurrent requests for user."),
@@ -64,22 +66,7 @@ class FakeGmail:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._serve(self, "POST")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._http = serve(self._serve)
 
     # -- test-facing ---------------------------------------------------------------
     @property

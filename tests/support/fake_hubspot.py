@@ -27,8 +27,10 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlparse
+
+from tests.support.http_fake import serve
 
 KNOWN_PROPERTIES = {
     "contacts": {"email", "firstname", "lastname", "company", "phone", "lifecyclestage", "hs_lead_status"},
@@ -82,31 +84,7 @@ class FakeHubSpot:
         self._random = random.Random(self.seed)
         self._next_id = 1000
         self._window: deque[float] = deque()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms delayed-ACK stall
-
-            def do_GET(self) -> None:  # noqa: N802
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._serve(self, "POST")
-
-            def do_PATCH(self) -> None:  # noqa: N802
-                fake._serve(self, "PATCH")
-
-            def do_PUT(self) -> None:  # noqa: N802
-                fake._serve(self, "PUT")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._http.daemon_threads = True
-        self._http.handle_error = lambda *_args: None  # a client that timed out or was killed hung up
-        threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._http = serve(self._serve)
 
     # -- test-facing -------------------------------------------------------------------
     @property

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.support.fake_hubspot import Fault
+from tests.support.http_fake import serve
 
 PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006", "OpportunityContactRole": "00K", "Task": "00T"}
 FIELDS = {
@@ -96,31 +97,9 @@ class FakeSalesforce:
         self._dir = tempfile.TemporaryDirectory(prefix="fake-sf-")
         cert, key = self_signed(Path(self._dir.name))
         self.ca_file = str(cert)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms delayed-ACK stall
-
-            def do_GET(self) -> None:  # noqa: N802
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:  # noqa: N802
-                fake._serve(self, "POST")
-
-            def do_PATCH(self) -> None:  # noqa: N802
-                fake._serve(self, "PATCH")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._http.daemon_threads = True
-        self._http.handle_error = lambda *_args: None  # a client that timed out or was killed hung up
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
-        self._http.socket = context.wrap_socket(self._http.socket, server_side=True)
-        threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._http = serve(self._serve, tls=context)
 
     # -- test-facing -------------------------------------------------------------------
     @property
