@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from triage_cli.commands import evaluate, gmail, infra, ingest, observe, process, results
+from triage_cli.commands import (
+    backfill,
+    dlq,
+    evaluate,
+    gmail,
+    infra,
+    ingest,
+    observe,
+    process,
+    purge,
+    results,
+)
 
 app = typer.Typer(
     name="triage",
@@ -20,6 +31,9 @@ infra.register(app)
 gmail.register(app)
 observe.register(app)
 evaluate.register(app)
+dlq.register(app)
+backfill.register(app)
+purge.register(app)
 
 if __name__ == "__main__":
     app()

@@ -11,30 +11,55 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from triage.domain.models import DeadLetter
 from triage.platform.db import Database
-from triage.platform.runtime import Inbound, Outbound
-from triage_audit.rows import ROW_FOR_TOPIC
+from triage.platform.runtime import PARKED_HEADER, Inbound, Outbound
+from triage.platform.slack import Arrival, DlqNotifier
+from triage.platform.topics import DLQ
+from triage_audit.rows import INSERTED_DEAD_LETTER, ROW_FOR_TOPIC, dead_letter_row
 
 
 class AuditHandler:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, notifier: DlqNotifier | None = None) -> None:
         self.db = database
+        self.notifier = notifier  # Slack: dead letters whose row is new
         self.pending: dict[str, list[tuple]] = defaultdict(list)
+        self.pending_letters: list[tuple[tuple, Arrival]] = []
 
     def handle(self, record: Inbound) -> Sequence[Outbound]:
+        if record.topic == DLQ:
+            self.pending_letters.append((dead_letter_row(record.value), arrival(record)))
+            return []
         statement, to_row = ROW_FOR_TOPIC[record.topic]
         self.pending[statement].append(to_row(record.value))
         return []
 
     def flush(self) -> None:
-        if self.pending:
-            self.db.run(self._write(dict(self.pending)))
+        if self.pending or self.pending_letters:
+            new = self.db.run(self._write(dict(self.pending), list(self.pending_letters)))
             self.pending.clear()
+            self.pending_letters.clear()
+            if self.notifier is not None:  # after the rows committed: a retried batch finds them old
+                self.notifier.notify(new)
 
     def discard(self) -> None:
         self.pending.clear()
+        self.pending_letters.clear()
 
-    async def _write(self, batches: dict[str, list[tuple]]) -> None:
+    async def _write(self, batches: dict[str, list[tuple]],
+                     letters: list[tuple[tuple, Arrival]]) -> list[Arrival]:
+        new: list[Arrival] = []
         async with self.db.pool.acquire() as conn, conn.transaction():
             for statement, rows in batches.items():
                 await conn.executemany(statement, rows)
+            for row, seen in letters:  # rare: one round trip each, to learn which rows are new
+                if await conn.fetchval(INSERTED_DEAD_LETTER, *row):
+                    new.append(seen)
+        return new
+
+
+def arrival(record: Inbound) -> Arrival:
+    letter: DeadLetter = record.value  # type: ignore[assignment]
+    return Arrival(record.partition, record.offset, letter.service, letter.source_topic,
+                   letter.source_partition, letter.source_offset, letter.error_class,
+                   letter.error_message, parked=record.headers.get(PARKED_HEADER) == b"true")

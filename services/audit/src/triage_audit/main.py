@@ -3,6 +3,7 @@
 from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
+from triage.platform.slack import notifier_from
 from triage_audit.handler import AuditHandler
 from triage_audit.rows import AUDITED_TOPICS
 
@@ -10,7 +11,7 @@ from triage_audit.rows import AUDITED_TOPICS
 def build(settings: Settings) -> AuditHandler:
     url = settings.require_database_url()
     migrate(url)
-    return AuditHandler(Database(url).connect())
+    return AuditHandler(Database(url).connect(), notifier_from(settings))
 
 
 def main() -> None:

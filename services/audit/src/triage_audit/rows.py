@@ -65,6 +65,9 @@ ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE SET
   attempts = EXCLUDED.attempts, failed_at = EXCLUDED.failed_at
 """
 
+#: The same upsert, answering whether the row is new (xmax = 0: inserted, not updated).
+INSERTED_DEAD_LETTER = UPSERT_DEAD_LETTER.rstrip() + "\nRETURNING (xmax = 0)\n"
+
 
 def raw_row(r: RawEmail) -> tuple:
     return (r.email_id, r.thread_id, r.message_id, r.mailbox, r.source, r.gmail_id, r.received_at,

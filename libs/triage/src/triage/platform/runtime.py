@@ -336,6 +336,13 @@ class StreamProcessor:
             "triage.attempts": str(max(attempts, 1)).encode(),
             "triage.failed_at": letter.failed_at.isoformat().encode(),
         }
+        # A replayed record (triage dlq replay) carries its replay count: the letter keeps it,
+        # and parks itself once the count reaches the limit, so a replay never loops.
+        replays = original_headers.get(REPLAYS_HEADER)
+        if replays is not None:
+            headers[REPLAYS_HEADER] = replays
+            if replay_count(original_headers) >= self.settings.triage_dlq_max_replays:
+                headers[PARKED_HEADER] = b"true"
         return Outbound(DLQ, message.key() or b"", letter, headers)
 
     def _encode(self, out: Outbound) -> Encoded:
@@ -360,6 +367,18 @@ def first_offsets(batch: Sequence[Message]) -> list[TopicPartition]:
     for message in batch:
         first.setdefault((message.topic(), message.partition()), message.offset())
     return [TopicPartition(t, p, o) for (t, p), o in first.items()]
+
+
+REPLAYS_HEADER = "triage.replays"
+PARKED_HEADER = "triage.parked"
+
+
+def replay_count(headers: dict[str, bytes]) -> int:
+    """How many times a record was replayed from the DLQ (0: never, or an unreadable header)."""
+    try:
+        return max(int(headers.get(REPLAYS_HEADER, b"0").decode()), 0)
+    except ValueError:
+        return 0
 
 
 def trace_headers(record: Inbound) -> dict[str, bytes]:

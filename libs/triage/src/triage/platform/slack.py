@@ -1,0 +1,161 @@
+"""Slack notifications of dead-letter arrivals (an incoming webhook, ``TRIAGE_SLACK_WEBHOOK_URL``).
+
+The audit service calls ``DlqNotifier.notify`` with the letters whose
+``dead_letters`` rows it has just inserted (new rows only, so a re-consumed
+batch notifies nothing twice). One message per batch: a line per letter (at
+most ``MAX_LINES``) with the ``triage dlq replay`` command that replays it.
+Posting happens on one background thread, so a slow or absent Slack never
+holds the audit stage; a full queue drops the notification (logged) rather
+than block. Slack's incoming-webhook answers: 200 ``ok``; 429 with
+``Retry-After`` and 5xx are retried (backoff, ``TRIAGE_SLACK_MAX_ATTEMPTS``);
+400 ``invalid_payload``, 403, 404 ``no_service``, 410 are permanent.
+Messages carry no email address: error messages are scrubbed like the logs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from triage.platform.logs import scrub
+from triage.platform.settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_LINES = 10
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One new dead letter, as the audit service saw it on ``email.dlq``."""
+
+    dlq_partition: int
+    dlq_offset: int
+    service: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    error_class: str
+    error_message: str
+    parked: bool = False
+
+    @property
+    def replay_command(self) -> str:
+        return f"triage dlq replay {self.dlq_partition}:{self.dlq_offset}" + (" --force" if self.parked else "")
+
+
+def message_text(arrivals: Sequence[Arrival], prefix: str = "") -> str:
+    where = f" ({prefix.rstrip('.')})" if prefix else ""
+    lines = [f":rotating_light: {len(arrivals)} new dead letter(s) on {prefix}email.dlq{where}"]
+    for a in arrivals[:MAX_LINES]:
+        parked = " *parked*" if a.parked else ""
+        lines.append(
+            f"• `{a.service}` {a.error_class}{parked} on {a.source_topic}[{a.source_partition}]@{a.source_offset}: "
+            f"{scrub(a.error_message)[:200]}\n    replay: `{a.replay_command}`")
+    if len(arrivals) > MAX_LINES:
+        lines.append(f"… and {len(arrivals) - MAX_LINES} more: `triage dlq list`")
+    return "\n".join(lines)
+
+
+class SlackError(Exception):
+    """Slack refused the message for good (bad payload, unknown webhook)."""
+
+
+class SlackWebhook:
+    """POSTs ``{"text": ...}`` to an incoming webhook, retrying what Slack says is temporary."""
+
+    def __init__(self, url: str, *, timeout_s: float = 5.0, max_attempts: int = 4,
+                 retry_after_cap_s: float = 30.0, initial_backoff_s: float = 0.5,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        self.max_attempts = max_attempts
+        self.retry_after_cap_s = retry_after_cap_s
+        self.initial_backoff_s = initial_backoff_s
+        self.sleep = sleep
+
+    def post(self, text: str) -> int:
+        """Sends the message; returns the attempts it took. Raises SlackError when it gives up."""
+        body = json.dumps({"text": text}).encode()
+        for attempt in range(1, self.max_attempts + 1):
+            request = urllib.request.Request(self.url, data=body, method="POST",
+                                             headers={"Content-Type": "application/json"})
+            wait = self.initial_backoff_s * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                    response.read()
+                    return attempt
+            except urllib.error.HTTPError as exc:
+                answer = exc.read().decode(errors="replace")[:200]
+                if exc.code == 429:
+                    wait = retry_after(exc.headers.get("Retry-After"), wait)
+                elif exc.code < 500:
+                    raise SlackError(f"Slack answered {exc.code} {answer!r}") from exc
+                failure = f"{exc.code} {answer!r}"
+            except (urllib.error.URLError, OSError) as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+            if attempt < self.max_attempts:
+                self.sleep(min(wait, self.retry_after_cap_s))
+        raise SlackError(f"Slack still failing after {self.max_attempts} attempt(s): {failure}")
+
+
+def retry_after(value: str | None, default: float) -> float:
+    try:
+        return max(float(value), 0.0) if value is not None else default
+    except ValueError:
+        return default
+
+
+class DlqNotifier:
+    """Posts each batch of new dead letters from one background thread."""
+
+    def __init__(self, webhook: SlackWebhook, prefix: str = "", max_pending: int = 100) -> None:
+        self.webhook = webhook
+        self.prefix = prefix
+        self._queue: queue.Queue[list[Arrival] | None] = queue.Queue(max_pending)
+        self._thread = threading.Thread(target=self._run, name="slack-notifier", daemon=True)
+        self._thread.start()
+
+    def notify(self, arrivals: Sequence[Arrival]) -> None:
+        if not arrivals:
+            return
+        try:
+            self._queue.put_nowait(list(arrivals))
+        except queue.Full:
+            log.error("Slack notifier queue full: %d dead letter(s) not announced", len(arrivals))
+
+    def _run(self) -> None:
+        while (arrivals := self._queue.get()) is not None:
+            try:
+                attempts = self.webhook.post(message_text(arrivals, self.prefix))
+                log.info("announced %d dead letter(s) on Slack (%d attempt(s))", len(arrivals), attempts)
+            except Exception as exc:  # a notification must never take the stage down
+                log.error("Slack notification of %d dead letter(s) failed: %s", len(arrivals), exc)
+            finally:
+                self._queue.task_done()
+
+    def close(self, timeout_s: float = 10) -> None:
+        """Send what is queued (bounded), then stop the thread."""
+        try:
+            self._queue.put(None, timeout=timeout_s)
+        except queue.Full:
+            return
+        self._thread.join(timeout_s)
+
+
+def notifier_from(settings: Settings) -> DlqNotifier | None:
+    """The notifier the settings ask for, or None when no webhook is configured."""
+    if settings.triage_slack_webhook_url is None or not settings.triage_slack_webhook_url.get_secret_value():
+        return None
+    webhook = SlackWebhook(settings.triage_slack_webhook_url.get_secret_value(),
+                           timeout_s=settings.triage_slack_timeout_s,
+                           max_attempts=settings.triage_slack_max_attempts,
+                           retry_after_cap_s=settings.triage_slack_retry_after_cap_s)
+    return DlqNotifier(webhook, settings.triage_topic_prefix)
