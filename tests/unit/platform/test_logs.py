@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -105,3 +106,13 @@ def test_configure_logging_sends_scrubbed_json_to_stderr(restore_root_logger, ca
     assert (entry["service"], entry["level"]) == ("extract", "DEBUG")
     assert ADDRESS not in line
     assert hash_address(ADDRESS) in entry["msg"]
+
+
+def test_a_crash_traceback_is_logged_scrubbed_not_printed_raw() -> None:
+    code = ("from triage.platform.logs import configure_logging\n"
+            "configure_logging('crash-test')\n"
+            "raise RuntimeError('cannot reach jane.doe@globex.com')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "jane.doe@globex.com" not in result.stderr
+    assert '"level": "CRITICAL"' in result.stderr and "email:" in result.stderr

@@ -7,7 +7,9 @@ import json
 import logging
 import re
 import sys
+import threading
 import time
+from types import TracebackType
 
 EMAIL_ADDRESS = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -46,3 +48,10 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # A crash's traceback would otherwise reach stderr raw, addresses and all.
+    sys.excepthook = log_uncaught
+    threading.excepthook = lambda args: log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def log_uncaught(exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None) -> None:
+    logging.getLogger("triage.crash").critical("uncaught exception", exc_info=(exc_type, exc, tb))
