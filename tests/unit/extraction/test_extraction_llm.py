@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.extraction.answers import valid_arguments
 from triage.domain.extraction_llm import (
     NEWEST_CHARS,
     SYSTEM_PROMPT,
@@ -38,27 +39,13 @@ def clean(text: str = INJECTION, **fields: object) -> CleanEmail:
     return CleanEmail.model_validate({**base, **fields})
 
 
-def arguments(**overrides: object) -> dict[str, object]:
-    return {
-        "intent": "lead",
-        "person": {"name": "Jane Doe", "email": "jane@globex-robotics.com"},
-        "company": {"name": "Globex Robotics Ltd", "domain": "globex-robotics.com"},
-        "interest": {"products": ["Revenue Radar"]},
-        "budget": {"annual_amount_usd": 54000},
-        "timeline": "unknown",
-        "region": "US",
-        "summary": "Wants a Revenue Radar demo.",
-        "required_action": "schedule_demo",
-        "confidence": 0.9,
-        **overrides,
-    }
 
 
 def test_the_schema_is_strict_every_key_required_and_no_extras() -> None:
     schema = tool_parameters()
 
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == set(schema["properties"]) == set(arguments())
+    assert set(schema["required"]) == set(schema["properties"]) == set(valid_arguments())
     assert schema["properties"]["person"]["required"] == ["name", "email"]
     assert "null" in schema["properties"]["budget"]["properties"]["annual_amount_usd"]["type"]
 
@@ -83,18 +70,18 @@ def test_the_input_is_bounded_to_the_newest_message_and_a_little_history() -> No
 
 def test_arguments_that_break_the_schema_are_rejected_with_the_field_named() -> None:
     with pytest.raises(InvalidToolCall, match="intent"):
-        parse_tool_arguments(arguments(intent="hot_lead"))
+        parse_tool_arguments(valid_arguments(intent="hot_lead"))
 
 
 def test_grounding_keeps_what_the_email_says() -> None:
-    extraction = parse_tool_arguments(arguments())
+    extraction = parse_tool_arguments(valid_arguments())
 
     assert ground(extraction, clean()) == extraction  # 54,000 = 4,500 x 12
 
 
 def test_grounding_nulls_what_an_injection_or_a_model_invented() -> None:
     invented = parse_tool_arguments(
-        arguments(
+        valid_arguments(
             person={"name": "Jane Doe", "email": "ceo@megacorp.com"},
             company={"name": "Initech", "domain": "megacorp.com"},
             budget={"annual_amount_usd": 1_000_000},

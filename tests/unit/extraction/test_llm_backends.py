@@ -18,6 +18,7 @@ import openai
 import pytest
 from typer.testing import CliRunner
 
+from tests.unit.extraction.answers import valid_arguments
 from triage.domain.models import CleanEmail
 from triage.domain.pipeline import EPOCH
 from triage.platform.llm import AnthropicExtractor, OpenAIExtractor, Prices
@@ -35,18 +36,7 @@ EMAIL = CleanEmail(
     text="We'd like a demo of Revenue Radar; our budget is $4,500 per month.",
     signature="Jane Doe\nGlobex Robotics Ltd\nAustin, TX",
 )
-GOOD = {
-    "intent": "lead",
-    "person": {"name": "Jane Doe", "email": "jane@globex-robotics.com"},
-    "company": {"name": "Globex Robotics Ltd", "domain": "globex-robotics.com"},
-    "interest": {"products": ["Revenue Radar"]},
-    "budget": {"annual_amount_usd": 54000},
-    "timeline": "unknown",
-    "region": "US",
-    "summary": "Wants a Revenue Radar demo.",
-    "required_action": "schedule_demo",
-    "confidence": 0.9,
-}
+GOOD = valid_arguments()
 
 
 @dataclass
