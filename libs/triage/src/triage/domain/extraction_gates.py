@@ -24,10 +24,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from triage.domain.extract import about_whom, fields_for
-from triage.domain.models import CleanEmail, Extraction, Intent, Mailbox
+from triage.domain.models import Band, CleanEmail, Extraction, Intent, Mailbox
 
 Route = Literal["local", "reuse", "llm"]
-Band = Literal["auto_write", "suggest", "review"]
 
 #: DKIM verdicts that count as a failure (Authentication-Results).
 DKIM_FAILURES = frozenset({"fail", "permerror"})

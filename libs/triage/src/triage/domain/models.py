@@ -17,6 +17,8 @@ Intent = Literal["lead", "support", "vendor", "job_applicant", "newsletter", "sp
 Timeline = Literal["now", "quarter", "six_months", "unknown"]
 RequiredAction = Literal["schedule_demo", "send_pricing", "forward_support", "ignore", "route_ops"]
 Priority = Literal["high", "normal", "low"]
+#: confidence bands: what a confidence allows (thresholds in configuration, docs/extraction.md)
+Band = Literal["auto_write", "suggest", "review"]
 INTENTS: tuple[str, ...] = ("lead", "support", "vendor", "job_applicant", "newsletter", "spam")
 
 
@@ -176,6 +178,9 @@ class RoutedEmail(Envelope):
     reason: str
     ignored: bool
     crm_actions: list[CrmAction] = Field(default_factory=list)
+    #: the confidence band (thresholds in configuration): crm-sink writes (auto_write), announces the
+    #: writes for a person to approve (suggest), or leaves them to the review queue (review).
+    band: Band = "auto_write"
 
 
 class CrmEvent(Frozen):
