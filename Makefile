@@ -24,6 +24,11 @@ setup: .venv/.synced
 	  && DEBIAN_FRONTEND=noninteractive apt-get update -qq \
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
 	  || echo "setup: promtool missing (install Debian's prometheus package); tests/deploy will fail" >&2
+	@# chromium (tests/integration/test_admin_ui.py drives it with Playwright; no browser download).
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	  || echo "setup: chromium missing (install Debian's chromium package); tests/integration/test_admin_ui.py will fail" >&2
 	@# kustomize (tests/deploy renders deploy/k8s) from the Go module proxy, into .local/tools.
 	@test -x .local/tools/bin/kustomize || { command -v go >/dev/null \
 	  && GOBIN=$(CURDIR)/.local/tools/bin GOTOOLCHAIN=local GOFLAGS=-modcacherw \

@@ -2,19 +2,25 @@
 # Local dev/test stack without Docker:
 #   - a single-node Apache Kafka 4.x broker+controller (KRaft), jars from Maven Central
 #   - a private PostgreSQL cluster
-# both on 127.0.0.1, all state under <repo>/.local/ (git-ignored).
+# both on 127.0.0.1, all state under <repo>/.local/ (git-ignored) or TRIAGE_LOCAL_DIR.
 #
 # Usage: scripts/local-stack.sh up|down [--purge]|purge|status|env|kafka-jars|help
 #
 # Environment:
 #   TRIAGE_KAFKA_PORT (39092)  TRIAGE_KAFKA_CONTROLLER_PORT (39093)  TRIAGE_PG_PORT (35432)
 #   TRIAGE_KAFKA_VERSION (4.1.1)  TRIAGE_KAFKA_START_TIMEOUT (90 s)
+#   TRIAGE_LOCAL_DIR (<repo>/.local): where the state lives; another directory and other
+#   ports make a second, private stack (tests/support/private_postgres.py does so).
 #   KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL: when set, the local Kafka / PostgreSQL is
 #   skipped and the external one is used.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-LOCAL="$ROOT/.local"
+if [ -n "${TRIAGE_LOCAL_DIR:-}" ]; then
+    LOCAL="$(realpath -m "$TRIAGE_LOCAL_DIR")"
+else
+    LOCAL="$ROOT/.local"
+fi
 
 KAFKA_VERSION="${TRIAGE_KAFKA_VERSION:-4.1.1}"
 KAFKA_PORT="${TRIAGE_KAFKA_PORT:-39092}"
@@ -372,8 +378,10 @@ pg_check_user() {
     fi
 }
 
-pg_fallback_dir() {
-    echo "/var/tmp/triage-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+pg_fallback_dir() {  # one per repo, or per TRIAGE_LOCAL_DIR: two stacks never share a cluster
+    local owner="$ROOT"
+    [ -n "${TRIAGE_LOCAL_DIR:-}" ] && owner="$LOCAL"
+    echo "/var/tmp/triage-pg-$(printf '%s' "$owner" | sha256sum | cut -c1-12)"
 }
 
 # Sets PG_HOME. With create=1 makes the directory (and the /var/tmp fallback when the
@@ -404,7 +412,7 @@ pg_resolve_home() {
         PG_HOME="$(pg_fallback_dir)"
         mkdir -p "$PG_HOME"
         ln -sfn "$PG_HOME" "$PG_LINK"
-        log "postgres: the postgres user cannot enter $ROOT, keeping its data in $PG_HOME (.local/pg links there)"
+        log "postgres: the postgres user cannot enter $LOCAL, keeping its data in $PG_HOME ($PG_LINK links there)"
     else
         PG_HOME="$PG_LINK"
         mkdir -p "$PG_HOME"
@@ -649,6 +657,7 @@ usage: scripts/local-stack.sh <command>
   kafka-jars    only resolve the Kafka jars into .local/kafka/libs
 
 Ports: TRIAGE_KAFKA_PORT, TRIAGE_KAFKA_CONTROLLER_PORT, TRIAGE_PG_PORT.
+State directory: TRIAGE_LOCAL_DIR (default <repo>/.local).
 External services: set KAFKA_BOOTSTRAP_SERVERS and/or DATABASE_URL to skip the local ones.
 State: $LOCAL
 EOF

@@ -8,6 +8,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from tests.integration.test_crm_hubspot_kill import events, produce_routed, routed_lead
@@ -66,3 +67,7 @@ def test_a_held_back_lead_is_written_on_one_authenticated_click(pipeline: Pipeli
     assert (len(hubspot.all("companies")), len(hubspot.all("contacts")), len(hubspot.all("deals"))) == (1, 1, 1)
     wait_until(lambda: sum(1 for e in events(pipeline) if e.status == "created") >= 8, 30, "the approved events")
     assert {e.idempotency_key for e in events(pipeline) if e.status == "created"} == keys
+    with psycopg.connect(pipeline.database_url) as conn:  # TRIAGE_ADMIN_TOKEN alone is the actor "admin"
+        trail = conn.execute("SELECT actor FROM admin_actions WHERE action = 'create_in_crm' AND email_id = %s",
+                             (email.email_id,)).fetchall()
+    assert trail == [("admin",), ("admin",)], "each click is in the trail of admin actions"

@@ -1,4 +1,11 @@
-"""crm-sink on HubSpot (the fake, over loopback), as a process: kill -9 mid-batch, restart, no duplicates."""
+"""crm-sink on HubSpot (the fake, over loopback), as a process: kill -9 mid-batch, restart, no duplicates.
+
+Run twice: with a search index that keeps up, and with one that lags writes by
+25 s (HubSpot's lags by seconds, more under load) — longer than the restart
+takes (the group's 10 s session timeout), so the replay runs inside the lag
+and only reads that are consistent at once can find what the killed process
+wrote.
+"""
 
 from __future__ import annotations
 
@@ -28,13 +35,26 @@ from triage.platform.topics import CRM_EVENTS, ROUTED
 
 EMAILS, COMPANIES = 40, 10
 BUDGET = 1000  # requests per 10 s: HubSpot's (the fake's) and ours
+SEARCH_LAG_S = 25.0
 
 
-@pytest.fixture
-def hubspot() -> Iterator[FakeHubSpot]:
-    fake = FakeHubSpot(latency_s=0.005, transient_rate=0.02, timeout_s=0.6, seed=3, budget_per_10s=BUDGET)
+@pytest.fixture(params=[0.0, SEARCH_LAG_S], ids=["search-in-step", "search-lags-25s"])
+def hubspot(request: pytest.FixtureRequest) -> Iterator[FakeHubSpot]:
+    fake = FakeHubSpot(latency_s=0.005, transient_rate=0.02, timeout_s=0.6, seed=3, budget_per_10s=BUDGET,
+                       search_lag_s=request.param)
     yield fake
     fake.close()
+
+
+def duplicates(hubspot: FakeHubSpot) -> dict[str, int]:
+    """How many objects exist beyond one per natural key (one deal per company: the 45-day rule)."""
+    domains = Counter(c["properties"].get("domain") for c in hubspot.all("companies"))
+    addresses = Counter(c["properties"]["email"] for c in hubspot.all("contacts"))
+    deals = Counter(company for deal in hubspot.all("deals")
+                    for company in hubspot.associated("deals", deal["id"], "companies"))
+    notes = Counter(n["properties"]["hs_note_body"].rsplit("Ref: ", 1)[-1] for n in hubspot.all("notes"))
+    return {kind: sum(n - 1 for n in counts.values())
+            for kind, counts in (("companies", domains), ("contacts", addresses), ("deals", deals), ("notes", notes))}
 
 
 def routed_lead(n: int, run: str) -> RoutedEmail:
@@ -92,6 +112,9 @@ def test_kill_9_of_crm_sink_mid_batch_then_restart_duplicates_nothing_in_hubspot
     pipeline.start("crm-sink", **env)
     wait_until(lambda: {e.idempotency_key for e in events(pipeline)} >= planned, 90, "every action's event")
 
+    extra = duplicates(hubspot)
+    print(f"search lag {hubspot.search_lag_s:.0f} s: duplicates {extra}")
+    assert extra == {"companies": 0, "contacts": 0, "deals": 0, "notes": 0}
     domains = Counter(c["properties"]["domain"] for c in hubspot.all("companies"))
     addresses = Counter(c["properties"]["email"] for c in hubspot.all("contacts"))
     assert (len(domains), max(domains.values())) == (COMPANIES, 1), "a duplicate company"

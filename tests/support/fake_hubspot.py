@@ -1,15 +1,30 @@
 """A local, stateful HubSpot CRM that speaks HubSpot's REST wire format, for the real hubspot-api-client.
 
 Serves what the HubSpot backend calls — ``/crm/v3/objects/{type}`` create,
-``PATCH .../{id}``, ``.../search`` (filterGroups ORed, filters ANDed; EQ, NEQ,
-GT, GTE, LT, LTE, IN, HAS_PROPERTY and the ``associations.{type}`` pseudo
-property; sorts, limit, ``after`` paging), ``.../batch/read`` and
-``.../batch/upsert`` (``idProperty``; 207 Multi-Status with errors for ids not
-found), inline ``associations`` on create, and the v4
-``PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{id}``. Errors
-have HubSpot's JSON shape (``status``, ``message``, ``correlationId``,
-``category``; ``errorType``/``policyName`` on 429), with the
-``X-HubSpot-RateLimit-*`` headers.
+``GET``/``PATCH .../{id}`` (``?idProperty=`` on GET), ``.../search``
+(filterGroups ORed, filters ANDed; EQ, NEQ, GT, GTE, LT, LTE, IN,
+HAS_PROPERTY and the ``associations.{type}`` pseudo property; sorts, limit,
+``after`` paging), ``.../batch/read`` and ``.../batch/upsert`` (``idProperty``:
+the object id, ``email`` on contacts, or a custom property with
+``hasUniqueValue``; 207 Multi-Status with errors for ids not found), inline
+``associations`` on create, the v4
+``PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{id}``,
+``GET /crm/v4/objects/{from}/{id}/associations/{to}`` and
+``POST /crm/v4/associations/{from}/{to}/batch/read``, and the properties API
+(``POST /crm/v3/properties/{type}``, ``GET .../{type}/{name}``; creating one
+needs the ``crm.schemas.{type}.write`` scope). Errors have HubSpot's JSON
+shape (``status``, ``message``, ``correlationId``, ``category``;
+``errorType``/``policyName`` on 429; ``MISSING_SCOPES`` with the required
+scopes on 403), with the ``X-HubSpot-RateLimit-*`` headers.
+
+Consistency, as on HubSpot: reads by id or by a unique property (GET, batch
+read, upsert, the v4 association reads) see every write at once; the search
+endpoint reads an index that lags writes by ``search_lag_s`` — an object
+created or updated (or associated) is found by search with its new values
+only that long after the write. A second object with the value of a unique
+property (``hasUniqueValue``) is refused: 400 ``VALIDATION_ERROR`` with the
+per-property validation list, whose entry says the value "already has that
+value" — the same shape as every other invalid property value.
 
 Faults: a queue per path pattern (status, Retry-After, or ``timeout`` = the
 request is *performed* and the answer comes too late), a random transient
@@ -18,6 +33,7 @@ rate (500/502/503/504/429/timeout), and a server-side per-10-second budget.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -28,7 +44,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from tests.support.http_fake import serve
 
@@ -44,6 +60,25 @@ TYPE_ALIASES = {"contact": "contacts", "company": "companies", "deal": "deals", 
 DEFAULT_TYPE_IDS = {("contacts", "companies"): 279, ("companies", "contacts"): 280, ("deals", "contacts"): 3,
                     ("contacts", "deals"): 4, ("deals", "companies"): 341, ("companies", "deals"): 342}
 CLOSED_STAGES = {"closedwon", "closedlost"}
+PROPERTY_GROUPS = {"contacts": "contactinformation", "companies": "companyinformation", "deals": "dealinformation",
+                   "notes": "engagement"}
+SCHEMA_SCOPES = {"contacts": "crm.schemas.contacts", "companies": "crm.schemas.companies",
+                 "deals": "crm.schemas.deals", "notes": "crm.objects.notes"}
+PROPERTY_TYPES = {"string", "number", "date", "datetime", "enumeration", "bool"}
+
+
+def property_definition(object_type: str, name: str, **fields: object) -> dict:
+    """A property as ``GET /crm/v3/properties/{type}/{name}`` answers it."""
+    stamp = now_iso()
+    return {"name": name, "label": fields.get("label") or name, "type": fields.get("type") or "string",
+            "fieldType": fields.get("fieldType") or "text", "description": fields.get("description") or "",
+            "groupName": fields.get("groupName") or PROPERTY_GROUPS[object_type], "options": [],
+            "displayOrder": fields.get("displayOrder", -1), "calculated": False, "externalOptions": False,
+            "hasUniqueValue": bool(fields.get("hasUniqueValue", False)), "hidden": bool(fields.get("hidden", False)),
+            "formField": bool(fields.get("formField", False)), "createdAt": stamp, "updatedAt": stamp,
+            "archived": False, "modificationMetadata": {"archivable": True, "readOnlyDefinition": False,
+                                                        "readOnlyValue": False},
+            **({"hubspotDefined": True} if fields.get("hubspotDefined") else {})}
 
 
 def now_iso() -> str:
@@ -73,6 +108,8 @@ class FakeHubSpot:
     timeout_s: float = 1.5  # how late a "timeout" answer comes
     latency_s: float = 0.0  # every answer takes at least this long (a remote CRM is not free)
     seed: int = 7
+    search_lag_s: float = 0.0  # how long a write takes to reach the search index (seconds on HubSpot)
+    scopes: frozenset[str] | None = None  # the token's scopes; None: every scope
     objects: dict[str, dict[str, dict]] = field(default_factory=lambda: {t: {} for t in SINGULAR})
     associations: set[tuple[str, str, str, str]] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
@@ -84,6 +121,11 @@ class FakeHubSpot:
         self._random = random.Random(self.seed)
         self._next_id = 1000
         self._window: deque[float] = deque()
+        self.properties = {t: {n: property_definition(t, n, hubspotDefined=True) for n in names}
+                           for t, names in KNOWN_PROPERTIES.items()}
+        self.properties["contacts"]["email"]["hasUniqueValue"] = True
+        self._index: dict[str, dict[str, list[tuple[float, dict]]]] = {t: {} for t in SINGULAR}
+        self._linked_at: dict[tuple[str, str, str, str], float] = {}
         self._http = serve(self._serve)
 
     # -- test-facing -------------------------------------------------------------------
@@ -108,18 +150,29 @@ class FakeHubSpot:
         return {t for f, fid, tt, t in self.associations if (f, fid, tt) == (from_type, from_id, to_type)}
 
     def seed_object(self, object_type: str, properties: dict[str, str], created_at: datetime | None = None) -> str:
+        """An object that was there before the test: already in the search index."""
         with self._lock:
-            return self._create(object_type, properties, created_at)["id"]
+            record = self._create(object_type, properties, created_at)
+            self._index[object_type][record["id"]] = [(0.0, copy.deepcopy(record))]
+            return record["id"]
+
+    def link(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+        """An association that was there before the test: already in the search index."""
+        with self._lock:
+            self._link(from_type, from_id, to_type, to_id)
+            self._linked_at[(from_type, from_id, to_type, to_id)] = self._linked_at[
+                (to_type, to_id, from_type, from_id)] = 0.0
 
     # -- the wire ------------------------------------------------------------------------
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
-        path = urlparse(handler.path).path
+        url = urlparse(handler.path)
+        path, query = url.path, {k: v[-1] for k, v in parse_qs(url.query).items()}
         late = False
         with self._lock:
             self.calls.append((method, path))
-            status, payload, headers, late = self._answer(method, path, raw, handler.headers)
+            status, payload, headers, late = self._answer(method, path, query, raw, handler.headers)
         if late:
             time.sleep(self.timeout_s)  # the client gave up; what was asked for was done all the same
         elif self.latency_s:
@@ -136,7 +189,8 @@ class FakeHubSpot:
         except OSError:
             pass  # the client timed out and hung up
 
-    def _answer(self, method: str, path: str, raw: bytes, headers) -> tuple[int, dict | None, dict, bool]:
+    def _answer(self, method: str, path: str, query: dict[str, str], raw: bytes,
+                headers) -> tuple[int, dict | None, dict, bool]:
         if headers.get("Authorization") != f"Bearer {self.token}":
             status, body, extra = error(401, "Authentication credentials not found. This API supports OAuth 2.0 "
                                              "authentication and you can find more details at "
@@ -154,7 +208,7 @@ class FakeHubSpot:
         except ValueError:
             status, payload, extra = error(400, "Invalid input JSON on line 1", "VALIDATION_ERROR")
             return status, payload, extra, False
-        status, payload, extra = self._route(method, path, body)
+        status, payload, extra = self._route(method, path, query, body)
         return status, payload, {**extra, **self._rate_headers()}, fault == "timeout"
 
     def _budget(self) -> tuple[int, dict, dict] | None:
@@ -191,10 +245,19 @@ class FakeHubSpot:
         return transient_answer(int(kind), retry_after)
 
     # -- CRM objects -------------------------------------------------------------------
-    def _route(self, method: str, path: str, body: dict) -> tuple[int, dict | None, dict]:
+    def _route(self, method: str, path: str, query: dict[str, str], body: dict) -> tuple[int, dict | None, dict]:
         v4 = re.fullmatch(r"/crm/v4/objects/([^/]+)/([^/]+)/associations/default/([^/]+)/([^/]+)", path)
         if v4 and method == "PUT":
             return self._associate_default(*(unquote(g) for g in v4.groups()))
+        listed = re.fullmatch(r"/crm/v4/objects/([^/]+)/([^/]+)/associations/([^/]+)", path)
+        if listed and method == "GET":
+            return self._associations_page(*(unquote(g) for g in listed.groups()))
+        batch = re.fullmatch(r"/crm/v4/associations/([^/]+)/([^/]+)/batch/read", path)
+        if batch and method == "POST":
+            return self._associations_batch(*(unquote(g) for g in batch.groups()), body)
+        schema = re.fullmatch(r"/crm/v3/properties/([^/]+)(?:/([^/]+))?", path)
+        if schema:
+            return self._properties(method, *(unquote(g) if g else g for g in schema.groups()), body)
         match = re.fullmatch(r"/crm/v3/objects/([^/]+)(?:/([^/]+))?(?:/([^/]+))?", path)
         if match is None:
             return error(404, f"Unable to route {method} {path}", "OBJECT_NOT_FOUND")
@@ -213,12 +276,11 @@ class FakeHubSpot:
         if method == "PATCH" and item and sub is None:
             return self._update(object_type, item, body)
         if method == "GET" and item and sub is None:
-            found = self.objects[object_type].get(item)
-            return (200, found, {}) if found else error(404, "", "OBJECT_NOT_FOUND")
+            return self._read_one(object_type, item, query)
         return error(405, f"{method} not allowed here", "VALIDATION_ERROR")
 
     def _invalid(self, object_type: str, properties: dict) -> tuple[int, dict, dict] | None:
-        unknown = sorted(set(properties) - KNOWN_PROPERTIES[object_type])
+        unknown = sorted(set(properties) - set(self.properties[object_type]))
         problems = [{"isValid": False, "message": f'Property "{name}" does not exist', "error": "PROPERTY_DOESNT_EXIST",
                      "name": name, "localizedErrorMessage": f'Property "{name}" does not exist'} for name in unknown]
         email = properties.get("email")
@@ -233,9 +295,27 @@ class FakeHubSpot:
             return None
         return error(400, f"Property values were not valid: {json.dumps(problems)}", "VALIDATION_ERROR")
 
+    def _duplicate(self, object_type: str, properties: dict, object_id: str | None) -> tuple[int, dict, dict] | None:
+        """A unique property's value held by another object: refused, as an invalid property value."""
+        for name, value in properties.items():
+            definition = self.properties[object_type].get(name)
+            if not value or definition is None or not definition["hasUniqueValue"] or name == "email":
+                continue
+            holder = self._by_property(object_type, name, value)
+            if holder is not None and holder["id"] != object_id:
+                problem = {"isValid": False, "message": f"{value} already has that value.",
+                           "error": "INVALID_PROPERTY_VALUE", "name": name,
+                           "localizedErrorMessage": f"{value} already has that value."}
+                return error(400, f"Property values were not valid: {json.dumps([problem])}", "VALIDATION_ERROR")
+        return None
+
+    def _unique(self, object_type: str, name: str | None) -> bool:
+        definition = self.properties[object_type].get(name or "")
+        return name in (None, "hs_object_id") or bool(definition and definition["hasUniqueValue"])
+
     def _create_checked(self, object_type: str, body: dict) -> tuple[int, dict, dict]:
         properties = {k: str(v) for k, v in (body.get("properties") or {}).items()}
-        invalid = self._invalid(object_type, properties)
+        invalid = self._invalid(object_type, properties) or self._duplicate(object_type, properties, None)
         if invalid:
             return invalid
         if object_type == "contacts" and properties.get("email"):
@@ -263,21 +343,49 @@ class FakeHubSpot:
         if object_type == "deals":
             record["properties"]["hs_is_closed"] = str(properties.get("dealstage") in CLOSED_STAGES).lower()
         self.objects[object_type][record["id"]] = record
+        self._reindex(object_type, record)
         return record
+
+    def _reindex(self, object_type: str, record: dict) -> None:
+        """The search index learns of this version of the object ``search_lag_s`` from now."""
+        versions = self._index[object_type].setdefault(record["id"], [])
+        versions.append((time.monotonic() + self.search_lag_s, copy.deepcopy(record)))
+
+    def _searchable(self, object_type: str) -> list[dict]:
+        """What the search index holds now: each object's latest version that reached it."""
+        now, found = time.monotonic(), []
+        for versions in self._index[object_type].values():
+            visible = [record for since, record in versions if since <= now]
+            if visible:
+                found.append(visible[-1])
+        return found
 
     def _update(self, object_type: str, object_id: str, body: dict) -> tuple[int, dict, dict]:
         record = self.objects[object_type].get(object_id)
         if record is None:
             return error(404, f"resource not found, objectId: {object_id}", "OBJECT_NOT_FOUND")
         properties = {k: str(v) for k, v in (body.get("properties") or {}).items()}
-        invalid = self._invalid(object_type, properties)
+        invalid = self._invalid(object_type, properties) or self._duplicate(object_type, properties, object_id)
         if invalid:
             return invalid
         record["properties"].update(properties)
         record["updatedAt"] = record["properties"]["hs_lastmodifieddate"] = now_iso()
         if object_type == "deals":
             record["properties"]["hs_is_closed"] = str(record["properties"].get("dealstage") in CLOSED_STAGES).lower()
+        self._reindex(object_type, record)
         return 200, record, {}
+
+    def _read_one(self, object_type: str, object_id: str, query: dict[str, str]) -> tuple[int, dict, dict]:
+        id_property = query.get("idProperty")
+        if not self._unique(object_type, id_property):
+            return error(400, f"{id_property} is not a unique identifier property of {object_type}",
+                         "VALIDATION_ERROR")
+        found = (self._by_property(object_type, id_property, object_id) if id_property
+                 else self.objects[object_type].get(object_id))
+        if found is None:
+            return error(404, "", "OBJECT_NOT_FOUND")
+        wanted = [p for p in query.get("properties", "").split(",") if p]
+        return 200, _only(found, wanted), {}
 
     def _by_property(self, object_type: str, name: str, value: str) -> dict | None:
         matches = [o for o in self.objects[object_type].values()
@@ -286,6 +394,9 @@ class FakeHubSpot:
 
     def _batch_read(self, object_type: str, body: dict) -> tuple[int, dict, dict]:
         id_property = body.get("idProperty")
+        if not self._unique(object_type, id_property):
+            return error(400, f"{id_property} is not a unique identifier property of {object_type}",
+                         "VALIDATION_ERROR")
         found, missing = [], []
         for entry in body.get("inputs") or []:
             key = str(entry["id"])
@@ -294,9 +405,7 @@ class FakeHubSpot:
             if record is None:
                 missing.append(key)
             else:
-                wanted = body.get("properties") or []
-                found.append({**record, "properties": {k: v for k, v in record["properties"].items()
-                                                       if not wanted or k in wanted or k == "hs_object_id"}})
+                found.append(_only(record, body.get("properties") or []))
         stamp = now_iso()
         answer = {"status": "COMPLETE", "results": found, "startedAt": stamp, "completedAt": stamp}
         if not missing:
@@ -312,28 +421,32 @@ class FakeHubSpot:
         results = []
         for entry in body.get("inputs") or []:
             id_property = entry.get("idProperty")
-            if object_type != "contacts" or id_property != "email":
+            if not id_property or id_property == "hs_object_id" or not self._unique(object_type, id_property):
                 return error(400, f"{id_property} is not a unique property of {object_type}", "VALIDATION_ERROR")
             properties = {k: str(v) for k, v in (entry.get("properties") or {}).items()}
-            invalid = self._invalid(object_type, {**properties, "email": entry["id"]})
+            properties[id_property] = str(entry["id"])
+            record = self._by_property(object_type, id_property, entry["id"])
+            invalid = (self._invalid(object_type, properties)
+                       or self._duplicate(object_type, properties, record["id"] if record else None))
             if invalid:
                 return invalid
-            record = self._by_property(object_type, "email", entry["id"])
             if record is None:
-                record = self._create(object_type, {**properties, "email": str(entry["id"])})
+                record = self._create(object_type, properties)
                 results.append({**record, "new": True})
             else:
                 record["properties"].update(properties)
-                record["updatedAt"] = now_iso()
+                record["updatedAt"] = record["properties"]["hs_lastmodifieddate"] = now_iso()
+                self._reindex(object_type, record)
                 results.append({**record, "new": False})
         stamp = now_iso()
         return 200, {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}, {}
 
     def _search(self, object_type: str, body: dict) -> tuple[int, dict, dict]:
         groups = body.get("filterGroups") or []
-        if len(groups) > 5 or any(len(g.get("filters") or []) > 6 for g in groups):
+        sizes = [len(g.get("filters") or []) for g in groups]
+        if len(groups) > 5 or any(size > 10 for size in sizes) or sum(sizes) > 25:
             return error(400, "There was a problem with the request.", "VALIDATION_ERROR")
-        matches = [o for o in self.objects[object_type].values()
+        matches = [o for o in self._searchable(object_type)
                    if not groups or any(all(self._holds(object_type, o, f) for f in g.get("filters") or [])
                                         for g in groups)]
         for sort in reversed(body.get("sorts") or []):
@@ -354,7 +467,8 @@ class FakeHubSpot:
         name, operator = condition["propertyName"], condition["operator"]
         if name.startswith("associations."):
             to_type = TYPE_ALIASES.get(name.split(".", 1)[1], name.split(".", 1)[1])
-            return str(condition.get("value")) in self.associated(object_type, record["id"], to_type)
+            link = (object_type, record["id"], to_type, str(condition.get("value")))
+            return link in self._linked_at and self._linked_at[link] <= time.monotonic()
         value = record["properties"].get(name)
         if operator == "HAS_PROPERTY":
             return value not in (None, "")
@@ -371,8 +485,11 @@ class FakeHubSpot:
                 "LT": left < right, "LTE": left <= right}[operator]
 
     def _link(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
-        self.associations.add((from_type, from_id, to_type, to_id))
-        self.associations.add((to_type, to_id, from_type, from_id))
+        visible_at = time.monotonic() + self.search_lag_s
+        for link in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
+            if link not in self.associations:
+                self.associations.add(link)
+                self._linked_at[link] = visible_at
 
     def _associate_default(self, from_type: str, from_id: str, to_type: str, to_id: str) -> tuple[int, dict, dict]:
         from_type, to_type = TYPE_ALIASES.get(from_type, from_type), TYPE_ALIASES.get(to_type, to_type)
@@ -387,6 +504,67 @@ class FakeHubSpot:
         return 200, {"status": "COMPLETE", "results": [{"from": {"id": from_id}, "to": {"id": to_id},
                                                         "associationSpec": spec}],
                      "startedAt": stamp, "completedAt": stamp}, {}
+
+
+    # -- v4 association reads (consistent) and the properties API --------------------
+    def _association_results(self, from_type: str, from_id: str, to_type: str) -> list[dict]:
+        return [{"toObjectId": int(to_id), "associationTypes": [
+                    {"category": "HUBSPOT_DEFINED", "typeId": DEFAULT_TYPE_IDS.get((from_type, to_type), 1),
+                     "label": None}]}
+                for to_id in sorted(self.associated(from_type, from_id, to_type), key=int)]
+
+    def _associations_page(self, from_type: str, from_id: str, to_type: str) -> tuple[int, dict, dict]:
+        from_type, to_type = TYPE_ALIASES.get(from_type, from_type), TYPE_ALIASES.get(to_type, to_type)
+        if from_type not in self.objects or to_type not in self.objects:
+            return error(400, f"Unable to infer object type from: {from_type}/{to_type}", "VALIDATION_ERROR")
+        return 200, {"results": self._association_results(from_type, from_id, to_type)}, {}
+
+    def _associations_batch(self, from_type: str, to_type: str, body: dict) -> tuple[int, dict, dict]:
+        from_type, to_type = TYPE_ALIASES.get(from_type, from_type), TYPE_ALIASES.get(to_type, to_type)
+        if from_type not in self.objects or to_type not in self.objects:
+            return error(400, f"Unable to infer object type from: {from_type}/{to_type}", "VALIDATION_ERROR")
+        results, without = [], []
+        for entry in body.get("inputs") or []:
+            found = self._association_results(from_type, str(entry["id"]), to_type)
+            if found:
+                results.append({"from": {"id": str(entry["id"])}, "to": found})
+            else:
+                without.append(str(entry["id"]))
+        stamp = now_iso()
+        answer: dict = {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
+        if not without:
+            return 200, answer, {}
+        answer["numErrors"] = len(without)
+        answer["errors"] = [{"status": "error", "category": "OBJECT_NOT_FOUND",
+                             "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
+                             "message": f"No {to_type} is associated with {SINGULAR[from_type].lower()} {object_id}.",
+                             "context": {"fromObjectId": [object_id], "toObjectType": [to_type]}}
+                            for object_id in without]
+        return 207, answer, {}
+
+    def _properties(self, method: str, object_type: str, name: str | None, body: dict) -> tuple[int, dict, dict]:
+        object_type = TYPE_ALIASES.get(object_type, object_type)
+        if object_type not in self.properties:
+            return error(400, f"Unable to infer object type from: {object_type}", "VALIDATION_ERROR")
+        scope = SCHEMA_SCOPES[object_type] + (".write" if method == "POST" else ".read")
+        if self.scopes is not None and scope not in self.scopes:
+            return missing_scope(scope)
+        if method == "GET" and name:
+            found = self.properties[object_type].get(name)
+            if found is None:
+                return error(404, f"Unable to find property {name} for object type {SINGULAR[object_type]}",
+                             "OBJECT_NOT_FOUND")
+            return 200, found, {}
+        if method != "POST" or name:
+            return error(405, f"{method} not allowed here", "VALIDATION_ERROR")
+        missing = [f for f in ("name", "label", "type", "fieldType", "groupName") if not body.get(f)]
+        if missing or body["type"] not in PROPERTY_TYPES:
+            return error(400, f"Invalid input: {missing or body.get('type')}", "VALIDATION_ERROR")
+        if body["name"] in self.properties[object_type]:
+            return error(409, f"Property named '{body['name']}' already exists.", "OBJECT_ALREADY_EXISTS")
+        definition = property_definition(object_type, body["name"], **{k: v for k, v in body.items() if k != "name"})
+        self.properties[object_type][body["name"]] = definition
+        return 201, definition, {}
 
 
 def comparable(name: str, value: object) -> object:
@@ -408,3 +586,17 @@ def transient_answer(status: int, retry_after: str | None) -> tuple[int, dict | 
         return error(500, "internal error", "INTERNAL_ERROR")
     return status, {"status": "error", "message": "Bad Gateway" if status == 502 else "Service Unavailable",
                     "correlationId": str(uuid.uuid4())}, {}
+
+
+def _only(record: dict, wanted: list[str]) -> dict:
+    """The object with the asked-for properties (all when none is asked for), as HubSpot answers reads."""
+    return {**record, "properties": {k: v for k, v in record["properties"].items()
+                                     if not wanted or k in wanted or k == "hs_object_id"}}
+
+
+def missing_scope(scope: str) -> tuple[int, dict, dict]:
+    return error(403, "This app hasn't been granted all required scopes to make this call. Read more about "
+                      "required scopes here: https://developers.hubspot.com/scopes.", "MISSING_SCOPES",
+                 errors=[{"message": "One or more of the following scopes are required.",
+                          "context": {"requiredGranularScopes": [scope]}}],
+                 links={"scopes": "https://developers.hubspot.com/scopes"})

@@ -11,6 +11,7 @@ from triage_cli.commands import (
     gmail,
     infra,
     ingest,
+    labels,
     observe,
     process,
     purge,
@@ -34,6 +35,7 @@ evaluate.register(app)
 dlq.register(app)
 backfill.register(app)
 purge.register(app)
+labels.register(app)
 
 if __name__ == "__main__":
     app()

@@ -15,7 +15,7 @@ LEAD = next((ROOT / "samples/emails").glob("0002-*.eml"))
 MAILBOX = ROOT / "samples/mailbox.json"
 #: The architecture contract's extraction fields (docs/architecture.md, the seed design's schema).
 EXTRACTION_FIELDS = {"intent", "person", "company", "interest", "budget", "timeline", "region", "summary",
-                     "required_action", "confidence"}
+                     "required_action", "confidence", "evidence"}  # evidence: the spans (ADR 0012)
 runner = CliRunner()
 
 

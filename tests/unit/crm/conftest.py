@@ -26,6 +26,9 @@ class MemoryLedger(Ledger):
         self.done: dict[str, ActionResult] = {}
         self.conflicts = 0
 
+    def prefetch(self, keys):
+        return {key: self.done[key] for key in keys if key in self.done}
+
     def once(self, action, perform):
         if action.idempotency_key in self.done:
             self.conflicts += 1

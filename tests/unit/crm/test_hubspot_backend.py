@@ -56,7 +56,7 @@ def test_an_open_deal_blocks_a_new_one_only_for_45_days(hubspot: FakeHubSpot, ag
     company = hubspot.seed_object("companies", {"domain": domain, "name": "Acme"})
     old = hubspot.seed_object("deals", {"dealname": "old", "dealstage": "appointmentscheduled"},
                               created_at=datetime.now(UTC) - timedelta(days=age_days))
-    hubspot._link("deals", old, "companies", company)
+    hubspot.link("deals", old, "companies", company)
     crm = hubspot_crm(hubspot)
     result = crm.apply(lead("e1", domain)[2])
     assert len(hubspot.all("deals")) == deals
@@ -67,7 +67,7 @@ def test_a_closed_deal_does_not_block_a_new_one(hubspot: FakeHubSpot) -> None:
     domain = f"acme-{token()}.com"
     company = hubspot.seed_object("companies", {"domain": domain, "name": "Acme"})
     won = hubspot.seed_object("deals", {"dealname": "won", "dealstage": "closedwon"})
-    hubspot._link("deals", won, "companies", company)
+    hubspot.link("deals", won, "companies", company)
     assert hubspot_crm(hubspot).apply(lead("e1", domain)[2]).status == "created"
 
 

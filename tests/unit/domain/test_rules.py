@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import pytest
 
+from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, email_band
 from triage.domain.models import Company, ExtractedEmail, Extraction, Mailbox, Person
 from triage.domain.rules import (
     DEFAULT_RULES,
@@ -72,16 +73,18 @@ class Case(NamedTuple):
 CASES = [
     Case("lead", "now", 0.9, "jane@acme.com", "hot_lead", "sales_inbound", "high", 15, False),
     Case("lead", "quarter", 0.9, "jane@acme.com", "hot_lead", "sales_inbound", "high", 15, False),
-    Case("lead", "quarter", 0.3, "jane@acme.com", "hot_lead", "sales_inbound", "high", 15, False),
+    Case("lead", "quarter", 0.6, "jane@acme.com", "hot_lead", "sales_inbound", "high", 15, False),
+    Case("lead", "quarter", 0.59, "jane@acme.com", "review_band", "human_review", "normal", 240, False),
     Case("support", "unknown", 0.9, "karen@globex.com", "customer_support", "support_escalated", "high", 60, False),
     Case("support", "unknown", 0.9, "karen@eu.globex.com", "customer_support", "support_escalated", "high", 60, False),
     Case("spam", "unknown", 0.95, "x@scam.biz", "spam", "ignored", "low", None, True),
-    Case("spam", "unknown", 0.3, "x@scam.biz", "spam", "ignored", "low", None, True),
-    Case("vendor", "unknown", 0.4, "rep@agency.com", "low_confidence", "human_review", "normal", 240, False),
-    Case("lead", "unknown", 0.49, "jane@acme.com", "low_confidence", "human_review", "normal", 240, False),
+    Case("spam", "unknown", 0.6, "x@scam.biz", "spam", "ignored", "low", None, True),
+    Case("spam", "unknown", 0.3, "x@scam.biz", "review_band", "human_review", "normal", 240, False),
+    Case("vendor", "unknown", 0.4, "rep@agency.com", "review_band", "human_review", "normal", 240, False),
+    Case("lead", "unknown", 0.49, "jane@acme.com", "review_band", "human_review", "normal", 240, False),
     Case("newsletter", "unknown", 0.9, "news@ledger.com", "newsletter", "ignored", "low", None, True),
     Case("lead", "six_months", 0.9, "jane@acme.com", "nurture_lead", "sales_nurture", "normal", 1440, False),
-    Case("lead", "unknown", 0.5, "jane@acme.com", "nurture_lead", "sales_nurture", "normal", 1440, False),
+    Case("lead", "unknown", 0.6, "jane@acme.com", "nurture_lead", "sales_nurture", "normal", 1440, False),
     Case("support", "unknown", 0.9, "bob@prospect.com", "support", "support", "normal", 480, False),
     Case("vendor", "unknown", 0.9, "rep@agency.com", "vendor", "ops_vendors", "low", None, False),
     Case("job_applicant", "unknown", 0.9, "dan@gmail.com", "job_applicant", "ops_hiring", "low", 2880, False),
@@ -126,7 +129,7 @@ def test_the_first_matching_rule_decides(mailbox: Mailbox, case: Case) -> None:
     [
         (extracted("lead", timeline="now"), ["lead", "now"]),
         (extracted("support", sender="karen@globex.com"), ["globex.com"]),
-        (extracted("vendor", confidence=0.42), ["vendor", "0.42", "0.5"]),
+        (extracted("vendor", confidence=0.42), ["vendor", "0.42", "review band"]),
         (extracted("vendor", sender="rep@agency.com"), ["agency.com"]),
     ],
     ids=["hot-lead", "customer", "low-confidence", "vendor"],
@@ -147,7 +150,7 @@ def test_a_relayed_customer_counts_by_the_persons_domain(mailbox: Mailbox) -> No
 
 def test_the_rules_are_a_table_of_named_data() -> None:
     assert isinstance(DEFAULT_RULES, tuple) and all(isinstance(rule, Rule) for rule in DEFAULT_RULES)
-    assert [rule.name for rule in DEFAULT_RULES][:4] == ["invalid_extraction", "hot_lead", "customer_support", "spam"]
+    assert [rule.name for rule in DEFAULT_RULES][:5] == ["invalid_extraction", "review_band", "hot_lead", "customer_support", "spam"]
     RuleSet(rules=list(DEFAULT_RULES))  # unique names, a final catch-all
 
 
@@ -202,11 +205,34 @@ def with_fields(email: ExtractedEmail, **update: object) -> ExtractedEmail:
         (Condition(customer_domain=False), extracted("support", sender="a@other.com"), True),
         (Condition(decided_by=["llm_invalid"]), with_fields(extracted(), decided_by="llm_invalid"), True),
         (Condition(decided_by=["llm_invalid"]), extracted(), False),
+        (Condition(band=["review"]), extracted(confidence=0.3), True),
+        (Condition(band=["review"]), extracted(confidence=0.9), False),
+        (Condition(band=["suggest", "review"]), extracted(confidence=0.7), True),
+        (Condition(band=["review"]), with_fields(extracted(confidence=0.9), decided_by="llm_invalid"), True),
         (Condition(), extracted(), True),
     ],
 )
 def test_each_condition_field(mailbox: Mailbox, condition: Condition, email: ExtractedEmail, holds: bool) -> None:
-    assert condition.holds(email, mailbox) is holds
+    assert condition.holds(email, mailbox, email_band(email, DEFAULT_BANDS)) is holds
+
+
+@pytest.mark.parametrize(
+    ("confidence", "rule"),
+    [(0.95, "hot_lead"), (0.7, "hot_lead"), (0.69, "review_band"), (0.3, "review_band")],
+)
+def test_the_review_band_follows_the_configured_thresholds(mailbox: Mailbox, confidence: float, rule: str) -> None:
+    bands = ConfidenceBands(auto_write=0.9, suggest=0.7)
+
+    decision = route_email(extracted("lead", timeline="now", confidence=confidence), mailbox, bands=bands)
+
+    assert decision.rule == rule
+
+
+def test_an_invalid_llm_answer_is_reviewed_whatever_its_confidence(mailbox: Mailbox) -> None:
+    email = with_fields(extracted("lead", timeline="now", confidence=0.95), decided_by="llm_invalid")
+
+    assert email_band(email, DEFAULT_BANDS) == "review"
+    assert route_email(email, mailbox).rule == "invalid_extraction"  # first: its own reason
 
 
 def test_a_table_without_a_final_catch_all_is_refused() -> None:

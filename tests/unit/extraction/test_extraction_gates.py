@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from triage.domain.bands import ConfidenceBands, confidence_band
 from triage.domain.extraction_gates import (
-    ConfidenceBands,
     GatePolicy,
     ThreadClassification,
     blocklisted,
-    confidence_band,
     invalid_llm_result,
     llm_gate,
     local_result,
@@ -173,3 +172,13 @@ def test_confidence_bands_from_configuration() -> None:
 def test_confidence_bands_must_be_ordered() -> None:
     with pytest.raises(ValueError):
         ConfidenceBands(auto_write=0.5, suggest=0.6)
+
+
+def test_the_domains_default_bands_are_the_settings_defaults() -> None:
+    """The thresholds are configured in one place; the pure default must not drift from it."""
+    from triage.domain.bands import DEFAULT_BANDS
+    from triage.platform.settings import Settings
+
+    fields = Settings.model_fields
+    assert (fields["triage_confidence_auto_write"].default, fields["triage_confidence_suggest"].default) == (
+        DEFAULT_BANDS.auto_write, DEFAULT_BANDS.suggest)

@@ -16,7 +16,7 @@ from triage.platform.db import Database
 from triage.platform.runtime import PARKED_HEADER, Inbound, Outbound
 from triage.platform.slack import Arrival, DlqNotifier
 from triage.platform.topics import DLQ
-from triage_audit.rows import INSERTED_DEAD_LETTER, ROW_FOR_TOPIC, dead_letter_row
+from triage_audit.rows import INSERTED_DEAD_LETTER, dead_letter_row, rows_for
 
 
 class AuditHandler:
@@ -30,8 +30,8 @@ class AuditHandler:
         if record.topic == DLQ:
             self.pending_letters.append((dead_letter_row(record.value), arrival(record)))
             return []
-        statement, to_row = ROW_FOR_TOPIC[record.topic]
-        self.pending[statement].append(to_row(record.value))
+        for statement, row in rows_for(record.topic, record.value):
+            self.pending[statement].append(row)
         return []
 
     def flush(self) -> None:

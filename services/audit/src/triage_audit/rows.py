@@ -1,9 +1,14 @@
 """Which row each topic's record becomes. Every statement is an upsert on a natural key,
-so writing the same record twice (a replay, a retried batch) changes nothing."""
+so writing the same record twice (a replay, a retried batch) changes nothing.
+
+An ``email.routed`` record that needs a person also opens a ``review_queue`` item. That
+insert does nothing on conflict: a replayed or re-routed email never reopens an item a
+person has already resolved."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from triage.domain.models import (
     CleanEmail,
@@ -14,6 +19,7 @@ from triage.domain.models import (
     RoutedEmail,
 )
 from triage.platform.topics import CLEAN, CRM_EVENTS, DLQ, EXTRACTED, RAW, ROUTED
+from triage_audit.review import review_reason
 
 UPSERT_RAW = """
 INSERT INTO emails (email_id, thread_id, message_id, mailbox, source, gmail_id, received_at, size_bytes, truncated, raw)
@@ -64,6 +70,11 @@ ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE SET
   error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
   attempts = EXCLUDED.attempts, failed_at = EXCLUDED.failed_at
 """
+INSERT_REVIEW_ITEM = """
+INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (email_id) DO NOTHING
+"""
 
 #: The same upsert, answering whether the row is new (xmax = 0: inserted, not updated).
 INSERTED_DEAD_LETTER = UPSERT_DEAD_LETTER.rstrip() + "\nRETURNING (xmax = 0)\n"
@@ -91,6 +102,13 @@ def route_row(r: RoutedEmail) -> tuple:
             r.ignored, actions, r.received_at)
 
 
+def review_item_row(r: RoutedEmail) -> tuple | None:
+    reason = review_reason(r)
+    if reason is None:
+        return None
+    return (r.email_id, r.thread_id, reason, r.band, r.queue, r.extraction.intent, r.extraction.confidence)
+
+
 def crm_event_row(e: CrmEvent) -> tuple:
     return (e.idempotency_key, e.email_id, e.thread_id, e.action, e.object_type, e.object_id, e.status,
             e.backend, e.response_summary, e.at)
@@ -110,4 +128,19 @@ ROW_FOR_TOPIC = {
     CRM_EVENTS: (UPSERT_CRM_EVENT, crm_event_row),
     DLQ: (UPSERT_DEAD_LETTER, dead_letter_row),
 }
+#: topic -> further (statement, row builder) pairs; a builder's None means no row for this record
+ALSO_FOR_TOPIC: dict[str, tuple[tuple[str, Callable[..., tuple | None]], ...]] = {
+    ROUTED: ((INSERT_REVIEW_ITEM, review_item_row),),
+}
 AUDITED_TOPICS = tuple(ROW_FOR_TOPIC)
+
+
+def rows_for(topic: str, value: object) -> list[tuple[str, tuple]]:
+    """Every (statement, row) one record becomes."""
+    statement, to_row = ROW_FOR_TOPIC[topic]
+    found = [(statement, to_row(value))]
+    for also, to_also in ALSO_FOR_TOPIC.get(topic, ()):
+        row = to_also(value)
+        if row is not None:
+            found.append((also, row))
+    return found

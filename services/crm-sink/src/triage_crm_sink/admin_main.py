@@ -1,27 +1,47 @@
-"""Entrypoint of the crm admin process: ``POST /admin/crm/create`` (docs/crm.md, ADR 0009)."""
+"""Entrypoint of the admin process (``triage-crm-admin``): the JSON API and the web UI.
+
+docs/operations.md ("Admin"), docs/crm.md, ADRs 0009 and 0011.
+"""
+
+import threading
 
 import uvicorn
 
+from triage.domain.bands import ConfidenceBands
 from triage.platform.admin import apply_topics
 from triage.platform.db import Database, migrate
 from triage.platform.logs import configure_logging
-from triage.platform.settings import load_settings
+from triage.platform.settings import Settings, load_settings
 from triage_crm_sink.admin import EventPublisher, RouteStore, create_admin_app
+from triage_crm_sink.admin_auth import AuthConfigError, load_admins
+from triage_crm_sink.admin_desk import AdminDesk
+from triage_crm_sink.admin_store import AdminStore
+from triage_crm_sink.admin_ui import UiConfig
 from triage_crm_sink.backends import build_backend
+
+
+def ui_config(settings: Settings, session_secret: str) -> UiConfig:
+    bands = ConfidenceBands(settings.triage_confidence_auto_write, settings.triage_confidence_suggest)
+    return UiConfig(session_secret, cookie_secure=settings.triage_admin_cookie_secure,
+                    max_age_s=settings.triage_admin_session_max_age_s, bands=bands)
 
 
 def main() -> None:
     settings = load_settings()
     configure_logging("crm-admin", settings.triage_log_level)
-    token = settings.triage_admin_token
-    if token is None or len(token.get_secret_value()) < 16:
-        raise SystemExit("TRIAGE_ADMIN_TOKEN must be set (at least 16 characters)")
+    try:
+        admins, session_secret = load_admins(settings)
+    except AuthConfigError as exc:
+        raise SystemExit(f"admin: {exc}") from exc
     url = settings.require_database_url()
     migrate(url)
     apply_topics(settings)
     database = Database(url).connect()
-    app = create_admin_app(token.get_secret_value(), RouteStore(database), build_backend(settings, database),
-                           EventPublisher(settings), read_only=settings.triage_admin_read_only)
+    lock = threading.RLock()  # one event loop drives the pool: the CRM path and the store take turns
+    routes, crm, publisher = RouteStore(database), build_backend(settings, database), EventPublisher(settings)
+    desk = AdminDesk(routes, crm, publisher, store=AdminStore(database, lock), settings=settings, lock=lock)
+    app = create_admin_app(admins, routes, crm, publisher, read_only=settings.triage_admin_read_only,
+                           desk=desk, ui=ui_config(settings, session_secret))
     # Keep-alive above the load balancers' idle timeouts (60 s), as the ingest door does.
     uvicorn.run(app, host=settings.triage_metrics_host, port=settings.triage_admin_port, log_config=None,
                 timeout_keep_alive=65)

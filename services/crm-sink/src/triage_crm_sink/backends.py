@@ -36,6 +36,7 @@ def hubspot(settings: Settings) -> CrmBackend:
         retry_after_cap_s=settings.triage_crm_retry_after_cap_s,
         pipeline=settings.triage_hubspot_deal_pipeline,
         deal_stage=settings.triage_hubspot_deal_stage,
+        create_properties=settings.triage_hubspot_create_properties,
     )
 
 

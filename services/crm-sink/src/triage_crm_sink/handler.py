@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
+from triage.platform.errors import PermanentError, TransientError
 from triage.platform.runtime import Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
 from triage_crm_sink.local_crm import ActionResult
+
+log = logging.getLogger(__name__)
 
 
 class CrmBackend(Protocol):
@@ -27,6 +31,28 @@ class CrmSinkHandler:
         self.crm = crm
         self.auto_write_intents = auto_write_intents
 
+    def prepare(self, records: Sequence[Inbound]) -> None:
+        """Once per Kafka batch, before ``handle``: the backend reads what the batch's writes need in bulk.
+
+        An optimisation only: what the bulk reads miss (or a failed prefetch) is read per action.
+        """
+        prefetch = getattr(self.crm, "prefetch", None)
+        actions = [with_context(action, routed.email_id, routed.queue)
+                   for routed in (r.value for r in records if isinstance(r.value, RoutedEmail))
+                   if self.writes_on_its_own(routed) for action in routed.crm_actions]
+        if prefetch is None or not actions:
+            return
+        try:
+            prefetch(actions)
+        except (TransientError, PermanentError) as exc:
+            log.warning("crm-sink prefetch for %d actions failed, reading per action: %s", len(actions), exc)
+
+    def writes_on_its_own(self, routed: RoutedEmail) -> bool:
+        """The email's planned actions are performed now (not ignored, not waiting for an approval)."""
+        if routed.ignored or not routed.crm_actions or routed.band != "auto_write":
+            return False
+        return self.auto_write_intents is None or routed.extraction.intent in self.auto_write_intents
+
     def handle(self, record: Inbound) -> Sequence[Outbound]:
         assert isinstance(record.value, RoutedEmail)
         routed = record.value
@@ -34,11 +60,29 @@ class CrmSinkHandler:
         return [Outbound(CRM_EVENTS, routed.thread_id, event, trace) for event in self.events_for(routed)]
 
     def events_for(self, routed: RoutedEmail) -> list[CrmEvent]:
+        """Write, or announce the writes for approval: by the confidence band, then MVP mode's intents."""
         if routed.ignored or not routed.crm_actions:
             return [self.no_write(routed)]
-        if self.auto_write_intents is not None and routed.extraction.intent not in self.auto_write_intents:
-            return [self.awaiting_approval(routed, action) for action in routed.crm_actions]
-        return [self.perform(routed, action) for action in routed.crm_actions]
+        if self.writes_on_its_own(routed):
+            return [self.perform(routed, action) for action in routed.crm_actions]
+        if routed.band != "auto_write":
+            return [self.held_by_band(routed, action) for action in routed.crm_actions]
+        return [self.awaiting_approval(routed, action) for action in routed.crm_actions]  # MVP mode
+
+    def held_by_band(self, routed: RoutedEmail, action: CrmAction) -> CrmEvent:
+        """suggest: a person confirms the planned write; review: the email is in the review queue.
+
+        Both are announced like MVP mode's writes (``awaiting_approval``), so the same
+        ``POST /admin/crm/create`` approves them; only the summary says why.
+        """
+        confidence = f"{routed.extraction.confidence:.2f}"
+        why = (
+            f"suggest band at confidence {confidence}: a person confirms"
+            if routed.band == "suggest"
+            else f"review band at confidence {confidence}: nothing is written, the email is in {routed.queue}"
+        )
+        summary = f"{why}; approve with POST /admin/crm/create"
+        return self.awaiting_approval(routed, action).model_copy(update={"response_summary": summary})
 
     def perform(self, routed: RoutedEmail, action: CrmAction) -> CrmEvent:
         return perform_action(self.crm, routed.email_id, routed.thread_id, routed.queue, action)
@@ -75,8 +119,7 @@ class CrmSinkHandler:
 
 def perform_action(crm: CrmBackend, email_id: str, thread_id: str, queue: str, action: CrmAction) -> CrmEvent:
     """Apply one planned action (with the email id and queue as context) and describe its outcome."""
-    context = {"email_id": email_id, "queue": queue}
-    result = crm.apply(action.model_copy(update={"properties": {**context, **action.properties}}))
+    result = crm.apply(with_context(action, email_id, queue))
     return CrmEvent(
         email_id=email_id,
         thread_id=thread_id,
@@ -89,3 +132,8 @@ def perform_action(crm: CrmBackend, email_id: str, thread_id: str, queue: str, a
         response_summary=result.summary,
         at=datetime.now(UTC),
     )
+
+
+def with_context(action: CrmAction, email_id: str, queue: str) -> CrmAction:
+    """The action as the backend gets it: its properties plus the email id and queue."""
+    return action.model_copy(update={"properties": {"email_id": email_id, "queue": queue, **action.properties}})

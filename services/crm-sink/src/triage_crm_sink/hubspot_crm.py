@@ -1,14 +1,23 @@
 """The HubSpot backend (hubspot-api-client): contacts, companies, deals, notes, associations v4.
 
-Every action searches before it creates: a contact by email (batch read with
-``idProperty=email``, then batch upsert by email), a company by domain (search
-API, then a cache domain -> company id), a note per email on the contact (search
-by its marker token), a deal by its company's open deals of
-the last 45 days (search API). Associations use the v4 default association
-(PUT, idempotent by nature). Each request first takes a slot of the
-per-10-second budget; a 429 is waited out per ``Retry-After`` (capped) and
-tried again; 5xx and timeouts raise ``TransientError`` (the runtime retries,
-then ``email.dlq``); other 4xx raise ``PermanentError`` with HubSpot's message.
+Exactly once across crashes, whatever the search index's lag (ADR 0013):
+every "does it exist yet?" is answered by a read that is consistent at once.
+A contact is read and upserted by its email (``idProperty=email``). A company
+and a deal carry the unique custom property ``triage_idempotency_key``
+(hubspot_schema.py): the company ``company:<domain>`` (else
+``company:name:<name>``), the deal its action's idempotency key; they are read
+by it (batch read, ``idProperty``) before a create, and a create that collides
+with it (a concurrent or timed-out attempt made the object) reads the winner.
+Companies nobody keyed yet are found by a domain search and claimed (the key is
+set on them). The 45-day rule and the email's note are checked on the
+company's (contact's) associated deals and notes, read through the v4
+associations (consistent), not through search. Reads for a whole Kafka batch
+are made up front in bulk (``prefetch``; hubspot_reads.py).
+
+Each request first takes a slot of the per-10-second budget; a 429 is waited
+out per ``Retry-After`` (capped) and tried again; 5xx and timeouts raise
+``TransientError`` (the runtime retries, then ``email.dlq``); other 4xx raise
+``PermanentError`` with HubSpot's message.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -26,17 +35,14 @@ from hubspot import HubSpot
 from hubspot.crm.companies import PublicObjectSearchRequest as CompanySearch
 from hubspot.crm.companies import SimplePublicObjectInput as CompanyUpdate
 from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCreate
-from hubspot.crm.contacts import (
-    BatchInputSimplePublicObjectBatchInputUpsert,
-    BatchReadInputSimplePublicObjectId,
-)
-from hubspot.crm.deals import PublicObjectSearchRequest as DealSearch
+from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 from hubspot.crm.deals import SimplePublicObjectInputForCreate as DealCreate
-from hubspot.crm.objects.notes import PublicObjectSearchRequest as NoteSearch
 from hubspot.crm.objects.notes import SimplePublicObjectInputForCreate as NoteCreate
 
 from triage.domain.models import CrmAction
 from triage.platform.errors import PermanentError, TransientError
+from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
+from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
 from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
 
@@ -47,7 +53,8 @@ T = TypeVar("T")
 DEAL_TO_COMPANY = 341
 DEAL_TO_CONTACT = 3
 NOTE_TO_CONTACT = 202
-NOT_FOUND_CATEGORIES = ("OBJECT_NOT_FOUND",)
+CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company"]
+COMPANY_PROPERTIES = ["name", "domain", KEY_PROPERTY]
 
 
 class BoundedCache(OrderedDict[str, str]):
@@ -65,53 +72,136 @@ class BoundedCache(OrderedDict[str, str]):
         return value
 
 
+def company_key(domain: str | None, name: str | None) -> str | None:
+    """The company's value of ``triage_idempotency_key``: one company per domain (else per name)."""
+    if domain:
+        return f"company:{domain.lower()}"
+    return f"company:name:{name.strip().lower()}" if name and name.strip() else None
+
+
 class HubSpotCrm:
     backend = "hubspot"
 
     def __init__(self, client: HubSpot, budget: RequestBudget, *, timeout_s: float = 10.0,
                  retry_after_cap_s: float = 10.0, pipeline: str = "default",
-                 deal_stage: str = "appointmentscheduled", sleep: Callable[[float], None] = time.sleep) -> None:
+                 deal_stage: str = "appointmentscheduled", create_properties: bool = True,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         # Each SDK attribute access builds a new ApiClient and connection pool: build them once.
         crm = client.crm
         self.company_basic, self.company_search = crm.companies.basic_api, crm.companies.search_api
         self.contact_batch = crm.contacts.batch_api
-        self.deal_basic, self.deal_search = crm.deals.basic_api, crm.deals.search_api
-        self.note_basic, self.note_search = crm.objects.notes.basic_api, crm.objects.notes.search_api
-        self.associations_api = client.crm.associations.v4.basic_api
+        self.deal_basic = crm.deals.basic_api
+        self.note_basic = crm.objects.notes.basic_api
+        self.associations_api = crm.associations.v4.basic_api
+        self.properties_api = crm.properties.core_api
+        self.reads = HubSpotReads(crm, self.call)
         self.budget = budget
         self.timeout_s = timeout_s
         self.retry_after_cap_s = retry_after_cap_s
         self.pipeline = pipeline
         self.deal_stage = deal_stage
+        self.create_properties = create_properties
         self._sleep = sleep
+        self._key_property_ready = False
         self.companies = BoundedCache()
         self.contacts = BoundedCache()
+        self.view = BatchView()
 
     def apply(self, action: CrmAction) -> ActionResult:
-        performer = getattr(self, action.action)
+        self.ensure_key_property()
+        if self.view.stale():
+            self.view = BatchView()
         try:
-            return performer(action.properties)
+            if action.action == "create_deal":
+                return self.create_deal(action.properties, action.idempotency_key)
+            return getattr(self, action.action)(action.properties)
         except StaleId as exc:
-            self.companies.clear()
-            self.contacts.clear()
+            self.forget()
             raise TransientError("a cached HubSpot id no longer exists (merged or deleted); searching again") from exc
+        except Exception:
+            self.view = BatchView()  # a write may have happened unseen (a timeout): read again, one by one
+            raise
+
+    def forget(self) -> None:
+        self.companies.clear()
+        self.contacts.clear()
+        self.view = BatchView()
+
+    def ensure_key_property(self) -> None:
+        """Once per process, on first use (a process that only announces approvals never calls HubSpot)."""
+        if not self._key_property_ready:
+            ensure_key_property(self.properties_api, self.call, create=self.create_properties)
+            self._key_property_ready = True
+
+    # -- a Kafka batch's reads, in bulk ---------------------------------------------------
+    def prefetch(self, actions: Sequence[CrmAction]) -> None:
+        """Read what these actions need in a few bulk requests (replaces the view of the previous batch)."""
+        self.ensure_key_property()
+        self.view = BatchView()
+        props = [a.properties for a in actions]
+        emails = {(p.get("email") or p.get("contact_email") or "").lower() for p in props} - {""}
+        contacts = self.reads.by_id_property("contacts", "email", emails, CONTACT_PROPERTIES)
+        self.view.contacts = {email: contacts.get(email) for email in emails}
+        self._prefetch_companies(props)
+        deal_keys = {a.idempotency_key for a in actions if a.action == "create_deal"}
+        deals = self.reads.by_id_property("deals", KEY_PROPERTY, deal_keys, [KEY_PROPERTY])
+        self.view.deals = {key: deals[key]["id"] if key in deals else None for key in deal_keys}
+        companies = {c["id"] for c in self.view.companies.values() if c} | {
+            c["id"] for c in self.view.found_by_search.values()}
+        self.view.owned_deals = self.reads.deals_of("companies", companies)
+        known = [c["id"] for c in self.view.contacts.values() if c]
+        self.view.note_markers = self.reads.note_markers(known)
+
+    def _prefetch_companies(self, props: list[dict[str, str]]) -> None:
+        wanted = {company_key(p.get("domain") or p.get("company_domain"), p.get("name") if "domain" in p else
+                              p.get("company_name")) for p in props} - {None}
+        found = self.reads.by_id_property("companies", KEY_PROPERTY, wanted, COMPANY_PROPERTIES)
+        self.view.companies = {key: found.get(key) for key in wanted}
+        unkeyed = [key.removeprefix("company:") for key, c in self.view.companies.items()
+                   if c is None and not key.startswith("company:name:")]
+        self.view.found_by_search = self.reads.companies_by_domain(unkeyed) if unkeyed else {}
 
     # -- actions ----------------------------------------------------------------------
     def upsert_company(self, props: dict[str, str]) -> ActionResult:
-        domain, name = props.get("domain"), props.get("name")
-        found = self.find_company(domain, name)
-        if found is None:
-            created = self.call(self.company_basic.create,
-                                simple_public_object_input_for_create=CompanyCreate(
-                                    properties=_present(name=name, domain=domain)))
-            self._remember_company(domain, name, created.id)
-            return ActionResult("company", created.id, "created", f"HubSpot company {created.id} created")
-        company_id, existing = found
-        if name and not existing.get("name"):
+        domain, name = (props.get("domain") or "").lower() or None, props.get("name")
+        key = company_key(domain, name)
+        keyed = self.company_by_key(key)
+        if keyed is not None:
+            return self._fill_name(keyed, name, "found by its idempotency key")
+        unkeyed = self.search_company(domain, name)
+        if unkeyed is not None:
+            return self._claim(unkeyed, key, name)
+        created = self.create_keyed(self.company_basic.create, "companies", key, lambda: CompanyCreate(
+            properties=_present(name=name, domain=domain, **{KEY_PROPERTY: key})))
+        self._remember_company(key, created)
+        if created.get("new"):
+            self.view.owned_deals[created["id"]] = []  # a company made just now has no deals yet
+        status = "created" if created.get("new") else "updated"
+        return ActionResult("company", created["id"], status, f"HubSpot company {created['id']} {status}")
+
+    def _fill_name(self, company: dict, name: str | None, how: str) -> ActionResult:
+        company_id = company["id"]
+        if name and not company["properties"].get("name"):
             self.call(self.company_basic.update, company_id,
                       simple_public_object_input=CompanyUpdate(properties={"name": name}))
+            company["properties"]["name"] = name
             return ActionResult("company", company_id, "updated", f"HubSpot company {company_id}: name set")
-        return ActionResult("company", company_id, "updated", f"HubSpot company {company_id} found by search")
+        return ActionResult("company", company_id, "updated", f"HubSpot company {company_id} {how}")
+
+    def _claim(self, company: dict, key: str | None, name: str | None) -> ActionResult:
+        """A company made outside crm-sink: set our key on it, so the next lookup is a consistent read."""
+        changes = _present(**{KEY_PROPERTY: key}, name=None if company["properties"].get("name") else name)
+        try:
+            self.call(self.company_basic.update, company["id"], simple_public_object_input=CompanyUpdate(
+                properties=changes))
+        except PermanentError:
+            keyed = self.read_company_by_key(key)  # another company holds the key since our read
+            if keyed is None:
+                raise
+            company = keyed
+        company["properties"].update(changes)
+        self._remember_company(key, company)
+        return ActionResult("company", company["id"], "updated", f"HubSpot company {company['id']} found by search")
 
     def upsert_contact(self, props: dict[str, str]) -> ActionResult:
         email = props["email"].lower()
@@ -120,21 +210,30 @@ class HubSpotCrm:
         properties = _present(email=email, firstname=first, lastname=last,
                               company=props.get("company_name") or props.get("company_domain"))
         if existing is not None:  # an existing contact keeps what a person typed in HubSpot
-            properties = {k: v for k, v in properties.items() if not existing.get(k)}
-        upserted = self.call(self.contact_batch.upsert,
-                             batch_input_simple_public_object_batch_input_upsert=
-                             BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
-                                 {"idProperty": "email", "id": email, "properties": properties}]))
-        contact = upserted.results[0]
-        self.contacts.remember(email, contact.id)
-        note_id = self.log_email(contact.id, props)
+            properties = {k: v for k, v in properties.items() if not existing["properties"].get(k)}
+        if existing is None or properties:
+            upserted = self.call(self.contact_batch.upsert,
+                                 batch_input_simple_public_object_batch_input_upsert=
+                                 BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
+                                     {"idProperty": "email", "id": email, "properties": properties}]))
+            contact_id = str(upserted.results[0].id)
+            merged = {**(existing or {}).get("properties", {}), **properties}
+            self.view.contacts[email] = {"id": contact_id, "properties": merged}
+        else:
+            contact_id = existing["id"]
+        self.contacts.remember(email, contact_id)
+        note_id = self.log_email(contact_id, props, new=existing is None)
         status = "updated" if existing is not None else "created"
-        return ActionResult("contact", contact.id, status,
-                            f"HubSpot contact {contact.id} {status} (upsert by email), note {note_id}")
+        return ActionResult("contact", contact_id, status,
+                            f"HubSpot contact {contact_id} {status} (upsert by email), note {note_id}")
 
-    def create_deal(self, props: dict[str, str]) -> ActionResult:
+    def create_deal(self, props: dict[str, str], key: str) -> ActionResult:
+        earlier = self.deal_by_key(key)
+        if earlier is not None:
+            return ActionResult("deal", earlier, "created",
+                                f"HubSpot deal {earlier} found by its idempotency key (an earlier attempt made it)")
         company = self.find_company(props.get("company_domain"), props.get("company_name"))
-        company_id = company[0] if company else None
+        company_id = company["id"] if company else None
         contact_id = self.contact_id(props.get("contact_email"))
         since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
         open_deal = self.open_deal(company_id, contact_id, since)
@@ -143,12 +242,18 @@ class HubSpotCrm:
                                 f"open HubSpot deal {open_deal} younger than {OPEN_DEAL_WINDOW_DAYS} days")
         associations = [_association(company_id, DEAL_TO_COMPANY), _association(contact_id, DEAL_TO_CONTACT)]
         properties = _present(dealname=props.get("name", "Inbound deal"), pipeline=self.pipeline,
-                              dealstage=self.deal_stage,
+                              dealstage=self.deal_stage, **{KEY_PROPERTY: key},
                               amount=props.get("amount") if props.get("currency", "USD") == "USD" else None)
-        created = self.call(self.deal_basic.create,
-                            simple_public_object_input_for_create=DealCreate(
-                                properties=properties, associations=[a for a in associations if a]))
-        return ActionResult("deal", created.id, "created", f"HubSpot deal {created.id} created")
+        created = self.create_keyed(self.deal_basic.create, "deals", key, lambda: DealCreate(
+            properties=properties, associations=[a for a in associations if a]))
+        self.view.deals[key] = created["id"]
+        if contact_id is not None:
+            self.view.deal_contacts.add((created["id"], contact_id))
+        owner = company_id or contact_id
+        if owner is not None and owner in self.view.owned_deals:
+            self.view.owned_deals[owner].append({"id": created["id"], "properties": {
+                "hs_is_closed": "false", "createdate": datetime.now(UTC).isoformat()}})
+        return ActionResult("deal", created["id"], "created", f"HubSpot deal {created['id']} created")
 
     def associate_contact(self, props: dict[str, str]) -> ActionResult:
         """Contact -> its company, and contact -> the company's open deal (v4 default associations)."""
@@ -156,96 +261,138 @@ class HubSpotCrm:
         contact_id = self.contact_id(props.get("contact_email"))
         if company is None or contact_id is None:
             return ActionResult("association", None, "unchanged", "no contact or company to associate")
-        company_id = company[0]
+        company_id = company["id"]
         self.associate("contacts", contact_id, "companies", company_id)
         deal_id = self.open_deal(company_id, None, None)
         if deal_id is None:
             return ActionResult("association", f"contact:{contact_id}", "updated",
                                 f"HubSpot contact {contact_id} associated with company {company_id}; no open deal")
-        self.associate("deals", deal_id, "contacts", contact_id)
+        if (deal_id, contact_id) not in self.view.deal_contacts:  # else linked when the deal was made
+            self.associate("deals", deal_id, "contacts", contact_id)
         return ActionResult("association", f"deal:{deal_id}/contact:{contact_id}", "created",
                             f"HubSpot contact {contact_id} associated with company {company_id} and deal {deal_id}")
 
-    def log_email(self, contact_id: str, props: dict[str, str]) -> str:
-        """A note on the contact's timeline, once per email (found again by its marker token)."""
+    def log_email(self, contact_id: str, props: dict[str, str], *, new: bool) -> str:
+        """A note on the contact's timeline, once per email (its marker among the contact's recent notes)."""
         marker = f"triage-{props.get('email_id', 'unknown')}"
-        found = self.call(self.note_search.do_search, public_object_search_request=NoteSearch(
-            filter_groups=[{"filters": [{"propertyName": "hs_note_body", "operator": "CONTAINS_TOKEN",
-                                         "value": marker}]}], properties=["hs_note_body"], limit=1))
-        if found.results:
-            return found.results[0].id
+        if not new:
+            markers = self.view.note_markers.get(contact_id)
+            if markers is None:
+                markers = self.reads.note_markers([contact_id]).get(contact_id, set())
+            if marker in markers:
+                return f"already logged ({marker})"
         body = (f"Inbound email to {props.get('mailbox', 'a shared mailbox')} ({props.get('intent', 'unknown')}), "
                 f"routed to {props.get('queue', 'a queue')}. Ref: {marker}")
         created = self.call(self.note_basic.create, simple_public_object_input_for_create=NoteCreate(
             properties={"hs_timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"), "hs_note_body": body},
             associations=[_association(contact_id, NOTE_TO_CONTACT)]))
+        self.view.note_markers.setdefault(contact_id, set()).add(marker)
         return created.id
 
-    # -- reads --------------------------------------------------------------------------
-    def find_company(self, domain: str | None, name: str | None) -> tuple[str, dict[str, Any]] | None:
-        key = (domain or name or "").lower()
-        if not key:
+    # -- creates keyed by triage_idempotency_key ----------------------------------------------
+    def create_keyed(self, create: Callable[..., Any], object_type: str, key: str | None,
+                     body: Callable[[], Any]) -> dict:
+        """Create; when HubSpot refuses it (the key is taken: an attempt we lost track of made it), read that one."""
+        try:
+            created = self.call(create, simple_public_object_input_for_create=body())
+            return {**_plain(created), "new": True}
+        except PermanentError:
+            if key is None:
+                raise
+            existing = self.reads.by_id_property(object_type, KEY_PROPERTY, [key], [KEY_PROPERTY]).get(key)
+            if existing is None:
+                raise
+            log.info("HubSpot %s %s already existed under key %s", object_type, existing["id"], key)
+            return {**existing, "new": False}
+
+    # -- reads ----------------------------------------------------------------------------
+    def company_by_key(self, key: str | None) -> dict | None:
+        if key is None:
+            return None
+        if key in self.view.companies:
+            return self.view.companies[key]
+        return self.read_company_by_key(key)
+
+    def read_company_by_key(self, key: str | None) -> dict | None:
+        found = self.reads.by_id_property("companies", KEY_PROPERTY, [key], COMPANY_PROPERTIES).get(key or "")
+        self.view.companies[key or ""] = found
+        return found
+
+    def search_company(self, domain: str | None, name: str | None) -> dict | None:
+        """Companies nobody keyed yet (made by people or other tools): the search index has them."""
+        if domain and domain in self.view.found_by_search:
+            return self.view.found_by_search[domain]
+        if not (domain or name):
+            return None
+        prop, value = ("domain", domain) if domain else ("name", name)
+        found = self.call(self.company_search.do_search, public_object_search_request=CompanySearch(
+            filter_groups=[{"filters": [{"propertyName": prop, "operator": "EQ", "value": value}]}],
+            properties=COMPANY_PROPERTIES, sorts=[{"propertyName": "createdate", "direction": "ASCENDING"}], limit=1))
+        return _plain(found.results[0]) if found.results else None
+
+    def find_company(self, domain: str | None, name: str | None) -> dict | None:
+        key = company_key(domain, name)
+        if key is None:
             return None
         if key in self.companies:
-            return self.companies[key], {"name": "(cached)"}
-        prop, value = ("domain", domain.lower()) if domain else ("name", name)
-        found = self.call(self.company_search.do_search,
-                          public_object_search_request=CompanySearch(
-                              filter_groups=[{"filters": [{"propertyName": prop, "operator": "EQ", "value": value}]}],
-                              properties=["name", "domain"], sorts=[{"propertyName": "createdate",
-                                                                      "direction": "ASCENDING"}], limit=1))
-        if not found.results:
-            return None
-        company = found.results[0]
-        self.companies.remember(key, company.id)
-        return company.id, company.properties or {}
+            return {"id": self.companies[key], "properties": {}}
+        company = self.company_by_key(key) or self.search_company((domain or "").lower() or None, name)
+        if company is not None:
+            self.companies.remember(key, company["id"])
+        return company
 
-    def _remember_company(self, domain: str | None, name: str | None, company_id: str) -> None:
-        self.companies.remember((domain or name or "").lower(), company_id)
+    def _remember_company(self, key: str | None, company: dict) -> None:
+        if key is not None:
+            self.companies.remember(key, company["id"])
+            self.view.companies[key] = company
 
-    def read_contact(self, email: str) -> dict[str, Any] | None:
+    def read_contact(self, email: str) -> dict | None:
         """Batch read by the unique email property: consistent at once (search is indexed later)."""
-        response = self.call(self.contact_batch.read,
-                             batch_read_input_simple_public_object_id=BatchReadInputSimplePublicObjectId(
-                                 id_property="email", inputs=[{"id": email}],
-                                 properties=["email", "firstname", "lastname", "company"]))
-        if not response.results:
-            return None
-        contact = response.results[0]
-        self.contacts.remember(email, contact.id)
-        return contact.properties or {}
+        if email in self.view.contacts:
+            return self.view.contacts[email]
+        found = self.reads.by_id_property("contacts", "email", [email], CONTACT_PROPERTIES).get(email)
+        self.view.contacts[email] = found
+        return found
 
     def contact_id(self, email: str | None) -> str | None:
         if not email:
             return None
         email = email.lower()
-        if email not in self.contacts and self.read_contact(email) is None:
-            return None
-        return self.contacts[email]
+        if email in self.contacts:
+            return self.contacts[email]
+        contact = self.read_contact(email)
+        return self.contacts.remember(email, contact["id"]) if contact else None
+
+    def deal_by_key(self, key: str) -> str | None:
+        if key in self.view.deals:
+            return self.view.deals[key]
+        found = self.reads.by_id_property("deals", KEY_PROPERTY, [key], [KEY_PROPERTY]).get(key)
+        return found["id"] if found else None
 
     def open_deal(self, company_id: str | None, contact_id: str | None, since: datetime | None) -> str | None:
-        if company_id is not None:
-            owner = {"propertyName": "associations.company", "operator": "EQ", "value": company_id}
-        elif contact_id is not None:
-            owner = {"propertyName": "associations.contact", "operator": "EQ", "value": contact_id}
-        else:
+        """The owner's newest open deal (younger than ``since``), from its associations: consistent at once."""
+        owner_type, owner = ("companies", company_id) if company_id else ("contacts", contact_id)
+        if owner is None:
             return None
-        filters = [owner, {"propertyName": "hs_is_closed", "operator": "EQ", "value": "false"}]
-        if since is not None:
-            filters.append({"propertyName": "createdate", "operator": "GTE",
-                            "value": str(int(since.timestamp() * 1000))})
-        found = self.call(self.deal_search.do_search,
-                          public_object_search_request=DealSearch(
-                              filter_groups=[{"filters": filters}], properties=["dealname", "createdate"],
-                              sorts=[{"propertyName": "createdate", "direction": "DESCENDING"}], limit=1))
-        return found.results[0].id if found.results else None
+        deals = self.view.owned_deals.get(owner)
+        if deals is None:
+            deals = self.reads.deals_of(owner_type, [owner]).get(owner, [])
+            self.view.owned_deals[owner] = deals
+        cutoff = since.timestamp() if since else float("-inf")
+        open_deals = [(_epoch(d["properties"].get("createdate")), d["id"]) for d in deals
+                      if d["properties"].get("hs_is_closed") != "true"]
+        young = [deal for deal in open_deals if deal[0] >= cutoff]
+        return max(young)[1] if young else None
 
     def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
         self.call(self.associations_api.create_default, from_type, from_id, to_type, to_id)
 
     # -- one request --------------------------------------------------------------------
-    def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One HubSpot request inside the budget; a 429 is waited out (Retry-After) up to 3 times."""
+    def call(self, method: Callable[..., T], *args: Any, passthrough: tuple[int, ...] = (), **kwargs: Any) -> T:
+        """One HubSpot request inside the budget; a 429 is waited out (Retry-After) up to 3 times.
+
+        ``passthrough``: statuses the caller handles itself (the SDK's exception is raised as it is).
+        """
         for _ in range(3):
             self.budget.acquire()
             try:
@@ -254,6 +401,8 @@ class HubSpotCrm:
                 raise TransientError(f"HubSpot unreachable: {type(exc).__name__}: {exc}") from exc
             except Exception as exc:
                 status = getattr(exc, "status", None)
+                if status in passthrough:
+                    raise
                 if status != 429:
                     raise classify(exc) from exc
                 wait = min(retry_after_seconds(_header(exc, "Retry-After")), self.retry_after_cap_s)
@@ -301,6 +450,17 @@ def _header(exc: Exception, name: str) -> str | None:
 
 def _present(**values: str | None) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
+
+
+def _plain(obj: Any) -> dict:
+    return {"id": str(obj.id), "properties": dict(obj.properties or {})}
+
+
+def _epoch(stamp: str | None) -> float:
+    """``createdate`` as HubSpot answers it (ISO 8601, ``Z``) in seconds; unknown: the distant past."""
+    if not stamp:
+        return float("-inf")
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
 def _split_name(name: str | None) -> tuple[str | None, str | None]:

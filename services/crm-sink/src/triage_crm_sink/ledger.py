@@ -7,12 +7,14 @@ a redelivered batch, a second click, an old owner still finishing after a
 rebalance — returns the recorded result instead of writing again
 (``idempotency_conflicts_total``). A crash after the CRM wrote but before the
 ledger row committed is covered by search-before-create in the adapters: the
-replay finds the object and updates it (or finds the open deal).
+replay finds the object and updates it (or finds the open deal). Before a
+Kafka batch runs, the rows of all its keys are read in one query (``prefetch``):
+an action recorded there returns its result without a transaction of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from triage.domain.models import CrmAction
 from triage.platform.db import Database
@@ -26,8 +28,21 @@ class Ledger:
     def __init__(self, database: Database, backend: str) -> None:
         self.db = database
         self.backend = backend
+        self.recorded: dict[str, ActionResult] = {}  # read for the current batch; rows never change
+
+    def prefetch(self, keys: Sequence[str]) -> dict[str, ActionResult]:
+        """The recorded results of these keys, in one query (and kept for ``once``)."""
+        rows = self.db.run(self.db.pool.fetch(
+            "SELECT idempotency_key, object_type, object_id, status, response_summary FROM crm_ledger "
+            "WHERE backend = $1 AND idempotency_key = ANY($2::text[])", self.backend, list(keys)))
+        self.recorded = {row["idempotency_key"]: ActionResult(*tuple(row)[1:]) for row in rows}
+        return self.recorded
 
     def once(self, action: CrmAction, perform: Perform) -> ActionResult:
+        recorded = self.recorded.get(action.idempotency_key)
+        if recorded is not None:
+            IDEMPOTENCY_CONFLICTS.labels(self.backend).inc()
+            return recorded
         conn = self.db.run(self.db.pool.acquire())
         try:
             transaction = conn.transaction()
@@ -69,3 +84,11 @@ class LedgeredCrm:
 
     def apply(self, action: CrmAction) -> ActionResult:
         return self.ledger.once(action, self.crm.apply)
+
+    def prefetch(self, actions: Sequence[CrmAction]) -> None:
+        """A batch's ledger rows in one query, then the CRM's reads for the actions still to do."""
+        recorded = self.ledger.prefetch([a.idempotency_key for a in actions])
+        pending = [a for a in actions if a.idempotency_key not in recorded]
+        prefetch = getattr(self.crm, "prefetch", None)
+        if pending and prefetch is not None:
+            prefetch(pending)

@@ -8,13 +8,20 @@ field (``Account.Triage_Domain__c``, ``Contact.Triage_Email__c``,
 finds the record it made. 429/503 (after ``Retry-After``), other 5xx,
 ``REQUEST_LIMIT_EXCEEDED`` and timeouts raise ``TransientError``; other 4xx
 raise ``PermanentError`` with Salesforce's ``errorCode: message``.
+
+SOQL reads are consistent at once, so a replay's search finds what a crashed
+attempt wrote. Before a Kafka batch runs, ``prefetch`` reads what its actions
+need with one SOQL query per object (``IN`` lists): accounts, contacts, the
+accounts' open opportunities, the emails' Tasks; the actions then read from
+that view, kept in step with this process's own writes.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -27,6 +34,7 @@ from simple_salesforce.format import format_soql
 from triage.domain.models import CrmAction
 from triage.platform.errors import PermanentError, TransientError
 from triage_crm_sink.hubspot_crm import BoundedCache
+from triage_crm_sink.hubspot_reads import VIEW_TTL_S
 from triage_crm_sink.limits import retry_after_seconds
 from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
 
@@ -52,6 +60,20 @@ class TimedSession(requests.Session):
         return response
 
 
+@dataclass
+class SoqlView:
+    """One batch's reads; a key present with ``None`` was read and does not exist."""
+
+    contacts: dict[str, dict | None] = field(default_factory=dict)  # email -> Contact
+    open_opportunities: dict[str, list[dict]] = field(default_factory=dict)  # account id -> open ones
+    tasks: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (WhoId, Subject) -> Task id
+    roles: dict[str, set[str]] = field(default_factory=dict)  # opportunity id -> contacts with a role
+    made_at: float = field(default_factory=time.monotonic)
+
+    def stale(self) -> bool:
+        return time.monotonic() - self.made_at > VIEW_TTL_S
+
+
 class SalesforceCrm:
     backend = "salesforce"
 
@@ -63,9 +85,64 @@ class SalesforceCrm:
         self.close_in_days = close_in_days
         self._sleep = sleep
         self.accounts = BoundedCache()
+        self.view = SoqlView()
 
     def apply(self, action: CrmAction) -> ActionResult:
-        return getattr(self, action.action)(action.properties)
+        if self.view.stale():
+            self.view = SoqlView()
+        try:
+            return getattr(self, action.action)(action.properties)
+        except Exception:
+            self.view = SoqlView()  # a write may have happened unseen (a timeout): query again
+            raise
+
+    def prefetch(self, actions: Sequence[CrmAction]) -> None:
+        """One SOQL query per object for the whole batch (replaces the previous batch's view)."""
+        self.view = SoqlView()
+        props = [a.properties for a in actions]
+        domains = sorted({(p.get("domain") or p.get("company_domain") or "").lower() for p in props} - {""})
+        if domains:
+            self._prefetch_accounts(domains)
+        emails = sorted({(p.get("email") or p.get("contact_email") or "").lower() for p in props} - {""})
+        if emails:
+            rows = self.query_all(format_soql("SELECT Id, Email, FirstName, LastName, AccountId FROM Contact "
+                                              "WHERE Email IN {} ORDER BY CreatedDate", emails))
+            self.view.contacts = {email: None for email in emails}
+            for row in reversed(rows):  # the oldest wins, as in query_one
+                self.view.contacts[str(row["Email"]).lower()] = row
+        self._prefetch_opportunities_and_tasks(props)
+
+    def _prefetch_accounts(self, domains: list[str]) -> None:
+        sites = [f"{scheme}{www}{d}" for d in domains for scheme in ("", "http://", "https://") for www in ("", "www.")]
+        rows = self.query_all(format_soql(f"SELECT Id, Name, {ACCOUNT_KEY} FROM Account WHERE "
+                                          f"{ACCOUNT_KEY} IN {{}} OR Website IN {{}} ORDER BY CreatedDate",
+                                          domains, sites))
+        for row in reversed(rows):  # the oldest wins; one without our key is read (and claimed) per action
+            if row.get(ACCOUNT_KEY):
+                self.accounts.remember(row[ACCOUNT_KEY].lower(), row["Id"])
+
+    def _prefetch_opportunities_and_tasks(self, props: list[dict[str, str]]) -> None:
+        accounts = sorted({self.accounts[d] for p in props
+                           if (d := (p.get("domain") or p.get("company_domain") or "").lower()) in self.accounts})
+        if accounts:
+            self.view.open_opportunities = {a: [] for a in accounts}
+            for row in self.query_all(format_soql("SELECT Id, AccountId, CreatedDate FROM Opportunity WHERE "
+                                                  "AccountId IN {} AND IsClosed = false", accounts)):
+                self.view.open_opportunities[row["AccountId"]].append(row)
+            opportunities = sorted(o["Id"] for rows in self.view.open_opportunities.values() for o in rows)
+            self.view.roles = {o: set() for o in opportunities}
+            if opportunities:
+                for row in self.query_all(format_soql("SELECT Id, OpportunityId, ContactId FROM "
+                                                      "OpportunityContactRole WHERE OpportunityId IN {}",
+                                                      opportunities)):
+                    self.view.roles[row["OpportunityId"]].add(row["ContactId"])
+        contacts = {c["Id"] for c in self.view.contacts.values() if c}
+        subjects = sorted({f"Inbound email {p.get('email_id', 'unknown')}" for p in props if p.get("email")})
+        if contacts and subjects:
+            self.view.tasks = {(c, s): None for c in contacts for s in subjects}
+            for row in self.query_all(format_soql("SELECT Id, WhoId, Subject FROM Task WHERE Subject IN {}",
+                                                  subjects)):
+                self.view.tasks[(row["WhoId"], row["Subject"])] = row["Id"]
 
     # -- actions ----------------------------------------------------------------------
     def upsert_company(self, props: dict[str, str]) -> ActionResult:
@@ -83,6 +160,8 @@ class SalesforceCrm:
         else:
             account_id, created = self.call(self.sf.Account.create, fields)["id"], True
         self.accounts.remember((domain or name or "").lower(), account_id)
+        if created:  # a new account has no opportunities yet
+            self.view.open_opportunities[account_id] = []
         status = "created" if created else "updated"
         return ActionResult("account", account_id, status, f"Salesforce account {account_id} {status}")
 
@@ -91,19 +170,21 @@ class SalesforceCrm:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
         account_id = account[0] if account else None
         first, last = _split_name(props.get("name"), email)
-        existing = self.query_one(format_soql(
-            "SELECT Id, FirstName, LastName, AccountId FROM Contact WHERE Email = {} ORDER BY CreatedDate LIMIT 1",
-            email))
+        existing = self.contact(email)
         if existing is not None:
             changes = {k: v for k, v in {"FirstName": first, "AccountId": account_id}.items()
                        if v and not existing.get(k)}
             if changes:
                 self.call(self.sf.Contact.update, existing["Id"], changes)
+                existing.update(changes)
             task_id = self.log_email(existing["Id"], props)
             return ActionResult("contact", existing["Id"], "updated",
                                 f"Salesforce contact {existing['Id']} updated, task {task_id}")
         fields = {"Email": email, "FirstName": first, "LastName": last, "AccountId": account_id}
         contact_id, created = self.upsert_by_key("Contact", CONTACT_KEY, email, _present(fields))
+        self.view.contacts[email] = {**_present(fields), "Id": contact_id}
+        if created:  # a new contact has no Tasks yet
+            self.view.tasks[(contact_id, f"Inbound email {props.get('email_id', 'unknown')}")] = None
         task_id = self.log_email(contact_id, props)
         status = "created" if created else "updated"
         return ActionResult("contact", contact_id, status, f"Salesforce contact {contact_id} {status}, task {task_id}")
@@ -111,14 +192,20 @@ class SalesforceCrm:
     def log_email(self, contact_id: str, props: dict[str, str]) -> str:
         """A completed Task on the contact, once per email (found again by its subject)."""
         subject = f"Inbound email {props.get('email_id', 'unknown')}"
-        task = self.query_one(format_soql("SELECT Id FROM Task WHERE WhoId = {} AND Subject = {} LIMIT 1",
-                                          contact_id, subject))
-        if task is not None:
-            return task["Id"]
+        if (contact_id, subject) in self.view.tasks:
+            task_id = self.view.tasks[(contact_id, subject)]
+        else:
+            task = self.query_one(format_soql("SELECT Id FROM Task WHERE WhoId = {} AND Subject = {} LIMIT 1",
+                                              contact_id, subject))
+            task_id = task["Id"] if task else None
+        if task_id is not None:
+            return task_id
         description = (f"Inbound email to {props.get('mailbox', 'a shared mailbox')} "
                        f"({props.get('intent', 'unknown')}), routed to {props.get('queue', 'a queue')}.")
-        return self.call(self.sf.Task.create, {"Subject": subject, "WhoId": contact_id, "Status": "Completed",
-                                               "Description": description})["id"]
+        task_id = self.call(self.sf.Task.create, {"Subject": subject, "WhoId": contact_id, "Status": "Completed",
+                                                  "Description": description})["id"]
+        self.view.tasks[(contact_id, subject)] = task_id
+        return task_id
 
     def create_deal(self, props: dict[str, str]) -> ActionResult:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
@@ -135,28 +222,35 @@ class SalesforceCrm:
             "Amount": float(amount) if amount else None, "LeadSource": "Inbound Email",
         })
         deal_id, created = self.upsert_by_key("Opportunity", OPPORTUNITY_KEY, props["email_id"], fields)
+        if account_id in self.view.open_opportunities and created:
+            self.view.open_opportunities[account_id].append({"Id": deal_id, "AccountId": account_id,
+                                                             "CreatedDate": datetime.now(UTC).isoformat()})
+            self.view.roles[deal_id] = set()
         return ActionResult("opportunity", deal_id, "created" if created else "unchanged",
                             f"Salesforce opportunity {deal_id} {'created' if created else 'found by external id'}")
 
     def associate_contact(self, props: dict[str, str]) -> ActionResult:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
-        contact = self.query_one(format_soql(
-            "SELECT Id, AccountId FROM Contact WHERE Email = {} ORDER BY CreatedDate LIMIT 1",
-            props["contact_email"].lower()))
+        contact = self.contact(props["contact_email"].lower())
         if account is None or contact is None:
             return ActionResult("association", None, "unchanged", "no contact or account to associate")
         account_id, contact_id = account[0], contact["Id"]
         if not contact.get("AccountId"):
             self.call(self.sf.Contact.update, contact_id, {"AccountId": account_id})
+            contact["AccountId"] = account_id
         deal_id = self.open_opportunity(account_id, None)
         if deal_id is None:
             return ActionResult("association", f"contact:{contact_id}", "updated",
                                 f"Salesforce contact {contact_id} in account {account_id}; no open opportunity")
-        role = self.query_one(format_soql(
-            "SELECT Id FROM OpportunityContactRole WHERE OpportunityId = {} AND ContactId = {} LIMIT 1",
-            deal_id, contact_id))
+        if deal_id in self.view.roles:
+            role = contact_id if contact_id in self.view.roles[deal_id] else None
+        else:
+            role = self.query_one(format_soql(
+                "SELECT Id FROM OpportunityContactRole WHERE OpportunityId = {} AND ContactId = {} LIMIT 1",
+                deal_id, contact_id))
         if role is None:
             self.call(self.sf.OpportunityContactRole.create, {"OpportunityId": deal_id, "ContactId": contact_id})
+            self.view.roles.setdefault(deal_id, set()).add(contact_id)
         return ActionResult("association", f"opportunity:{deal_id}/contact:{contact_id}",
                             "created" if role is None else "unchanged",
                             f"Salesforce contact {contact_id} in account {account_id} and opportunity {deal_id}")
@@ -181,7 +275,19 @@ class SalesforceCrm:
         self.accounts.remember(key, record["Id"])
         return record["Id"], record
 
+    def contact(self, email: str) -> dict | None:
+        if email in self.view.contacts:
+            return self.view.contacts[email]
+        return self.query_one(format_soql(
+            "SELECT Id, FirstName, LastName, AccountId FROM Contact WHERE Email = {} ORDER BY CreatedDate LIMIT 1",
+            email))
+
     def open_opportunity(self, account_id: str, since: datetime | None) -> str | None:
+        if account_id in self.view.open_opportunities:
+            cutoff = since.timestamp() if since else float("-inf")
+            young = [(_epoch(o["CreatedDate"]), o["Id"]) for o in self.view.open_opportunities[account_id]]
+            young = [o for o in young if o[0] >= cutoff]
+            return max(young)[1] if young else None
         query = format_soql("SELECT Id FROM Opportunity WHERE AccountId = {} AND IsClosed = false", account_id)
         if since is not None:
             query += " AND CreatedDate >= " + since.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -191,6 +297,9 @@ class SalesforceCrm:
     def query_one(self, soql: str) -> dict[str, Any] | None:
         records = self.call(self.sf.query, soql)["records"]
         return records[0] if records else None
+
+    def query_all(self, soql: str) -> list[dict[str, Any]]:
+        return self.call(self.sf.query_all, soql)["records"]
 
     # -- writes ---------------------------------------------------------------------------
     def upsert_by_key(self, sobject: str, field: str, value: str, fields: dict[str, Any]) -> tuple[str, bool]:
@@ -232,6 +341,11 @@ def _message(exc: SalesforceError) -> str:
     if isinstance(content, list):
         return "; ".join(f"{e.get('errorCode', '')}: {e.get('message', '')}" for e in content if isinstance(e, dict))[:1000]
     return str(content)[:1000]
+
+
+def _epoch(stamp: str) -> float:
+    """Salesforce's ``2026-11-25T10:00:00.000+0000`` (or ISO 8601) in seconds."""
+    return datetime.fromisoformat(stamp.replace("+0000", "+00:00").replace("Z", "+00:00")).timestamp()
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:

@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING
 
 from prometheus_client import Counter
 
+from triage.domain.bands import ConfidenceBands, email_band
 from triage.domain.extract import ExtractionOutcome, extract_fields
 from triage.domain.extraction_gates import (
-    ConfidenceBands,
     GatePolicy,
     ThreadClassification,
-    confidence_band,
     invalid_llm_result,
     llm_gate,
     local_result,
@@ -88,9 +87,7 @@ class ExtractHandler:
             return [Outbound(CLEAN, clean.thread_id, clean, trace_headers(record))]
         assert isinstance(record.value, CleanEmail)
         extracted = self.extract(record.partition, record.value)
-        EXTRACTED_TOTAL.labels(
-            extracted.decided_by, confidence_band(extracted.extraction.confidence, self.bands)
-        ).inc()
+        EXTRACTED_TOTAL.labels(extracted.decided_by, email_band(extracted, self.bands)).inc()
         return [Outbound(EXTRACTED, extracted.thread_id, extracted, trace_headers(record))]
 
     def extract(self, partition: int, clean: CleanEmail) -> ExtractedEmail:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from triage.domain.extraction_gates import ConfidenceBands, GatePolicy
+from triage.domain.bands import ConfidenceBands
+from triage.domain.extraction_gates import GatePolicy
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.settings import Settings
 from triage_extract.handler import ExtractHandler, LlmBackends

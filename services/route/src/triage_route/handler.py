@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter, Gauge
 
+from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, email_band
 from triage.domain.crm_plan import plan_crm_actions
 from triage.domain.dedupe import DedupeIndex, dedupe_key, reuse_thread_classification
 from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox, RoutedEmail
 from triage.domain.rules import Rule, due_at, route_email
-from triage.platform.runtime import Inbound, Outbound, trace_headers
+from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
 
 DUPLICATES = Counter("route_duplicates_skipped_total", "Messages already routed, not routed again")
@@ -30,8 +31,10 @@ REUSED = Counter("route_thread_classification_reused_total", "Low-confidence mes
 ChangelogReader = Callable[[int], Iterable[tuple[str, DedupeMarker | None]]]
 
 
-def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule]) -> RoutedEmail:
-    decision = route_email(extracted, mailbox, rules)
+def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule],
+                 bands: ConfidenceBands = DEFAULT_BANDS) -> RoutedEmail:
+    """The rules' decision and the CRM plan, under the band both the rules and crm-sink act on."""
+    decision = route_email(extracted, mailbox, rules, bands)
     return RoutedEmail(
         email_id=extracted.email_id,
         thread_id=extracted.thread_id,
@@ -49,6 +52,7 @@ def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Ru
         reason=decision.reason,
         ignored=decision.ignored,
         crm_actions=plan_crm_actions(extracted, decision),
+        band=email_band(extracted, bands),
     )
 
 
@@ -56,9 +60,11 @@ class RouteHandler:
     def __init__(self, mailbox: Mailbox, rules: Sequence[Rule], changelog: ChangelogReader,
                  window: timedelta, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sweep_every: timedelta = timedelta(minutes=5),
-                 reuse_within: timedelta = timedelta(hours=24), reuse_below_confidence: float = 0.5) -> None:
+                 reuse_within: timedelta = timedelta(hours=24), reuse_below_confidence: float = 0.5,
+                 bands: ConfidenceBands = DEFAULT_BANDS) -> None:
         self.mailbox = mailbox
         self.rules = rules
+        self.bands = bands
         self.changelog = changelog
         self.clock = clock
         self.index = DedupeIndex(window)
@@ -73,7 +79,8 @@ class RouteHandler:
     def handle(self, record: Inbound) -> Sequence[Outbound]:
         assert isinstance(record.value, ExtractedEmail)
         extracted = record.value
-        key = dedupe_key(extracted)
+        replay = record.headers.get(REPLAY_HEADER)  # an operator's replay routes the email once more
+        key = dedupe_key(extracted, replay.decode(errors="replace") if replay else None)
         if self.index.seen(record.partition, key) or key in self.pending:
             DUPLICATES.inc()
             return []
@@ -90,7 +97,7 @@ class RouteHandler:
             confidence=extracted.extraction.confidence,
             processed_at=self.clock(),
         )
-        routed = routed_email(extracted, self.mailbox, self.rules)
+        routed = routed_email(extracted, self.mailbox, self.rules, self.bands)
         if reuse_note:
             routed = routed.model_copy(update={"reason": f"{routed.reason}; {reuse_note}"})
         self.pending[key] = (record.partition, marker)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from triage.domain.bands import ConfidenceBands
 from triage.platform.changelog import partition_count, read_partition
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
@@ -10,6 +11,14 @@ from triage.platform.service import run_stage
 from triage.platform.settings import Settings
 from triage.platform.topics import DEDUPE, EXTRACTED
 from triage_route.handler import RouteHandler
+
+
+def confidence_bands(settings: Settings) -> ConfidenceBands:
+    """The band thresholds from the one place they are configured (TRIAGE_CONFIDENCE_*)."""
+    try:
+        return ConfidenceBands(settings.triage_confidence_auto_write, settings.triage_confidence_suggest)
+    except ValueError as exc:
+        raise SystemExit(f"TRIAGE_CONFIDENCE_*: {exc}") from exc
 
 
 def build(settings: Settings) -> RouteHandler:
@@ -29,6 +38,7 @@ def build(settings: Settings) -> RouteHandler:
         window=timedelta(hours=settings.triage_dedupe_window_hours),
         reuse_within=timedelta(hours=settings.triage_thread_reuse_hours),
         reuse_below_confidence=settings.triage_thread_reuse_below_confidence,
+        bands=confidence_bands(settings),
     )
 
 

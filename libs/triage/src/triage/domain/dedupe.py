@@ -16,9 +16,14 @@ from triage.domain.extract import required_action
 from triage.domain.models import DedupeMarker, ExtractedEmail
 
 
-def dedupe_key(email: ExtractedEmail) -> str:
-    """message id + thread id, as the topic registry says (email id when there is no Message-ID)."""
-    return f"{email.message_id or email.email_id}|{email.thread_id}"
+def dedupe_key(email: ExtractedEmail, replay_id: str | None = None) -> str:
+    """message id + thread id, as the topic registry says (email id when there is no Message-ID).
+
+    An operator's replay (``replay_id``, from the ``triage.replay`` header) is a new key: the
+    email is routed once more, and a second delivery of the same replay is still a duplicate.
+    """
+    key = f"{email.message_id or email.email_id}|{email.thread_id}"
+    return f"{key}|replay:{replay_id}" if replay_id else key
 
 
 @dataclass

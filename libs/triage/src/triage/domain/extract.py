@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from triage.domain.evidence import field_values, first_located, locate, supported
 from triage.domain.extraction_intent import (
     IntentWeights,
     Signals,
@@ -27,6 +28,8 @@ from triage.domain.models import (
     Budget,
     CleanEmail,
     Company,
+    Evidence,
+    EvidenceSource,
     Extraction,
     Intent,
     Interest,
@@ -38,7 +41,7 @@ from triage.domain.models import (
 from triage.domain.normalize import split_body
 
 MODEL = "local-rules"
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"  # 3: evidence spans
 # The intent model overrides the keyword vote only when this sure (5-fold CV on the tuning data).
 # It is off by default: on the held-out gold set it did not beat the rules (docs/extraction.md).
 MODEL_MIN_PROBABILITY = 0.7
@@ -73,8 +76,12 @@ def extract_fields(
 def fields_for(
     intent: Intent, clean: CleanEmail, about: About, mailbox: Mailbox, confidence: float
 ) -> Extraction:
+    """Each field from the email, with the span it came from; a value without one is null."""
     is_lead = intent == "lead"
-    return Extraction(
+    budget = stated_budget(about.words) if is_lead else None
+    timeline = stated_timeline(about.words, clean.date) if is_lead else None
+    region = None if intent == "spam" else located_region(intent, about, clean)
+    extraction = Extraction(
         intent=intent,
         person=person_of(intent, about),
         company=company_of(intent, clean, about),
@@ -83,13 +90,75 @@ def fields_for(
             if intent in ("lead", "support")
             else []
         ),
-        budget=Budget(annual_amount_usd=annual_usd(about.words) if is_lead else None),
-        timeline=buying_timeline(about.words, clean.date) if is_lead else "unknown",
-        region=None if intent == "spam" else region_of(intent, about, clean),
+        budget=Budget(annual_amount_usd=budget.value if budget else None),
+        timeline=timeline.value if timeline else "unknown",
+        region=region.value if region else None,
         summary=summarize(about),
         required_action=required_action(intent, about.words),
         confidence=confidence,
     )
+    found = {"budget.annual_amount_usd": budget, "timeline": timeline, "region": region}
+    evidence = quoted_evidence(extraction, clean, about, found)
+    return supported(extraction.model_copy(update={"evidence": evidence}))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value read from a phrase of the email (fullest phrasing first), and where to look."""
+
+    value: object
+    phrases: tuple[str, ...]
+    sources: tuple[EvidenceSource, ...] = ()
+
+
+def quoted_evidence(
+    extraction: Extraction, clean: CleanEmail, about: About, found: Mapping[str, Found | None]
+) -> list[Evidence]:
+    """The span of every quoted value: found phrases as they are, other values where written."""
+    spans: list[Evidence] = []
+    for path, value in field_values(extraction).items():
+        phrase = found.get(path)
+        if phrase is not None:  # read from what the sender wrote unless the finder says where
+            sources = phrase.sources or about.sources_of("subject", "text")
+            spans += _listed(first_located(clean, path, phrase.phrases, sources))
+        elif path == "person.name":
+            spans += _name_evidence(clean, about, str(value))
+        elif path == "company.domain":
+            spans += _listed(_domain_evidence(clean, about, str(value)))
+        else:
+            spans += _listed(locate(clean, path, str(value), _value_sources(path, about)))
+    return spans
+
+
+def _listed(evidence: Evidence | None) -> list[Evidence]:
+    return [] if evidence is None else [evidence]
+
+
+def _value_sources(path: str, about: About) -> tuple[EvidenceSource, ...]:
+    if path == "person.email":
+        return about.sources_of("email")
+    if path == "company.name":  # the signature, the text, a form, a footer or a publisher's name
+        return (*about.sources_of("signature", "text", "footer", "subject", "name"),
+                "footer", "signature", "text", "from_name")  # fmt: skip
+    return about.sources_of("subject", "text")  # products, named in what the sender wrote
+
+
+def _name_evidence(clean: CleanEmail, about: About, name: str) -> list[Evidence]:
+    """Where the name is written whole, else a form's first and last name fields."""
+    sources = about.sources_of("name", "signature", "text")
+    whole = locate(clean, "person.name", name, sources)
+    if whole is not None:
+        return [whole]
+    parts = [locate(clean, "person.name", about.form.get(key), sources)
+             for key in ("first_name", "last_name")]  # fmt: skip
+    return [part for part in parts if part is not None]
+
+
+def _domain_evidence(clean: CleanEmail, about: About, domain: str) -> Evidence | None:
+    """The address the domain was derived from, else the website that spells it."""
+    addresses = [a for a in (about.email, clean.from_email) if company_domain(a) == domain]
+    sources = (*about.sources_of("email"), "from_email", *about.sources_of("signature"))
+    return first_located(clean, "company.domain", [*addresses, domain], sources)
 
 
 # ---------------------------------------------------------------- whom the email is about
@@ -107,6 +176,11 @@ class About:
     footer: str = ""
     relay: str | None = None
     form: dict[str, str] = field(default_factory=dict)
+    #: where each part (name, email, subject, text, signature, footer) is in email.clean
+    sources: Mapping[str, tuple[EvidenceSource, ...]] = field(default_factory=dict)
+
+    def sources_of(self, *parts: str) -> tuple[EvidenceSource, ...]:
+        return tuple(source for part in parts for source in self.sources.get(part, ()))
 
     @property
     def words(self) -> str:
@@ -132,8 +206,31 @@ def about_whom(clean: CleanEmail, mailbox: Mailbox) -> About:
         text=clean.text,
         signature=clean.signature or "",
         footer=clean.footer or "",
+        sources=_DIRECT_SOURCES,
     )
 
+
+_DIRECT_SOURCES: dict[str, tuple[EvidenceSource, ...]] = {
+    "name": ("from_name",),
+    "email": ("from_email",),
+    "subject": ("subject",),
+    "text": ("text",),
+    "signature": ("signature",),
+    "footer": ("footer",),
+}
+# A form's fields are lines of the notification's text.
+_FORM_SOURCES: dict[str, tuple[EvidenceSource, ...]] = {
+    "name": ("text",), "email": ("text",), "subject": ("subject",), "text": ("text",),
+}  # fmt: skip
+# A forward's original: its header, then its text (which holds its signature and footer).
+_FORWARD_SOURCES: dict[str, tuple[EvidenceSource, ...]] = {
+    "name": ("forwarded.from_name", "forwarded.text", "text"),
+    "email": ("forwarded.from_email", "forwarded.text", "text"),
+    "subject": ("forwarded.subject", "subject"),
+    "text": ("forwarded.text", "text"),
+    "signature": ("forwarded.text", "text"),
+    "footer": ("forwarded.text", "text"),
+}
 
 _RELAY_SENDER = re.compile(
     r"no-?reply|do-?not-?reply|forms?\b|web-?forms?|notifications?|notify|wordpress|website|"
@@ -216,6 +313,7 @@ def _from_form(clean: CleanEmail, form: dict[str, str]) -> About:
         text=clean.text,  # every field counts: budget, timeline and products are fields too
         relay="web_form",
         form=form,
+        sources=_FORM_SOURCES,
     )
 
 
@@ -239,6 +337,7 @@ def _from_forward(clean: CleanEmail) -> About:
         signature=parts.signature or "",
         footer=parts.footer or "",
         relay="forward",
+        sources=_FORWARD_SOURCES,
     )
 
 
@@ -852,6 +951,12 @@ _BUDGET_WORD = re.compile(r"budget|presupuesto|spend|invest|approved", re.IGNORE
 
 def annual_usd(text: str) -> float | None:
     """The budget the sender states in US dollars, annualised; None unless dollars are said."""
+    found = stated_budget(text)
+    return None if found is None else float(found.value)  # type: ignore[arg-type]
+
+
+def stated_budget(text: str) -> Found | None:
+    """The annualised budget and the phrase it was read from ("$5k per month", amount first)."""
     amounts = [m for m in _USD_AMOUNT.finditer(text) if not _PER_UNIT.match(text, m.end())]
     if not amounts:
         return None
@@ -860,7 +965,10 @@ def annual_usd(text: str) -> float | None:
     ]
     chosen = (near_budget or amounts)[0]
     amount = _amount(chosen)
-    return None if amount is None else round(amount * _periods_per_year(text, chosen), 2)
+    if amount is None:
+        return None
+    periods, start, end = _period(text, chosen)
+    return Found(round(amount * periods, 2), (text[start:end], chosen.group(0)))
 
 
 def _amount(match: re.Match[str]) -> float | None:
@@ -881,11 +989,16 @@ def parse_number(digits: str) -> float | None:
     return float(digits) if digits.isdigit() else None
 
 
-def _periods_per_year(text: str, match: re.Match[str]) -> int:
-    before = text[max(0, match.start() - 40) : match.start()]
-    if _PER_MONTH.match(text, match.end()) or _MONTHLY_BEFORE.search(before):
-        return 12
-    return 4 if _PER_QUARTER.match(text, match.end()) else 1
+def _period(text: str, match: re.Match[str]) -> tuple[int, int, int]:
+    """Periods per year, and the phrase that says so around the amount (start, end)."""
+    window = max(0, match.start() - 40)
+    monthly_before = _MONTHLY_BEFORE.search(text[window : match.start()])
+    per_month = _PER_MONTH.match(text, match.end())
+    if per_month or monthly_before:
+        start = window + monthly_before.start() if monthly_before else match.start()
+        return 12, start, per_month.end() if per_month else match.end()
+    per_quarter = _PER_QUARTER.match(text, match.end())
+    return (4, match.start(), per_quarter.end()) if per_quarter else (1, match.start(), match.end())
 
 
 # ---------------------------------------------------------------- timeline
@@ -971,13 +1084,28 @@ _HORIZONS: tuple[tuple[int, Timeline], ...] = ((0, "now"), (3, "quarter"), (6, "
 
 def buying_timeline(text: str, sent: datetime | None) -> Timeline:
     """The soonest buying horizon the email states, relative to when it was sent."""
+    found = stated_timeline(text, sent)
+    return "unknown" if found is None else found.value  # type: ignore[return-value]
+
+
+def stated_timeline(text: str, sent: datetime | None) -> Found | None:
+    """The soonest horizon, preferring sentences about buying, and the phrase that states it."""
     sentences = [match.group(0) for match in _SENTENCE.finditer(text)]
     buying = [sentence for sentence in sentences if _BUYING_WORDS.search(sentence)]
     for candidates in (buying, sentences):
-        months = [m for sentence in candidates for m in stated_horizons(sentence, sent)]
-        if months:
-            return horizon(min(months))
-    return "unknown"
+        horizons = [h for sentence in candidates for h in stated_horizons(sentence, sent)]
+        if horizons:
+            months, phrase = min(horizons, key=lambda found: found[0])
+            timeline = horizon(months)
+            return None if timeline == "unknown" else Found(timeline, (phrase,))
+    return None
+
+
+def horizon_phrases(text: str, sent: datetime | None) -> Iterator[tuple[Timeline, str]]:
+    """Every horizon phrase of a text and the timeline it states (grounds an LLM's timeline)."""
+    for sentence in _SENTENCE.finditer(text):
+        for months, phrase in stated_horizons(sentence.group(0), sent):
+            yield horizon(months), phrase
 
 
 def horizon(months_ahead: float) -> Timeline:
@@ -987,16 +1115,16 @@ def horizon(months_ahead: float) -> Timeline:
     return "unknown"
 
 
-def stated_horizons(text: str, sent: datetime | None) -> list[float]:
-    """Months until each buying horizon the text names (0 = this month)."""
-    found: list[float] = []
+def stated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]:
+    """Months until each buying horizon the text names (0 = this month), and its phrase."""
+    found: list[tuple[float, str]] = []
     for pattern, months in ((_NOW, 0), (_QUARTER, 2), (_SIX_MONTHS, 5), (_LATER, 12)):
-        if pattern.search(text):
-            found.append(months)
-    found += [_span_months(match) for match in _SPAN.finditer(text)]
+        if said := pattern.search(text):
+            found.append((months, said.group(0)))
+    found += [(_span_months(match), match.group(0)) for match in _SPAN.finditer(text)]
     if sent is not None:
-        found += [_months_to_month(match, sent) for match in _BY_MONTH.finditer(text)]
-        found += [_months_to_quarter(match, sent) for match in _BY_QUARTER.finditer(text)]
+        found += [(_months_to_month(m, sent), m.group(0)) for m in _BY_MONTH.finditer(text)]
+        found += [(_months_to_quarter(m, sent), m.group(0)) for m in _BY_QUARTER.finditer(text)]
     return found
 
 
@@ -1090,44 +1218,68 @@ _UPPERCASE_ONLY = frozenset({"uk", "usa", "uae"})  # "uk" in prose is rarely the
 
 
 def region_of(intent: Intent, about: About, clean: CleanEmail) -> str | None:
+    found = located_region(intent, about, clean)
+    return None if found is None else str(found.value)
+
+
+def located_region(intent: Intent, about: About, clean: CleanEmail) -> Found | None:
     """Where the person or company is: their address, phone, country-code domain, then prose."""
     contact = "\n".join(
         (about.form.get("country", ""), about.form.get("location", ""), about.signature)
     )
+    contact_sources = about.sources_of("signature", "text")  # a form's fields are in its text
     newsletter_footer = f"{clean.footer or ''}\n{clean.text}" if intent == "newsletter" else ""
-    return (
-        _place(contact)
-        or _us_address(contact)
-        or _phone_country(f"{contact}\n{about.form.get('phone', '')}")
-        or _place(newsletter_footer)
-        or _cctld_country(about.email)
-        or _place(about.text)
+    cctld = cctld_country(about.email)
+    candidates: tuple[tuple[tuple[str, str] | None, tuple[EvidenceSource, ...]], ...] = (
+        (_first(_place_cues(contact)), contact_sources),
+        (_first(_us_address_cues(contact)), contact_sources),
+        (_first(_phone_cues(f"{contact}\n{about.form.get('phone', '')}")), contact_sources),
+        (_first(_place_cues(newsletter_footer)), ("footer", "text")),
+        ((cctld, about.email or "") if cctld else None, about.sources_of("email")),
+        (_first(_place_cues(about.text)), about.sources_of("text")),
+    )
+    return next(
+        (Found(cue[0], (cue[1],), sources) for cue, sources in candidates if cue is not None), None
     )
 
 
-def _place(text: str) -> str | None:
+def _first(cues: Iterator[tuple[str, str]]) -> tuple[str, str] | None:
+    return next(cues, None)
+
+
+def region_cues(text: str) -> Iterator[tuple[str, str]]:
+    """Every (country, phrase) a text shows: places, US addresses, phone prefixes."""
+    yield from _place_cues(text)
+    yield from _us_address_cues(text)
+    yield from _phone_cues(text)
+
+
+def _place_cues(text: str) -> Iterator[tuple[str, str]]:
     for match in _PLACE_WORDS.finditer(text):
         word = match.group(1)
         if word.lower() in _UPPERCASE_ONLY and not word.isupper():
             continue
-        return _COUNTRIES.get(word.lower()) or _CITIES.get(word.lower())
-    return None
+        country = _COUNTRIES.get(word.lower()) or _CITIES.get(word.lower())
+        if country:
+            yield country, word
 
 
-def _us_address(text: str) -> str | None:
-    return "US" if _US_STATE_ZIP.search(text) else None
+def _us_address_cues(text: str) -> Iterator[tuple[str, str]]:
+    for match in _US_STATE_ZIP.finditer(text):
+        yield "US", match.group(0)
 
 
-def _phone_country(text: str) -> str | None:
+def _phone_cues(text: str) -> Iterator[tuple[str, str]]:
     for match in _PHONE.finditer(text):
         digits = match.group(1)
         for length in (3, 2, 1):
-            if digits[:length] in _PHONE_PREFIXES:
-                return _PHONE_PREFIXES[digits[:length]]
-    return None
+            if digits[:length] in _PHONE_PREFIXES:  # the phrase is "+44" or "0044"
+                yield _PHONE_PREFIXES[digits[:length]], text[match.start() : match.start(1) + length]
+                break
 
 
-def _cctld_country(address: str | None) -> str | None:
+def cctld_country(address: str | None) -> str | None:
+    """The country of an address's country-code domain (not free mail, not generic ccTLDs)."""
     domain = email_domain(address)
     if domain is None or is_free_mail(address):
         return None

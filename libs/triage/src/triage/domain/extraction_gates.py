@@ -12,8 +12,7 @@ Pure decisions, taken per email before and after the small model answers:
 4. otherwise the small model; the large model only when the small one answers
    with an intent in ``large_model_intents`` (leads and support by default).
 
-Confidence bands turn a confidence into the action it allows: write to the CRM
-on its own, suggest (a human confirms), or the human review queue.
+What a confidence then allows (write, suggest, review) is ``triage.domain.bands``.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from triage.domain.extract import about_whom, fields_for
-from triage.domain.models import Band, CleanEmail, Extraction, Intent, Mailbox
+from triage.domain.models import CleanEmail, Extraction, Intent, Mailbox
 
 Route = Literal["local", "reuse", "llm"]
 
@@ -59,26 +58,6 @@ class GateDecision:
     route: Route
     decided_by: str  # auth_fail | blocklist | short_message | thread_reuse | llm
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class ConfidenceBands:
-    """auto_write ≥ ``auto_write``, suggest ≥ ``suggest``, else review."""
-
-    auto_write: float = 0.85
-    suggest: float = 0.6
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.suggest <= self.auto_write <= 1.0:
-            raise ValueError("confidence bands need 0 <= suggest <= auto_write <= 1")
-
-
-def confidence_band(confidence: float, thresholds: ConfidenceBands) -> Band:
-    if confidence >= thresholds.auto_write:
-        return "auto_write"
-    if confidence >= thresholds.suggest:
-        return "suggest"
-    return "review"
 
 
 def dkim_failed(clean: CleanEmail) -> bool:

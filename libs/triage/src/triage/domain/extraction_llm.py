@@ -5,18 +5,20 @@ Messages with a tool) are I/O and live outside the domain; they share this:
 the system prompt, the tool's JSON schema, the bounded input built from an
 email, the validation of the tool's arguments, and grounding — a value that
 does not appear in the email is nulled, so neither a model's invention nor an
-email's "mark this as a lead with a $1M budget" survives.
+email's "mark this as a lead with a $1M budget" survives. Grounding is also
+where the LLM path's evidence spans come from (triage.domain.evidence).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from pydantic import ValidationError
 
-from triage.domain.models import INTENTS, Budget, CleanEmail, Company, Extraction, Person
+from triage.domain.evidence import field_values, first_located, locate, source_text, supported
+from triage.domain.extract import cctld_country, horizon_phrases, region_cues
+from triage.domain.models import INTENTS, CleanEmail, Evidence, EvidenceSource, Extraction
 
 TOOL_NAME = "record_extraction"
 SYSTEM_PROMPT = (
@@ -96,64 +98,82 @@ def _first_errors(exc: ValidationError) -> str:
 
 # ---------------------------------------------------------------- grounding
 
+#: What grounding searches: the newest message, its headers and a forwarded original — not the
+#: quoted history, whose values are an older message's.
+GROUNDING_SOURCES: tuple[EvidenceSource, ...] = (
+    "from_name", "from_email", "reply_to", "subject", "text", "signature", "footer",
+    "forwarded.from_name", "forwarded.from_email", "forwarded.subject", "forwarded.text",
+)  # fmt: skip
+_ADDRESS_SOURCES: tuple[EvidenceSource, ...] = ("from_email", "reply_to", "forwarded.from_email")
+
 
 def ground(extraction: Extraction, clean: CleanEmail) -> Extraction:
-    """Null every value the email does not contain: what cannot be pointed at is invented."""
-    evidence = _evidence(clean)
-    folded = _fold(evidence)
-    person = Person(
-        name=_kept(extraction.person.name, folded),
-        email=_kept(extraction.person.email, folded),
-    )
-    company = Company(
-        name=_kept(extraction.company.name, folded),
-        domain=_kept(extraction.company.domain, folded),
-    )
-    amount = extraction.budget.annual_amount_usd
-    budget = Budget(annual_amount_usd=amount if _amount_stated(amount, evidence) else None)
-    return extraction.model_copy(update={"person": person, "company": company, "budget": budget})
+    """Give every quoted value the span of the email that states it, and null the rest.
+
+    What cannot be pointed at is invented: neither a model's guess nor an email's "mark this
+    as a lead with a $1M budget" survives. Evidence the model itself sent is discarded: spans
+    are only ever found here.
+    """
+    spans: list[Evidence] = []
+    for path, value in field_values(extraction).items():
+        found = _grounded(path, value, clean)
+        if found is not None:
+            spans.append(found)
+    return supported(extraction.model_copy(update={"evidence": spans}))
 
 
-def _evidence(clean: CleanEmail) -> str:
-    forwarded = clean.forwarded
-    return "\n".join(
-        part or ""
-        for part in (
-            clean.from_name,
-            clean.from_email,
-            clean.reply_to,
-            clean.subject,
-            clean.text,
-            clean.signature,
-            clean.footer,
-            forwarded.from_name if forwarded else None,
-            forwarded.from_email if forwarded else None,
-            forwarded.text if forwarded else None,
-        )
-    )
+def _grounded(path: str, value: object, clean: CleanEmail) -> Evidence | None:
+    if path == "budget.annual_amount_usd":
+        return _amount_span(float(value), clean)  # type: ignore[arg-type]
+    if path == "timeline":
+        return _timeline_span(str(value), clean)
+    if path == "region":
+        return _region_span(str(value), clean)
+    return locate(clean, path, str(value), GROUNDING_SOURCES)  # written as it is
 
 
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+def _timeline_span(timeline: str, clean: CleanEmail) -> Evidence | None:
+    """A phrase stating that horizon relative to the Date header ("next quarter", "by March")."""
+    for source in GROUNDING_SOURCES:
+        for stated, phrase in horizon_phrases(source_text(clean, source), clean.date):
+            if stated == timeline:
+                return locate(clean, "timeline", phrase, (source,))
+    return None
 
 
-def _kept(value: str | None, folded_evidence: str) -> str | None:
-    if value is None or not value.strip():
-        return None
-    return value if _fold(value) in folded_evidence else None
+def _region_span(region: str, clean: CleanEmail) -> Evidence | None:
+    """A place, US address or phone prefix of that country, else an address on its ccTLD."""
+    for source in GROUNDING_SOURCES:
+        for country, phrase in region_cues(source_text(clean, source)):
+            if country == region.upper():
+                return locate(clean, "region", phrase, (source,))
+    addresses = [source_text(clean, s) for s in _ADDRESS_SOURCES]
+    return first_located(
+        clean, "region", [a for a in addresses if cctld_country(a) == region.upper()],
+        _ADDRESS_SOURCES,
+    )  # fmt: skip
 
 
 _NUMBER = re.compile(r"\d[\d,.\s]*")
+_THOUSANDS = re.compile(r"\s?k\b", re.IGNORECASE)
 
 
-def _amount_stated(amount: float | None, evidence: str) -> bool:
-    """The amount, or its monthly twelfth, is written in the email (any grouping)."""
-    if amount is None:
-        return True
-    written = {_digits(match.group(0)) for match in _NUMBER.finditer(evidence)}
-    thousands = {w * 1000 for w in written if w < 1000}  # "$60k"
-    stated = written | thousands
-    return any(_close(amount, value) or _close(amount, value * 12) for value in stated)
+def _amount_span(amount: float, clean: CleanEmail) -> Evidence | None:
+    """The number that states the amount, or its monthly twelfth (any grouping; "60k")."""
+    for source in GROUNDING_SOURCES:
+        text = source_text(clean, source)
+        for match in _NUMBER.finditer(text):
+            written = match.group(0).rstrip(" ,.\n\t")
+            end = match.start() + len(written)
+            value = _digits(written)
+            suffix = _THOUSANDS.match(text, end)
+            if suffix and value < 1000:  # "$60k" / "60 K"
+                value, end = value * 1000, suffix.end()
+            if _close(amount, value) or _close(amount, value * 12):
+                stated = text[match.start() : end]
+                return Evidence(field="budget.annual_amount_usd", source=source,
+                                start=match.start(), end=end, text=stated)  # fmt: skip
+    return None
 
 
 def _digits(text: str) -> float:

@@ -125,8 +125,32 @@ class Budget(Frozen):
     annual_amount_usd: float | None = None
 
 
+#: The string fields of email.clean (CleanEmail) an evidence span may index; ``forwarded.*`` are
+#: the forwarded original's. Spans index the record as published, so anyone holding it can check them.
+EvidenceSource = Literal[
+    "subject", "from_name", "from_email", "reply_to", "text", "signature", "footer",
+    "forwarded.from_name", "forwarded.from_email", "forwarded.subject", "forwarded.text",
+]  # fmt: skip
+
+
+class Evidence(Frozen):
+    """Where one field's value came from: ``source_text(clean, source)[start:end] == text``.
+
+    ``field`` names the value it supports, as a path: ``person.email``, ``company.domain``,
+    ``interest.products[0]``, ``budget.annual_amount_usd``, ``timeline``, ``region``. A derived
+    value (a domain from an address, an annualised monthly budget, a timeline relative to the
+    Date header) points at the span it was derived from (triage.domain.evidence).
+    """
+
+    field: str
+    source: EvidenceSource
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
 class Extraction(Frozen):
-    """The seed design's extraction schema."""
+    """The seed design's extraction schema, plus the evidence of every quoted field."""
 
     intent: Intent
     person: Person = Field(default_factory=Person)
@@ -138,6 +162,9 @@ class Extraction(Frozen):
     summary: str = ""
     required_action: RequiredAction
     confidence: float = Field(ge=0.0, le=1.0)
+    #: one or more spans per non-null quoted field; judgements (intent, summary, required_action,
+    #: confidence) have none. Empty in records written before v3.
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class ExtractedEmail(Envelope):

@@ -15,11 +15,20 @@ from string import Formatter
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from triage.domain.models import ExtractedEmail, Intent, Mailbox, Priority, RouteDecision, Timeline
+from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, email_band
+from triage.domain.models import (
+    Band,
+    ExtractedEmail,
+    Intent,
+    Mailbox,
+    Priority,
+    RouteDecision,
+    Timeline,
+)
 
 #: The facts a reason template may name.
-FACT_NAMES = ("intent", "timeline", "confidence", "customer_domain", "sender_domain", "region",
-              "language", "mailbox")
+FACT_NAMES = ("intent", "timeline", "confidence", "band", "customer_domain", "sender_domain",
+              "region", "language", "mailbox")
 
 
 class RuleData(BaseModel):
@@ -38,8 +47,11 @@ class Condition(RuleData):
     language: list[str] | None = None
     mailbox: list[str] | None = None
     decided_by: list[str] | None = None
+    #: the confidence band (triage.domain.bands): the thresholds stay in the settings, so a
+    #: rule names a band rather than repeating a number.
+    band: list[Band] | None = None
 
-    def holds(self, email: ExtractedEmail, mailbox: Mailbox) -> bool:
+    def holds(self, email: ExtractedEmail, mailbox: Mailbox, band: Band = "auto_write") -> bool:
         extraction = email.extraction
         checks = (
             self.intent is None or extraction.intent in self.intent,
@@ -51,6 +63,7 @@ class Condition(RuleData):
             self.language is None or email.language in self.language,
             self.mailbox is None or email.mailbox.lower() in {m.lower() for m in self.mailbox},
             self.decided_by is None or email.decided_by in self.decided_by,
+            self.band is None or band in self.band,
         )
         return all(checks)
 
@@ -110,6 +123,11 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     seed_rule("invalid_extraction", {"decided_by": ["llm_invalid"]},
               {"queue": "human_review", "priority": "normal", "sla_minutes": 240},
               "the model's answer failed validation; {intent} is the local extractor's guess"),
+    # Second: below the suggest threshold no CRM write happens on its own (crm-sink), so a
+    # person must look — a low-confidence "hot lead" or "spam" included.
+    seed_rule("review_band", {"band": ["review"]},
+              {"queue": "human_review", "priority": "normal", "sla_minutes": 240},
+              "{intent} at confidence {confidence}: review band, a person decides"),
     seed_rule("hot_lead", {"intent": ["lead"], "timeline": ["now", "quarter"]},
               {"queue": "sales_inbound", "priority": "high", "sla_minutes": 15},
               "lead, buying timeline {timeline}"),
@@ -118,9 +136,6 @@ DEFAULT_RULES: tuple[Rule, ...] = (
               "support request from customer domain {customer_domain}"),
     seed_rule("spam", {"intent": ["spam"]}, {"queue": "ignored", "priority": "low", "ignored": True},
               "spam at confidence {confidence}"),
-    seed_rule("low_confidence", {"confidence_below": 0.5},
-              {"queue": "human_review", "priority": "normal", "sla_minutes": 240},
-              "{intent} at confidence {confidence}, below 0.5"),
     seed_rule("newsletter", {"intent": ["newsletter"]},
               {"queue": "ignored", "priority": "low", "ignored": True}, "bulk newsletter"),
     seed_rule("nurture_lead", {"intent": ["lead"]},
@@ -159,9 +174,13 @@ def _domain(address: str | None) -> str | None:
 
 
 def route_email(
-    extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule] = DEFAULT_RULES
+    extracted: ExtractedEmail,
+    mailbox: Mailbox,
+    rules: Sequence[Rule] = DEFAULT_RULES,
+    bands: ConfidenceBands = DEFAULT_BANDS,
 ) -> RouteDecision:
-    rule = next((rule for rule in rules if rule.when.holds(extracted, mailbox)), None)
+    band = email_band(extracted, bands)
+    rule = next((rule for rule in rules if rule.when.holds(extracted, mailbox, band)), None)
     if rule is None:  # only a hand-built table can lack a catch-all; RuleSet forbids it
         raise ValueError(f"no routing rule matched email {extracted.email_id}")
     return RouteDecision(
@@ -169,18 +188,19 @@ def route_email(
         priority=rule.route.priority,
         sla_minutes=rule.route.sla_minutes,
         rule=rule.name,
-        reason=rule.because.format(**facts(extracted, mailbox)),
+        reason=rule.because.format(**facts(extracted, mailbox, band)),
         ignored=rule.route.ignored,
     )
 
 
-def facts(extracted: ExtractedEmail, mailbox: Mailbox) -> dict[str, str]:
+def facts(extracted: ExtractedEmail, mailbox: Mailbox, band: Band) -> dict[str, str]:
     """What a reason template may name (FACT_NAMES)."""
     extraction = extracted.extraction
     return {
         "intent": extraction.intent,
         "timeline": extraction.timeline,
         "confidence": f"{extraction.confidence:.2f}",
+        "band": band,
         "customer_domain": customer_domain(extracted, mailbox) or "none",
         "sender_domain": _domain(extraction.person.email or extracted.from_email) or "unknown",
         "region": extraction.region or "unknown",

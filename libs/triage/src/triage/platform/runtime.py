@@ -79,6 +79,8 @@ class Handler(Protocol):
 class BatchEffects(Protocol):
     """Optional hooks a handler may define; the runtime calls those that exist.
 
+    ``prepare``: once per batch, before ``handle`` is called for its records
+    (the decodable ones), e.g. to read in bulk what they will need.
     ``flush``: write side effects buffered by ``handle``, inside the transaction.
     ``discard``: the batch was aborted, forget what it buffered.
     ``committed``: the batch's transaction committed (make pending state real).
@@ -86,6 +88,7 @@ class BatchEffects(Protocol):
     as {logical topic: [partition, ...]} (rebuild or drop per-partition state).
     """
 
+    def prepare(self, records: Sequence[Inbound]) -> None: ...
     def flush(self) -> None: ...
     def discard(self) -> None: ...
     def committed(self) -> None: ...
@@ -200,6 +203,7 @@ class StreamProcessor:
     def _process_batch(self, consumer: Consumer, producer: Producer, batch: list[Message]) -> None:
         producer.begin_transaction()
         try:
+            self._prepare(batch)
             for message in batch:
                 for topic, key, value, headers, partition in self._outputs_for(message):
                     producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
@@ -217,6 +221,18 @@ class StreamProcessor:
         metrics.TRANSACTIONS.labels(self.service, "committed").inc()
         metrics.BATCH_SIZE.labels(self.service).observe(len(batch))
         self._hook("committed")
+
+    def _prepare(self, batch: list[Message]) -> None:
+        prepare = getattr(self.handler, "prepare", None)
+        if prepare is None:
+            return
+        records = []
+        for message in batch:
+            try:
+                records.append(self._inbound(self._physical[message.topic()], message))
+            except SerdeError:
+                continue  # its own turn dead-letters it
+        prepare(records)
 
     def _hook(self, name: str, *args: object) -> None:
         hook = getattr(self.handler, name, None)
@@ -381,6 +397,12 @@ def replay_count(headers: dict[str, bytes]) -> int:
         return 0
 
 
+#: Set by an operator's replay (``POST /admin/replay``) on the email.raw record: a fresh id per
+#: replay. It follows the email to route, whose dedupe key includes it, so a replayed email is
+#: routed once more (and a redelivery of the same replay is still deduped). ADR 0011.
+REPLAY_HEADER = "triage.replay"
+
+
 def trace_headers(record: Inbound) -> dict[str, bytes]:
-    """The headers that follow an email from hop to hop (W3C trace context)."""
-    return {k: v for k, v in record.headers.items() if k in ("traceparent", "tracestate")}
+    """The headers that follow an email from hop to hop: W3C trace context and the replay id."""
+    return {k: v for k, v in record.headers.items() if k in ("traceparent", "tracestate", REPLAY_HEADER)}

@@ -85,11 +85,21 @@ class Settings(BaseSettings):
     triage_admin_token: SecretStr | None = None  # bearer token of the crm admin endpoint
     triage_admin_port: int = 8090
     triage_admin_read_only: bool = False  # blue/green standby: answers, never writes
+    # Several admins, each an actor in admin_actions (docs/operations.md, "Admin"): "name:token,..."
+    # and/or a mounted file of such lines; TRIAGE_ADMIN_TOKEN alone is the actor "admin".
+    triage_admin_tokens: SecretStr | None = None
+    triage_admin_tokens_file: Path | None = None
+    triage_admin_session_secret: SecretStr | None = None  # signs UI session cookies; None: derived from the tokens
+    triage_admin_session_max_age_s: int = Field(default=8 * 3600, ge=60)  # a UI login lasts this long
+    triage_admin_cookie_secure: bool = True  # the session cookie only over HTTPS (browsers exempt localhost)
     triage_hubspot_access_token: SecretStr | None = None  # private app token
     triage_hubspot_base_url: str = "https://api.hubapi.com"
     triage_hubspot_requests_per_10s: int = Field(default=100, ge=1)
     triage_hubspot_deal_pipeline: str = "default"
     triage_hubspot_deal_stage: str = "appointmentscheduled"
+    # Create the unique property triage_idempotency_key on companies and deals when missing (needs the
+    # crm.schemas.{companies,deals}.write scopes); false: only check it exists (docs/crm.md).
+    triage_hubspot_create_properties: bool = True
     triage_salesforce_instance_url: str | None = None  # https://yourorg.my.salesforce.com
     triage_salesforce_access_token: SecretStr | None = None  # OAuth access token (connected app)
     triage_salesforce_username: str | None = None

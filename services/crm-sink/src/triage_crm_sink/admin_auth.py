@@ -1,0 +1,161 @@
+"""Who may use the admin, and as whom: bearer tokens per actor, UI sessions, CSRF tokens.
+
+Tokens come from ``TRIAGE_ADMIN_TOKENS`` (``name:token,name2:token2``), a mounted file of
+``name:token`` lines (``TRIAGE_ADMIN_TOKENS_FILE``) and the single ``TRIAGE_ADMIN_TOKEN``
+(the actor ``admin``). A presented token is compared with every configured one in constant
+time (``hmac.compare_digest`` over SHA-256 digests, so neither the position of the first
+differing byte nor the length of a token leaks, and the loop never stops early). The UI's
+session cookie (starlette's SessionMiddleware: itsdangerous-signed, HttpOnly,
+SameSite=Strict) holds the actor, a keyed fingerprint of the token it logged in with (so
+removing a token ends its sessions at once) and the session's CSRF token. ADR 0011.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from triage.platform.settings import Settings
+
+MIN_TOKEN_LENGTH = 16
+MIN_SESSION_SECRET_LENGTH = 32
+DEFAULT_ACTOR = "admin"  # the actor of the single TRIAGE_ADMIN_TOKEN
+_ACTOR_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-")
+
+
+class AuthConfigError(ValueError):
+    """The token configuration is unusable: the process refuses to start, saying why."""
+
+
+def parse_tokens(text: str, origin: str) -> list[tuple[str, str]]:
+    """``name:token`` entries separated by commas or newlines (``#`` starts a comment line)."""
+    entries: list[tuple[str, str]] = []
+    for raw in text.replace(",", "\n").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        actor, sep, token = line.partition(":")
+        actor, token = actor.strip(), token.strip()
+        if not sep or not actor or not token:
+            raise AuthConfigError(f"{origin}: an entry is not 'name:token'")  # never echo a secret
+        if not set(actor) <= _ACTOR_CHARS:
+            raise AuthConfigError(f"{origin}: actor {actor!r} may only use letters, digits and . _ @ -")
+        entries.append((actor, token))
+    return entries
+
+
+@dataclass(frozen=True)
+class Admin:
+    actor: str
+    fingerprint: str  # keyed hash of the token: what a session remembers instead of the token
+
+
+class Admins:
+    """The configured actors and their tokens; answers "whose token is this?" in constant time."""
+
+    def __init__(self, entries: list[tuple[str, str]], fingerprint_key: bytes) -> None:
+        check_entries(entries)
+        self._key = fingerprint_key
+        self._digests = [(actor, _digest(token)) for actor, token in entries]
+        self._fingerprints = {self.fingerprint(token): actor for actor, token in entries}
+
+    def fingerprint(self, token: str) -> str:
+        return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def actor_for(self, presented: str | None) -> Admin | None:
+        if not presented:
+            return None
+        digest = _digest(presented)
+        found: str | None = None
+        for actor, candidate in self._digests:  # every candidate, no early exit
+            if hmac.compare_digest(digest, candidate) and found is None:
+                found = actor
+        return None if found is None else Admin(found, self.fingerprint(presented))
+
+    def still_valid(self, actor: str, fingerprint: str) -> bool:
+        """A session's token is still configured for its actor (revocation ends sessions).
+
+        A plain lookup: the fingerprint comes from a cookie whose signature was already checked.
+        """
+        return self._fingerprints.get(fingerprint) == actor
+
+    @property
+    def actors(self) -> list[str]:
+        return [actor for actor, _ in self._digests]
+
+
+def check_entries(entries: list[tuple[str, str]]) -> None:
+    if not entries:
+        raise AuthConfigError("no admin token: set TRIAGE_ADMIN_TOKENS (name:token,...), "
+                              "TRIAGE_ADMIN_TOKENS_FILE or TRIAGE_ADMIN_TOKEN")
+    actors = [actor for actor, _ in entries]
+    if len(set(actors)) != len(actors):
+        raise AuthConfigError("an actor name appears twice in the admin tokens")
+    if len({token for _, token in entries}) != len(entries):
+        raise AuthConfigError("two admins share a token: each actor needs their own")
+    short = [actor for actor, token in entries if len(token) < MIN_TOKEN_LENGTH]
+    if short:
+        raise AuthConfigError(f"admin token(s) of {', '.join(short)} shorter than {MIN_TOKEN_LENGTH} characters")
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def token_entries(settings: Settings) -> list[tuple[str, str]]:
+    entries: list[tuple[str, str]] = []
+    if settings.triage_admin_token is not None and settings.triage_admin_token.get_secret_value():
+        entries.append((DEFAULT_ACTOR, settings.triage_admin_token.get_secret_value()))
+    if settings.triage_admin_tokens is not None:
+        entries += parse_tokens(settings.triage_admin_tokens.get_secret_value(), "TRIAGE_ADMIN_TOKENS")
+    if settings.triage_admin_tokens_file is not None:
+        entries += parse_tokens(read_tokens_file(settings.triage_admin_tokens_file), "TRIAGE_ADMIN_TOKENS_FILE")
+    return entries
+
+
+def read_tokens_file(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as exc:
+        raise AuthConfigError(f"TRIAGE_ADMIN_TOKENS_FILE {path}: {exc.strerror}") from exc
+
+
+def session_secret(settings: Settings, entries: list[tuple[str, str]]) -> str:
+    """The configured secret, or one derived from every token (same on every replica).
+
+    Derived: changing any token signs out every UI session, which is what a rotation wants.
+    """
+    if settings.triage_admin_session_secret is not None:
+        secret = settings.triage_admin_session_secret.get_secret_value()
+        if len(secret) < MIN_SESSION_SECRET_LENGTH:
+            raise AuthConfigError(f"TRIAGE_ADMIN_SESSION_SECRET must be at least "
+                                  f"{MIN_SESSION_SECRET_LENGTH} characters")
+        return secret
+    material = "\n".join(f"{actor}:{token}" for actor, token in sorted(entries)).encode()
+    return hmac.new(b"triage-admin-session-v1", material, hashlib.sha256).hexdigest()
+
+
+def load_admins(settings: Settings) -> tuple[Admins, str]:
+    """The admins and the session secret, or AuthConfigError (start-up fails loudly)."""
+    entries = token_entries(settings)
+    secret = session_secret(settings, entries)
+    return Admins(entries, fingerprint_key=secret.encode()), secret
+
+
+def bearer_token(header: str | None) -> str | None:
+    scheme, _, presented = (header or "").partition(" ")
+    return presented.strip() if scheme.lower() == "bearer" and presented.strip() else None
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def csrf_ok(expected: object, presented: str | None) -> bool:
+    """The form's hidden token equals the session's (constant time; a missing one never matches)."""
+    if not isinstance(expected, str) or not expected or not presented:
+        return False
+    return hmac.compare_digest(expected.encode(), presented.encode())

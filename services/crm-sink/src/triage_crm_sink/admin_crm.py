@@ -1,0 +1,85 @@
+"""The CRM approval path of MVP mode: what route planned for an email, performed on one click.
+
+The planned actions come from the audit ``routes`` row (what route decided, unchanged), run
+through the same backend and idempotency keys as the stream (a second click returns the
+recorded results) and each outcome goes to ``crm.events`` (ADR 0009).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from confluent_kafka import Producer
+from fastapi import HTTPException
+from prometheus_client import Counter
+
+from triage.domain.models import CrmAction, CrmEvent
+from triage.platform.db import Database
+from triage.platform.errors import PermanentError, TransientError
+from triage.platform.runtime import producer_config
+from triage.platform.serde import Serde
+from triage.platform.settings import Settings
+from triage.platform.topics import CRM_EVENTS
+from triage_crm_sink.handler import CrmBackend, perform_action
+
+APPROVALS = Counter("crm_admin_requests", "POST /admin/crm/create calls by outcome", ["outcome"])
+
+
+@dataclass(frozen=True)
+class PlannedRoute:
+    thread_id: str
+    queue: str
+    ignored: bool
+    actions: list[CrmAction]
+
+
+class RouteStore:
+    """Reads what route planned for an email from the audit ``routes`` table."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def planned(self, email_id: str) -> PlannedRoute | None:
+        row = self.db.run(self.db.pool.fetchrow(
+            "SELECT thread_id, queue, ignored, actions FROM routes WHERE email_id = $1", email_id))
+        if row is None:
+            return None
+        actions = row["actions"] if isinstance(row["actions"], list) else json.loads(row["actions"])
+        return PlannedRoute(row["thread_id"], row["queue"], row["ignored"],
+                            [CrmAction.model_validate(a) for a in actions])
+
+
+class EventPublisher:
+    """crm.events from outside the stream loop: idempotent producer, each record acknowledged."""
+
+    def __init__(self, settings: Settings, serde: Serde | None = None) -> None:
+        self.settings = settings
+        self.serde = serde or Serde()
+        self.producer = Producer(producer_config(settings, transactional_id=None))
+
+    def publish(self, events: list[CrmEvent]) -> None:
+        errors: list[str] = []
+        for event in events:
+            self.producer.produce(self.settings.topic(CRM_EVENTS), key=event.thread_id.encode(),
+                                  value=self.serde.encode(CRM_EVENTS, event),
+                                  on_delivery=lambda err, _msg: errors.append(str(err)) if err else None)
+        remaining = self.producer.flush(30)
+        if remaining or errors:
+            raise TransientError(f"crm.events: {remaining} unacknowledged, errors: {errors[:3]}")
+
+
+def approve(email_id: str, routes: RouteStore, crm: CrmBackend) -> list[CrmEvent]:
+    try:
+        planned = routes.planned(email_id)
+        if planned is None:
+            raise HTTPException(404, f"no routed email {email_id} (is audit running?)")
+        if planned.ignored or not planned.actions:
+            raise HTTPException(409, f"email {email_id} plans no CRM write")
+        return [perform_action(crm, email_id, planned.thread_id, planned.queue, a) for a in planned.actions]
+    except TransientError as exc:
+        APPROVALS.labels("transient").inc()
+        raise HTTPException(503, f"try again: {exc}") from exc
+    except PermanentError as exc:
+        APPROVALS.labels("rejected").inc()
+        raise HTTPException(422, f"the CRM refused: {exc}") from exc

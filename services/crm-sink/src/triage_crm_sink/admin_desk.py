@@ -1,0 +1,138 @@
+"""What an admin can do, whichever door they use (the JSON API or the web UI), and its trail.
+
+Each write names its actor and leaves an ``admin_actions`` row: create in CRM (the existing
+``approve`` path; the review item becomes ``approved``), replay an email from its raw record
+(``email.raw`` with a fresh ``triage.replay`` id, so route routes it once more), correct its
+labels (``eval_labels`` in gold format; the review item becomes ``corrected``), dismiss a
+review item, replay a dead letter (``triage.platform.dlq``: replay count raised, parked
+letters refused). Errors are HTTPExceptions with the status the API documents; the UI shows
+their message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from confluent_kafka import KafkaException
+from fastapi import HTTPException
+
+from triage.domain.models import CrmEvent
+from triage.platform.dlq import Letter, Replayer, fetch_letter, parse_id, read_letters
+from triage.platform.publisher import RawPublisher
+from triage.platform.runtime import REPLAY_HEADER
+from triage.platform.settings import Settings
+from triage_crm_sink.admin_crm import EventPublisher, RouteStore, approve
+from triage_crm_sink.admin_labels import LabelError, gold_labels
+from triage_crm_sink.admin_store import AdminStore, RawPurged
+from triage_crm_sink.handler import CrmBackend
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AdminDesk:
+    routes: RouteStore
+    crm: CrmBackend
+    publisher: EventPublisher
+    store: AdminStore | None = None  # None: the CRM approval alone (no trail, no UI)
+    settings: Settings | None = None  # Kafka for replays and the DLQ
+    lock: threading.RLock = field(default_factory=threading.RLock)  # the one database event loop
+    raw_publisher: RawPublisher | None = None  # None: created on the first replay
+
+    def create_in_crm(self, email_id: str, actor: str) -> list[CrmEvent]:
+        with self.lock:
+            events = approve(email_id, self.routes, self.crm)
+            self.publisher.publish(events)
+            if self.store is not None:
+                self.store.resolve(email_id, "approved", actor, "create_in_crm",
+                                   {"events": [f"{e.action}:{e.status}" for e in events]})
+        log.info("create_in_crm %s by %s: %d action(s)", email_id, actor, len(events))
+        return events
+
+    def replay_email(self, email_id: str, actor: str) -> str:
+        """Re-publish the stored raw record to email.raw with a fresh replay id; returns the id."""
+        store, settings = self._needs_store(), self._needs_kafka()
+        try:
+            raw = store.raw_email(email_id)
+        except RawPurged as exc:
+            raise HTTPException(410, f"email {email_id} cannot be replayed: its raw body was purged "
+                                     f"(raw-body TTL, triage purge-raw)") from exc
+        if raw is None:
+            raise HTTPException(404, f"no email {email_id}")
+        replay_id = f"admin-{uuid.uuid4().hex}"
+        if self.raw_publisher is None:
+            self.raw_publisher = RawPublisher(settings)
+        try:
+            self.raw_publisher.publish(raw, headers={REPLAY_HEADER: replay_id.encode()})
+            self.raw_publisher.flush(30)
+        except KafkaException as exc:
+            raise HTTPException(503, f"Kafka did not acknowledge the replay: {exc}") from exc
+        store.record(actor, "replay_email", email_id, {"replay_id": replay_id, "topic": "email.raw"})
+        log.info("replay_email %s by %s as %s", email_id, actor, replay_id)
+        return replay_id
+
+    def correct_label(self, email_id: str, form: dict[str, str], actor: str) -> dict[str, Any]:
+        store = self._needs_store()
+        try:
+            labels = gold_labels(email_id, form)
+        except LabelError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        if not store.exists(email_id):
+            raise HTTPException(404, f"no email {email_id}")
+        store.save_label(email_id, labels, actor)
+        log.info("correct_label %s by %s: intent %s", email_id, actor, labels["intent"])
+        return labels
+
+    def dismiss(self, email_id: str, actor: str) -> None:
+        store = self._needs_store()
+        if not store.exists(email_id):
+            raise HTTPException(404, f"no email {email_id}")
+        store.resolve(email_id, "dismissed", actor, "dismiss_review", {})
+
+    def letters(self, limit: int = 200) -> list[Letter]:
+        """The newest letters on email.dlq first."""
+        try:
+            found = sorted(read_letters(self._needs_kafka(), timeout_s=20),
+                           key=lambda x: x.letter.failed_at, reverse=True)
+        except (KafkaException, TimeoutError) as exc:
+            raise HTTPException(503, f"could not read email.dlq: {exc}") from exc
+        return found[:limit]
+
+    def replay_letter(self, letter_id: str, actor: str) -> Letter:
+        settings = self._needs_kafka()
+        try:
+            parse_id(letter_id)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        try:
+            letter = fetch_letter(settings, letter_id)
+        except (KafkaException, TimeoutError) as exc:
+            raise HTTPException(503, f"could not read email.dlq: {exc}") from exc
+        if letter is None:
+            raise HTTPException(404, f"no letter {letter_id} on {settings.topic('email.dlq')}")
+        if letter.parked(settings.triage_dlq_max_replays):
+            raise HTTPException(409, f"letter {letter_id} is parked (replayed {letter.replays} times): "
+                                     f"fix the cause, then `triage dlq replay --force {letter_id}`")
+        replayer = Replayer(settings)
+        replayer.replay(letter)
+        if replayer.flush(30) or replayer.failed:
+            raise HTTPException(503, f"Kafka did not acknowledge the replay of {letter_id}: {replayer.failed[:1]}")
+        self._needs_store().record(actor, "replay_letter", None, {
+            "letter": letter_id, "source_topic": letter.letter.source_topic,
+            "source_partition": letter.letter.source_partition, "replay": letter.replays + 1})
+        log.info("replay_letter %s by %s (replay %d)", letter_id, actor, letter.replays + 1)
+        return letter
+
+    def _needs_store(self) -> AdminStore:
+        if self.store is None:
+            raise HTTPException(501, "this admin was started without its database store")
+        return self.store
+
+    def _needs_kafka(self) -> Settings:
+        if self.settings is None:
+            raise HTTPException(501, "this admin was started without Kafka settings")
+        return self.settings

@@ -1,0 +1,147 @@
+"""The admin's reads and writes in the audit database (asyncpg, one private event loop).
+
+Reads join the audit tables (``emails``, latest ``extractions``, ``routes``, ``crm_events``)
+and the human loop of migration 0004 (``review_queue``, ``eval_labels``, ``admin_actions``).
+Every write records its ``admin_actions`` row in the same transaction, so the trail of who
+did what cannot miss a change that happened. Calls are serialised by a lock (shared with the
+CRM write path, re-entrant): the pool lives on one event loop that FastAPI's worker threads
+take turns to drive.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+
+from triage.domain.models import RawEmail
+from triage.platform.db import Database
+
+T = TypeVar("T")
+
+LATEST_EXTRACTION = """
+LEFT JOIN LATERAL (SELECT intent, confidence, data, decided_by, model FROM extractions
+                   WHERE email_id = e.email_id ORDER BY created_at DESC LIMIT 1) x ON true"""
+RECENT = f"""
+SELECT e.email_id, e.received_at, e.from_email, e.subject, e.mailbox, x.intent, x.confidence,
+       r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason, r.ignored,
+       q.band, q.status AS review_status, q.reason AS review_reason,
+       (SELECT array_agg(DISTINCT status ORDER BY status) FROM crm_events c
+         WHERE c.email_id = e.email_id) AS crm_statuses
+FROM emails e {LATEST_EXTRACTION}
+LEFT JOIN routes r ON r.email_id = e.email_id
+LEFT JOIN review_queue q ON q.email_id = e.email_id
+ORDER BY e.received_at DESC LIMIT $1"""
+EMAIL = f"""
+SELECT e.email_id, e.thread_id, e.message_id, e.mailbox, e.source, e.received_at, e.from_email,
+       e.subject, e.language, e.raw IS NOT NULL AS has_raw, x.intent, x.confidence, x.data,
+       x.decided_by, x.model, r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason,
+       r.ignored, r.actions, q.band, q.status AS review_status, q.reason AS review_reason,
+       q.resolved_by, l.labels, l.labelled_by, l.labelled_at
+FROM emails e {LATEST_EXTRACTION}
+LEFT JOIN routes r ON r.email_id = e.email_id
+LEFT JOIN review_queue q ON q.email_id = e.email_id
+LEFT JOIN eval_labels l ON l.email_id = e.email_id
+WHERE e.email_id = $1"""
+OPEN_REVIEWS = f"""
+SELECT q.email_id, q.reason, q.band, q.queue, q.intent, q.confidence, q.created_at, e.subject,
+       e.from_email, e.received_at, x.data
+FROM review_queue q JOIN emails e ON e.email_id = q.email_id {LATEST_EXTRACTION}
+WHERE q.status = 'open' ORDER BY q.created_at DESC LIMIT $1"""
+RAW = """SELECT email_id, thread_id, message_id, mailbox, source, gmail_id, received_at, size_bytes,
+                truncated, raw FROM emails WHERE email_id = $1"""
+RECORD = "INSERT INTO admin_actions (actor, action, email_id, detail) VALUES ($1, $2, $3, $4::jsonb)"
+UPSERT_LABEL = """
+INSERT INTO eval_labels (email_id, labels, labelled_by, source) VALUES ($1, $2::jsonb, $3, 'admin')
+ON CONFLICT (email_id) DO UPDATE SET labels = EXCLUDED.labels, labelled_by = EXCLUDED.labelled_by,
+                                     labelled_at = now(), source = EXCLUDED.source"""
+#: a correction or a decision closes the item; a later approval still records itself
+RESOLVE = """
+UPDATE review_queue SET status = $2, resolved_at = now(), resolved_by = $3
+WHERE email_id = $1 AND status = ANY($4::text[])"""
+
+
+class RawPurged(Exception):
+    """The email is known but its raw body was purged (``triage purge-raw``): it cannot be replayed."""
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+class AdminStore:
+    def __init__(self, database: Database, lock: threading.RLock | None = None) -> None:
+        self.db = database
+        self._lock = lock or threading.RLock()
+
+    def _run(self, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
+        with self._lock:
+            return self.db.run(work(self.db.pool))
+
+    def recent_emails(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._run(lambda pool: pool.fetch(RECENT, limit))]
+
+    def email(self, email_id: str) -> dict[str, Any] | None:
+        row = self._run(lambda pool: pool.fetchrow(EMAIL, email_id))
+        if row is None:
+            return None
+        found = dict(row)
+        for name in ("data", "actions", "labels"):
+            found[name] = _json(found[name])
+        found["crm_events"] = [dict(r) for r in self._run(lambda pool: pool.fetch(
+            "SELECT action, object_type, object_id, status, backend, response_summary, at "
+            "FROM crm_events WHERE email_id = $1 ORDER BY at, action", email_id))]
+        found["history"] = self.history(email_id)
+        return found
+
+    def history(self, email_id: str) -> list[dict[str, Any]]:
+        rows = self._run(lambda pool: pool.fetch(
+            "SELECT actor, action, detail, at FROM admin_actions WHERE email_id = $1 ORDER BY at DESC, id DESC",
+            email_id))
+        return [{**dict(r), "detail": _json(r["detail"])} for r in rows]
+
+    def open_reviews(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [{**dict(r), "data": _json(r["data"]) or {}}
+                for r in self._run(lambda pool: pool.fetch(OPEN_REVIEWS, limit))]
+
+    def raw_email(self, email_id: str) -> RawEmail | None:
+        """The stored raw record; None for an unknown email, RawPurged when its body is gone."""
+        row = self._run(lambda pool: pool.fetchrow(RAW, email_id))
+        if row is None:
+            return None
+        if row["raw"] is None:
+            raise RawPurged(email_id)
+        raw = bytes(row["raw"])
+        return RawEmail(email_id=row["email_id"], thread_id=row["thread_id"], message_id=row["message_id"],
+                        mailbox=row["mailbox"], source=row["source"] or "admin-replay", gmail_id=row["gmail_id"],
+                        received_at=row["received_at"], size_bytes=row["size_bytes"] or len(raw),
+                        truncated=row["truncated"], raw=raw)
+
+    def exists(self, email_id: str) -> bool:
+        return bool(self._run(lambda pool: pool.fetchval("SELECT 1 FROM emails WHERE email_id = $1", email_id)))
+
+    def record(self, actor: str, action: str, email_id: str | None, detail: dict[str, Any]) -> None:
+        self._run(lambda pool: pool.execute(RECORD, actor, action, email_id, json.dumps(detail)))
+
+    def save_label(self, email_id: str, labels: dict[str, Any], actor: str) -> None:
+        """eval_labels upserted, the open review item marked corrected, the action recorded: one transaction."""
+        async def work(pool: asyncpg.Pool) -> None:
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute(UPSERT_LABEL, email_id, json.dumps(labels), actor)
+                await conn.execute(RESOLVE, email_id, "corrected", actor, ["open"])
+                await conn.execute(RECORD, actor, "correct_label", email_id,
+                                   json.dumps({"intent": labels["intent"]}))
+        self._run(work)
+
+    def resolve(self, email_id: str, status: str, actor: str, action: str, detail: dict[str, Any]) -> None:
+        """Approved (from open or corrected) or dismissed (from open), and the action recorded."""
+        allowed = ["open", "corrected"] if status == "approved" else ["open"]
+
+        async def work(pool: asyncpg.Pool) -> None:
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute(RESOLVE, email_id, status, actor, allowed)
+                await conn.execute(RECORD, actor, action, email_id, json.dumps(detail))
+        self._run(work)

@@ -1,0 +1,213 @@
+"""The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
+
+Pages: ``/admin/`` recent emails, ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``.
+A person logs in by pasting their admin token (``/admin/login``); the session lives in a
+signed cookie (starlette's SessionMiddleware: itsdangerous, HttpOnly, SameSite=Strict,
+Secure unless turned off), and every form carries the session's CSRF token in a hidden
+field, checked before anything else happens. Read-only (standby) admins render pages with
+their buttons disabled and refuse every POST with 403. Errors render as a page when the
+browser asked for HTML, as JSON otherwise. ADR 0011.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.sessions import SessionMiddleware
+
+from triage.domain.bands import ConfidenceBands
+from triage_crm_sink.admin_auth import Admins, csrf_ok, new_csrf_token
+from triage_crm_sink.admin_desk import AdminDesk
+from triage_crm_sink.admin_http import install_http_handlers
+from triage_crm_sink.admin_labels import (
+    ACTIONS_BY_INTENT,
+    FIELDS,
+    INTENTS,
+    TIMELINES,
+    form_from_extraction,
+)
+from triage_crm_sink.admin_views import email_row, sla
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "triage_admin"
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    session_secret: str
+    cookie_secure: bool = True
+    max_age_s: int = 8 * 3600
+    bands: ConfidenceBands = field(default_factory=ConfidenceBands)
+
+
+def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, read_only: bool) -> None:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.add_middleware(SessionMiddleware, secret_key=config.session_secret, session_cookie=SESSION_COOKIE,
+                       max_age=config.max_age_s, path="/admin", same_site="strict",
+                       https_only=config.cookie_secure)
+    app.mount("/admin/static", StaticFiles(directory=HERE / "static"), name="admin-static")
+    ui = Ui(templates, admins, desk, config, read_only)
+
+    install_http_handlers(app, lambda request, status, message: ui.page(
+        request, "error.html", status, message=message))
+    ui.routes(app)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Redirect only inside the admin (no open redirect through a form field)."""
+    return target if target and target.startswith("/admin/") and not target.startswith("//") else default
+
+
+class Ui:
+    def __init__(self, templates: Jinja2Templates, admins: Admins, desk: AdminDesk, config: UiConfig,
+                 read_only: bool) -> None:
+        self.templates, self.admins, self.desk = templates, admins, desk
+        self.config, self.read_only = config, read_only
+
+    # ------------------------------------------------------------------ session and guards
+
+    def actor(self, request: Request) -> str | None:
+        actor, key = request.session.get("actor"), request.session.get("key")
+        return actor if actor and key and self.admins.still_valid(actor, key) else None
+
+    def csrf(self, request: Request) -> str:
+        if not request.session.get("csrf"):
+            request.session["csrf"] = new_csrf_token()
+        return request.session["csrf"]
+
+    def writer(self, request: Request, csrf: str | None) -> str:
+        """The actor of a POST: logged in, allowed to write, and the form is this session's."""
+        actor = self.actor(request)
+        if actor is None:
+            raise HTTPException(401, "log in first (/admin/login)")
+        if self.read_only:
+            raise HTTPException(403, "this admin is read-only (standby): use the live one")
+        if not csrf_ok(request.session.get("csrf"), csrf):
+            raise HTTPException(403, "the form's CSRF token is missing or stale: reload the page and try again")
+        return actor
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        base = {"actor": self.actor(request), "csrf": self.csrf(request), "read_only": self.read_only,
+                "flash": request.session.pop("flash", None), "now": datetime.now(UTC)}
+        return self.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+    def done(self, request: Request, message: str, target: str) -> RedirectResponse:
+        request.session["flash"] = message
+        return RedirectResponse(target, status_code=303)
+
+    # ------------------------------------------------------------------ routes
+
+    def routes(self, app: FastAPI) -> None:
+        login_page = "/admin/login"
+
+        @app.get("/admin", include_in_schema=False)
+        def root() -> RedirectResponse:
+            return RedirectResponse("/admin/", status_code=303)
+
+        @app.get("/admin/login")
+        def login_form(request: Request) -> Response:
+            return self.page(request, "login.html")
+
+        @app.post("/admin/login")
+        def login(request: Request, token: str = Form(""), csrf: str = Form("")) -> Response:
+            if not csrf_ok(request.session.get("csrf"), csrf):
+                raise HTTPException(403, "the login form is stale: reload the page and try again")
+            admin = self.admins.actor_for(token.strip())
+            if admin is None:
+                return self.page(request, "login.html", 401, error="that token is not an admin token")
+            request.session.clear()  # a fresh session (and CSRF token) for the new login
+            request.session.update(actor=admin.actor, key=admin.fingerprint, csrf=new_csrf_token())
+            return self.done(request, f"logged in as {admin.actor}", "/admin/")
+
+        @app.post("/admin/logout")
+        def logout(request: Request, csrf: str = Form("")) -> Response:
+            if csrf_ok(request.session.get("csrf"), csrf):
+                request.session.clear()
+            return RedirectResponse(login_page, status_code=303)
+
+        @app.get("/admin/")
+        def emails(request: Request) -> Response:
+            if self.actor(request) is None:
+                return RedirectResponse(login_page, status_code=303)
+            now = datetime.now(UTC)
+            rows = [email_row(r, now, self.config.bands) for r in self.desk.store.recent_emails(200)]
+            return self.page(request, "emails.html", emails=rows)
+
+        @app.get("/admin/emails/{email_id}")
+        def email(request: Request, email_id: str) -> Response:
+            if self.actor(request) is None:
+                return RedirectResponse(login_page, status_code=303)
+            found = self.desk.store.email(email_id)
+            if found is None:
+                raise HTTPException(404, f"no email {email_id}")
+            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC))
+            form = form_from_extraction(found["labels"] or found["data"] or {})
+            return self.page(request, "email.html", email=found, sla_text=sla_text, sla_state=sla_state,
+                             form=form, **self.form_choices())
+
+        @app.get("/admin/review")
+        def review(request: Request) -> Response:
+            if self.actor(request) is None:
+                return RedirectResponse(login_page, status_code=303)
+            items = [{**item, "form": form_from_extraction(item["data"])}
+                     for item in self.desk.store.open_reviews(200)]
+            return self.page(request, "review.html", items=items, **self.form_choices())
+
+        @app.get("/admin/dlq")
+        def dlq(request: Request) -> Response:
+            if self.actor(request) is None:
+                return RedirectResponse(login_page, status_code=303)
+            limit = self.desk.settings.triage_dlq_max_replays if self.desk.settings else 3
+            letters = [x.summary(limit) for x in self.desk.letters()]
+            return self.page(request, "dlq.html", letters=letters)
+
+        self.write_routes(app)
+
+    def write_routes(self, app: FastAPI) -> None:
+        @app.post("/admin/emails/{email_id}/replay")
+        def replay(request: Request, email_id: str, csrf: str = Form(""), next: str = Form("")) -> Response:
+            replay_id = self.desk.replay_email(email_id, self.writer(request, csrf))
+            return self.done(request, f"replayed {email_id} to email.raw ({replay_id})",
+                             safe_next(next, f"/admin/emails/{email_id}"))
+
+        @app.post("/admin/emails/{email_id}/crm-create")
+        def crm_create(request: Request, email_id: str, csrf: str = Form(""), next: str = Form("")) -> Response:
+            events = self.desk.create_in_crm(email_id, self.writer(request, csrf))
+            summary = ", ".join(f"{e.action} {e.status}" for e in events)
+            return self.done(request, f"created in CRM: {summary}", safe_next(next, f"/admin/emails/{email_id}"))
+
+        @app.post("/admin/emails/{email_id}/label")
+        async def label(request: Request, email_id: str) -> Response:
+            form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+            # the database pool runs its own event loop: drive it from a worker thread, not this loop
+            return await run_in_threadpool(self.save_label, request, email_id, form)
+
+        @app.post("/admin/emails/{email_id}/dismiss")
+        def dismiss(request: Request, email_id: str, csrf: str = Form(""), next: str = Form("")) -> Response:
+            self.desk.dismiss(email_id, self.writer(request, csrf))
+            return self.done(request, f"dismissed {email_id}", safe_next(next, "/admin/review"))
+
+        @app.post("/admin/dlq/{letter_id}/replay")
+        def replay_letter(request: Request, letter_id: str, csrf: str = Form("")) -> Response:
+            letter = self.desk.replay_letter(letter_id, self.writer(request, csrf))
+            return self.done(request, f"replayed letter {letter_id} to {letter.letter.source_topic} "
+                                      f"(replay {letter.replays + 1})", "/admin/dlq")
+
+    def save_label(self, request: Request, email_id: str, form: dict[str, str]) -> Response:
+        actor = self.writer(request, form.get("csrf"))
+        labels = self.desk.correct_label(email_id, {k: form.get(k, "") for k in FIELDS}, actor)
+        return self.done(request, f"labels of {email_id} saved ({labels['intent']})",
+                         safe_next(form.get("next"), "/admin/review"))
+
+    @staticmethod
+    def form_choices() -> dict[str, Any]:
+        return {"intents": INTENTS, "timelines": TIMELINES, "actions_by_intent": ACTIONS_BY_INTENT,
+                "actions": sorted({a for acts in ACTIONS_BY_INTENT.values() for a in acts})}

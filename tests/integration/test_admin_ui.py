@@ -1,0 +1,290 @@
+"""The admin end to end: real services, real Kafka and PostgreSQL, Debian's chromium via Playwright.
+
+One pipeline for the module (extract, route, crm-sink in MVP mode: only leads are written on
+their own, audit) and the admin process with two actors; sample emails go in once. Each test
+works on its own emails, so they do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from confluent_kafka import Producer
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.support.kafka import decoded, read_topic, wait_until
+from tests.support.pipeline import SERVICES, Pipeline, free_port
+from tests.support.stack import ROOT, Stack
+from triage.domain.intake import raw_email
+from triage.platform.dlq import read_letters
+from triage.platform.publisher import RawPublisher
+from triage.platform.runtime import REPLAY_HEADER, REPLAYS_HEADER
+from triage.platform.topics import CRM_EVENTS, RAW, ROUTED
+
+ALICE, BOB = f"alice-{uuid.uuid4().hex}", f"bob-{uuid.uuid4().hex}"
+SAMPLES = {  # sample file -> what the test uses it for
+    "0002-brightwater-pipeline-forecaster-demo": "lead (replayed through the API)",
+    "0004-globex-revenue-radar-sync-stuck": "support (awaits approval: Create in CRM)",
+    "0009-initech-urgent-forecast-zero": "support (review queue: a corrected label)",
+    "0005-rankcraft-seo-pitch": "vendor",
+    "0003-domain-expiry-scam": "spam (raw body purged: 410)",
+}
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if found is None:  # a failure, not a skip: the UI is untested without a browser
+        pytest.fail("Debian's chromium is missing: run `make setup` (apt-get install chromium)")
+    return found
+
+
+def sql(url: str, query: str, *params: object) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        cursor = conn.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+class Admin:
+    """The running pipeline, the admin's URL and the sample emails' ids."""
+
+    def __init__(self, pipeline: Pipeline, port: int, ids: dict[str, str]) -> None:
+        self.pipeline, self.url, self.ids = pipeline, f"http://127.0.0.1:{port}", ids
+        self.db = pipeline.database_url
+
+    def post(self, path: str, body: dict, token: str | None) -> tuple[int, dict, dict]:
+        headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read()), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
+
+
+@pytest.fixture(scope="module")
+def admin(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
+    url = stack.new_database()
+    pipeline = Pipeline(stack=stack, log_dir=tmp_path_factory.mktemp("admin-ui"), database_url=url)
+    pipeline.prepare()
+    try:
+        for service in ("extract", "route", "audit"):
+            pipeline.start(service)
+        pipeline.start("crm-sink", TRIAGE_CRM_AUTO_WRITE_INTENTS="lead")
+        pipeline.ports["crm-admin"] = port = free_port()
+        pipeline.start("crm-admin", TRIAGE_ADMIN_PORT=str(port), TRIAGE_ADMIN_TOKENS=f"alice:{ALICE},bob:{BOB}")
+        publisher, ids = RawPublisher(pipeline.settings), {}
+        for name in SAMPLES:
+            record = raw_email((ROOT / "samples/emails" / f"{name}.eml").read_bytes(), source="file",
+                               received_at=datetime.now(UTC), max_bytes=25 << 20)
+            publisher.publish(record)
+            ids[name] = record.email_id
+        publisher.flush()
+        wait_until(lambda: sql(url, "SELECT count(*) FROM routes")[0][0] == len(SAMPLES), 60,
+                   "every sample routed and audited")
+        yield Admin(pipeline, port, ids)
+    finally:
+        pipeline.stop_all()
+        for service in (*SERVICES, "crm-admin"):
+            print(f"----- {service} log (tail) -----\n{pipeline.log(service)[-3000:]}")
+        stack.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, admin: Admin) -> Iterator[Page]:
+    context = browser.new_context(base_url=admin.url)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def log_in(page: Page, token: str) -> None:
+    page.goto("/admin/login")
+    page.fill("input[name=token]", token)
+    page.click("#login button[type=submit]")
+
+
+def test_a_wrong_token_is_refused_and_the_right_one_shows_the_emails(page: Page, admin: Admin) -> None:
+    page.goto("/admin/")
+    expect(page).to_have_url(f"{admin.url}/admin/login")  # no session: the login page
+    log_in(page, "not-a-token-of-anyone")
+    expect(page.locator("#login-error")).to_contain_text("not an admin token")
+    page.goto("/admin/review")
+    expect(page).to_have_url(f"{admin.url}/admin/login")
+
+    log_in(page, ALICE)
+    expect(page.locator("#actor")).to_have_text("alice")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "triage_admin")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    rows = page.locator("#emails tbody tr")
+    expect(rows).to_have_count(len(SAMPLES))
+    for email_id, intent, queue, rule, reason in sql(admin.db, """
+            SELECT r.email_id, x.intent, r.queue, r.rule, r.reason FROM routes r
+            JOIN extractions x ON x.email_id = r.email_id"""):
+        row = page.locator(f"#emails tr[data-email-id='{email_id}']")
+        expect(row.locator(".intent")).to_have_text(intent)
+        expect(row.locator(".queue")).to_contain_text(queue)
+        expect(row.locator(".reason")).to_contain_text(rule)
+        expect(row.locator(".reason")).to_contain_text(reason[:40])
+    lead = page.locator(f"#emails tr[data-email-id='{admin.ids['0002-brightwater-pipeline-forecaster-demo']}']")
+    expect(lead.locator(".sla")).to_have_text(re.compile(r"^(due in|overdue by) \d"))
+    first = lead.locator(".sla").inner_text()
+    page.wait_for_timeout(1500)
+    assert lead.locator(".sla").inner_text() != first, "the SLA countdown ticks"
+
+
+def test_a_corrected_label_is_stored_in_gold_format_with_its_actor(page: Page, admin: Admin) -> None:
+    email_id = admin.ids["0009-initech-urgent-forecast-zero"]
+    # What audit does for an email that needs a person (ON CONFLICT: audit may have done it already).
+    sql(admin.db, """INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
+                     SELECT r.email_id, r.thread_id, 'low_confidence', 'review', r.queue, x.intent, x.confidence
+                     FROM routes r JOIN extractions x ON x.email_id = r.email_id WHERE r.email_id = %s
+                     ON CONFLICT (email_id) DO NOTHING""", email_id)
+    log_in(page, ALICE)
+    page.goto("/admin/review")
+    item = page.locator(f".review-item[data-email-id='{email_id}']")
+    expect(item.locator("select[name=intent]")).to_have_value("support")  # prefilled from the extraction
+
+    item.locator("input[name=region]").fill("Germany")  # not a country code: refused, nothing stored
+    item.locator("button[name=save]").click()
+    expect(page.locator("#error")).to_contain_text("region")
+    assert sql(admin.db, "SELECT count(*) FROM eval_labels")[0][0] == 0
+
+    page.goto("/admin/review")
+    item.locator("input[name=company_name]").fill("Initech Corrected")
+    item.locator("input[name=region]").fill("us")
+    item.locator("input[name=notes]").fill("company name fixed by hand")
+    item.locator("button[name=save]").click()
+    expect(page.locator("#flash")).to_contain_text("labels of")
+    expect(page.locator(f".review-item[data-email-id='{email_id}']")).to_have_count(0)  # no longer open
+
+    [(labels, by)] = sql(admin.db, "SELECT labels, labelled_by FROM eval_labels WHERE email_id = %s", email_id)
+    assert by == "alice"
+    assert labels["id"] == email_id and labels["intent"] == "support"
+    assert labels["company"]["name"] == "Initech Corrected" and labels["region"] == "US"
+    assert set(labels) == {"id", "intent", "person", "company", "interest", "budget", "timeline", "region",
+                           "required_action", "notes"}
+    assert sql(admin.db, "SELECT status, resolved_by FROM review_queue WHERE email_id = %s", email_id) == [
+        ("corrected", "alice")]
+    assert sql(admin.db, "SELECT actor FROM admin_actions WHERE action = 'correct_label' AND email_id = %s",
+               email_id) == [("alice",)]
+
+
+def test_create_in_crm_writes_the_held_back_email_and_approves_it(page: Page, admin: Admin) -> None:
+    email_id = admin.ids["0004-globex-revenue-radar-sync-stuck"]
+    wait_until(lambda: sql(admin.db, "SELECT count(*) FROM crm_events WHERE email_id = %s AND "
+                                     "status = 'awaiting_approval'", email_id)[0][0] > 0, 30, "awaiting approval")
+    [(actions,)] = sql(admin.db, "SELECT actions FROM routes WHERE email_id = %s", email_id)
+    keys = {a["idempotency_key"] for a in actions}
+    contact = next(a["properties"]["email"] for a in actions if a["action"] == "upsert_contact")
+    assert sql(admin.db, "SELECT count(*) FROM crm_contacts WHERE email = %s", contact) == [(0,)]
+    sql(admin.db, """INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
+                     SELECT email_id, thread_id, 'suggest', 'suggest', queue, 'support', 0.7 FROM routes
+                     WHERE email_id = %s ON CONFLICT (email_id) DO NOTHING""", email_id)
+
+    log_in(page, BOB)
+    page.goto(f"/admin/emails/{email_id}")
+    expect(page.locator("#crm-events .status").first).to_have_text("awaiting_approval")
+    page.click("button.crm-create")
+    expect(page.locator("#flash")).to_contain_text("created in CRM")
+
+    def outcomes() -> dict[str, str]:  # idempotency key -> its latest status on crm.events
+        return {e.idempotency_key: e.status for e in decoded(admin.pipeline.settings, CRM_EVENTS)
+                if e.email_id == email_id}
+
+    wait_until(lambda: set(outcomes()) == keys and "awaiting_approval" not in outcomes().values(), 30,
+               "the approved outcomes on crm.events")
+    assert set(outcomes().values()) <= {"created", "updated", "unchanged"}, outcomes()
+    assert sql(admin.db, "SELECT count(*) FROM crm_contacts WHERE email = %s", contact) == [(1,)]
+    assert sql(admin.db, "SELECT status, resolved_by FROM review_queue WHERE email_id = %s", email_id) == [
+        ("approved", "bob")]
+    assert sql(admin.db, "SELECT actor FROM admin_actions WHERE action = 'create_in_crm' AND email_id = %s",
+               email_id) == [("bob",)]
+    page.reload()
+    expect(page.locator("#history")).to_contain_text("bob · create_in_crm")
+
+
+def test_a_poison_record_is_listed_and_replayed_with_its_replay_count(page: Page, admin: Admin) -> None:
+    settings = admin.pipeline.settings
+    poison, key = f"not avro {uuid.uuid4().hex}".encode(), uuid.uuid4().hex.encode()
+    producer = Producer({"bootstrap.servers": admin.pipeline.stack.bootstrap_servers})
+    producer.produce(settings.topic(RAW), key=key, value=poison)
+    assert producer.flush(10) == 0
+
+    def letters() -> list:
+        return [x for x in read_letters(settings) if x.letter.original_value == poison]
+
+    wait_until(lambda: len(letters()) == 1, 30, "extract to dead-letter the poison record")
+    [letter] = letters()
+    log_in(page, ALICE)
+    page.goto("/admin/dlq")
+    row = page.locator(f"#letters tr[data-letter-id='{letter.id}']")
+    expect(row).to_contain_text("SerdeError")
+    expect(row.locator(".replays")).to_have_text("0")
+    row.locator("button.replay-letter").click()
+    expect(page.locator("#flash")).to_contain_text(f"replayed letter {letter.id}")
+
+    replayed = [r for r in read_topic(settings, RAW) if r.value == poison]
+    assert [r.headers.get(REPLAYS_HEADER) for r in replayed] == [None, b"1"]
+    wait_until(lambda: len(letters()) == 2, 30, "the replayed record dead-lettered again, with its count")
+    assert sorted(x.replays for x in letters()) == [0, 1]
+    assert sql(admin.db, "SELECT actor, detail->>'letter' FROM admin_actions WHERE action = 'replay_letter'") == [
+        ("alice", letter.id)]
+
+
+def test_api_replay_needs_a_token_and_routes_the_email_once_more(admin: Admin) -> None:
+    settings = admin.pipeline.settings
+    email_id = admin.ids["0002-brightwater-pipeline-forecaster-demo"]
+
+    def routed() -> int:
+        return sum(1 for r in decoded(settings, ROUTED) if r.email_id == email_id)
+
+    assert routed() == 1
+    raw_before, actions_before = len(read_topic(settings, RAW)), sql(admin.db, "SELECT count(*) FROM admin_actions")
+    for token in (None, "wrong-token-0123456789", ALICE + "x"):
+        status, body, headers = admin.post("/admin/replay", {"email_id": email_id}, token)
+        assert status == 401 and headers.get("www-authenticate") == "Bearer", body
+    assert len(read_topic(settings, RAW)) == raw_before, "a refused replay publishes nothing"
+    assert sql(admin.db, "SELECT count(*) FROM admin_actions") == actions_before
+
+    status, body, _ = admin.post("/admin/replay", {"email_id": email_id}, BOB)
+    assert status == 202, body
+    [replay] = [r for r in read_topic(settings, RAW) if r.headers.get(REPLAY_HEADER)]
+    assert replay.headers[REPLAY_HEADER] == body["replay_id"].encode()
+    wait_until(lambda: routed() == 2, 30, "the replayed email routed once more")
+    # A second delivery of the same replay (a producer retry, a DLQ replay) is still a duplicate.
+    skipped = admin.pipeline.metric("route", "route_duplicates_skipped_total")
+    again = Producer({"bootstrap.servers": admin.pipeline.stack.bootstrap_servers})
+    again.produce(settings.topic(RAW), key=replay.key, value=replay.value, headers=list(replay.headers.items()))
+    assert again.flush(10) == 0
+    wait_until(lambda: admin.pipeline.metric("route", "route_duplicates_skipped_total") == skipped + 1, 30,
+               "route to skip the redelivered replay")
+    assert routed() == 2
+    assert sql(admin.db, "SELECT actor, detail->>'replay_id' FROM admin_actions WHERE action = 'replay_email'") == [
+        ("bob", body["replay_id"])]
+
+    assert admin.post("/admin/replay", {"email_id": "no-such-email"}, BOB)[0] == 404
+    purged = admin.ids["0003-domain-expiry-scam"]
+    sql(admin.db, "UPDATE emails SET raw = NULL WHERE email_id = %s", purged)
+    status, body, _ = admin.post("/admin/replay", {"email_id": purged}, BOB)
+    assert status == 410 and "purged" in body["detail"]

@@ -1,0 +1,95 @@
+"""Confidence bands on the real stack: a sure lead is written, an unsure one waits, a doubtful one is reviewed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+
+import psycopg
+
+from tests.support.kafka import decoded, wait_until
+from tests.support.pipeline import Pipeline
+from triage.domain.intake import raw_email
+from triage.domain.models import CrmEvent, RoutedEmail
+from triage.platform.publisher import RawPublisher
+from triage.platform.topics import CRM_EVENTS, ROUTED
+
+# The local extractor's confidence for each (measured: 0.95, 0.77, 0.47 under the default bands).
+SURE = ("Pipeline Forecaster demo",
+        "We're evaluating Pipeline Forecaster for our sales team and would like a demo. "
+        "We've budgeted $60,000 a year and want to be live next quarter.")
+UNSURE = ("Question", "Could we set up a demo of your forecasting tool for our sales team sometime soon?")
+DOUBTFUL = ("Hello", "Could you tell me a bit more about what your company does for teams like ours?")
+
+
+def message(subject: str, text: str, domain: str) -> bytes:
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["From"] = f"Jane Doe <jane@{domain}>"
+    msg["To"] = "sales@lumora.io"
+    msg["Subject"] = subject
+    msg["Date"] = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    msg["Message-ID"] = f"<{uuid.uuid4().hex}@{domain}>"
+    msg.set_content(f"Hi,\n\n{text}\n\nThanks,\nJane Doe\n")
+    return msg.as_bytes()
+
+
+def send(pipeline: Pipeline, emails: dict[str, bytes]) -> dict[str, str]:
+    """Publishes each message to email.raw; returns name -> email id."""
+    publisher = RawPublisher(pipeline.settings)
+    ids = {}
+    for name, raw in emails.items():
+        record = raw_email(raw, source="file", received_at=datetime.now(UTC), max_bytes=1 << 20)
+        publisher.publish(record)
+        ids[name] = record.email_id
+    publisher.flush()
+    return ids
+
+
+def companies(pipeline: Pipeline, domains: list[str]) -> set[str]:
+    with psycopg.connect(pipeline.database_url) as conn:
+        rows = conn.execute("SELECT domain FROM crm_companies WHERE domain = ANY(%s)", (domains,)).fetchall()
+    return {row[0] for row in rows}
+
+
+def contacts_and_deals(pipeline: Pipeline, emails: list[str]) -> tuple[set[str], int]:
+    with psycopg.connect(pipeline.database_url) as conn:
+        contacts = {row[0] for row in conn.execute(
+            "SELECT lower(email) FROM crm_contacts WHERE lower(email) = ANY(%s)", (emails,)).fetchall()}
+        deals = conn.execute(
+            "SELECT count(*) FROM crm_deals d JOIN crm_contacts c ON c.id = d.contact_id "
+            "WHERE lower(c.email) = ANY(%s)", (emails,)).fetchone()[0]
+    return contacts, deals
+
+
+def test_each_band_writes_waits_or_reviews(pipeline: Pipeline) -> None:
+    run = uuid.uuid4().hex[:8]
+    domains = {name: f"{name}-{run}.com" for name in ("sure", "unsure", "doubtful")}
+    texts = {"sure": SURE, "unsure": UNSURE, "doubtful": DOUBTFUL}
+    pipeline.start_all()
+
+    ids = send(pipeline, {name: message(*texts[name], domains[name]) for name in texts})
+
+    def events() -> list[CrmEvent]:
+        return [e for e in decoded(pipeline.settings, CRM_EVENTS) if e.email_id in ids.values()]
+
+    wait_until(lambda: {e.email_id for e in events()} == set(ids.values()), 120, "crm.events for all three")
+    routed = {r.email_id: r for r in decoded(pipeline.settings, ROUTED) if isinstance(r, RoutedEmail)}
+    by_name = {name: routed[email_id] for name, email_id in ids.items()}
+    assert {name: r.band for name, r in by_name.items()} == {
+        "sure": "auto_write", "unsure": "suggest", "doubtful": "review"}
+    assert by_name["doubtful"].queue == "human_review" and "review band" in by_name["doubtful"].reason
+    assert by_name["sure"].queue == "sales_inbound"
+
+    statuses = {name: {e.status for e in events() if e.email_id == ids[name]} for name in ids}
+    assert statuses["sure"] <= {"created", "updated", "unchanged"} and statuses["sure"]
+    assert statuses["unsure"] == statuses["doubtful"] == {"awaiting_approval"}
+    summaries = {name: {e.response_summary for e in events() if e.email_id == ids[name]} for name in ids}
+    assert all("suggest band" in s for s in summaries["unsure"])
+    assert all("review band" in s for s in summaries["doubtful"])
+
+    # Only the sure lead reached the local CRM.
+    assert companies(pipeline, list(domains.values())) == {domains["sure"]}
+    people = [f"jane@{domain}" for domain in domains.values()]
+    assert contacts_and_deals(pipeline, people) == ({f"jane@{domains['sure']}"}, 1)

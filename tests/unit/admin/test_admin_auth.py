@@ -1,0 +1,135 @@
+"""Admin tokens per actor, constant-time matching, revocation, session secret, CSRF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from triage.platform.settings import Settings
+from triage_crm_sink import admin_auth
+from triage_crm_sink.admin_auth import (
+    Admins,
+    AuthConfigError,
+    bearer_token,
+    csrf_ok,
+    load_admins,
+    new_csrf_token,
+    parse_tokens,
+    session_secret,
+    token_entries,
+)
+
+ALICE, BOB, CAROL = "alice-token-0123456789", "bob-token-0123456789ab", "carol-token-0123456789"
+
+
+def admins(*entries: tuple[str, str]) -> Admins:
+    return Admins(list(entries), fingerprint_key=b"k")
+
+
+def test_tokens_parse_from_commas_newlines_and_comment_lines() -> None:
+    text = f"alice:{ALICE}, bob : {BOB}\n# rotated 2026-11\n\ncarol:{CAROL}\n"
+    assert parse_tokens(text, "X") == [("alice", ALICE), ("bob", BOB), ("carol", CAROL)]
+
+
+@pytest.mark.parametrize("text", ["alice", f":{ALICE}", "alice:", f"al ice:{ALICE}", f"al/ice:{ALICE}"])
+def test_a_malformed_entry_is_refused_without_echoing_the_token(text: str) -> None:
+    with pytest.raises(AuthConfigError) as raised:
+        parse_tokens(text, "TRIAGE_ADMIN_TOKENS")
+    assert "TRIAGE_ADMIN_TOKENS" in str(raised.value) and ALICE not in str(raised.value)
+
+
+@pytest.mark.parametrize(("entries", "complaint"), [
+    ([], "no admin token"),
+    ([("alice", "short")], "shorter than 16"),
+    ([("alice", ALICE), ("alice", BOB)], "appears twice"),
+    ([("alice", ALICE), ("bob", ALICE)], "share a token"),
+])
+def test_unusable_token_sets_stop_the_process(entries: list, complaint: str) -> None:
+    with pytest.raises(AuthConfigError, match=complaint):
+        admins(*entries)
+
+
+def test_each_token_names_its_actor_and_nothing_else_matches() -> None:
+    found = admins(("alice", ALICE), ("bob", BOB))
+    assert found.actor_for(ALICE).actor == "alice"
+    assert found.actor_for(BOB).actor == "bob"
+    for wrong in (None, "", "wrong", ALICE[:-1], ALICE + "x", ALICE.upper(), f" {ALICE}"):
+        assert found.actor_for(wrong) is None
+
+
+def test_every_candidate_is_compared_whether_the_token_matches_first_last_or_not_at_all(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = admin_auth.hmac.compare_digest
+
+    def counting(a: bytes, b: bytes) -> bool:
+        calls.append(len(a))
+        return real(a, b)
+
+    monkeypatch.setattr(admin_auth.hmac, "compare_digest", counting)
+    found = admins(("alice", ALICE), ("bob", BOB), ("carol", CAROL))
+    for presented in (ALICE, CAROL, "nobody-0123456789", "x"):
+        calls.clear()
+        found.actor_for(presented)
+        assert len(calls) == 3, "no early exit: timing does not tell which (or whether a) token matched"
+        assert set(calls) == {32}, "digests of equal length: the token's length does not leak either"
+
+
+def test_a_session_ends_when_its_token_is_revoked() -> None:
+    before = admins(("alice", ALICE), ("bob", BOB))
+    session = before.actor_for(ALICE)
+    assert before.still_valid(session.actor, session.fingerprint)
+    assert not before.still_valid("bob", session.fingerprint), "a fingerprint belongs to one actor"
+    rotated = admins(("alice", "alice-new-token-0123456789"), ("bob", BOB))
+    assert not rotated.still_valid(session.actor, session.fingerprint)
+
+
+def test_settings_combine_the_single_token_the_list_and_the_file(tmp_path: Path) -> None:
+    tokens_file = tmp_path / "tokens"
+    tokens_file.write_text(f"# mounted secret\ncarol:{CAROL}\n")
+    settings = Settings(triage_admin_token=SecretStr(ALICE), triage_admin_tokens=SecretStr(f"bob:{BOB}"),
+                        triage_admin_tokens_file=tokens_file)
+    assert token_entries(settings) == [("admin", ALICE), ("bob", BOB), ("carol", CAROL)]
+    found, _ = load_admins(settings)
+    assert found.actors == ["admin", "bob", "carol"]
+    assert found.actor_for(ALICE).actor == "admin", "TRIAGE_ADMIN_TOKEN keeps working, as the actor 'admin'"
+
+
+def test_a_missing_tokens_file_is_a_clear_start_up_error(tmp_path: Path) -> None:
+    with pytest.raises(AuthConfigError, match="TRIAGE_ADMIN_TOKENS_FILE"):
+        load_admins(Settings(triage_admin_tokens_file=tmp_path / "absent"))
+    with pytest.raises(AuthConfigError, match="no admin token"):
+        load_admins(Settings())
+
+
+def test_the_derived_session_secret_is_stable_and_changes_with_any_token() -> None:
+    settings = Settings()
+    one = session_secret(settings, [("alice", ALICE), ("bob", BOB)])
+    assert one == session_secret(settings, [("bob", BOB), ("alice", ALICE)]), "same on every replica"
+    assert one != session_secret(settings, [("alice", ALICE), ("bob", CAROL)])
+    assert ALICE not in one and len(one) == 64
+
+
+def test_a_configured_session_secret_must_be_long_enough() -> None:
+    with pytest.raises(AuthConfigError, match="at least 32"):
+        session_secret(Settings(triage_admin_session_secret=SecretStr("short")), [("alice", ALICE)])
+    secret = "s" * 40
+    assert session_secret(Settings(triage_admin_session_secret=SecretStr(secret)), [("alice", ALICE)]) == secret
+
+
+@pytest.mark.parametrize(("header", "token"), [
+    (f"Bearer {ALICE}", ALICE), (f"bearer  {ALICE} ", ALICE), (None, None), ("", None), ("Bearer", None),
+    ("Bearer ", None), (f"Basic {ALICE}", None), (ALICE, None),
+])
+def test_only_a_bearer_header_carries_a_token(header: str | None, token: str | None) -> None:
+    assert bearer_token(header) == token
+
+
+def test_csrf_tokens_match_only_their_session() -> None:
+    token = new_csrf_token()
+    assert len(token) >= 40 and token != new_csrf_token()
+    assert csrf_ok(token, token)
+    for expected, presented in ((token, token + "x"), (token, ""), (token, None), (None, token), ("", "")):
+        assert not csrf_ok(expected, presented)
