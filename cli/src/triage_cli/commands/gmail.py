@@ -137,7 +137,7 @@ def list_since(settings: Settings, client: GmailClient, day: date) -> list[str]:
 def with_retries(settings: Settings, call):
     """The runtime's retry policy, for the CLI: TransientError, backoff with jitter, bounded tries."""
     return Retrying(stop=stop_after_attempt(settings.triage_max_attempts),
-                    wait=wait_exponential_jitter(initial=settings.triage_retry_initial_s,
+                    wait=wait_exponential_jitter(multiplier=settings.triage_retry_initial_s,
                                                  max=settings.triage_retry_max_s),
                     retry=retry_if_exception_type(TransientError), reraise=True)(call)
 

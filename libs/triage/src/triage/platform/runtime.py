@@ -158,7 +158,7 @@ class StreamProcessor:
         self._retrying = Retrying(
             stop=stop_after_attempt(settings.triage_max_attempts),
             wait=wait_exponential_jitter(
-                initial=settings.triage_retry_initial_s, max=settings.triage_retry_max_s
+                multiplier=settings.triage_retry_initial_s, max=settings.triage_retry_max_s
             ),
             retry=retry_if_exception_type(TransientError),
             reraise=True,
