@@ -3,6 +3,9 @@
 # (or the KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL you exported).
 #   scripts/services.sh start|stop|status
 # Logs: .local/logs/<service>.log   pids: .local/run/<service>.pid
+# Health/metrics ports (override to run a second checkout beside this one):
+#   TRIAGE_INGEST_PORT (8081)  TRIAGE_EXTRACT_PORT (9101)  TRIAGE_ROUTE_PORT (9102)
+#   TRIAGE_CRM_SINK_PORT (9103)  TRIAGE_AUDIT_PORT (9104)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -10,10 +13,29 @@ RUN="$ROOT/.local/run"
 LOGS="$ROOT/.local/logs"
 VENV="$ROOT/.venv/bin"
 SERVICES=(ingest extract route crm-sink audit)
-declare -A PORTS=([ingest]=8081 [extract]=9101 [route]=9102 [crm-sink]=9103 [audit]=9104)
+declare -A PORTS=([ingest]="${TRIAGE_INGEST_PORT:-8081}" [extract]="${TRIAGE_EXTRACT_PORT:-9101}"
+                  [route]="${TRIAGE_ROUTE_PORT:-9102}" [crm-sink]="${TRIAGE_CRM_SINK_PORT:-9103}"
+                  [audit]="${TRIAGE_AUDIT_PORT:-9104}")
+declare -A PORT_VARS=([ingest]=TRIAGE_INGEST_PORT [extract]=TRIAGE_EXTRACT_PORT [route]=TRIAGE_ROUTE_PORT
+                      [crm-sink]=TRIAGE_CRM_SINK_PORT [audit]=TRIAGE_AUDIT_PORT)
 
 log() { printf '[services] %s\n' "$*"; }
 alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+port_taken() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" 2>/dev/null; }
+
+# Another process on a service's port would answer its /healthz in its place: refuse, naming it.
+check_port_free() {
+    local service="$1" port="${PORTS[$1]}" owner=""
+    port_taken "$port" || return 0
+    if command -v ss >/dev/null 2>&1; then
+        owner="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'users:(([^)]*' | head -1 \
+            | sed -E 's/users:\(\("([^"]*)",pid=([0-9]+).*/pid \2 (\1)/' || true)"
+    fi
+    log "ERROR: $service: port $port on 127.0.0.1 is already in use by another process${owner:+: $owner}." >&2
+    log "       Stop it, or pick another port: export ${PORT_VARS[$service]}=<free port>." >&2
+    exit 1
+}
 
 stack_env() {
     # The stack script prints KEY=VALUE lines for the running (or external) Kafka and PostgreSQL.
@@ -28,6 +50,9 @@ webhook_secret() {
 }
 
 start() {
+    for service in "${SERVICES[@]}"; do
+        alive "$service" || check_port_free "$service"
+    done
     mkdir -p "$RUN" "$LOGS"
     stack_env
     export TRIAGE_MAILBOX_FILE="${TRIAGE_MAILBOX_FILE:-$ROOT/samples/mailbox.json}"

@@ -73,3 +73,19 @@ def test_a_stale_pid_file_is_cleaned_with_a_message(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "stale pid file" in result.stdout
     assert not pid_file.exists()
+
+
+def test_services_refuse_a_port_another_process_holds(tmp_path: Path) -> None:
+    """Another checkout's service on the port would answer /healthz in ours' place: refused, named."""
+    script = skeleton(tmp_path).parent / "services.sh"
+    ports = {var: str(free_port()) for var in ("TRIAGE_INGEST_PORT", "TRIAGE_EXTRACT_PORT", "TRIAGE_ROUTE_PORT",
+                                               "TRIAGE_CRM_SINK_PORT", "TRIAGE_AUDIT_PORT")}
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        ports["TRIAGE_ROUTE_PORT"] = str(holder.getsockname()[1])
+        result = run(script, "start", **ports)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"route: port {ports['TRIAGE_ROUTE_PORT']} on 127.0.0.1 is already in use" in result.stderr
+    assert "export TRIAGE_ROUTE_PORT=<free port>" in result.stderr
+    assert not (script.parent.parent / ".local/run").exists()  # nothing was started
