@@ -110,3 +110,20 @@ def test_no_webhook_no_notifier() -> None:
     notifier = notifier_from(Settings(triage_slack_webhook_url="http://127.0.0.1:9/x"))
     assert notifier is not None
     notifier.close()
+
+
+def test_with_the_admin_address_each_letter_links_to_its_replay_button(slack: FakeSlack) -> None:
+    notifier = notifier_from(Settings(triage_slack_webhook_url=slack.url,
+                                      triage_admin_public_url="https://triage-admin.example.com/"))
+    assert notifier is not None
+    notifier.notify([ARRIVAL])
+    notifier.close()
+    [payload] = slack.received
+    assert "<https://triage-admin.example.com/admin/dlq#letter-2:17|replay 2:17 in the admin>" in payload["text"]
+    assert "triage dlq replay 2:17" in payload["text"]  # the command stays for those without the UI
+    assert "/admin/dlq" not in message_text([ARRIVAL]), "no address configured: no link"
+
+
+def test_the_admin_address_must_be_a_url() -> None:
+    with pytest.raises(ValueError, match="triage_admin_public_url"):
+        Settings(triage_admin_public_url="triage-admin.example.com")

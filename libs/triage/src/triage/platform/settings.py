@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     triage_slack_timeout_s: float = Field(default=5.0, gt=0)
     triage_slack_max_attempts: int = Field(default=4, ge=1, le=10)
     triage_slack_retry_after_cap_s: float = Field(default=30.0, ge=0.0)
+    # The admin UI's address as people reach it (https://triage-admin.example.com): Slack notices link to it.
+    triage_admin_public_url: str | None = Field(default=None, pattern=r"^https?://")
     triage_raw_ttl_days: int = Field(default=30, ge=1)  # emails.raw is nulled after this (triage purge-raw)
 
     @field_validator("triage_topic_prefix")

@@ -51,17 +51,26 @@ class Arrival:
         return f"triage dlq replay {self.dlq_partition}:{self.dlq_offset}" + (" --force" if self.parked else "")
 
 
-def message_text(arrivals: Sequence[Arrival], prefix: str = "") -> str:
+def message_text(arrivals: Sequence[Arrival], prefix: str = "", admin_url: str | None = None) -> str:
+    """``admin_url``: the admin UI's public address; each letter then links to its row on the DLQ page."""
     where = f" ({prefix.rstrip('.')})" if prefix else ""
     lines = [f":rotating_light: {len(arrivals)} new dead letter(s) on {prefix}email.dlq{where}"]
     for a in arrivals[:MAX_LINES]:
         parked = " *parked*" if a.parked else ""
         lines.append(
             f"• `{a.service}` {a.error_class}{parked} on {a.source_topic}[{a.source_partition}]@{a.source_offset}: "
-            f"{scrub(a.error_message)[:200]}\n    replay: `{a.replay_command}`")
+            f"{scrub(a.error_message)[:200]}\n    replay: `{a.replay_command}`{replay_link(a, admin_url)}")
     if len(arrivals) > MAX_LINES:
         lines.append(f"… and {len(arrivals) - MAX_LINES} more: `triage dlq list`")
     return "\n".join(lines)
+
+
+def replay_link(arrival: Arrival, admin_url: str | None) -> str:
+    """Slack's ``<url|text>`` link to the letter's row (and Replay button) on the admin's DLQ page."""
+    if not admin_url:
+        return ""
+    letter = f"{arrival.dlq_partition}:{arrival.dlq_offset}"
+    return f" or <{admin_url.rstrip('/')}/admin/dlq#letter-{letter}|replay {letter} in the admin>"
 
 
 class SlackError(Exception):
@@ -116,9 +125,11 @@ def retry_after(value: str | None, default: float) -> float:
 class DlqNotifier:
     """Posts each batch of new dead letters from one background thread."""
 
-    def __init__(self, webhook: SlackWebhook, prefix: str = "", max_pending: int = 100) -> None:
+    def __init__(self, webhook: SlackWebhook, prefix: str = "", max_pending: int = 100,
+                 admin_url: str | None = None) -> None:
         self.webhook = webhook
         self.prefix = prefix
+        self.admin_url = admin_url
         self._queue: queue.Queue[list[Arrival] | None] = queue.Queue(max_pending)
         self._thread = threading.Thread(target=self._run, name="slack-notifier", daemon=True)
         self._thread.start()
@@ -134,7 +145,7 @@ class DlqNotifier:
     def _run(self) -> None:
         while (arrivals := self._queue.get()) is not None:
             try:
-                attempts = self.webhook.post(message_text(arrivals, self.prefix))
+                attempts = self.webhook.post(message_text(arrivals, self.prefix, self.admin_url))
                 log.info("announced %d dead letter(s) on Slack (%d attempt(s))", len(arrivals), attempts)
             except Exception as exc:  # a notification must never take the stage down
                 log.error("Slack notification of %d dead letter(s) failed: %s", len(arrivals), exc)
@@ -158,4 +169,4 @@ def notifier_from(settings: Settings) -> DlqNotifier | None:
                            timeout_s=settings.triage_slack_timeout_s,
                            max_attempts=settings.triage_slack_max_attempts,
                            retry_after_cap_s=settings.triage_slack_retry_after_cap_s)
-    return DlqNotifier(webhook, settings.triage_topic_prefix)
+    return DlqNotifier(webhook, settings.triage_topic_prefix, admin_url=settings.triage_admin_public_url)
