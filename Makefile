@@ -8,13 +8,14 @@ UV := $(shell command -v uv 2>/dev/null || echo .local/tools/bin/uv)
 # v5.7.1: the newest kustomize that builds with Go 1.26 (v5.8 needs Go 1.27).
 KUSTOMIZE_VERSION := v5.7.1
 
-.PHONY: help setup up down demo test test-unit test-integration bench lint clean
+.PHONY: help setup up down demo admin test test-unit test-integration bench lint clean
 
 help:
 	@echo "make demo    run the pipeline on the bundled sample mailbox (local Kafka + PostgreSQL)"
 	@echo "make test    unit + integration tests (starts the local stack itself)"
 	@echo "make bench   throughput and latency, pipeline vs bare passthrough (JSON)"
 	@echo "make up|down start/stop Kafka, PostgreSQL (and the services, for down)"
+	@echo "make admin   the admin web UI on http://127.0.0.1:8090/admin/ (after make demo)"
 
 # uv (from PyPI) builds .venv/ from the lockfile; Maven resolves the Kafka jars once.
 setup: .venv/.synced
@@ -58,6 +59,13 @@ demo: up
 	  $(VENV)/triage results --ids .local/demo-ids.txt --wait 120
 	@echo
 	@echo "The stack is still running: services log to .local/logs/, 'make down' stops everything."
+
+# The admin API and web UI against the local stack; a token generated once per checkout.
+admin: up
+	@test -s .local/admin-token || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > .local/admin-token)
+	@echo "admin UI: http://127.0.0.1:$${TRIAGE_ADMIN_PORT:-8090}/admin/  token: $$(cat .local/admin-token)  (Ctrl-C stops it)"
+	@set -a; source <(scripts/local-stack.sh env 2>/dev/null); set +a; \
+	  TRIAGE_ADMIN_TOKEN="$$(cat .local/admin-token)" $(VENV)/triage-crm-admin
 
 test: setup
 	$(VENV)/python -m pytest -q
