@@ -59,8 +59,11 @@ INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_typ
                         backend, response_summary, at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (idempotency_key) DO UPDATE SET
-  object_id = EXCLUDED.object_id, status = EXCLUDED.status, response_summary = EXCLUDED.response_summary,
-  at = EXCLUDED.at
+  object_id = COALESCE(EXCLUDED.object_id, crm_events.object_id), status = EXCLUDED.status,
+  response_summary = EXCLUDED.response_summary, at = EXCLUDED.at
+-- A replay of a held email re-announces its actions as awaiting_approval: that must not undo the
+-- record of a write a person already approved and crm-sink or the admin performed.
+WHERE crm_events.status = 'awaiting_approval' OR EXCLUDED.status <> 'awaiting_approval'
 """
 UPSERT_DEAD_LETTER = """
 INSERT INTO dead_letters (source_topic, source_partition, source_offset, service, error_class,

@@ -1,0 +1,54 @@
+"""audit's upserts against a real PostgreSQL: what a replayed record may and may not overwrite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.support.stack import Stack
+from triage.domain.models import CrmEvent
+from triage.platform.db import Database, migrate
+from triage_audit.rows import UPSERT_CRM_EVENT, crm_event_row
+
+
+@pytest.fixture
+def database(stack: Stack) -> Iterator[Database]:
+    url = stack.new_database()
+    migrate(url)
+    db = Database(url).connect()
+    yield db
+    db.close()
+    stack.drop_database(url)
+
+
+def event(status: str, object_id: str | None) -> CrmEvent:
+    return CrmEvent(email_id="e1", thread_id="t1", action="create_deal", object_type="deal", object_id=object_id,
+                    status=status, idempotency_key="e1:create_deal", backend="local",
+                    response_summary=status, at=datetime.now(UTC))
+
+
+def write_then_read(db: Database, *events: CrmEvent) -> tuple[str, str | None]:
+    async def go() -> tuple[str, str | None]:
+        async with db.pool.acquire() as conn:
+            for e in events:
+                await conn.execute(UPSERT_CRM_EVENT, *crm_event_row(e))
+            row = await conn.fetchrow("SELECT status, object_id FROM crm_events WHERE idempotency_key = $1",
+                                      "e1:create_deal")
+            return row["status"], row["object_id"]
+    return db.run(go())
+
+
+def test_a_replayed_announcement_does_not_undo_a_performed_write(database: Database) -> None:
+    # held (suggest band) -> approved and written by the admin -> the email replayed: announced again
+    assert write_then_read(database, event("awaiting_approval", None), event("created", "42"),
+                           event("awaiting_approval", None)) == ("created", "42")
+
+
+def test_the_write_after_an_announcement_is_recorded(database: Database) -> None:
+    assert write_then_read(database, event("awaiting_approval", None), event("created", "42")) == ("created", "42")
+
+
+def test_a_later_outcome_replaces_an_earlier_one_and_keeps_the_object(database: Database) -> None:
+    assert write_then_read(database, event("created", "42"), event("unchanged", None)) == ("unchanged", "42")
