@@ -96,6 +96,8 @@ def test_the_exported_labels_are_a_gold_set_that_triage_eval_scores(database: st
         conn.execute("UPDATE eval_labels SET labels = labels || '{\"region\": \"ZZ\"}' WHERE email_id = %s",
                      (corrected,))
         conn.execute("UPDATE emails SET raw = NULL WHERE email_id = %s", (purged,))
+        cut = by_gold[gold[2]["id"]]
+        conn.execute("UPDATE emails SET truncated = true WHERE email_id = %s", (cut,))
         no_email, invalid = uuid.uuid4().hex, uuid.uuid4().hex
         conn.execute(INSERT_LABEL, (no_email, Jsonb({"intent": "spam", "required_action": "ignore"}), "r", "2026-11-21"))
         conn.execute(INSERT_LABEL, (invalid, Jsonb({"intent": "maybe"}), "r", "2026-11-21"))
@@ -103,12 +105,12 @@ def test_the_exported_labels_are_a_gold_set_that_triage_eval_scores(database: st
 
     out = tmp_path / "exported"
     _, summary = triage("labels", "export", str(out), "--since", SINCE, "--mailbox", str(HELDOUT / "mailbox.json"))
-    assert summary["labels"] == 14 and summary["exported"] == 11 and summary["written"] is True
-    assert summary["raw_purged"] == [purged]
+    assert summary["labels"] == 14 and summary["exported"] == 10 and summary["written"] is True
+    assert summary["raw_purged"] == [purged] and summary["truncated"] == [cut]
     assert summary["no_email"] == [no_email] and summary["invalid"] == [invalid]
     assert summary["since"] == "2026-06-01T00:00:00+00:00"
     exported = {p.stem for p in (out / "emails").glob("*.eml")}
-    assert exported == set(ids) - {purged}, "the emails of the window, minus the purged one"
+    assert exported == set(ids) - {purged, cut}, "the emails of the window, minus the purged and the cut one"
     assert not exported & set(old)
     for email_id in exported:
         assert (out / "emails" / f"{email_id}.eml").read_bytes() == \
@@ -118,9 +120,9 @@ def test_the_exported_labels_are_a_gold_set_that_triage_eval_scores(database: st
     assert not list(tmp_path.glob(".exported.*")), "no staging folder left behind"
 
     _, report = triage("eval", "--gold", str(out))
-    kept = [line for line in gold[:12] if line["id"] != ids[purged]]
+    kept = [line for line in gold[:12] if line["id"] not in (ids[purged], ids[cut])]
     _, original = triage("eval", "--gold", str(subset(tmp_path / "original", kept)))
-    assert report["n"] == original["n"] == 11
+    assert report["n"] == original["n"] == 10
     assert report["intent_accuracy"] == original["intent_accuracy"]
     assert report["person_email_f1"] == original["person_email_f1"]
     assert report["confusion"] == original["confusion"]
@@ -149,5 +151,16 @@ def test_nothing_to_export_writes_nothing(database: str, tmp_path: Path) -> None
     out = tmp_path / "empty"
     _, summary = triage("labels", "export", str(out), "--mailbox", str(HELDOUT / "mailbox.json"))
     assert summary == {"dir": str(out), "since": None, "labels": 0, "exported": 0, "written": False,
-                       "raw_purged": [], "no_email": [], "invalid": []}
+                       "raw_purged": [], "truncated": [], "no_email": [], "invalid": []}
     assert not out.exists()
+
+
+def test_the_current_folder_can_be_the_target(database: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    store(database, heldout(2), datetime.now(UTC))
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    _, summary = triage("labels", "export", ".", "--mailbox", str(HELDOUT / "mailbox.json"))
+    assert summary["exported"] == 2 and summary["dir"] == str(here)
+    assert sorted(p.name for p in here.iterdir()) == ["README.md", "emails", "labels.jsonl", "mailbox.json"]

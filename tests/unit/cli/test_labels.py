@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from triage.domain.evaluation import parse_labels
 from triage.domain.models import Mailbox
 from triage_cli.app import app
-from triage_cli.commands.labels import Labelled, gold_line, is_file_name, readme, sort_out
+from triage_cli.commands.labels import Labelled, gold_line, is_file_name, readme, replace, sort_out
 
 ROOT = Path(__file__).resolve().parents[3]
 MAILBOX = ROOT / "gold/heldout/mailbox.json"
@@ -26,9 +26,9 @@ runner = CliRunner()
 
 
 def labelled(email_id: str | None = None, labels: dict | None = None, has_email: bool = True,
-             has_raw: bool = True) -> Labelled:
+             has_raw: bool = True, truncated: bool = False) -> Labelled:
     return Labelled(email_id or uuid.uuid4().hex, LABEL if labels is None else labels, "reviewer-7", AT,
-                    "admin", has_email, has_raw)
+                    "admin", has_email, has_raw, truncated)
 
 
 def one_line(text: str) -> str:
@@ -69,9 +69,11 @@ def test_only_ids_that_are_plain_file_names_are_exported(email_id: str, ok: bool
 def test_labels_are_sorted_into_exported_and_skipped_with_the_reason() -> None:
     good, purged, gone, bad = (labelled(), labelled(has_raw=False), labelled(has_email=False, has_raw=False),
                                labelled(labels={"intent": "maybe"}))
-    export = sort_out([good, purged, gone, bad])
+    cut = labelled(truncated=True)  # ingest cut it: not the message as received
+    export = sort_out([good, purged, gone, bad, cut])
     assert [row.email_id for row, _ in export.lines] == [good.email_id]
     assert export.raw_purged == [purged.email_id]
+    assert export.truncated == [cut.email_id]
     assert export.no_email == [gone.email_id]
     assert export.invalid == [bad.email_id]
 
@@ -82,7 +84,7 @@ def test_the_readme_says_where_the_set_came_from_and_what_was_skipped() -> None:
     assert text.startswith("# Gold set, exported from the review queue: Quayside Systems")
     assert "| `aa11` | lead | admin | reviewer-7 | 2026-11-20T09:00:00+00:00 |" in text
     assert "bb22" not in text
-    assert "1 messages. Skipped: 1 whose raw body was purged" in one_line(text)
+    assert "1 messages. Skipped: 1 whose raw body was purged, 0 truncated at ingest" in one_line(text)
     assert "labelled at or after 2026-11-20T09:00:00+00:00" in one_line(text)
 
 
@@ -112,3 +114,22 @@ def test_a_bad_since_is_named(tmp_path: Path) -> None:
     result = runner.invoke(app, ["labels", "export", str(tmp_path / "out"), "--since", "last tuesday"])
     assert result.exit_code == 2
     assert "'last tuesday' is not an ISO 8601 time" in one_line(result.output)
+
+
+def test_a_failed_move_puts_the_previous_set_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target, staging = tmp_path / "set", tmp_path / ".set.partial"
+    target.mkdir()
+    (target / "labels.jsonl").write_text("previous\n")
+    staging.mkdir()
+    real_rename = Path.rename
+
+    def rename(self: Path, to: Path) -> Path:
+        if self == staging:
+            raise OSError(28, "No space left on device")
+        return real_rename(self, to)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError):
+        replace(target, staging)
+    assert (target / "labels.jsonl").read_text() == "previous\n"
+    assert not list(tmp_path.glob(".set.old-*"))

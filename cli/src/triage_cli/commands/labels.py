@@ -3,8 +3,9 @@
 The corrections made in the review queue feed the next evaluation or training run: the
 export writes gold-format.md's layout (``emails/<email_id>.eml`` from ``emails.raw``,
 ``labels.jsonl``, ``mailbox.json``, ``README.md``), which ``triage eval --gold DIR`` scores.
-A label whose email has no raw body any more (``triage purge-raw``), or no ``emails`` row,
-or which is not a valid gold label is skipped and named in the summary. The set is written
+A label whose email has no raw body any more (``triage purge-raw``), or only a truncated one
+(ingest cut an oversized message: not the message as received), or no ``emails`` row, or
+which is not a valid gold label is skipped and named in the summary. The set is written
 in a sibling folder and moved into place at the end, so an interrupted export leaves DIR as
 it was. Exit codes: 0 ok (nothing to export included: nothing is written); 1 database failed
 or DIR could not be written; 2 bad input (DIR not empty without ``--force``, no mailbox
@@ -36,7 +37,7 @@ labels = typer.Typer(help="Labels people gave in the review queue (eval_labels).
 
 LABELLED = """
 SELECT l.email_id, l.labels, l.labelled_by, l.labelled_at, l.source,
-       e.email_id IS NOT NULL, e.raw IS NOT NULL
+       e.email_id IS NOT NULL, e.raw IS NOT NULL, COALESCE(e.truncated, false)
 FROM eval_labels l LEFT JOIN emails e ON e.email_id = l.email_id
 WHERE %(since)s::timestamptz IS NULL OR l.labelled_at >= %(since)s::timestamptz
 ORDER BY l.labelled_at, l.email_id
@@ -55,6 +56,7 @@ class Labelled:
     source: str
     has_email: bool
     has_raw: bool
+    truncated: bool
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Export:
 
     lines: list[tuple[Labelled, dict]] = field(default_factory=list)
     raw_purged: list[str] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
     no_email: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
 
@@ -93,6 +96,8 @@ def sort_out(rows: list[Labelled]) -> Export:
             export.no_email.append(row.email_id)
         elif not row.has_raw:
             export.raw_purged.append(row.email_id)
+        elif row.truncated:
+            export.truncated.append(row.email_id)
         else:
             export.lines.append((row, line))
     return export
@@ -110,7 +115,7 @@ email exactly as it was received (`emails.raw`). Format: gold-format.md; score i
 `triage eval --gold <this folder>`.
 
 {len(export.lines)} messages. Skipped: {len(export.raw_purged)} whose raw body was purged,
-{len(export.no_email)} without an email row, {len(export.invalid)} not a valid gold label.
+{len(export.truncated)} truncated at ingest, {len(export.no_email)} without an email row, {len(export.invalid)} not a valid gold label.
 
 | id | intent | source | labelled by | labelled at |
 | --- | --- | --- | --- | --- |
@@ -121,7 +126,7 @@ email exactly as it was received (`emails.raw`). Format: gold-format.md; score i
 def summary(directory: Path, since: datetime | None, rows: int, export: Export, written: bool) -> dict:
     return {"dir": str(directory), "since": since.isoformat() if since else None, "labels": rows,
             "exported": len(export.lines) if written else 0, "written": written,
-            "raw_purged": export.raw_purged, "no_email": export.no_email, "invalid": export.invalid}
+            "raw_purged": export.raw_purged, "truncated": export.truncated, "no_email": export.no_email, "invalid": export.invalid}
 
 
 # ---------------------------------------------------------------- the command
@@ -139,6 +144,7 @@ def export_labels(
     """Write the labels people gave (eval_labels) and their emails as a gold set for triage eval."""
     settings = load_settings()
     since_at = parse_time(since, "--since")
+    directory = directory.resolve()  # "." or "sets/.." have no name to build the sibling folders from
     if directory.exists() and not force and (not directory.is_dir() or any(directory.iterdir())):
         fail(f"{directory} exists and is not empty: choose another folder, or --force to replace it", 2)
     mailbox = read_mailbox(mailbox_file or settings.triage_mailbox_file)
@@ -205,11 +211,15 @@ def replace(directory: Path, staging: Path) -> None:
         return
     old = directory.with_name(f".{directory.name}.old-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
     directory.rename(old)
-    staging.rename(directory)
-    if old.is_dir():
-        shutil.rmtree(old)
-    else:
-        old.unlink()
+    try:
+        staging.rename(directory)
+    except OSError:
+        old.rename(directory)  # the previous set stays where it was
+        raise
+    try:
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    except OSError as exc:  # the new set is in place: say what is left over, do not fail the export
+        err.print(f"[yellow]warning:[/yellow] could not remove the previous set at {old}: {exc.strerror or exc}")
 
 
 def report(result: dict, as_json: bool) -> None:
@@ -220,7 +230,7 @@ def report(result: dict, as_json: bool) -> None:
         err.print(f"exported {result['exported']} of {result['labels']} label(s) to {result['dir']}")
     else:
         err.print(f"nothing to export ({result['labels']} label(s) found); {result['dir']} not written")
-    skipped = {k: len(result[k]) for k in ("raw_purged", "no_email", "invalid") if result[k]}
+    skipped = {k: len(result[k]) for k in ("raw_purged", "truncated", "no_email", "invalid") if result[k]}
     if skipped:
         err.print(f"[yellow]skipped: {skipped}[/yellow]")
 
