@@ -93,3 +93,14 @@ def test_each_band_writes_waits_or_reviews(pipeline: Pipeline) -> None:
     assert companies(pipeline, list(domains.values())) == {domains["sure"]}
     people = [f"jane@{domain}" for domain in domains.values()]
     assert contacts_and_deals(pipeline, people) == ({f"jane@{domains['sure']}"}, 1)
+
+    # audit puts the two held emails (and only them) in the review queue, each with its reason.
+    def review_items() -> dict[str, tuple[str, str, str]]:
+        with psycopg.connect(pipeline.database_url) as conn:
+            rows = conn.execute("SELECT email_id, reason, band, status FROM review_queue WHERE email_id = ANY(%s)",
+                                (list(ids.values()),)).fetchall()
+        return {row[0]: row[1:] for row in rows}
+
+    wait_until(lambda: len(review_items()) == 2, 60, "review_queue rows for the two held emails")
+    assert review_items() == {ids["unsure"]: ("suggest", "suggest", "open"),
+                              ids["doubtful"]: ("low_confidence", "review", "open")}
