@@ -1,6 +1,7 @@
 """Train the small intent model with scikit-learn and write it as a pure-data module.
 
     python -m triage_cli.intent_training [REPO_ROOT]
+    python -m triage_cli.intent_training --gate-cv [REPO_ROOT]
 
 Trains on the repository's labelled mail that nothing is held out from —
 ``gold/tuning`` and ``samples`` — never on ``gold/heldout``. Deterministic
@@ -8,20 +9,34 @@ Trains on the repository's labelled mail that nothing is held out from —
 bytes; tests/eval/test_intent_model.py rebuilds it and compares. The module it
 writes (``triage.domain.extraction_intent_weights``) is plain data the domain
 scores with a dot product (``triage.domain.extraction_intent``).
+
+``--gate-cv`` prints the cross-validated band table the gate's levels
+(``extraction_intent.VETO_BELOW`` ...) were chosen with: each email's model
+probability comes from a model trained on the other four folds (5-fold,
+stratified, three shuffles), so no email is scored by a model that saw it.
 """
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
+from triage.domain.bands import DEFAULT_BANDS, confidence_band
 from triage.domain.evaluation import parse_labels
-from triage.domain.extract import intent_signals
-from triage.domain.extraction_intent import IntentWeights, intent_features
+from triage.domain.extract import extract_fields, intent_signals
+from triage.domain.extraction_intent import (
+    IntentWeights,
+    gated_confidence,
+    intent_features,
+    intent_probabilities,
+)
+from triage.domain.models import Intent
 from triage.domain.pipeline import load_mailbox, normalize_message
 
 TRAINING_SETS = ("gold/tuning", "samples")
@@ -29,10 +44,25 @@ MODULE = "libs/triage/src/triage/domain/extraction_intent_weights.py"
 MIN_EMAILS = 2  # a feature seen in one email only is noise, and bloats the module
 REGULARISATION = 1.0  # chosen by 5-fold cross-validation on the training sets (docs/extraction.md)
 DECIMALS = 4
+CV_FOLDS = 5
+CV_SHUFFLES = (0, 1, 2)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the rules alone say about a training email: its intent and confidence."""
+
+    intent: Intent
+    confidence: float
 
 
 def training_rows(root: Path) -> tuple[list[list[str]], list[str]]:
-    features, intents = [], []
+    features, intents, _ = labelled_rows(root)
+    return features, intents
+
+
+def labelled_rows(root: Path) -> tuple[list[list[str]], list[str], list[Rules]]:
+    features, intents, rules = [], [], []
     for name in TRAINING_SETS:
         folder = root / name
         mailbox = load_mailbox((folder / "mailbox.json").read_text(encoding="utf-8"))
@@ -41,7 +71,9 @@ def training_rows(root: Path) -> tuple[list[list[str]], list[str]]:
             clean = normalize_message((folder / "emails" / f"{label.id}.eml").read_bytes())
             features.append(intent_features(clean, intent_signals(clean, mailbox), mailbox))
             intents.append(label.intent)
-    return features, intents
+            extraction = extract_fields(clean, mailbox, None).extraction
+            rules.append(Rules(extraction.intent, extraction.confidence))
+    return features, intents, rules
 
 
 def train(features: list[list[str]], intents: list[str]) -> IntentWeights:
@@ -89,8 +121,47 @@ def build(root: Path) -> str:
     return render_module(train(features, intents), len(intents))
 
 
+def out_of_fold(features: list[list[str]], intents: list[str], rules: list[Rules], seed: int) -> list[float]:
+    """Each email's model probability for the rules' intent, from a model that never saw it."""
+    probabilities = [0.0] * len(intents)
+    folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed).split(features, intents)
+    for train_rows, test_rows in folds:
+        weights = train([features[i] for i in train_rows], [intents[i] for i in train_rows])
+        for i in test_rows:
+            scored = intent_probabilities(weights, features[i])
+            probabilities[i] = scored.get(rules[i].intent, 0.0)
+    return probabilities
+
+
+def band_table(
+    intents: list[str], rules: list[Rules], confidences: list[float]
+) -> dict[str, tuple[int, int]]:
+    """Per band at the default thresholds: (emails whose intent is right, emails whose is wrong)."""
+    table = {band: [0, 0] for band in ("auto_write", "suggest", "review")}
+    for gold, said, confidence in zip(intents, rules, confidences, strict=True):
+        table[confidence_band(confidence, DEFAULT_BANDS)][gold != said.intent] += 1
+    return {band: (right, wrong) for band, (right, wrong) in table.items()}
+
+
+def gate_cv(root: Path) -> dict[str, dict[str, tuple[int, int]]]:
+    """The rules' bands and the gated bands, per shuffle, over out-of-fold probabilities."""
+    features, intents, rules = labelled_rows(root)
+    tables = {"rules": band_table(intents, rules, [r.confidence for r in rules])}
+    for seed in CV_SHUFFLES:
+        model = out_of_fold(features, intents, rules, seed)
+        gated = [gated_confidence(r.confidence, p) for r, p in zip(rules, model, strict=True)]
+        tables[f"gate, shuffle {seed}"] = band_table(intents, rules, gated)
+    return tables
+
+
 def main(argv: list[str]) -> None:
-    root = Path(argv[1]) if len(argv) > 1 else Path.cwd()
+    args = [arg for arg in argv[1:] if arg != "--gate-cv"]
+    root = Path(args[0]) if args else Path.cwd()
+    if "--gate-cv" in argv:
+        for name, table in gate_cv(root).items():
+            cells = "  ".join(f"{band} {right} right / {wrong} wrong" for band, (right, wrong) in table.items())
+            print(f"{name:<16} {cells}")
+        return
     (root / MODULE).write_text(build(root), encoding="utf-8")
     print(f"wrote {MODULE}")
 

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
+from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, confidence_band
 from triage.domain.evaluation import (
     RATCHETED,
     EvalReport,
@@ -29,7 +30,7 @@ from triage.domain.evaluation import (
     score,
 )
 from triage.domain.extract import extract_fields
-from triage.domain.models import INTENTS, Extraction, Mailbox
+from triage.domain.models import INTENTS, Band, Extraction, Mailbox
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
 from triage.platform.llm import AnthropicExtractor, OpenAIExtractor, Prices
 
@@ -61,8 +62,12 @@ def evaluate(
         bool, typer.Option("--raise-ratchet", help="Raise the ratchet's levels to today's scores")
     ] = False,
     intent_model: Annotated[
-        bool, typer.Option("--intent-model", help="local: let the trained intent model vote too")
-    ] = False,
+        bool,
+        typer.Option(
+            "--intent-model/--no-intent-model",
+            help="local: the trained intent model gates the confidence (the default); off: rules only",
+        ),
+    ] = True,
     model: Annotated[str | None, typer.Option(help="openai/anthropic: the model name")] = None,
     base_url: Annotated[
         str | None, typer.Option(help="openai/anthropic: an API-compatible server")
@@ -87,6 +92,7 @@ def evaluate(
         typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         print_report(report, f"{gold} ({extractor.value})")
+        out.print(_bands_table(band_quality(labels, predicted)))
     if ratchet is not None:
         _check_ratchet(ratchet, gold.resolve().name, report, raise_ratchet)
 
@@ -120,10 +126,10 @@ def _read_email(folder: Path, label: GoldLabel) -> bytes:
         _fail(f"label {label.id}: cannot read {path}: {exc.strerror or exc}")
 
 
-def extractor_for(name: ExtractorName, intent_model: bool = False) -> Extractor:
+def extractor_for(name: ExtractorName, intent_model: bool = True) -> Extractor:
     if name is not ExtractorName.local:
         raise ValueError(name)
-    return _local_with_model if intent_model else _local
+    return _local if intent_model else _local_rules_only
 
 
 def llm_extractor(
@@ -159,13 +165,12 @@ def _llm_backend(
 
 
 def _local(raw: bytes, mailbox: Mailbox) -> Extraction:
+    """What the pipeline does: the rules, gated by the intent model."""
     return process_message(raw, mailbox).extraction
 
 
-def _local_with_model(raw: bytes, mailbox: Mailbox) -> Extraction:
-    from triage.domain.extraction_intent_weights import WEIGHTS  # 70 kB of data: only when asked
-
-    return extract_fields(normalize_message(raw), mailbox, WEIGHTS).extraction
+def _local_rules_only(raw: bytes, mailbox: Mailbox) -> Extraction:
+    return extract_fields(normalize_message(raw), mailbox, None).extraction
 
 
 def _fail(message: str) -> typer.Exit:
@@ -236,6 +241,25 @@ def _misses_table(report: EvalReport) -> Table:
     table.add_column("predicted")
     for miss in report.misses:
         table.add_row(miss.id, miss.field, _cell(miss.gold), _cell(miss.predicted))
+    return table
+
+
+def band_quality(
+    labels: list[GoldLabel], predicted: dict[str, Extraction], bands: ConfidenceBands = DEFAULT_BANDS
+) -> dict[Band, tuple[int, int]]:
+    """Per confidence band: (emails whose intent is right, emails whose intent is wrong)."""
+    counts: dict[Band, list[int]] = {"auto_write": [0, 0], "suggest": [0, 0], "review": [0, 0]}
+    for label in labels:
+        extraction = predicted[label.id]
+        counts[confidence_band(extraction.confidence, bands)][extraction.intent != label.intent] += 1
+    return {band: (right, wrong) for band, (right, wrong) in counts.items()}
+
+
+def _bands_table(quality: dict[Band, tuple[int, int]]) -> Table:
+    table = Table("band", "emails", "intent accuracy", "wrong intents", title="confidence bands")
+    for band, (right, wrong) in quality.items():
+        accuracy = f"{right / (right + wrong):.3f}" if right + wrong else "-"
+        table.add_row(band, str(right + wrong), accuracy, str(wrong))
     return table
 
 

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from prometheus_client import Counter
 
 from triage.domain.bands import ConfidenceBands, email_band
-from triage.domain.extract import ExtractionOutcome, extract_fields
+from triage.domain.extract import INTENT_MODEL, ExtractionOutcome, extract_fields
+from triage.domain.extraction_intent import IntentWeights
 from triage.domain.extraction_gates import (
     GatePolicy,
     ThreadClassification,
@@ -66,6 +67,7 @@ class ExtractHandler:
         llm: LlmBackends | None = None,
         policy: GatePolicy | None = None,
         bands: ConfidenceBands | None = None,
+        intent_model: IntentWeights | None = INTENT_MODEL,  # None: the rules' confidence alone
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sweep_every: timedelta = timedelta(minutes=5),
     ) -> None:
@@ -73,6 +75,7 @@ class ExtractHandler:
         self.llm = llm
         self.policy = policy or GatePolicy()
         self.bands = bands or ConfidenceBands()
+        self.intent_model = intent_model
         self.clock = clock
         self.sweep_every = sweep_every
         self.last_sweep = clock()
@@ -91,7 +94,7 @@ class ExtractHandler:
         return [Outbound(EXTRACTED, extracted.thread_id, extracted, trace_headers(record))]
 
     def extract(self, partition: int, clean: CleanEmail) -> ExtractedEmail:
-        local = extract_fields(clean, self.mailbox)
+        local = extract_fields(clean, self.mailbox, self.intent_model)
         if self.llm is None:
             return extracted_email(clean, local)
         now = self.clock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from triage.domain.bands import ConfidenceBands
+from triage.domain.extract import INTENT_MODEL
 from triage.domain.extraction_gates import GatePolicy
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.settings import Settings
@@ -81,4 +82,5 @@ def build_handler(settings: Settings) -> ExtractHandler:
         llm=llm_backends(settings),
         policy=gate_policy(settings),
         bands=confidence_bands(settings),
+        intent_model=INTENT_MODEL if settings.triage_intent_model else None,
     )

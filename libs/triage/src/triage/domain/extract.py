@@ -21,9 +21,11 @@ from triage.domain.evidence import field_values, first_located, locate, supporte
 from triage.domain.extraction_intent import (
     IntentWeights,
     Signals,
+    gated_confidence,
     intent_features,
     intent_probabilities,
 )
+from triage.domain.extraction_intent_weights import WEIGHTS as INTENT_MODEL
 from triage.domain.models import (
     Budget,
     CleanEmail,
@@ -41,10 +43,7 @@ from triage.domain.models import (
 from triage.domain.normalize import split_body
 
 MODEL = "local-rules"
-MODEL_VERSION = "3"  # 3: evidence spans
-# The intent model overrides the keyword vote only when this sure (5-fold CV on the tuning data).
-# It is off by default: on the held-out gold set it did not beat the rules (docs/extraction.md).
-MODEL_MIN_PROBABILITY = 0.7
+MODEL_VERSION = "4"  # 3: evidence spans; 4: the intent model gates the confidence
 
 # fmt: off
 FREE_MAIL_DOMAINS = frozenset({
@@ -64,12 +63,18 @@ class ExtractionOutcome:
 
 
 def extract_fields(
-    clean: CleanEmail, mailbox: Mailbox, weights: IntentWeights | None = None
+    clean: CleanEmail, mailbox: Mailbox, weights: IntentWeights | None = INTENT_MODEL
 ) -> ExtractionOutcome:
-    """The rules alone, or with ``weights`` the rules and the intent model."""
+    """The rules decide the intent and the fields; the intent model (``weights``: the shipped
+    one unless ``None``) gates the confidence, and so whether a person checks the result."""
     about = about_whom(clean, mailbox)
-    verdict = classify(clean, about, mailbox, weights)
-    extraction = fields_for(verdict.intent, clean, about, mailbox, verdict.confidence)
+    scores = intent_scores(clean, about, mailbox)
+    verdict = classify(clean, about, mailbox, scores)
+    confidence = verdict.confidence
+    if weights is not None:
+        probabilities = intent_probabilities(weights, _model_features(clean, about, mailbox, scores))
+        confidence = gated_confidence(confidence, probabilities.get(verdict.intent, 0.0))
+    extraction = fields_for(verdict.intent, clean, about, mailbox, confidence)
     return ExtractionOutcome(extraction=extraction, decided_by=verdict.decided_by)
 
 
@@ -595,15 +600,12 @@ class Verdict:
     confidence: float
 
 
-def classify(
-    clean: CleanEmail, about: About, mailbox: Mailbox, weights: IntentWeights | None = None
-) -> Verdict:
+def classify(clean: CleanEmail, about: About, mailbox: Mailbox, scores: dict[str, int]) -> Verdict:
     """Gates in order of how hard their evidence is to fake; the first that fires decides.
 
     Below the hard gates (authentication, bulk headers, customer domain, web form), the
-    keyword vote decides, unless the intent model is sure of another intent.
+    keyword vote decides.
     """
-    scores = intent_scores(clean, about, mailbox)
     if about.relay is None:
         verdict = _spam_gate(clean, scores, mailbox) or _bulk_gate(clean)
         if verdict:
@@ -611,29 +613,13 @@ def classify(
     verdict = _customer_gate(about, scores, mailbox)
     if verdict is None and about.relay == "web_form":
         verdict = _form_gate(scores)
-    if verdict is None:
-        keywords = _keyword_gate(scores, about)
-        model = _model_gate(clean, about, mailbox, scores, weights)
-        verdict = model if model and model.intent != keywords.intent else keywords
-    return _relayed(verdict, about.relay)
+    return _relayed(verdict or _keyword_gate(scores, about), about.relay)
 
 
-def _model_gate(
-    clean: CleanEmail,
-    about: About,
-    mailbox: Mailbox,
-    scores: dict[str, int],
-    weights: IntentWeights | None,
-) -> Verdict | None:
-    if weights is None:
-        return None
-    signals = _signals(clean, about, mailbox, scores)
-    probabilities = intent_probabilities(weights, intent_features(clean, signals, mailbox))
-    intent, probability = max(probabilities.items(), key=lambda item: item[1])
-    if probability < MODEL_MIN_PROBABILITY:
-        return None
-    confidence = round(min(probability, 0.95) * (0.6 if len(about.words.split()) < 6 else 1), 2)
-    return Verdict(intent, "intent_model", confidence)  # type: ignore[arg-type]
+def _model_features(
+    clean: CleanEmail, about: About, mailbox: Mailbox, scores: dict[str, int]
+) -> list[str]:
+    return intent_features(clean, _signals(clean, about, mailbox, scores), mailbox)
 
 
 def intent_signals(clean: CleanEmail, mailbox: Mailbox) -> Signals:

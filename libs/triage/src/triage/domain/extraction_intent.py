@@ -5,6 +5,10 @@ offline with scikit-learn by ``triage_cli.intent_training`` from the labelled
 mail in the repository and shipped as the module
 ``triage.domain.extraction_intent_weights``. Scoring is a dot product and a
 softmax, so the domain needs no ML library at run time.
+
+The model is the extractor's gate (``gated_confidence``): it never changes the
+rules' intent or fields, only how sure the extraction says it is, so the band
+(auto_write, suggest, review) in which a person does or does not look at it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,14 @@ _INBOXES = re.compile(
     r"^(sales|jobs?|careers?|hr|support|help|partners?|partnerships?|info|hello)@"
 )
 MAX_WORDS = 400  # the newest message's first words carry the intent; the rest is cost
+
+# The gate's levels, chosen by 5-fold cross-validation on gold/tuning + samples at the default bands
+# (auto_write 0.85, suggest 0.6; `python -m triage_cli.intent_training --gate-cv`, docs/extraction.md).
+VETO_BELOW = 0.3  # the model gives the rules' intent less than this: it disagrees ...
+VETO_CAP = 0.5  # ... and the confidence is at most this, the review band: a person decides
+ENDORSE_FROM = 0.5  # the model gives the rules' intent at least this: it agrees ...
+ENDORSE_MIN = 0.6  # ... and when the rules alone are at least this sure (never from review) ...
+ENDORSED = 0.85  # ... the confidence is at least this, the auto_write band
 
 
 @dataclass(frozen=True)
@@ -114,3 +126,17 @@ def intent_probabilities(weights: IntentWeights, features: Sequence[str]) -> dic
     exps = [math.exp(score - top) for score in scores]
     total = sum(exps)
     return {intent: exp / total for intent, exp in zip(weights.classes, exps, strict=True)}
+
+
+def gated_confidence(rules: float, model: float) -> float:
+    """The rules' confidence, vetoed or endorsed by the model's probability for the rules' intent.
+
+    A veto sends the email to a person whatever the rules thought; an endorsement lifts a
+    suggest-band email into auto_write but never one the rules alone would send to review,
+    since the model reads the rules' cue scores and its agreement is not independent evidence.
+    """
+    if model < VETO_BELOW:
+        return min(rules, VETO_CAP)
+    if model >= ENDORSE_FROM and rules >= ENDORSE_MIN:
+        return max(rules, ENDORSED)
+    return rules
