@@ -25,7 +25,6 @@ from prometheus_client import Counter
 
 from triage.domain.bands import ConfidenceBands, email_band
 from triage.domain.extract import INTENT_MODEL, ExtractionOutcome, extract_fields
-from triage.domain.extraction_intent import IntentWeights
 from triage.domain.extraction_gates import (
     GatePolicy,
     ThreadClassification,
@@ -35,6 +34,7 @@ from triage.domain.extraction_gates import (
     needs_large_model,
     reused_extraction,
 )
+from triage.domain.extraction_intent import IntentWeights
 from triage.domain.models import CleanEmail, ExtractedEmail, Extraction, Mailbox, RawEmail
 from triage.domain.normalize import clean_email
 from triage.domain.pipeline import extracted_email
