@@ -48,8 +48,8 @@ def test_a_restart_inside_the_search_lag_duplicates_no_company_deal_or_note(lagg
     assert lagging.associated("deals", deal["id"], "contacts") == {c["id"] for c in lagging.all("contacts")}
 
 
-def test_without_the_key_the_same_restart_duplicates_company_and_deal(lagging: FakeHubSpot) -> None:
-    """What the key closes: the search index alone cannot see what the crashed process wrote."""
+def test_inside_the_lag_search_misses_the_crashed_write_and_a_read_by_the_key_finds_it(lagging: FakeHubSpot) -> None:
+    """Why the key: search alone cannot see what the crashed process wrote (the code has no key-less mode)."""
     domain = f"acme-{token()}.com"
     crashed_before_the_ledger(lagging, "e1", domain)
     found = lagging._route("POST", "/crm/v3/objects/companies/search", {}, {"filterGroups": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from datetime import UTC, datetime
 
 from tests.support.fake_hubspot import FakeHubSpot
@@ -42,7 +44,9 @@ def test_a_prefetched_batch_costs_fewer_requests_and_writes_the_same(hubspot: Fa
         again_bulk = write(hubspot, batch(run, EMAILS), prefetch=True)
         print(f"requests per email: new people {one_by_one:.2f} -> {bulk:.2f}; "
               f"known people {again_one_by_one:.2f} -> {again_bulk:.2f}")
-        assert bulk < 0.7 * one_by_one and again_bulk < 0.5 * again_one_by_one
+        # Known people cost one association read each for their note: a snapshot's "no note yet" is
+        # read again before the note is written (another writer may have logged it since).
+        assert bulk < 0.75 * one_by_one and again_bulk < 0.6 * again_one_by_one
         for fake in (hubspot, other):
             assert (len(fake.all("companies")), len(fake.all("contacts")), len(fake.all("deals"))) == \
                 (COMPANIES, EMAILS, COMPANIES)
@@ -75,3 +79,88 @@ def inbound(email_id: str, actions: list, intent: str = "lead") -> Inbound:
                          priority="high", sla_minutes=15, rule="hot_lead", reason="test", ignored=False,
                          crm_actions=actions)
     return Inbound("email.routed", 0, 0, None, routed, {}, 0)
+
+
+# -- another writer between the prefetch and the action (another instance, the admin's Create in CRM) --
+def known_company(fake: FakeHubSpot) -> str:
+    """A company crm-sink wrote before (keyed), with a contact and no deal: the next lead creates one."""
+    domain = f"acme-{token()}.com"
+    crm = hubspot_crm(fake)
+    crm.apply(lead("e0", domain)[0])
+    crm.apply(lead("e0", domain, person="old")[1])
+    return domain
+
+
+def test_a_deal_another_writer_made_after_the_prefetch_is_found_not_duplicated(hubspot: FakeHubSpot) -> None:
+    domain = known_company(hubspot)
+    a, b = hubspot_crm(hubspot), hubspot_crm(hubspot)
+    e1, e2 = lead("e1", domain), lead("e2", domain, person="omar")
+    a.prefetch(e1)  # the snapshot: the company has no deal
+    for step in e2:
+        b.apply(step)  # B writes e2's deal after A's snapshot
+    results = [a.apply(step) for step in e1]
+    assert len(hubspot.all("deals")) == 1, "the 45-day rule: one open deal per company"
+    assert results[2].status == "unchanged" and "younger than 45 days" in results[2].summary
+    [deal] = hubspot.all("deals")
+    assert results[2].object_id == results[3].object_id.split("/")[0].removeprefix("deal:") == deal["id"]
+
+
+def test_a_note_another_writer_logged_after_the_prefetch_is_not_logged_twice(hubspot: FakeHubSpot) -> None:
+    """A zombie owner logged e1 (known person, and a new one) and failed before its ledger row."""
+    domain = known_company(hubspot)
+    a, zombie = hubspot_crm(hubspot), hubspot_crm(hubspot)
+    known, new = lead("e1", domain, person="old"), lead("e2", domain, person="nadia")
+    a.prefetch(known + new)  # e1's person has no note for e1; e2's person does not exist
+    zombie.apply(known[1])
+    zombie.apply(new[1])
+    results = [a.apply(known[1]), a.apply(new[1])]
+    notes = Counter(n["properties"]["hs_note_body"].rsplit("Ref: ", 1)[-1] for n in hubspot.all("notes"))
+    assert notes == {"triage-e0": 1, "triage-e1": 1, "triage-e2": 1}, "one note per email"
+    assert [r.status for r in results] == ["updated", "updated"], "e2's person was made by the zombie"
+    assert len(hubspot.all("contacts")) == 2
+
+
+def test_a_company_another_writer_made_after_the_prefetch_is_not_duplicated(hubspot: FakeHubSpot) -> None:
+    domain = f"acme-{token()}.com"
+    a, b = hubspot_crm(hubspot), hubspot_crm(hubspot)
+    a.prefetch(lead("e1", domain))  # nobody has the company
+    made = b.apply(lead("e2", domain)[0])
+    assert a.apply(lead("e1", domain)[0]).object_id == made.object_id
+    assert len(hubspot.all("companies")) == 1, "the keyed create finds the other writer's company"
+
+
+# -- the prefetch is an optimisation only -------------------------------------------------------
+class FailingPrefetch:
+    """A backend whose bulk read fails with something that is neither Transient nor Permanent."""
+
+    backend = "hubspot"
+
+    def __init__(self, crm: object) -> None:
+        self.crm = crm
+
+    def prefetch(self, actions: list) -> None:
+        raise RuntimeError(f"connection reset while reading {actions[1].properties['email']} (asyncpg/SDK)")
+
+    def apply(self, step):
+        return self.crm.apply(step)
+
+
+def test_a_prefetch_that_fails_in_any_way_falls_back_to_per_action_reads(hubspot: FakeHubSpot, caplog) -> None:
+    handler = CrmSinkHandler(FailingPrefetch(hubspot_crm(hubspot)), frozenset({"lead"}))
+    domain = f"acme-{token()}.com"
+    record = inbound("e1", lead("e1", domain))
+    handler.prepare([record])  # does not raise: the batch is not aborted and rewound
+    events = handler.handle(record)
+    assert [e.value.status for e in events] == ["created", "created", "created", "created"]
+    assert (len(hubspot.all("companies")), len(hubspot.all("deals"))) == (1, 1)
+    [warning] = [r.getMessage() for r in caplog.records if "prefetch" in r.getMessage()]
+    assert "RuntimeError" in warning and "reading per action" in warning
+    assert f"jane@{domain}" not in warning and "email:" in warning, "the address is logged as its hash"
+
+
+def test_crm_events_carry_the_trace_context_but_not_the_replay_id(hubspot: FakeHubSpot) -> None:
+    handler = CrmSinkHandler(hubspot_crm(hubspot), frozenset({"lead"}))
+    record = inbound("e1", lead("e1", f"acme-{token()}.com"))
+    trace = {"traceparent": b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate": b"t=1"}
+    record = dataclasses.replace(record, headers={**trace, "triage.replay": b"admin-1", "x-other": b"1"})
+    assert all(event.headers == trace for event in handler.handle(record))

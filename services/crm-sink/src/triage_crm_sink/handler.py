@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
-from triage.platform.errors import PermanentError, TransientError
-from triage.platform.runtime import Inbound, Outbound, trace_headers
+from triage.platform.logs import scrub
+from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
 from triage_crm_sink.local_crm import ActionResult
 
@@ -34,7 +34,10 @@ class CrmSinkHandler:
     def prepare(self, records: Sequence[Inbound]) -> None:
         """Once per Kafka batch, before ``handle``: the backend reads what the batch's writes need in bulk.
 
-        An optimisation only: what the bulk reads miss (or a failed prefetch) is read per action.
+        An optimisation only: what the bulk reads miss is read per action, and so is everything when the
+        prefetch fails in any way (HubSpot, the ledger's database, an SDK error): a failure here must not
+        abort and rewind the batch, which the runtime would retry forever without a dead letter. An action
+        that fails again on its own is retried and dead-lettered by the runtime as usual.
         """
         prefetch = getattr(self.crm, "prefetch", None)
         actions = [with_context(action, routed.email_id, routed.queue)
@@ -44,8 +47,9 @@ class CrmSinkHandler:
             return
         try:
             prefetch(actions)
-        except (TransientError, PermanentError) as exc:
-            log.warning("crm-sink prefetch for %d actions failed, reading per action: %s", len(actions), exc)
+        except Exception as exc:  # noqa: BLE001 - see above; CRM error texts may carry addresses: scrubbed
+            log.warning("crm-sink prefetch for %d actions failed, reading per action: %s: %s", len(actions),
+                        type(exc).__name__, scrub(str(exc)))
 
     def writes_on_its_own(self, routed: RoutedEmail) -> bool:
         """The email's planned actions are performed now (not ignored, not waiting for an approval)."""
@@ -56,7 +60,8 @@ class CrmSinkHandler:
     def handle(self, record: Inbound) -> Sequence[Outbound]:
         assert isinstance(record.value, RoutedEmail)
         routed = record.value
-        trace = trace_headers(record)
+        # The trace context follows the email; an operator's replay id is route's business, not crm.events'.
+        trace = {k: v for k, v in trace_headers(record).items() if k != REPLAY_HEADER}
         return [Outbound(CRM_EVENTS, routed.thread_id, event, trace) for event in self.events_for(routed)]
 
     def events_for(self, routed: RoutedEmail) -> list[CrmEvent]:

@@ -12,7 +12,8 @@ Companies nobody keyed yet are found by a domain search and claimed (the key is
 set on them). The 45-day rule and the email's note are checked on the
 company's (contact's) associated deals and notes, read through the v4
 associations (consistent), not through search. Reads for a whole Kafka batch
-are made up front in bulk (``prefetch``; hubspot_reads.py).
+are made up front in bulk (``prefetch``; hubspot_reads.py). Deals, the
+associations and notes: hubspot_deals.py.
 
 Each request first takes a slot of the per-10-second budget; a 429 is waited
 out per ``Retry-After`` (capped) and tried again; 5xx and timeouts raise
@@ -27,7 +28,6 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import urllib3
@@ -36,23 +36,18 @@ from hubspot.crm.companies import PublicObjectSearchRequest as CompanySearch
 from hubspot.crm.companies import SimplePublicObjectInput as CompanyUpdate
 from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCreate
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
-from hubspot.crm.deals import SimplePublicObjectInputForCreate as DealCreate
-from hubspot.crm.objects.notes import SimplePublicObjectInputForCreate as NoteCreate
 
 from triage.domain.models import CrmAction
 from triage.platform.errors import PermanentError, TransientError
+from triage_crm_sink.hubspot_deals import HubSpotDealsAndNotes, _present
 from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
 from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
-from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
+from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# HubSpot-defined association type ids (v4 "default" associations use the same ones).
-DEAL_TO_COMPANY = 341
-DEAL_TO_CONTACT = 3
-NOTE_TO_CONTACT = 202
 CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company"]
 COMPANY_PROPERTIES = ["name", "domain", KEY_PROPERTY]
 
@@ -79,7 +74,7 @@ def company_key(domain: str | None, name: str | None) -> str | None:
     return f"company:name:{name.strip().lower()}" if name and name.strip() else None
 
 
-class HubSpotCrm:
+class HubSpotCrm(HubSpotDealsAndNotes):
     backend = "hubspot"
 
     def __init__(self, client: HubSpot, budget: RequestBudget, *, timeout_s: float = 10.0,
@@ -217,77 +212,17 @@ class HubSpotCrm:
                                  BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
                                      {"idProperty": "email", "id": email, "properties": properties}]))
             contact_id = str(upserted.results[0].id)
+            # The read may be a batch's snapshot: HubSpot says whether the upsert made the contact.
+            new = existing is None and upserted.results[0].new is True
             merged = {**(existing or {}).get("properties", {}), **properties}
             self.view.contacts[email] = {"id": contact_id, "properties": merged}
         else:
-            contact_id = existing["id"]
+            contact_id, new = existing["id"], False
         self.contacts.remember(email, contact_id)
-        note_id = self.log_email(contact_id, props, new=existing is None)
-        status = "updated" if existing is not None else "created"
+        note_id = self.log_email(contact_id, props, new=new)
+        status = "created" if new else "updated"
         return ActionResult("contact", contact_id, status,
                             f"HubSpot contact {contact_id} {status} (upsert by email), note {note_id}")
-
-    def create_deal(self, props: dict[str, str], key: str) -> ActionResult:
-        earlier = self.deal_by_key(key)
-        if earlier is not None:
-            return ActionResult("deal", earlier, "created",
-                                f"HubSpot deal {earlier} found by its idempotency key (an earlier attempt made it)")
-        company = self.find_company(props.get("company_domain"), props.get("company_name"))
-        company_id = company["id"] if company else None
-        contact_id = self.contact_id(props.get("contact_email"))
-        since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
-        open_deal = self.open_deal(company_id, contact_id, since)
-        if open_deal is not None:
-            return ActionResult("deal", open_deal, "unchanged",
-                                f"open HubSpot deal {open_deal} younger than {OPEN_DEAL_WINDOW_DAYS} days")
-        associations = [_association(company_id, DEAL_TO_COMPANY), _association(contact_id, DEAL_TO_CONTACT)]
-        properties = _present(dealname=props.get("name", "Inbound deal"), pipeline=self.pipeline,
-                              dealstage=self.deal_stage, **{KEY_PROPERTY: key},
-                              amount=props.get("amount") if props.get("currency", "USD") == "USD" else None)
-        created = self.create_keyed(self.deal_basic.create, "deals", key, lambda: DealCreate(
-            properties=properties, associations=[a for a in associations if a]))
-        self.view.deals[key] = created["id"]
-        if contact_id is not None:
-            self.view.deal_contacts.add((created["id"], contact_id))
-        owner = company_id or contact_id
-        if owner is not None and owner in self.view.owned_deals:
-            self.view.owned_deals[owner].append({"id": created["id"], "properties": {
-                "hs_is_closed": "false", "createdate": datetime.now(UTC).isoformat()}})
-        return ActionResult("deal", created["id"], "created", f"HubSpot deal {created['id']} created")
-
-    def associate_contact(self, props: dict[str, str]) -> ActionResult:
-        """Contact -> its company, and contact -> the company's open deal (v4 default associations)."""
-        company = self.find_company(props.get("company_domain"), props.get("company_name"))
-        contact_id = self.contact_id(props.get("contact_email"))
-        if company is None or contact_id is None:
-            return ActionResult("association", None, "unchanged", "no contact or company to associate")
-        company_id = company["id"]
-        self.associate("contacts", contact_id, "companies", company_id)
-        deal_id = self.open_deal(company_id, None, None)
-        if deal_id is None:
-            return ActionResult("association", f"contact:{contact_id}", "updated",
-                                f"HubSpot contact {contact_id} associated with company {company_id}; no open deal")
-        if (deal_id, contact_id) not in self.view.deal_contacts:  # else linked when the deal was made
-            self.associate("deals", deal_id, "contacts", contact_id)
-        return ActionResult("association", f"deal:{deal_id}/contact:{contact_id}", "created",
-                            f"HubSpot contact {contact_id} associated with company {company_id} and deal {deal_id}")
-
-    def log_email(self, contact_id: str, props: dict[str, str], *, new: bool) -> str:
-        """A note on the contact's timeline, once per email (its marker among the contact's recent notes)."""
-        marker = f"triage-{props.get('email_id', 'unknown')}"
-        if not new:
-            markers = self.view.note_markers.get(contact_id)
-            if markers is None:
-                markers = self.reads.note_markers([contact_id]).get(contact_id, set())
-            if marker in markers:
-                return f"already logged ({marker})"
-        body = (f"Inbound email to {props.get('mailbox', 'a shared mailbox')} ({props.get('intent', 'unknown')}), "
-                f"routed to {props.get('queue', 'a queue')}. Ref: {marker}")
-        created = self.call(self.note_basic.create, simple_public_object_input_for_create=NoteCreate(
-            properties={"hs_timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"), "hs_note_body": body},
-            associations=[_association(contact_id, NOTE_TO_CONTACT)]))
-        self.view.note_markers.setdefault(contact_id, set()).add(marker)
-        return created.id
 
     # -- creates keyed by triage_idempotency_key ----------------------------------------------
     def create_keyed(self, create: Callable[..., Any], object_type: str, key: str | None,
@@ -363,27 +298,6 @@ class HubSpotCrm:
         contact = self.read_contact(email)
         return self.contacts.remember(email, contact["id"]) if contact else None
 
-    def deal_by_key(self, key: str) -> str | None:
-        if key in self.view.deals:
-            return self.view.deals[key]
-        found = self.reads.by_id_property("deals", KEY_PROPERTY, [key], [KEY_PROPERTY]).get(key)
-        return found["id"] if found else None
-
-    def open_deal(self, company_id: str | None, contact_id: str | None, since: datetime | None) -> str | None:
-        """The owner's newest open deal (younger than ``since``), from its associations: consistent at once."""
-        owner_type, owner = ("companies", company_id) if company_id else ("contacts", contact_id)
-        if owner is None:
-            return None
-        deals = self.view.owned_deals.get(owner)
-        if deals is None:
-            deals = self.reads.deals_of(owner_type, [owner]).get(owner, [])
-            self.view.owned_deals[owner] = deals
-        cutoff = since.timestamp() if since else float("-inf")
-        open_deals = [(_epoch(d["properties"].get("createdate")), d["id"]) for d in deals
-                      if d["properties"].get("hs_is_closed") != "true"]
-        young = [deal for deal in open_deals if deal[0] >= cutoff]
-        return max(young)[1] if young else None
-
     def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
         self.call(self.associations_api.create_default, from_type, from_id, to_type, to_id)
 
@@ -448,19 +362,8 @@ def _header(exc: Exception, name: str) -> str | None:
     return None
 
 
-def _present(**values: str | None) -> dict[str, str]:
-    return {k: v for k, v in values.items() if v}
-
-
 def _plain(obj: Any) -> dict:
     return {"id": str(obj.id), "properties": dict(obj.properties or {})}
-
-
-def _epoch(stamp: str | None) -> float:
-    """``createdate`` as HubSpot answers it (ISO 8601, ``Z``) in seconds; unknown: the distant past."""
-    if not stamp:
-        return float("-inf")
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
 def _split_name(name: str | None) -> tuple[str | None, str | None]:
@@ -468,13 +371,6 @@ def _split_name(name: str | None) -> tuple[str | None, str | None]:
         return None, None
     first, _, last = name.strip().partition(" ")
     return first or None, last or None
-
-
-def _association(object_id: str | None, type_id: int) -> dict[str, Any] | None:
-    if object_id is None:
-        return None
-    return {"to": {"id": object_id},
-            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}]}
 
 
 def hubspot_client(access_token: str, base_url: str) -> HubSpot:

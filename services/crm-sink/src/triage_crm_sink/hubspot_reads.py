@@ -10,7 +10,12 @@ keyed yet (made by people or other tools, long indexed).
 ``BatchView`` holds what one Kafka batch needs, read in a few bulk requests
 before the batch's records are handled (``HubSpotCrm.prefetch``), and kept in
 step with the process's own writes while the batch runs. What it does not hold
-is read one at a time, the same way.
+is read one at a time, the same way. The view may be up to ``VIEW_TTL_S`` old,
+and other writers (another crm-sink instance, the admin process) write
+meanwhile: what it shows to EXIST is trusted, what it shows to be ABSENT is
+never a reason to create on its own: the adapter reads again right before the
+create (a deal, a note) or creates with a unique key that resolves a conflict
+(a company, a contact, a deal by its email's key).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ class BatchView:
     found_by_search: dict[str, dict] = field(default_factory=dict)  # domain -> oldest unkeyed company
     deals: dict[str, str | None] = field(default_factory=dict)  # deal key -> deal id
     owned_deals: dict[str, list[dict]] = field(default_factory=dict)  # company/contact id -> its deals
-    note_markers: dict[str, set[str]] = field(default_factory=dict)  # contact id -> markers of its notes
+    note_markers: dict[str, dict[str, str]] = field(default_factory=dict)  # contact id -> {note id: marker}
     deal_contacts: set[tuple[str, str]] = field(default_factory=set)  # (deal id, contact id) linked at create
     made_at: float = field(default_factory=time.monotonic)
 
@@ -116,13 +121,20 @@ class HubSpotReads:
                                     ["hs_is_closed", "createdate"])
         return {owner: [deals[d] for d in ids if d in deals] for owner, ids in links.items()}
 
-    def note_markers(self, contact_ids: Iterable[str], newest: int = CHUNK) -> dict[str, set[str]]:
-        """The ``triage-<email id>`` markers on each contact's newest notes (a replay looks for a recent one)."""
+    def note_markers(self, contact_ids: Iterable[str], newest: int = CHUNK,
+                     known: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, str]]:
+        """The ``triage-<email id>`` markers on each contact's newest notes (a replay looks for a recent one).
+
+        ``known``: notes already read (contact id -> {note id: marker}); only the others are read again, so
+        checking a contact that has no new note costs one association read.
+        """
+        known = known or {}
         links = self.associated("contacts", contact_ids, "notes")
         recent = {c: sorted(ids, key=int)[-newest:] for c, ids in links.items()}
-        notes = self.by_id_property("notes", None, [n for ids in recent.values() for n in ids], ["hs_note_body"])
-        return {c: {marker(notes[n]["properties"].get("hs_note_body")) for n in ids if n in notes}
-                for c, ids in recent.items()}
+        unread = [n for c, ids in recent.items() for n in ids if n not in known.get(c, {})]
+        notes = self.by_id_property("notes", None, unread, ["hs_note_body"])
+        return {c: {n: known.get(c, {}).get(n) or marker(notes[n]["properties"].get("hs_note_body"))
+                    for n in ids if n in notes or n in known.get(c, {})} for c, ids in recent.items()}
 
 
 def marker(body: str | None) -> str:

@@ -183,18 +183,19 @@ class SalesforceCrm:
         fields = {"Email": email, "FirstName": first, "LastName": last, "AccountId": account_id}
         contact_id, created = self.upsert_by_key("Contact", CONTACT_KEY, email, _present(fields))
         self.view.contacts[email] = {**_present(fields), "Id": contact_id}
-        if created:  # a new contact has no Tasks yet
-            self.view.tasks[(contact_id, f"Inbound email {props.get('email_id', 'unknown')}")] = None
-        task_id = self.log_email(contact_id, props)
+        task_id = self.log_email(contact_id, props, new=created)  # a contact made just now has no Tasks yet
         status = "created" if created else "updated"
         return ActionResult("contact", contact_id, status, f"Salesforce contact {contact_id} {status}, task {task_id}")
 
-    def log_email(self, contact_id: str, props: dict[str, str]) -> str:
-        """A completed Task on the contact, once per email (found again by its subject)."""
+    def log_email(self, contact_id: str, props: dict[str, str], *, new: bool = False) -> str:
+        """A completed Task on the contact, once per email (found again by its subject).
+
+        The batch's snapshot is trusted when it shows the Task; that it shows none is asked again (another
+        writer, e.g. an owner before a rebalance that failed before its ledger row, may have made it since).
+        """
         subject = f"Inbound email {props.get('email_id', 'unknown')}"
-        if (contact_id, subject) in self.view.tasks:
-            task_id = self.view.tasks[(contact_id, subject)]
-        else:
+        task_id = None if new else self.view.tasks.get((contact_id, subject))
+        if task_id is None and not new:
             task = self.query_one(format_soql("SELECT Id FROM Task WHERE WhoId = {} AND Subject = {} LIMIT 1",
                                               contact_id, subject))
             task_id = task["Id"] if task else None
@@ -211,7 +212,7 @@ class SalesforceCrm:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
         account_id = account[0] if account else None
         since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
-        open_deal = self.open_opportunity(account_id, since) if account_id else None
+        open_deal = self.open_opportunity(account_id, since, confirm_none=True) if account_id else None
         if open_deal is not None:
             return ActionResult("opportunity", open_deal, "unchanged",
                                 f"open Salesforce opportunity {open_deal} younger than {OPEN_DEAL_WINDOW_DAYS} days")
@@ -242,9 +243,9 @@ class SalesforceCrm:
         if deal_id is None:
             return ActionResult("association", f"contact:{contact_id}", "updated",
                                 f"Salesforce contact {contact_id} in account {account_id}; no open opportunity")
-        if deal_id in self.view.roles:
-            role = contact_id if contact_id in self.view.roles[deal_id] else None
-        else:
+        if contact_id in self.view.roles.get(deal_id, set()):
+            role = contact_id
+        else:  # the snapshot lacks it: asked again (another email of the person may have linked it since)
             role = self.query_one(format_soql(
                 "SELECT Id FROM OpportunityContactRole WHERE OpportunityId = {} AND ContactId = {} LIMIT 1",
                 deal_id, contact_id))
@@ -282,16 +283,26 @@ class SalesforceCrm:
             "SELECT Id, FirstName, LastName, AccountId FROM Contact WHERE Email = {} ORDER BY CreatedDate LIMIT 1",
             email))
 
-    def open_opportunity(self, account_id: str, since: datetime | None) -> str | None:
-        if account_id in self.view.open_opportunities:
+    def open_opportunity(self, account_id: str, since: datetime | None, *, confirm_none: bool = False) -> str | None:
+        """The account's newest open opportunity (younger than ``since``).
+
+        The batch's snapshot is trusted when it shows one; ``confirm_none`` (before creating one): when it
+        shows none, SOQL is asked again — another writer may have made one since the snapshot.
+        """
+        known = self.view.open_opportunities.get(account_id)
+        if known is not None:
             cutoff = since.timestamp() if since else float("-inf")
-            young = [(_epoch(o["CreatedDate"]), o["Id"]) for o in self.view.open_opportunities[account_id]]
+            young = [(_epoch(o["CreatedDate"]), o["Id"]) for o in known]
             young = [o for o in young if o[0] >= cutoff]
-            return max(young)[1] if young else None
-        query = format_soql("SELECT Id FROM Opportunity WHERE AccountId = {} AND IsClosed = false", account_id)
+            if young or not confirm_none:
+                return max(young)[1] if young else None
+        query = format_soql("SELECT Id, AccountId, CreatedDate FROM Opportunity WHERE AccountId = {} "
+                            "AND IsClosed = false", account_id)
         if since is not None:
             query += " AND CreatedDate >= " + since.strftime("%Y-%m-%dT%H:%M:%SZ")
         record = self.query_one(query + " ORDER BY CreatedDate DESC LIMIT 1")
+        if record is not None and known is not None:
+            known.append(record)
         return record["Id"] if record else None
 
     def query_one(self, soql: str) -> dict[str, Any] | None:
