@@ -11,10 +11,12 @@ import json
 import re
 import shutil
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -22,6 +24,7 @@ import pytest
 from confluent_kafka import Producer
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.integration.test_confidence_bands import DOUBTFUL, message
 from tests.support.kafka import decoded, read_topic, wait_until
 from tests.support.pipeline import SERVICES, Pipeline, free_port
 from tests.support.stack import ROOT, Stack
@@ -71,6 +74,22 @@ class Admin:
                 return response.status, json.loads(response.read()), dict(response.headers)
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
+
+    def browse(self, path: str, cookie: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        """A GET (or a form POST) with this cookie, outside the browser, redirects not followed:
+        (status, Location)."""
+        data = None if form is None else urllib.parse.urlencode(form).encode()
+        request = urllib.request.Request(self.url + path, data=data, headers={"Cookie": cookie, "Accept": "text/html"})
+        try:
+            with urllib.request.build_opener(NoRedirects).open(request, timeout=30) as response:
+                return response.status, response.headers.get("location", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("location", "")
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +170,77 @@ def test_a_wrong_token_is_refused_and_the_right_one_shows_the_emails(page: Page,
     first = lead.locator(".sla").inner_text()
     page.wait_for_timeout(1500)
     assert lead.locator(".sla").inner_text() != first, "the SLA countdown ticks"
+
+
+def sessions(admin: Admin) -> dict[str, tuple[str, datetime, datetime]]:
+    return {key: (actor, created, expires) for key, actor, created, expires in sql(
+        admin.db, "SELECT id, actor, created_at, expires_at FROM admin_sessions")}
+
+
+def new_session(page: Page, admin: Admin, token: str) -> tuple[str, str, str]:
+    """Log in; (the session's key in admin_sessions, the cookie header, the page's CSRF token)."""
+    before = sessions(admin)
+    log_in(page, token)
+    expect(page.locator("#actor")).to_be_visible()
+    [key] = set(sessions(admin)) - set(before)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "triage_admin")
+    return key, f"triage_admin={cookie['value']}", page.locator("form.logout input[name=csrf]").input_value()
+
+
+def test_logout_ends_the_session_for_every_copy_of_its_cookie(page: Page, admin: Admin) -> None:
+    email_id = admin.ids["0005-rankcraft-seo-pitch"]
+    key, cookie, csrf = new_session(page, admin, ALICE)
+    actor, created, expires = sessions(admin)[key]
+    assert actor == "alice" and expires - created == timedelta(hours=8), "TRIAGE_ADMIN_SESSION_MAX_AGE_S"
+    assert admin.browse("/admin/review", cookie)[0] == 200, "the cookie works outside the browser too"
+    assert sessions(admin)[key][2] == expires, "an absolute expiry: requests do not extend it"
+
+    page.click("form.logout button[type=submit]")
+    expect(page).to_have_url(f"{admin.url}/admin/login")
+    assert key not in sessions(admin), "logout deletes the session on the server"
+
+    trail, raw = sql(admin.db, "SELECT count(*) FROM admin_actions"), len(read_topic(admin.pipeline.settings, RAW))
+    review = sql(admin.db, "SELECT status FROM review_queue WHERE email_id = %s", email_id)
+    for path in ("/admin/", "/admin/review", f"/admin/emails/{email_id}"):  # the captured cookie
+        assert admin.browse(path, cookie) == (303, "/admin/login"), path
+    for action in ("dismiss", "replay", "crm-create"):  # with the session's old CSRF token
+        assert admin.browse(f"/admin/emails/{email_id}/{action}", cookie, {"csrf": csrf})[0] == 401, action
+    assert admin.browse(f"/admin/emails/{email_id}/label", cookie, {"csrf": csrf, "intent": "spam"})[0] == 401
+    assert sql(admin.db, "SELECT count(*) FROM admin_actions") == trail, "nothing done with a dead session"
+    assert sql(admin.db, "SELECT status FROM review_queue WHERE email_id = %s", email_id) == review
+    assert len(read_topic(admin.pipeline.settings, RAW)) == raw
+
+
+def test_an_expired_session_is_refused(page: Page, admin: Admin) -> None:
+    key, cookie, csrf = new_session(page, admin, BOB)
+    sql(admin.db, "UPDATE admin_sessions SET expires_at = now() - interval '1 second' WHERE id = %s", key)
+    page.goto("/admin/review")
+    expect(page).to_have_url(f"{admin.url}/admin/login")
+    assert admin.browse("/admin/", cookie) == (303, "/admin/login")
+    assert admin.browse(f"/admin/emails/{admin.ids['0005-rankcraft-seo-pitch']}/dismiss", cookie,
+                        {"csrf": csrf})[0] == 401
+
+
+def test_audit_queues_a_doubtful_email_and_the_review_page_shows_it(page: Page, admin: Admin) -> None:
+    """No row inserted by the test: the real pipeline bands the email, audit opens the item."""
+    record = raw_email(message(*DOUBTFUL, f"doubtful-{uuid.uuid4().hex[:8]}.com"), source="file",
+                       received_at=datetime.now(UTC), max_bytes=1 << 20)
+    publisher = RawPublisher(admin.pipeline.settings)
+    publisher.publish(record)
+    publisher.flush()
+
+    def item() -> list[tuple]:
+        return sql(admin.db, "SELECT reason, band, status, intent FROM review_queue WHERE email_id = %s",
+                   record.email_id)
+
+    wait_until(lambda: item() != [], 60, "audit to open a review item for the doubtful email")
+    [(reason, band, status, intent)] = item()
+    assert (reason, band, status) == ("low_confidence", "review", "open")
+    log_in(page, ALICE)
+    page.goto("/admin/review")
+    shown = page.locator(f".review-item[data-email-id='{record.email_id}']")
+    expect(shown).to_have_count(1)
+    expect(shown.locator("select[name=intent]")).to_have_value(intent)  # the form prefilled from the extraction
 
 
 def test_a_corrected_label_is_stored_in_gold_format_with_its_actor(page: Page, admin: Admin) -> None:
@@ -259,11 +349,28 @@ def test_api_replay_needs_a_token_and_routes_the_email_once_more(admin: Admin) -
     def routed() -> int:
         return sum(1 for r in decoded(settings, ROUTED) if r.email_id == email_id)
 
+    def crm_events() -> Counter[str]:  # idempotency key -> how many outcomes crm-sink published
+        return Counter(e.idempotency_key for e in decoded(settings, CRM_EVENTS) if e.email_id == email_id)
+
+    def crm_rows() -> tuple:  # the local CRM's objects and its ledger of performed actions
+        return sql(admin.db, """SELECT (SELECT count(*) FROM crm_companies), (SELECT count(*) FROM crm_contacts),
+                                       (SELECT count(*) FROM crm_deals), (SELECT count(*) FROM crm_actions_done)""")[0]
+
     assert routed() == 1
+    [(actions,)] = sql(admin.db, "SELECT actions FROM routes WHERE email_id = %s", email_id)
+    keys = {a["idempotency_key"] for a in actions}
+    wait_until(lambda: set(crm_events()) == keys, 30, "the lead written to the CRM (auto-write)")
+    crm_before = crm_rows()
     raw_before, actions_before = len(read_topic(settings, RAW)), sql(admin.db, "SELECT count(*) FROM admin_actions")
     for token in (None, "wrong-token-0123456789", ALICE + "x"):
         status, body, headers = admin.post("/admin/replay", {"email_id": email_id}, token)
         assert status == 401 and headers.get("www-authenticate") == "Bearer", body
+    browser_style = urllib.request.Request(admin.url + "/admin/replay", method="POST",
+                                           data=json.dumps({"email_id": email_id}).encode(),
+                                           headers={"Content-Type": "application/json", "Accept": "text/html"})
+    with pytest.raises(urllib.error.HTTPError) as refused:  # the error as a page, its header kept
+        urllib.request.urlopen(browser_style, timeout=30)
+    assert refused.value.code == 401 and refused.value.headers["WWW-Authenticate"] == "Bearer"
     assert len(read_topic(settings, RAW)) == raw_before, "a refused replay publishes nothing"
     assert sql(admin.db, "SELECT count(*) FROM admin_actions") == actions_before
 
@@ -272,6 +379,8 @@ def test_api_replay_needs_a_token_and_routes_the_email_once_more(admin: Admin) -
     [replay] = [r for r in read_topic(settings, RAW) if r.headers.get(REPLAY_HEADER)]
     assert replay.headers[REPLAY_HEADER] == body["replay_id"].encode()
     wait_until(lambda: routed() == 2, 30, "the replayed email routed once more")
+    wait_until(lambda: crm_events() == Counter(dict.fromkeys(keys, 2)), 30, "crm-sink to take the replayed lead")
+    assert crm_rows() == crm_before, "exactly once: the ledger answered, no CRM row or ledger row was added"
     # A second delivery of the same replay (a producer retry, a DLQ replay) is still a duplicate.
     skipped = admin.pipeline.metric("route", "route_duplicates_skipped_total")
     again = Producer({"bootstrap.servers": admin.pipeline.stack.bootstrap_servers})

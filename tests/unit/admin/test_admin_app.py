@@ -1,12 +1,17 @@
 """The admin app in-process (FastAPI TestClient) over in-memory fakes of its ports.
 
-Sessions, CSRF, read-only mode, the actor of every write, and the API's replay: 401 and
-403 change nothing, the right token publishes one raw record with a fresh replay id.
+Server-side sessions (logout and expiry end them for every copy of the cookie), CSRF,
+read-only mode, the actor of every write, and the API's replay: 401 and 403 change nothing,
+the right token publishes one raw record with a fresh replay id. The guards are tested on
+every write route of the UI.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,17 +19,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
-from tests.unit.services.test_crm_sink_handler import FakeCrm
+from tests.unit.services.test_crm_sink_handler import FakeCrm, action
 from triage.domain.models import DeadLetter, RawEmail
 from triage.platform.dlq import Letter
-from triage.platform.publisher import RawPublisher
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
 from triage_crm_sink import admin_desk
 from triage_crm_sink.admin import create_admin_app
-from triage_crm_sink.admin_auth import Admins
-from triage_crm_sink.admin_desk import AdminDesk
-from triage_crm_sink.admin_store import AdminStore, RawPurged
+from triage_crm_sink.admin_auth import Admins, session_key
+from triage_crm_sink.admin_crm import PlannedRoute
+from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher
+from triage_crm_sink.admin_store import AdminSession, AdminStore, RawPurged
 from triage_crm_sink.admin_ui import UiConfig
 
 ALICE, BOB = "alice-token-0123456789", "bob-token-0123456789ab"
@@ -37,12 +42,14 @@ EXTRACTION = {"intent": "support", "person": {"name": "Ann", "email": "ann@globe
 
 
 class MemoryStore(AdminStore):
-    """AdminStore's contract in memory: one email 'e1' (open review item) and a purged 'e2'."""
+    """AdminStore's contract in memory: one email 'e1' (open review item), a purged 'e2' (no
+    review item), and the UI's sessions (key -> session, absolute expiry)."""
 
     def __init__(self) -> None:
         self.labels: dict[str, tuple[dict, str]] = {}
         self.review = {"e1": "open"}
         self.actions: list[tuple[str, str, str | None, dict]] = []
+        self.sessions: dict[str, tuple[AdminSession, datetime]] = {}
 
     def row(self, email_id: str) -> dict[str, Any]:
         return {"email_id": email_id, "received_at": NOW, "from_email": "ann@globex.com", "subject": "Help",
@@ -89,31 +96,56 @@ class MemoryStore(AdminStore):
         self.review[email_id] = "corrected"
         self.record(actor, "correct_label", email_id, {})
 
-    def resolve(self, email_id: str, status: str, actor: str, action: str, detail: dict[str, Any]) -> None:
-        self.review[email_id] = status
-        self.record(actor, action, email_id, detail)
+    def resolve(self, email_id: str, status: str, actor: str, action: str, detail: dict[str, Any],
+                require_item: bool = False) -> bool:
+        changed = self.review.get(email_id) in (("open", "corrected") if status == "approved" else ("open",))
+        if changed:
+            self.review[email_id] = status
+        if changed or not require_item:
+            self.record(actor, action, email_id, detail)
+        return changed
+
+    def create_session(self, key: str, session: AdminSession, lifetime_s: int) -> None:
+        now = datetime.now(UTC)
+        self.sessions = {k: v for k, v in self.sessions.items() if v[1] > now}
+        self.sessions[key] = (session, now + timedelta(seconds=lifetime_s))
+
+    def session(self, key: str) -> AdminSession | None:
+        found = self.sessions.get(key)
+        return found[0] if found is not None and found[1] > datetime.now(UTC) else None
+
+    def end_session(self, key: str) -> None:
+        self.sessions.pop(key, None)
 
 
-class MemoryRawPublisher(RawPublisher):
+class MemoryRawPublisher(ReplayPublisher):
     def __init__(self) -> None:
         self.published: list[tuple[RawEmail, dict[str, bytes]]] = []
 
-    def publish(self, email: RawEmail, headers: dict[str, bytes] | None = None) -> None:
-        self.published.append((email, dict(headers or {})))
+    def publish_acknowledged(self, email: RawEmail, headers: dict[str, bytes], timeout_s: float = 30) -> None:
+        self.published.append((email, dict(headers)))
 
-    def flush(self, timeout_s: float = 60) -> None:
-        return None
+
+#: a letter on email.dlq that may be replayed (the parked one has its own test)
+LETTER = Letter(0, 7, DeadLetter(source_topic="email.raw", source_partition=0, source_offset=1, service="extract",
+                                 error_class="SerdeError", error_message="bad", attempts=1, failed_at=NOW,
+                                 original_value=b"x", original_headers={}), {})
 
 
 class Running:
+    """One admin replica over fakes; ``letters_replayed``: what the DLQ's Replayer was asked to replay."""
+
     def __init__(self, read_only: bool = False, tokens: tuple[tuple[str, str], ...] = (("alice", ALICE),
-                                                                                      ("bob", BOB))) -> None:
-        self.store, self.raw, self.publisher = MemoryStore(), MemoryRawPublisher(), MemoryPublisher()
-        routes = MemoryRoutes({})
-        desk = AdminDesk(routes, FakeCrm(), self.publisher, store=self.store, settings=Settings(),
+                                                                                      ("bob", BOB)),
+                 store: MemoryStore | None = None, max_age_s: int = 8 * 3600) -> None:
+        self.store, self.raw, self.publisher = store or MemoryStore(), MemoryRawPublisher(), MemoryPublisher()
+        self.crm, self.letters_replayed = FakeCrm(), []
+        routes = MemoryRoutes({"e1": PlannedRoute("t1", "support", False, [
+            action("upsert_company", "company", "e1", name="Globex", domain="globex.com")])})
+        desk = AdminDesk(routes, self.crm, self.publisher, store=self.store, settings=Settings(),
                          raw_publisher=self.raw)
         app = create_admin_app(Admins(list(tokens), SECRET.encode()), routes, desk.crm, self.publisher,
-                               read_only=read_only, desk=desk, ui=UiConfig(SECRET))
+                               read_only=read_only, desk=desk, ui=UiConfig(SECRET, max_age_s=max_age_s))
         self.client = TestClient(app, base_url="https://testserver", follow_redirects=False)
 
     def csrf(self, path: str = "/admin/login") -> str:
@@ -128,6 +160,10 @@ class Running:
     def nothing_changed(self) -> None:
         assert self.store.labels == {} and self.store.actions == [] and self.raw.published == []
         assert self.store.review == {"e1": "open"}
+        assert self.publisher.published == [] and self.crm.applied == [] and self.letters_replayed == []
+
+    def logged_in(self) -> bool:
+        return self.client.get("/admin/").status_code == 200
 
 
 LABEL = {"intent": "support", "person_name": "Ann", "person_email": "ann@globex.com", "company_name": "Globex",
@@ -135,9 +171,50 @@ LABEL = {"intent": "support", "person_name": "Ann", "person_email": "ann@globex.
 HTML = {"Accept": "text/html"}
 
 
+#: every write route of the UI but logout: (path, form fields besides csrf)
+WRITES = {
+    "crm-create": ("/admin/emails/e1/crm-create", {}),
+    "replay": ("/admin/emails/e1/replay", {}),
+    "dismiss": ("/admin/emails/e1/dismiss", {}),
+    "correction": ("/admin/emails/e1/label", LABEL),
+    "dlq-replay": ("/admin/dlq/0:7/replay", {}),
+}
+ALL_WRITES = [*WRITES, "logout"]
+
+
+def write(running: Running, route: str, csrf: dict[str, str], headers: dict[str, str] | None = None):
+    path, fields = WRITES.get(route, ("/admin/logout", {}))
+    return running.client.post(path, data={**fields, **csrf}, headers=headers or {})
+
+
 @pytest.fixture
-def running() -> Running:
-    return Running()
+def start(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Running]]:
+    """Start admins whose DLQ holds LETTER and whose Replayer records what it replays."""
+    started: list[Running] = []
+
+    class RecordingReplayer:
+        def __init__(self, _settings: Settings) -> None:
+            self.failed: list = []
+
+        def replay(self, letter: Letter) -> None:
+            for one in started:
+                one.letters_replayed.append(letter.id)
+
+        def flush(self, _timeout_s: float = 60) -> int:
+            return 0
+
+    monkeypatch.setattr(admin_desk, "fetch_letter", lambda _s, letter_id: LETTER if letter_id == LETTER.id else None)
+    monkeypatch.setattr(admin_desk, "Replayer", RecordingReplayer)
+
+    def make(**options: Any) -> Running:
+        started.append(Running(**options))
+        return started[-1]
+    yield make
+
+
+@pytest.fixture
+def running(start: Callable[..., Running]) -> Running:
+    return start()
 
 
 def test_pages_without_a_session_go_to_the_login_page(running: Running) -> None:
@@ -167,21 +244,111 @@ def test_a_wrong_token_or_a_login_without_its_csrf_token_is_refused(running: Run
     assert running.client.get("/admin/").status_code == 303
 
 
-def test_a_form_without_this_sessions_csrf_token_changes_nothing(running: Running) -> None:
+@pytest.mark.parametrize("route", ALL_WRITES)
+def test_each_write_route_works_with_a_session_and_its_csrf_token(running: Running, route: str) -> None:
+    """The guard tests below are not vacuous: each route does change something when allowed."""
+    running.log_in(BOB)
+    response = write(running, route, {"csrf": running.csrf("/admin/review")})
+    assert response.status_code == 303, response.text
+    changed = {"crm-create": lambda: running.crm.applied and running.publisher.published,
+               "replay": lambda: running.raw.published, "dismiss": lambda: running.store.review["e1"] == "dismissed",
+               "correction": lambda: "e1" in running.store.labels, "dlq-replay": lambda: running.letters_replayed,
+               "logout": lambda: not running.logged_in()}[route]
+    assert changed()
+    if route != "logout":
+        assert running.store.actions[-1][0] == "bob"
+
+
+@pytest.mark.parametrize("route", ALL_WRITES)
+def test_a_form_without_this_sessions_csrf_token_changes_nothing(running: Running, route: str) -> None:
     running.log_in()
-    for csrf in ({}, {"csrf": "forged"}):
-        response = running.client.post("/admin/emails/e1/label", data={**LABEL, **csrf}, headers=HTML)
+    running.csrf("/admin/review")  # the session's token exists; the forms below do not carry it
+    for csrf in ({}, {"csrf": ""}, {"csrf": "forged"}):
+        response = write(running, route, csrf, headers=HTML)
         assert response.status_code == 403 and "CSRF" in response.text
-        assert running.client.post("/admin/emails/e1/replay", data=csrf).status_code == 403
-        assert running.client.post("/admin/emails/e1/dismiss", data=csrf).status_code == 403
+    running.nothing_changed()
+    assert running.logged_in(), "a forged logout does not end the session either"
+
+
+@pytest.mark.parametrize("route", ALL_WRITES)
+def test_a_post_without_a_session_changes_nothing(running: Running, route: str) -> None:
+    csrf = running.csrf()  # a cookie with a (login form's) CSRF token, but nobody logged in
+    response = write(running, route, {"csrf": csrf})
+    if route == "logout":  # nothing to end: back to the login page
+        assert (response.status_code, response.headers["location"]) == (303, "/admin/login")
+    else:
+        assert response.status_code == 401
     running.nothing_changed()
 
 
-def test_a_post_without_a_session_is_401_and_changes_nothing(running: Running) -> None:
-    csrf = running.csrf()  # a session with a CSRF token, but nobody logged in
-    assert running.client.post("/admin/emails/e1/label", data={**LABEL, "csrf": csrf}).status_code == 401
-    assert running.client.post("/admin/emails/e1/replay", data={"csrf": csrf}).status_code == 401
+def test_logout_ends_the_session_for_every_copy_of_its_cookie(running: Running) -> None:
+    running.log_in()
+    csrf, captured = running.csrf("/admin/review"), dict(running.client.cookies)
+    response = running.client.post("/admin/logout", data={"csrf": csrf})
+    assert (response.status_code, response.headers["location"]) == (303, "/admin/login")
+    assert running.store.sessions == {}, "the session is gone on the server"
+
+    running.client.cookies = captured  # a copy taken before the logout (another tab, a thief)
+    for path in ("/admin/", "/admin/review", "/admin/dlq", "/admin/emails/e1"):
+        response = running.client.get(path)
+        assert (response.status_code, response.headers["location"]) == (303, "/admin/login")
+    for route in WRITES:  # the old CSRF token died with the session
+        running.client.cookies = captured
+        assert write(running, route, {"csrf": csrf}).status_code in (401, 403), route
     running.nothing_changed()
+
+
+def test_a_session_expires_at_its_absolute_limit_however_active(start: Callable[..., Running]) -> None:
+    running = start(max_age_s=120)
+    running.log_in()
+    [(key, (session, expires))] = running.store.sessions.items()
+    assert timedelta(seconds=110) < expires - datetime.now(UTC) <= timedelta(seconds=120)
+    for _ in range(3):
+        assert running.logged_in()
+    assert running.store.sessions[key][1] == expires, "activity does not extend it (not sliding)"
+
+    running.store.sessions[key] = (session, datetime.now(UTC) - timedelta(seconds=1))
+    assert running.client.get("/admin/").headers["location"] == "/admin/login"
+    assert write(running, "dismiss", {"csrf": session.csrf}).status_code == 401
+    running.nothing_changed()
+
+
+def test_the_cookie_carries_only_a_session_id_and_the_server_only_its_hash(running: Running) -> None:
+    running.log_in()
+    running.client.get("/admin/")  # the flash message is read
+    payload = running.client.cookies["triage_admin"].split(".")[0]
+    session = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert set(session) == {"sid"}, "no actor, token fingerprint or CSRF token in the cookie"
+    assert list(running.store.sessions) == [session_key(session["sid"])] != [session["sid"]]
+
+
+def test_each_login_is_a_new_session_with_a_new_csrf_token(running: Running) -> None:
+    running.log_in()
+    first = running.csrf("/admin/review")
+    running.log_in(BOB)
+    assert running.csrf("/admin/review") != first and len(running.store.sessions) == 1, "the old session ended"
+    assert 'id="actor">bob<' in running.client.get("/admin/").text
+
+
+def test_replicas_share_sessions_and_their_logout(start: Callable[..., Running]) -> None:
+    blue = start()
+    green = start(store=blue.store)  # another replica, the same database
+    blue.log_in()
+    green.client.cookies = dict(blue.client.cookies)
+    assert green.logged_in()
+    green.client.post("/admin/logout", data={"csrf": green.csrf("/admin/review")})
+    assert not blue.logged_in()
+
+
+def test_dismiss_without_an_open_review_item_is_404_and_records_nothing(running: Running) -> None:
+    running.log_in()
+    csrf = running.csrf("/admin/review")
+    for email_id in ("e2", "nope"):  # e2 exists but has no review item
+        assert running.client.post(f"/admin/emails/{email_id}/dismiss", data={"csrf": csrf}).status_code == 404
+    running.nothing_changed()
+    assert running.client.post("/admin/emails/e1/dismiss", data={"csrf": csrf}).status_code == 303
+    assert running.client.post("/admin/emails/e1/dismiss", data={"csrf": csrf}).status_code == 404
+    assert running.store.actions == [("alice", "dismiss_review", "e1", {})], "only the real dismiss"
 
 
 def test_a_correction_is_saved_as_gold_labels_under_its_actor(running: Running) -> None:
@@ -203,12 +370,27 @@ def test_a_bad_correction_is_422_with_the_field_named(running: Running) -> None:
     running.nothing_changed()
 
 
-def test_an_open_redirect_through_next_is_not_followed(running: Running) -> None:
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil.example", "https:evil",
+    "javascript:alert(1)", "evil.example", "/admin", "%2F%2Fevil.example", "/%2Fevil.example",
+    "/%5Cevil.example", "/admin/%2F%2Fevil.example", "/admin/%5C%5Cevil.example", "/admin/..//evil.example",
+    "/admin/%2E%2E/%2E%2E//evil.example", "/admin//evil.example", "/admin/\\evil.example",
+    "/admin/%0d%0aLocation:%20https://evil.example", "/admin/\r\nSet-Cookie: x=1", " /admin/review",
+])
+def test_an_open_redirect_through_next_is_not_followed(running: Running, target: str) -> None:
     running.log_in()
     response = running.client.post("/admin/emails/e1/dismiss",
-                                   data={"csrf": running.csrf("/admin/review"), "next": "https://evil.example/"})
+                                   data={"csrf": running.csrf("/admin/review"), "next": target})
     assert response.headers["location"] == "/admin/review"
     assert running.store.actions == [("alice", "dismiss_review", "e1", {})]
+
+
+@pytest.mark.parametrize("target", ["/admin/review", "/admin/emails/e1", "/admin/emails/a%40b?x=1"])
+def test_next_inside_the_admin_is_followed(running: Running, target: str) -> None:
+    running.log_in()
+    response = running.client.post("/admin/emails/e1/dismiss",
+                                   data={"csrf": running.csrf("/admin/review"), "next": target})
+    assert response.headers["location"] == target
 
 
 def test_the_pages_show_the_sla_countdown_reason_and_form_prefilled(running: Running) -> None:
@@ -220,26 +402,34 @@ def test_the_pages_show_the_sla_countdown_reason_and_form_prefilled(running: Run
     assert running.client.get("/admin/emails/nope", headers=HTML).status_code == 404
 
 
-def test_a_read_only_admin_shows_pages_with_disabled_buttons_and_refuses_writes() -> None:
-    running = Running(read_only=True)
+def test_a_read_only_admin_shows_pages_with_disabled_buttons(start: Callable[..., Running]) -> None:
+    running = start(read_only=True)
     running.log_in()
     page = running.client.get("/admin/emails/e1").text
     assert 'id="read-only"' in page
     assert re.search(r'class="crm-create"\s+disabled', page) and re.search(r'class="replay"\s+disabled', page)
-    csrf = running.csrf("/admin/review")
-    assert running.client.post("/admin/emails/e1/label", data={**LABEL, "csrf": csrf}).status_code == 403
-    assert running.client.post("/admin/emails/e1/crm-create", data={"csrf": csrf}).status_code == 403
-    response = running.client.post("/admin/replay", json={"email_id": "e1"},
-                                   headers={"Authorization": f"Bearer {ALICE}"})
-    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("route", ALL_WRITES)
+def test_a_read_only_admin_refuses_every_write(start: Callable[..., Running], route: str) -> None:
+    running = start(read_only=True)
+    running.log_in()
+    response = write(running, route, {"csrf": running.csrf("/admin/review")})
+    if route == "logout":  # ending one's own session is no write to the data: allowed on the standby
+        assert response.status_code == 303 and not running.logged_in()
+    else:
+        assert response.status_code == 403 and "read-only" in response.text
+    for api in ("/admin/replay", "/admin/crm/create"):
+        assert running.client.post(api, json={"email_id": "e1"},
+                                   headers={"Authorization": f"Bearer {ALICE}"}).status_code == 403
     running.nothing_changed()
 
 
-def test_a_revoked_token_ends_its_sessions() -> None:
-    before = Running()
+def test_a_revoked_token_ends_its_sessions(start: Callable[..., Running]) -> None:
+    before = start()
     before.log_in()
-    after = Running(tokens=(("alice", "alice-rotated-0123456789"),))
-    after.client.cookies = before.client.cookies  # same session secret, the old cookie
+    after = start(tokens=(("alice", "alice-rotated-0123456789"),), store=before.store)
+    after.client.cookies = before.client.cookies  # same session secret and database, the old cookie
     assert after.client.get("/admin/").status_code == 303
 
 
@@ -248,6 +438,14 @@ def test_api_replay_without_a_valid_bearer_token_is_401_and_publishes_nothing(ru
                     {"Authorization": f"Bearer {ALICE}x"}):
         response = running.client.post("/admin/replay", json={"email_id": "e1"}, headers=headers)
         assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+    running.nothing_changed()
+
+
+def test_a_browser_without_a_token_gets_the_401_page_with_its_www_authenticate(running: Running) -> None:
+    for path in ("/admin/replay", "/admin/crm/create"):
+        response = running.client.post(path, json={"email_id": "e1"}, headers=HTML)
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+        assert response.headers["content-type"].startswith("text/html")
     running.nothing_changed()
 
 
@@ -275,10 +473,8 @@ def test_api_replay_of_an_unknown_or_purged_email_says_so(running: Running) -> N
 
 def test_a_parked_letter_is_refused_and_nothing_is_replayed(running: Running,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    letter = Letter(0, 7, DeadLetter(source_topic="email.raw", source_partition=0, source_offset=1,
-                                     service="extract", error_class="SerdeError", error_message="bad",
-                                     attempts=1, failed_at=NOW, original_value=b"x",
-                                     original_headers={"triage.replays": b"3"}), {"triage.parked": b"true"})
+    letter = Letter(0, 7, LETTER.letter.model_copy(update={"original_headers": {"triage.replays": b"3"}}),
+                    {"triage.parked": b"true"})
     monkeypatch.setattr(admin_desk, "fetch_letter", lambda _settings, letter_id: letter if letter_id == "0:7" else None)
     monkeypatch.setattr(admin_desk, "Replayer", None)  # a replay attempt would fail loudly
     running.log_in()

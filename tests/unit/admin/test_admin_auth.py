@@ -40,6 +40,50 @@ def test_a_malformed_entry_is_refused_without_echoing_the_token(text: str) -> No
     assert "TRIAGE_ADMIN_TOKENS" in str(raised.value) and ALICE not in str(raised.value)
 
 
+#: an operator's slip: "token:name" instead of "name:token" (tokens as `openssl rand` makes them)
+SWAPPED = [
+    f"{ALICE}:alice",  # the token parses as a valid name, and the name is too short for a token
+    "Zm9vYmFyYmF6cXV4/+0123456789==:alice",  # base64: not a valid name
+    "0123456789abcdef0123456789abcdef:bob",  # hex
+]
+
+
+@pytest.mark.parametrize("secret_first", SWAPPED)
+@pytest.mark.parametrize("origin", ["TRIAGE_ADMIN_TOKENS", "TRIAGE_ADMIN_TOKENS_FILE"])
+def test_a_swapped_entry_is_named_by_position_and_its_token_never_printed(
+        secret_first: str, origin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    token = secret_first.split(":")[0]
+    text = f"carol:{CAROL}\n# a comment is not an entry\n{secret_first}"
+    with pytest.raises(AuthConfigError) as raised:
+        parse_tokens(text, origin)
+    message = str(raised.value)
+    assert f"entry 2 of {origin}" in message and "name:token" in message
+    assert token not in message and token[:8] not in message and CAROL not in message
+
+    # as the process says it on start-up (triage-crm-admin exits with this message)
+    for name in ("TRIAGE_ADMIN_TOKEN", "TRIAGE_ADMIN_TOKENS", "TRIAGE_ADMIN_TOKENS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    if origin == "TRIAGE_ADMIN_TOKENS":
+        monkeypatch.setenv(origin, text.replace("\n# a comment is not an entry\n", ","))
+    else:
+        (tmp_path / "tokens").write_text(text)
+        monkeypatch.setenv(origin, str(tmp_path / "tokens"))
+    from triage_crm_sink import admin_main
+    with pytest.raises(SystemExit) as exited:
+        admin_main.main()
+    said = f"{exited.value.code}{capsys.readouterr()}"
+    assert f"entry 2 of {origin}" in said and token not in said and token[:8] not in said
+
+
+def test_a_short_token_is_named_by_position_not_by_its_name() -> None:
+    with pytest.raises(AuthConfigError) as raised:
+        admins(("alice", ALICE), ("bob-token-0123456789ab", "bob"))  # swapped, built directly
+    assert "entry 2" in str(raised.value) and "bob-token" not in str(raised.value)
+    with pytest.raises(AuthConfigError, match="TRIAGE_ADMIN_TOKEN is shorter"):
+        token_entries(Settings(triage_admin_token=SecretStr("short")))
+
+
 @pytest.mark.parametrize(("entries", "complaint"), [
     ([], "no admin token"),
     ([("alice", "short")], "shorter than 16"),

@@ -6,8 +6,13 @@ Tokens come from ``TRIAGE_ADMIN_TOKENS`` (``name:token,name2:token2``), a mounte
 time (``hmac.compare_digest`` over SHA-256 digests, so neither the position of the first
 differing byte nor the length of a token leaks, and the loop never stops early). The UI's
 session cookie (starlette's SessionMiddleware: itsdangerous-signed, HttpOnly,
-SameSite=Strict) holds the actor, a keyed fingerprint of the token it logged in with (so
-removing a token ends its sessions at once) and the session's CSRF token. ADR 0011.
+SameSite=Strict) holds only a random session id; the server keeps the session
+(``admin_sessions``, keyed by the id's SHA-256): the actor, a keyed fingerprint of the token
+it logged in with (so removing a token ends its sessions at once), the session's CSRF token
+and its absolute expiry. ADR 0011.
+
+Configuration errors name entries by position ("entry 2 of TRIAGE_ADMIN_TOKENS"), never by
+their text: with name and token swapped, the "name" is the secret.
 """
 
 from __future__ import annotations
@@ -37,12 +42,17 @@ def parse_tokens(text: str, origin: str) -> list[tuple[str, str]]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        where = f"entry {len(entries) + 1} of {origin}"  # never the entry's text: it may be a secret
         actor, sep, token = line.partition(":")
         actor, token = actor.strip(), token.strip()
         if not sep or not actor or not token:
-            raise AuthConfigError(f"{origin}: an entry is not 'name:token'")  # never echo a secret
+            raise AuthConfigError(f"{where} is not 'name:token'")
         if not set(actor) <= _ACTOR_CHARS:
-            raise AuthConfigError(f"{origin}: actor {actor!r} may only use letters, digits and . _ @ -")
+            raise AuthConfigError(f"{where}: the name may only use letters, digits and . _ @ - "
+                                  f"(is it written token:name? entries are name:token)")
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise AuthConfigError(f"{where}: the token is shorter than {MIN_TOKEN_LENGTH} characters "
+                                  f"(is it written token:name? entries are name:token)")
         entries.append((actor, token))
     return entries
 
@@ -96,9 +106,9 @@ def check_entries(entries: list[tuple[str, str]]) -> None:
         raise AuthConfigError("an actor name appears twice in the admin tokens")
     if len({token for _, token in entries}) != len(entries):
         raise AuthConfigError("two admins share a token: each actor needs their own")
-    short = [actor for actor, token in entries if len(token) < MIN_TOKEN_LENGTH]
-    if short:
-        raise AuthConfigError(f"admin token(s) of {', '.join(short)} shorter than {MIN_TOKEN_LENGTH} characters")
+    short = [str(n) for n, (_, token) in enumerate(entries, 1) if len(token) < MIN_TOKEN_LENGTH]
+    if short:  # by position: with name and token swapped, the name would be the secret
+        raise AuthConfigError(f"admin token entry {', '.join(short)} shorter than {MIN_TOKEN_LENGTH} characters")
 
 
 def _digest(token: str) -> bytes:
@@ -108,6 +118,8 @@ def _digest(token: str) -> bytes:
 def token_entries(settings: Settings) -> list[tuple[str, str]]:
     entries: list[tuple[str, str]] = []
     if settings.triage_admin_token is not None and settings.triage_admin_token.get_secret_value():
+        if len(settings.triage_admin_token.get_secret_value()) < MIN_TOKEN_LENGTH:
+            raise AuthConfigError(f"TRIAGE_ADMIN_TOKEN is shorter than {MIN_TOKEN_LENGTH} characters")
         entries.append((DEFAULT_ACTOR, settings.triage_admin_token.get_secret_value()))
     if settings.triage_admin_tokens is not None:
         entries += parse_tokens(settings.triage_admin_tokens.get_secret_value(), "TRIAGE_ADMIN_TOKENS")
@@ -148,6 +160,16 @@ def load_admins(settings: Settings) -> tuple[Admins, str]:
 def bearer_token(header: str | None) -> str | None:
     scheme, _, presented = (header or "").partition(" ")
     return presented.strip() if scheme.lower() == "bearer" and presented.strip() else None
+
+
+def new_session_id() -> str:
+    """The random id a session cookie carries (nothing else about the session is in the cookie)."""
+    return secrets.token_urlsafe(32)
+
+
+def session_key(session_id: str) -> str:
+    """What the server stores and looks up for a cookie's id: its SHA-256, never the id itself."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 def new_csrf_token() -> str:

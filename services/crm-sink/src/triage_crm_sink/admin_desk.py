@@ -20,17 +20,49 @@ from typing import Any
 from confluent_kafka import KafkaException
 from fastapi import HTTPException
 
-from triage.domain.models import CrmEvent
+from triage.domain.models import CrmEvent, RawEmail
 from triage.platform.dlq import Letter, Replayer, fetch_letter, parse_id, read_letters
 from triage.platform.publisher import RawPublisher
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
+from triage.platform.topics import RAW
+from triage.platform.tracing import door_span
 from triage_crm_sink.admin_crm import EventPublisher, RouteStore, approve
 from triage_crm_sink.admin_labels import LabelError, gold_labels
 from triage_crm_sink.admin_store import AdminStore, RawPurged
 from triage_crm_sink.handler import CrmBackend
 
 log = logging.getLogger(__name__)
+
+
+class ReplayPublisher(RawPublisher):
+    """``email.raw`` for the admin's replays: each call learns its own record's fate.
+
+    One instance serves concurrent requests. RawPublisher's ``flush`` reports the delivery
+    errors collected on the instance, so one request could raise another's failure and that
+    one answer 202 for a record the broker refused; here each publish has its own callback.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        _ = self.producer  # created now, once: the lazy property is not safe between threads
+
+    def publish_acknowledged(self, email: RawEmail, headers: dict[str, bytes], timeout_s: float = 30) -> None:
+        """Publish and wait for this record's acknowledgement; KafkaException if it is not acknowledged."""
+        outcome: list[str | None] = []
+
+        def delivered(error: object, _message: object) -> None:
+            outcome.append(None if error is None else str(error))
+
+        value = self.serde.encode(RAW, email)
+        with door_span(email, headers) as traced:
+            self.producer.produce(self.settings.topic(RAW), key=email.thread_id.encode(), value=value,
+                                  headers=list(traced.items()), on_delivery=delivered)
+        self.producer.flush(timeout_s)  # serves the pending callbacks, whichever request they belong to
+        if not outcome:
+            raise KafkaException(f"the replay was not acknowledged within {timeout_s:g} s")
+        if outcome[0] is not None:
+            raise KafkaException(outcome[0])
 
 
 @dataclass
@@ -41,7 +73,8 @@ class AdminDesk:
     store: AdminStore | None = None  # None: the CRM approval alone (no trail, no UI)
     settings: Settings | None = None  # Kafka for replays and the DLQ
     lock: threading.RLock = field(default_factory=threading.RLock)  # the one database event loop
-    raw_publisher: RawPublisher | None = None  # None: created on the first replay
+    raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
+    _publisher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def create_in_crm(self, email_id: str, actor: str) -> list[CrmEvent]:
         with self.lock:
@@ -64,11 +97,8 @@ class AdminDesk:
         if raw is None:
             raise HTTPException(404, f"no email {email_id}")
         replay_id = f"admin-{uuid.uuid4().hex}"
-        if self.raw_publisher is None:
-            self.raw_publisher = RawPublisher(settings)
         try:
-            self.raw_publisher.publish(raw, headers={REPLAY_HEADER: replay_id.encode()})
-            self.raw_publisher.flush(30)
+            self._replay_publisher(settings).publish_acknowledged(raw, {REPLAY_HEADER: replay_id.encode()}, 30)
         except KafkaException as exc:
             raise HTTPException(503, f"Kafka did not acknowledge the replay: {exc}") from exc
         store.record(actor, "replay_email", email_id, {"replay_id": replay_id, "topic": "email.raw"})
@@ -88,10 +118,9 @@ class AdminDesk:
         return labels
 
     def dismiss(self, email_id: str, actor: str) -> None:
-        store = self._needs_store()
-        if not store.exists(email_id):
-            raise HTTPException(404, f"no email {email_id}")
-        store.resolve(email_id, "dismissed", actor, "dismiss_review", {})
+        """Close an open review item; without one, 404 and nothing recorded."""
+        if not self._needs_store().resolve(email_id, "dismissed", actor, "dismiss_review", {}, require_item=True):
+            raise HTTPException(404, f"no open review item for email {email_id}")
 
     def letters(self, limit: int = 200) -> list[Letter]:
         """The newest letters on email.dlq first."""
@@ -126,6 +155,12 @@ class AdminDesk:
             "source_partition": letter.letter.source_partition, "replay": letter.replays + 1})
         log.info("replay_letter %s by %s (replay %d)", letter_id, actor, letter.replays + 1)
         return letter
+
+    def _replay_publisher(self, settings: Settings) -> ReplayPublisher:
+        with self._publisher_lock:  # one producer, even when the first replays arrive together
+            if self.raw_publisher is None:
+                self.raw_publisher = ReplayPublisher(settings)
+            return self.raw_publisher
 
     def _needs_store(self) -> AdminStore:
         if self.store is None:

@@ -1,7 +1,9 @@
 """The admin's reads and writes in the audit database (asyncpg, one private event loop).
 
 Reads join the audit tables (``emails``, latest ``extractions``, ``routes``, ``crm_events``)
-and the human loop of migration 0004 (``review_queue``, ``eval_labels``, ``admin_actions``).
+and the human loop of migration 0004 (``review_queue``, ``eval_labels``, ``admin_actions``);
+the web UI's sessions live in ``admin_sessions`` (migration 0005), keyed by a hash of the
+cookie's id, with an absolute expiry set at login.
 Every write records its ``admin_actions`` row in the same transaction, so the trail of who
 did what cannot miss a change that happened. Calls are serialised by a lock (shared with the
 CRM write path, re-entrant): the pool lives on one event loop that FastAPI's worker threads
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
@@ -62,6 +65,21 @@ ON CONFLICT (email_id) DO UPDATE SET labels = EXCLUDED.labels, labelled_by = EXC
 RESOLVE = """
 UPDATE review_queue SET status = $2, resolved_at = now(), resolved_by = $3
 WHERE email_id = $1 AND status = ANY($4::text[])"""
+#: a login: the expiry is the database's clock plus the lifetime, fixed here (absolute, not sliding)
+CREATE_SESSION = """
+INSERT INTO admin_sessions (id, actor, token_fingerprint, csrf, expires_at)
+VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))"""
+LIVE_SESSION = """
+SELECT actor, token_fingerprint, csrf FROM admin_sessions WHERE id = $1 AND expires_at > now()"""
+
+
+@dataclass(frozen=True)
+class AdminSession:
+    """A live UI session: who, the keyed fingerprint of the token they logged in with, its CSRF token."""
+
+    actor: str
+    token_fingerprint: str
+    csrf: str
 
 
 class RawPurged(Exception):
@@ -136,12 +154,39 @@ class AdminStore:
                                    json.dumps({"intent": labels["intent"]}))
         self._run(work)
 
-    def resolve(self, email_id: str, status: str, actor: str, action: str, detail: dict[str, Any]) -> None:
-        """Approved (from open or corrected) or dismissed (from open), and the action recorded."""
+    def resolve(self, email_id: str, status: str, actor: str, action: str, detail: dict[str, Any],
+                require_item: bool = False) -> bool:
+        """Approved (from open or corrected) or dismissed (from open), and the action recorded.
+
+        Answers whether a review item changed. ``require_item``: without one, record nothing
+        (a dismiss of nothing is no action); an approval records itself either way (the CRM
+        write happened).
+        """
         allowed = ["open", "corrected"] if status == "approved" else ["open"]
 
+        async def work(pool: asyncpg.Pool) -> bool:
+            async with pool.acquire() as conn, conn.transaction():
+                changed = await conn.execute(RESOLVE, email_id, status, actor, allowed) != "UPDATE 0"
+                if changed or not require_item:
+                    await conn.execute(RECORD, actor, action, email_id, json.dumps(detail))
+                return changed
+        return self._run(work)
+
+    # ------------------------------------------------------------------ UI sessions
+
+    def create_session(self, key: str, session: AdminSession, lifetime_s: int) -> None:
+        """A new session under ``key`` (the hash of the cookie's id); expired rows go at the same time."""
         async def work(pool: asyncpg.Pool) -> None:
             async with pool.acquire() as conn, conn.transaction():
-                await conn.execute(RESOLVE, email_id, status, actor, allowed)
-                await conn.execute(RECORD, actor, action, email_id, json.dumps(detail))
+                await conn.execute("DELETE FROM admin_sessions WHERE expires_at <= now()")
+                await conn.execute(CREATE_SESSION, key, session.actor, session.token_fingerprint, session.csrf,
+                                   float(lifetime_s))
         self._run(work)
+
+    def session(self, key: str) -> AdminSession | None:
+        """The session if it exists and has not expired (checked on every request)."""
+        row = self._run(lambda pool: pool.fetchrow(LIVE_SESSION, key))
+        return None if row is None else AdminSession(row["actor"], row["token_fingerprint"], row["csrf"])
+
+    def end_session(self, key: str) -> None:
+        self._run(lambda pool: pool.execute("DELETE FROM admin_sessions WHERE id = $1", key))

@@ -1,20 +1,25 @@
 """The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
 
 Pages: ``/admin/`` recent emails, ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``.
-A person logs in by pasting their admin token (``/admin/login``); the session lives in a
-signed cookie (starlette's SessionMiddleware: itsdangerous, HttpOnly, SameSite=Strict,
-Secure unless turned off), and every form carries the session's CSRF token in a hidden
-field, checked before anything else happens. Read-only (standby) admins render pages with
-their buttons disabled and refuse every POST with 403. Errors render as a page when the
+A person logs in by pasting their admin token (``/admin/login``); the session lives on the
+server (``admin_sessions``: actor, token fingerprint, CSRF token, an absolute expiry set at
+login) and the cookie (starlette's SessionMiddleware: itsdangerous, HttpOnly,
+SameSite=Strict, Secure unless turned off) carries only its random id. Every request looks
+the session up; logout deletes it, so a captured cookie is dead from then on. Every form
+carries the session's CSRF token in a hidden field, checked before anything else happens.
+Read-only (standby) admins render pages with their buttons disabled and refuse every POST
+with 403 (logout excepted: it ends a session, it writes no data). Errors render as a page when the
 browser asked for HTML, as JSON otherwise. ADR 0011.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -24,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_auth import Admins, csrf_ok, new_csrf_token
+from triage_crm_sink.admin_auth import Admins, csrf_ok, new_csrf_token, new_session_id, session_key
 from triage_crm_sink.admin_desk import AdminDesk
 from triage_crm_sink.admin_http import install_http_handlers
 from triage_crm_sink.admin_labels import (
@@ -34,17 +39,20 @@ from triage_crm_sink.admin_labels import (
     TIMELINES,
     form_from_extraction,
 )
+from triage_crm_sink.admin_store import AdminSession, AdminStore
 from triage_crm_sink.admin_views import email_row, sla
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "triage_admin"
+#: where a form's ``next`` may send the browser: a path inside the admin, nothing else
+_NEXT = re.compile(r"/admin/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*", re.ASCII)
 
 
 @dataclass(frozen=True)
 class UiConfig:
     session_secret: str
     cookie_secure: bool = True
-    max_age_s: int = 8 * 3600
+    max_age_s: int = 8 * 3600  # a login's absolute lifetime (the server-side expiry; not sliding)
     bands: ConfidenceBands = field(default_factory=ConfidenceBands)
 
 
@@ -62,8 +70,17 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Redirect only inside the admin (no open redirect through a form field)."""
-    return target if target and target.startswith("/admin/") and not target.startswith("//") else default
+    """Redirect only to a path inside the admin (no open redirect through a form field).
+
+    No scheme or host, no ``//``, backslash, dot segment or control character, as written
+    and once percent-decoded; anything else goes to ``default``.
+    """
+    if not target:
+        return default
+    for form in (target, unquote(target)):
+        if not _NEXT.fullmatch(form) or "//" in form or "\\" in form or ".." in form:
+            return default
+    return target
 
 
 class Ui:
@@ -71,28 +88,61 @@ class Ui:
                  read_only: bool) -> None:
         self.templates, self.admins, self.desk = templates, admins, desk
         self.config, self.read_only = config, read_only
+        assert desk.store is not None, "the web UI needs the admin store"
+        self.store: AdminStore = desk.store
 
     # ------------------------------------------------------------------ session and guards
 
+    def session(self, request: Request) -> AdminSession | None:
+        """This request's live session, looked up once: it exists on the server, has not
+        expired, and the token it logged in with is still configured."""
+        if not hasattr(request.state, "admin_session"):
+            found, sid = None, request.session.get("sid")
+            if isinstance(sid, str) and sid:
+                row = self.store.session(session_key(sid))
+                if row is not None and self.admins.still_valid(row.actor, row.token_fingerprint):
+                    found = row
+            request.state.admin_session = found
+        return request.state.admin_session
+
     def actor(self, request: Request) -> str | None:
-        actor, key = request.session.get("actor"), request.session.get("key")
-        return actor if actor and key and self.admins.still_valid(actor, key) else None
+        live = self.session(request)
+        return None if live is None else live.actor
 
     def csrf(self, request: Request) -> str:
+        """The session's CSRF token; before a login, one kept in the cookie for the login form."""
+        live = self.session(request)
+        if live is not None:
+            return live.csrf
         if not request.session.get("csrf"):
             request.session["csrf"] = new_csrf_token()
         return request.session["csrf"]
 
+    def start(self, request: Request, actor: str, fingerprint: str) -> None:
+        """A new session (new id, new CSRF token) with its absolute expiry; an old one of this browser ends."""
+        self.end(request)
+        sid, live = new_session_id(), AdminSession(actor, fingerprint, new_csrf_token())
+        self.store.create_session(session_key(sid), live, self.config.max_age_s)
+        request.session["sid"] = sid
+        request.state.admin_session = live
+
+    def end(self, request: Request) -> None:
+        sid = request.session.get("sid")
+        if isinstance(sid, str) and sid:
+            self.store.end_session(session_key(sid))
+        request.session.clear()
+        request.state.admin_session = None
+
     def writer(self, request: Request, csrf: str | None) -> str:
         """The actor of a POST: logged in, allowed to write, and the form is this session's."""
-        actor = self.actor(request)
-        if actor is None:
+        live = self.session(request)
+        if live is None:
             raise HTTPException(401, "log in first (/admin/login)")
         if self.read_only:
             raise HTTPException(403, "this admin is read-only (standby): use the live one")
-        if not csrf_ok(request.session.get("csrf"), csrf):
+        if not csrf_ok(live.csrf, csrf):
             raise HTTPException(403, "the form's CSRF token is missing or stale: reload the page and try again")
-        return actor
+        return live.actor
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         base = {"actor": self.actor(request), "csrf": self.csrf(request), "read_only": self.read_only,
@@ -118,19 +168,23 @@ class Ui:
 
         @app.post("/admin/login")
         def login(request: Request, token: str = Form(""), csrf: str = Form("")) -> Response:
-            if not csrf_ok(request.session.get("csrf"), csrf):
+            if not csrf_ok(self.csrf(request), csrf):
                 raise HTTPException(403, "the login form is stale: reload the page and try again")
             admin = self.admins.actor_for(token.strip())
             if admin is None:
                 return self.page(request, "login.html", 401, error="that token is not an admin token")
-            request.session.clear()  # a fresh session (and CSRF token) for the new login
-            request.session.update(actor=admin.actor, key=admin.fingerprint, csrf=new_csrf_token())
+            self.start(request, admin.actor, admin.fingerprint)
             return self.done(request, f"logged in as {admin.actor}", "/admin/")
 
         @app.post("/admin/logout")
         def logout(request: Request, csrf: str = Form("")) -> Response:
-            if csrf_ok(request.session.get("csrf"), csrf):
-                request.session.clear()
+            """Ends the session on the server (every copy of its cookie); allowed when read-only."""
+            if self.session(request) is not None:
+                if not csrf_ok(self.csrf(request), csrf):
+                    raise HTTPException(403, "the form's CSRF token is missing or stale: reload the page and try again")
+                self.end(request)
+            else:
+                request.session.clear()  # nothing live to end: drop a dead id
             return RedirectResponse(login_page, status_code=303)
 
         @app.get("/admin/")
