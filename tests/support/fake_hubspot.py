@@ -24,7 +24,9 @@ created or updated (or associated) is found by search with its new values
 only that long after the write. A second object with the value of a unique
 property (``hasUniqueValue``) is refused: 400 ``VALIDATION_ERROR`` with the
 per-property validation list, whose entry says the value "already has that
-value" — the same shape as every other invalid property value.
+value" — the same shape as every other invalid property value. An address in
+``invalid_emails`` is refused as HubSpot refuses one it deems invalid (it checks
+more than the ``@``): 400 ``VALIDATION_ERROR``, ``INVALID_EMAIL``.
 
 Faults: a queue per path pattern (status, Retry-After, or ``timeout`` = the
 request is *performed* and the answer comes too late), a random transient
@@ -110,6 +112,7 @@ class FakeHubSpot:
     seed: int = 7
     search_lag_s: float = 0.0  # how long a write takes to reach the search index (seconds on HubSpot)
     scopes: frozenset[str] | None = None  # the token's scopes; None: every scope
+    invalid_emails: set[str] = field(default_factory=set)  # contact addresses HubSpot refuses as invalid
     objects: dict[str, dict[str, dict]] = field(default_factory=lambda: {t: {} for t in SINGULAR})
     associations: set[tuple[str, str, str, str]] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
@@ -284,9 +287,11 @@ class FakeHubSpot:
         problems = [{"isValid": False, "message": f'Property "{name}" does not exist', "error": "PROPERTY_DOESNT_EXIST",
                      "name": name, "localizedErrorMessage": f'Property "{name}" does not exist'} for name in unknown]
         email = properties.get("email")
-        if object_type == "contacts" and email is not None and "@" not in email:
+        if object_type == "contacts" and email is not None and (
+                "@" not in email or email.lower() in {e.lower() for e in self.invalid_emails}):
             problems.append({"isValid": False, "message": f"Email address {email} is invalid",
-                             "error": "INVALID_EMAIL", "name": "email"})
+                             "error": "INVALID_EMAIL", "name": "email",
+                             "localizedErrorMessage": f"Email address {email} is invalid"})
         amount = properties.get("amount")
         if amount is not None and not re.fullmatch(r"-?\d+(\.\d+)?", str(amount)):
             problems.append({"isValid": False, "message": f"{amount} was not a valid number.",

@@ -12,6 +12,9 @@ create (201 ``{"id", "success", "errors"}``), ``PATCH sobjects/{type}/{id}``
 INVALID_FIELD, MALFORMED_QUERY, INVALID_SESSION_ID, NOT_FOUND, and the
 transient ones injected (503 SERVER_UNAVAILABLE, 500 UNKNOWN_EXCEPTION, 403
 REQUEST_LIMIT_EXCEEDED, 429 with Retry-After, timeouts after the write).
+``validation_rule`` adds an org's validation rule: a create, update or upsert
+whose field matches it is refused with 400 FIELD_CUSTOM_VALIDATION_EXCEPTION
+and the rule's error message, as Salesforce does.
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ class FakeSalesforce:
     faults: list[Fault] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)
     injected: list[tuple[str, str, int | str]] = field(default_factory=list)
+    rules: list[tuple[str, str, re.Pattern[str], str]] = field(default_factory=list)  # validation_rule
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -113,6 +117,10 @@ class FakeSalesforce:
 
     def fail(self, pattern: str, status: int | str, times: int = 1, retry_after: str | None = None) -> None:
         self.faults.append(Fault(re.compile(pattern), status, retry_after, times))
+
+    def validation_rule(self, sobject: str, field_name: str, pattern: str, message: str) -> None:
+        """An active validation rule: a value of ``field_name`` matching ``pattern`` is an error."""
+        self.rules.append((sobject, field_name, re.compile(pattern), message))
 
     def all(self, sobject: str) -> list[dict]:
         return list(self.records[sobject].values())
@@ -218,6 +226,9 @@ class FakeSalesforce:
         email = fields.get("Email")
         if email is not None and "@" not in str(email):
             return errors(400, "INVALID_EMAIL_ADDRESS", f"Email: invalid email address: {email}", ["Email"])
+        for rule_object, name, pattern, message in self.rules:
+            if rule_object == sobject and fields.get(name) is not None and pattern.search(str(fields[name])):
+                return errors(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", message, [name])
         for key in ("AccountId", "ContactId", "OpportunityId", "WhoId", "WhatId"):
             if fields.get(key) and not any(fields[key] in r for r in self.records.values()):
                 return errors(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [key])

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from tests.unit.services.test_audit_rows import EXTRACTION, ROUTED_EMAIL, FakeDatabase, inbound
-from triage.platform.topics import ROUTED
+from tests.unit.services.test_audit_rows import (
+    CRM_EVENT,
+    EXTRACTION,
+    ROUTED_EMAIL,
+    FakeDatabase,
+    inbound,
+)
+from triage.platform.topics import CRM_EVENTS, ROUTED
 from triage_audit.handler import AuditHandler
-from triage_audit.review import review_reason
-from triage_audit.rows import INSERT_REVIEW_ITEM, UPSERT_ROUTE, review_item_row, route_row, rows_for
+from triage_audit.review import crm_review_reason, reopens, review_reason
+from triage_audit.rows import (
+    INSERT_REVIEW_ITEM,
+    UPSERT_CRM_EVENT,
+    UPSERT_REVIEW_REJECTED,
+    UPSERT_ROUTE,
+    crm_event_row,
+    rejected_review_row,
+    review_item_row,
+    route_row,
+    rows_for,
+)
 
 
 def routed(**changes):
@@ -62,4 +81,63 @@ def test_the_handler_writes_review_rows_in_the_same_batch_transaction() -> None:
     handler.flush()
     assert db.log == ["begin", (UPSERT_ROUTE, [route_row(routed()), route_row(review)]),
                       (INSERT_REVIEW_ITEM, [review_item_row(review)]), "commit"]
+    db.close()
+
+
+# -- the CRM refused the email's data: crm_rejected (CRM issue #7, point 3) ---------------------------
+def crm_event(status: str, **changes):
+    return CRM_EVENT.model_copy(update={"status": status, **changes})
+
+
+@pytest.mark.parametrize(("status", "reason"), [
+    ("failed", "crm_rejected"), ("created", None), ("updated", None), ("unchanged", None), ("ignored", None),
+    ("awaiting_approval", None)])
+def test_only_a_refused_crm_action_needs_a_person(status, reason) -> None:
+    assert crm_review_reason(crm_event(status)) == reason
+
+
+def test_a_refused_action_becomes_its_crm_event_row_and_a_crm_rejected_review_row() -> None:
+    failed = crm_event("failed", response_summary="HubSpot 400: VALIDATION_ERROR: ... (INVALID_EMAIL)")
+    assert rows_for(CRM_EVENTS, failed) == [
+        (UPSERT_CRM_EVENT, crm_event_row(failed)),
+        (UPSERT_REVIEW_REJECTED, (failed.email_id, failed.thread_id, "crm_rejected", "auto_write", failed.at))]
+    assert rows_for(CRM_EVENTS, crm_event("created")) == [(UPSERT_CRM_EVENT, crm_event_row(crm_event("created")))]
+    assert rejected_review_row(crm_event("awaiting_approval")) is None
+
+
+def test_the_rejected_review_statement_is_one_idempotent_upsert_reading_route_and_extraction() -> None:
+    statement = " ".join(UPSERT_REVIEW_REJECTED.split())
+    assert statement.startswith("INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, "
+                                "confidence) SELECT")
+    assert "LEFT JOIN routes r ON r.email_id = v.email_id" in statement
+    assert "FROM extractions WHERE email_id = v.email_id ORDER BY created_at DESC LIMIT 1" in statement
+    assert "ON CONFLICT (email_id) DO UPDATE SET" in statement
+    assert len(set(re.findall(r"\$\d", statement))) == len(rejected_review_row(crm_event("failed")))
+
+
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("status", "resolved_at", "reopens_it"), [
+    ("open", None, True),  # stays open, its reason becomes crm_rejected
+    ("approved", AT - timedelta(minutes=5), True),  # a person approved, the CRM refused again
+    ("corrected", AT - timedelta(minutes=5), True),
+    ("dismissed", AT - timedelta(minutes=5), True),
+    ("approved", AT + timedelta(minutes=5), False),  # the same refusal read again after the resolution
+    ("dismissed", AT, False),
+    ("dismissed", None, True),
+])
+def test_a_refusal_reopens_a_resolved_item_only_when_it_is_newer(status, resolved_at, reopens_it) -> None:
+    assert reopens(status, resolved_at, AT) is reopens_it
+
+
+def test_the_handler_writes_rejected_review_rows_after_the_batchs_routes() -> None:
+    db = FakeDatabase()
+    handler = AuditHandler(db)
+    failed = crm_event("failed")
+    handler.handle(inbound(CRM_EVENTS, failed))  # may arrive before its email.routed record
+    handler.handle(inbound(ROUTED, routed()))
+    handler.flush()
+    assert db.log == ["begin", (UPSERT_CRM_EVENT, [crm_event_row(failed)]), (UPSERT_ROUTE, [route_row(routed())]),
+                      (UPSERT_REVIEW_REJECTED, [rejected_review_row(failed)]), "commit"]
     db.close()

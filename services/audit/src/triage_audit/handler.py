@@ -16,7 +16,7 @@ from triage.platform.db import Database
 from triage.platform.runtime import PARKED_HEADER, Inbound, Outbound
 from triage.platform.slack import Arrival, DlqNotifier
 from triage.platform.topics import DLQ
-from triage_audit.rows import INSERTED_DEAD_LETTER, dead_letter_row, rows_for
+from triage_audit.rows import INSERTED_DEAD_LETTER, RUNS_LAST, dead_letter_row, rows_for
 
 
 class AuditHandler:
@@ -50,7 +50,8 @@ class AuditHandler:
                      letters: list[tuple[tuple, Arrival]]) -> list[Arrival]:
         new: list[Arrival] = []
         async with self.db.pool.acquire() as conn, conn.transaction():
-            for statement, rows in batches.items():
+            # in arrival order, except what reads the batch's other rows (a refusal's review item)
+            for statement, rows in sorted(batches.items(), key=lambda batch: batch[0] in RUNS_LAST):
                 await conn.executemany(statement, rows)
             for row, seen in letters:  # rare: one round trip each, to learn which rows are new
                 if await conn.fetchval(INSERTED_DEAD_LETTER, *row):

@@ -3,7 +3,15 @@ so writing the same record twice (a replay, a retried batch) changes nothing.
 
 An ``email.routed`` record that needs a person also opens a ``review_queue`` item. That
 insert does nothing on conflict: a replayed or re-routed email never reopens an item a
-person has already resolved."""
+person has already resolved.
+
+A ``crm.events`` record the CRM refused (``failed``) opens one too, reason
+``crm_rejected`` (``UPSERT_REVIEW_REJECTED``): an open item of the email keeps its place and
+takes that reason; a resolved one is reopened only by a refusal newer than its resolution
+(``review.reopens``), so re-reading the same record changes nothing. ``crm.events`` carry
+no queue, intent or confidence: they are read from the email's ``routes`` and latest
+``extractions`` rows in the same statement (``unknown``/0 when audit has not seen them yet;
+in one batch the statement runs after those upserts, ``RUNS_LAST``)."""
 
 from __future__ import annotations
 
@@ -19,7 +27,7 @@ from triage.domain.models import (
     RoutedEmail,
 )
 from triage.platform.topics import CLEAN, CRM_EVENTS, DLQ, EXTRACTED, RAW, ROUTED
-from triage_audit.review import review_reason
+from triage_audit.review import CRM_REJECTED_BAND, crm_review_reason, review_reason
 
 UPSERT_RAW = """
 INSERT INTO emails (email_id, thread_id, message_id, mailbox, source, gmail_id, received_at, size_bytes, truncated, raw)
@@ -78,6 +86,23 @@ INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, conf
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (email_id) DO NOTHING
 """
+UPSERT_REVIEW_REJECTED = """
+INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
+SELECT v.email_id, v.thread_id, v.reason, v.band, COALESCE(r.queue, 'unknown'), COALESCE(x.intent, 'unknown'),
+       COALESCE(x.confidence, 0)
+FROM (VALUES ($1::text, $2::text, $3::text, $4::text)) AS v (email_id, thread_id, reason, band)
+LEFT JOIN routes r ON r.email_id = v.email_id
+LEFT JOIN LATERAL (SELECT intent, confidence FROM extractions WHERE email_id = v.email_id
+                   ORDER BY created_at DESC LIMIT 1) x ON true
+ON CONFLICT (email_id) DO UPDATE SET
+  reason = EXCLUDED.reason, status = 'open', resolved_at = NULL, resolved_by = NULL,
+  created_at = CASE WHEN review_queue.status = 'open' THEN review_queue.created_at ELSE now() END
+-- review.reopens: open stays open; resolved reopens only for a refusal newer than the resolution
+WHERE review_queue.status = 'open' OR review_queue.resolved_at IS NULL
+   OR review_queue.resolved_at < $5::timestamptz
+"""
+#: statements that read rows other statements of the same batch write: written after them
+RUNS_LAST = frozenset({UPSERT_REVIEW_REJECTED})
 
 #: The same upsert, answering whether the row is new (xmax = 0: inserted, not updated).
 INSERTED_DEAD_LETTER = UPSERT_DEAD_LETTER.rstrip() + "\nRETURNING (xmax = 0)\n"
@@ -112,6 +137,13 @@ def review_item_row(r: RoutedEmail) -> tuple | None:
     return (r.email_id, r.thread_id, reason, r.band, r.queue, r.extraction.intent, r.extraction.confidence)
 
 
+def rejected_review_row(e: CrmEvent) -> tuple | None:
+    reason = crm_review_reason(e)
+    if reason is None:
+        return None
+    return (e.email_id, e.thread_id, reason, CRM_REJECTED_BAND, e.at)
+
+
 def crm_event_row(e: CrmEvent) -> tuple:
     return (e.idempotency_key, e.email_id, e.thread_id, e.action, e.object_type, e.object_id, e.status,
             e.backend, e.response_summary, e.at)
@@ -134,6 +166,7 @@ ROW_FOR_TOPIC = {
 #: topic -> further (statement, row builder) pairs; a builder's None means no row for this record
 ALSO_FOR_TOPIC: dict[str, tuple[tuple[str, Callable[..., tuple | None]], ...]] = {
     ROUTED: ((INSERT_REVIEW_ITEM, review_item_row),),
+    CRM_EVENTS: ((UPSERT_REVIEW_REJECTED, rejected_review_row),),
 }
 AUDITED_TOPICS = tuple(ROW_FOR_TOPIC)
 

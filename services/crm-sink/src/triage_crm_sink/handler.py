@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
+from triage.platform.errors import CrmRejected
 from triage.platform.logs import scrub
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
@@ -69,7 +70,7 @@ class CrmSinkHandler:
         if routed.ignored or not routed.crm_actions:
             return [self.no_write(routed)]
         if self.writes_on_its_own(routed):
-            return [self.perform(routed, action) for action in routed.crm_actions]
+            return self.perform_all(routed)
         if routed.band != "auto_write":
             return [self.held_by_band(routed, action) for action in routed.crm_actions]
         return [self.awaiting_approval(routed, action) for action in routed.crm_actions]  # MVP mode
@@ -91,6 +92,37 @@ class CrmSinkHandler:
 
     def perform(self, routed: RoutedEmail, action: CrmAction) -> CrmEvent:
         return perform_action(self.crm, routed.email_id, routed.thread_id, routed.queue, action)
+
+    def perform_all(self, routed: RoutedEmail) -> list[CrmEvent]:
+        """The planned actions in order; the first the CRM refuses (``CrmRejected``) stops the rest.
+
+        The refused action is announced ``failed`` with the CRM's message (audit opens a review item),
+        the actions after it ``awaiting_approval`` (they may need what it would have made); the record
+        is not dead-lettered. Nothing of the failure is recorded in the ledger: once the data is fixed,
+        ``POST /admin/crm/create`` performs it (and the rest), the done ones return their results.
+        """
+        events: list[CrmEvent] = []
+        for index, action in enumerate(routed.crm_actions):
+            try:
+                events.append(self.perform(routed, action))
+            except CrmRejected as exc:
+                log.warning("crm-sink: %s refused %s of email %s, to the review queue: %s", self.crm.backend,
+                            action.action, routed.email_id, scrub(str(exc)))
+                events.append(self.rejected(routed, action, exc))
+                events.extend(self.blocked(routed, later, action) for later in routed.crm_actions[index + 1:])
+                break
+        return events
+
+    def rejected(self, routed: RoutedEmail, action: CrmAction, exc: CrmRejected) -> CrmEvent:
+        """The CRM refused this action's data: ``failed``, with its message, for a person."""
+        return self.awaiting_approval(routed, action).model_copy(update={
+            "status": "failed", "response_summary": str(exc), "at": datetime.now(UTC)})
+
+    def blocked(self, routed: RoutedEmail, action: CrmAction, refused: CrmAction) -> CrmEvent:
+        """An action after a refused one: not tried, it waits for the refused one to be fixed."""
+        summary = (f"not written: waits for {refused.action}, which the CRM refused, to be fixed; "
+                   "approve with POST /admin/crm/create")
+        return self.awaiting_approval(routed, action).model_copy(update={"response_summary": summary})
 
     def awaiting_approval(self, routed: RoutedEmail, action: CrmAction) -> CrmEvent:
         """MVP mode: the planned write is announced, and waits for ``POST /admin/crm/create``."""

@@ -17,8 +17,12 @@ associations and notes: hubspot_deals.py.
 
 Each request first takes a slot of the per-10-second budget; a 429 is waited
 out per ``Retry-After`` (capped) and tried again; 5xx and timeouts raise
-``TransientError`` (the runtime retries, then ``email.dlq``); other 4xx raise
-``PermanentError`` with HubSpot's message.
+``TransientError`` (the runtime retries, then ``email.dlq``); a 400
+``VALIDATION_ERROR`` that lists invalid property values (an invalid email,
+number, option, a unique value taken) raises ``CrmRejected`` (this email's
+data: a person fixes it, the review queue); other 4xx (401 bad token, 403
+missing scope, a property that does not exist) raise ``PermanentError`` with
+HubSpot's message.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCre
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 
 from triage.domain.models import CrmAction
-from triage.platform.errors import PermanentError, TransientError
+from triage.platform.errors import CrmRejected, PermanentError, TransientError
 from triage_crm_sink.hubspot_deals import HubSpotDealsAndNotes, _present
 from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
 from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
@@ -339,7 +343,66 @@ def classify(exc: Exception) -> Exception:
         return StaleId(message)
     if status >= 500 or status in (408, 423):
         return TransientError(f"HubSpot {status}: {message}")
+    refused = rejected_values(getattr(exc, "body", None)) if status == 400 else None
+    if refused:
+        return CrmRejected(f"HubSpot {status}: {refused}")
     return PermanentError(f"HubSpot {status}: {message}")
+
+
+#: Per-property codes that say our request or HubSpot's schema is wrong, not this email's data:
+#: every email would fail the same way (a missing custom property, a read-only one): email.dlq.
+SCHEMA_CODES = frozenset({"PROPERTY_DOESNT_EXIST", "READ_ONLY_VALUE", "NOT_ALLOWED_PROPERTY"})
+VALUES_NOT_VALID = "Property values were not valid"
+
+
+def rejected_values(body: object) -> str | None:
+    """A 400 ``VALIDATION_ERROR`` refusing this email's property values, as a person reads it; else None.
+
+    HubSpot lists the invalid values in its message (``Property values were not valid: [{"isValid":
+    false, "message", "error": "INVALID_EMAIL", "name": "email"}, ...]``) and, on newer endpoints, in
+    ``errors`` (``{"message", "code", "context": {"propertyName": [...]}}``). Only when every listed
+    problem is about a value (not ``PROPERTY_DOESNT_EXIST`` and the like): other validation errors (a
+    malformed request, an unknown object type or id property) are ours to fix, for every email.
+    """
+    try:
+        parsed = json.loads(body) if isinstance(body, str | bytes) and body else body
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict) or parsed.get("category") != "VALIDATION_ERROR":
+        return None
+    message = str(parsed.get("message") or "")
+    problems = _listed_problems(message) + [
+        (_property_of(e), str(e.get("code") or ""), str(e.get("message") or ""))
+        for e in parsed.get("errors") or [] if isinstance(e, dict) and e.get("code")]
+    if not problems or any(code in SCHEMA_CODES for _, code, _ in problems):
+        return None
+    seen: list[str] = []
+    for name, code, text in problems:
+        line = f"{name}: {text} ({code})" if name else f"{text} ({code})"
+        if line not in seen:
+            seen.append(line)
+    return f"VALIDATION_ERROR: {VALUES_NOT_VALID}: {'; '.join(seen)}"[:1000]
+
+
+def _listed_problems(message: str) -> list[tuple[str, str, str]]:
+    if not message.startswith(VALUES_NOT_VALID):
+        return []
+    try:
+        listed = json.loads(message[len(VALUES_NOT_VALID):].lstrip(": "))
+    except ValueError:
+        return []
+    if not isinstance(listed, list):
+        return []
+    return [(str(p.get("name") or ""), str(p.get("error") or "INVALID_PROPERTY_VALUE"),
+             str(p.get("message") or p.get("localizedErrorMessage") or ""))
+            for p in listed if isinstance(p, dict) and p.get("isValid") is False]
+
+
+def _property_of(error: dict) -> str:
+    names = (error.get("context") or {}).get("propertyName") if isinstance(error.get("context"), dict) else None
+    if isinstance(names, list):
+        return ", ".join(str(n) for n in names)
+    return str(names or error.get("in") or "")
 
 
 def _message(exc: Exception) -> str:

@@ -6,8 +6,12 @@ the account from the last 45 days); creates are upserts by an external id
 field (``Account.Triage_Domain__c``, ``Contact.Triage_Email__c``,
 ``Opportunity.Triage_Email_Id__c``), so a create repeated after a crash
 finds the record it made. 429/503 (after ``Retry-After``), other 5xx,
-``REQUEST_LIMIT_EXCEEDED`` and timeouts raise ``TransientError``; other 4xx
-raise ``PermanentError`` with Salesforce's ``errorCode: message``.
+``REQUEST_LIMIT_EXCEEDED`` and timeouts raise ``TransientError``; a 400 whose
+every error is about this email's data (a validation rule, a required field,
+an invalid address, a value too long or a duplicate: ``REJECTED_CODES``)
+raises ``CrmRejected`` (the review queue); other 4xx (an expired session, no
+access, a missing field on the object) raise ``PermanentError`` with
+Salesforce's ``errorCode: message``.
 
 SOQL reads are consistent at once, so a replay's search finds what a crashed
 attempt wrote. Before a Kafka batch runs, ``prefetch`` reads what its actions
@@ -32,7 +36,7 @@ from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.format import format_soql
 
 from triage.domain.models import CrmAction
-from triage.platform.errors import PermanentError, TransientError
+from triage.platform.errors import CrmRejected, PermanentError, TransientError
 from triage_crm_sink.hubspot_crm import BoundedCache
 from triage_crm_sink.hubspot_reads import VIEW_TTL_S
 from triage_crm_sink.limits import retry_after_seconds
@@ -43,6 +47,15 @@ T = TypeVar("T")
 
 ACCOUNT_KEY, CONTACT_KEY, OPPORTUNITY_KEY = "Triage_Domain__c", "Triage_Email__c", "Triage_Email_Id__c"
 TRANSIENT_CODES = ("REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW")
+#: errorCodes of a 400 that refuse this record's values: a person fixes the data, nothing else is wrong.
+#: Anything else (INVALID_SESSION_ID, INSUFFICIENT_ACCESS_*, INVALID_FIELD, a trigger's
+#: CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY...) may fail every email: email.dlq.
+REJECTED_CODES = frozenset({
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION", "FIELD_FILTER_VALIDATION_EXCEPTION", "FIELD_INTEGRITY_EXCEPTION",
+    "REQUIRED_FIELD_MISSING", "INVALID_EMAIL_ADDRESS", "STRING_TOO_LONG", "NUMBER_OUTSIDE_VALID_RANGE",
+    "INVALID_TYPE_ON_FIELD_IN_RECORD", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "DUPLICATE_VALUE",
+    "DUPLICATES_DETECTED",
+})
 
 
 class TimedSession(requests.Session):
@@ -343,7 +356,17 @@ def classify(exc: SalesforceError) -> Exception:
     message = _message(exc)
     if exc.status >= 500 or exc.status == 408 or any(code in message for code in TRANSIENT_CODES):
         return TransientError(f"Salesforce {exc.status}: {message}")
+    codes = _codes(exc)
+    if exc.status == 400 and codes and codes <= REJECTED_CODES:
+        return CrmRejected(f"Salesforce {exc.status}: {message}")
     return PermanentError(f"Salesforce {exc.status}: {message}")
+
+
+def _codes(exc: SalesforceError) -> set[str]:
+    content = exc.content
+    if not isinstance(content, list):
+        return set()
+    return {str(e.get("errorCode") or "") for e in content if isinstance(e, dict)}
 
 
 def _message(exc: SalesforceError) -> str:

@@ -7,3 +7,12 @@ class TransientError(Exception):
 
 class PermanentError(Exception):
     """Retrying cannot help (bad input, schema violation): straight to the DLQ."""
+
+
+class CrmRejected(PermanentError):
+    """The CRM refused this email's data (a validation 4xx): a person fixes it, nothing else is wrong.
+
+    Unlike a plain ``PermanentError`` (a bad token, a missing scope or field: every email would
+    fail) it does not dead-letter the record: crm-sink announces the action as ``failed`` with
+    the CRM's message (the text of this exception) and audit opens a review item for it.
+    """
