@@ -199,10 +199,14 @@ def test_create_in_crm_answers_422_with_the_crms_message_and_records_no_refused_
     email_id = f"e-{token()}"
     crm = LedgeredCrm(RefusingCrm("upsert_contact"), MemoryLedger("fake"))
     routes = MemoryRoutes({email_id: PlannedRoute("t-1", "sales_inbound", False, lead(email_id, "acme.com"))})
-    client = TestClient(create_admin_app(ADMIN_TOKEN, routes, crm, MemoryPublisher()))
+    publisher = MemoryPublisher()
+    client = TestClient(create_admin_app(ADMIN_TOKEN, routes, crm, publisher))
     response = client.post("/admin/crm/create", json={"email_id": email_id},
                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     assert response.status_code == 422
     assert response.json()["detail"] == ("the CRM refused: HubSpot 400: VALIDATION_ERROR: Property values were not "
                                          "valid: email: Email address jane@acme is invalid (INVALID_EMAIL)")
     assert set(crm.ledger.done) == {f"{email_id}:upsert_company"}, "the refused action stays to be done"
+    published = [(e.action, e.status) for e in publisher.published]
+    assert published == [("upsert_company", "created"), ("upsert_contact", "failed")], \
+        "what the click did do is announced, and the refusal with it"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from confluent_kafka import Producer
 from fastapi import HTTPException
@@ -16,7 +17,7 @@ from prometheus_client import Counter
 
 from triage.domain.models import CrmAction, CrmEvent
 from triage.platform.db import Database
-from triage.platform.errors import PermanentError, TransientError
+from triage.platform.errors import CrmRejected, PermanentError, TransientError
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings
@@ -69,6 +70,20 @@ class EventPublisher:
             raise TransientError(f"crm.events: {remaining} unacknowledged, errors: {errors[:3]}")
 
 
+class Refused(HTTPException):
+    """422 for a CRM refusal, carrying the events of what this click did do (to publish them)."""
+
+    def __init__(self, detail: str, events: list[CrmEvent]) -> None:
+        super().__init__(422, detail)
+        self.events = events
+
+
+def refused_event(email_id: str, thread_id: str, action: CrmAction, backend: str, exc: CrmRejected) -> CrmEvent:
+    return CrmEvent(email_id=email_id, thread_id=thread_id, action=action.action, object_type=action.object_type,
+                    status="failed", idempotency_key=action.idempotency_key, backend=backend,
+                    response_summary=str(exc), at=datetime.now(UTC))
+
+
 def approve(email_id: str, routes: RouteStore, crm: CrmBackend) -> list[CrmEvent]:
     try:
         planned = routes.planned(email_id)
@@ -76,7 +91,15 @@ def approve(email_id: str, routes: RouteStore, crm: CrmBackend) -> list[CrmEvent
             raise HTTPException(404, f"no routed email {email_id} (is audit running?)")
         if planned.ignored or not planned.actions:
             raise HTTPException(409, f"email {email_id} plans no CRM write")
-        return [perform_action(crm, email_id, planned.thread_id, planned.queue, a) for a in planned.actions]
+        events: list[CrmEvent] = []
+        for action in planned.actions:
+            try:
+                events.append(perform_action(crm, email_id, planned.thread_id, planned.queue, action))
+            except CrmRejected as exc:  # what was done stays announced, with the refusal after it
+                APPROVALS.labels("rejected").inc()
+                events.append(refused_event(email_id, planned.thread_id, action, crm.backend, exc))
+                raise Refused(f"the CRM refused: {exc}", events) from exc
+        return events
     except TransientError as exc:
         APPROVALS.labels("transient").inc()
         raise HTTPException(503, f"try again: {exc}") from exc

@@ -27,7 +27,7 @@ from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
 from triage.platform.topics import RAW
 from triage.platform.tracing import door_span
-from triage_crm_sink.admin_crm import EventPublisher, RouteStore, approve
+from triage_crm_sink.admin_crm import EventPublisher, Refused, RouteStore, approve
 from triage_crm_sink.admin_labels import LabelError, gold_labels
 from triage_crm_sink.admin_store import AdminStore, RawPurged
 from triage_crm_sink.handler import CrmBackend
@@ -78,7 +78,11 @@ class AdminDesk:
 
     def create_in_crm(self, email_id: str, actor: str) -> list[CrmEvent]:
         with self.lock:
-            events = approve(email_id, self.routes, self.crm)
+            try:
+                events = approve(email_id, self.routes, self.crm)
+            except Refused as refused:  # announce what this click did do, and the refusal
+                self.publisher.publish(refused.events)
+                raise
             self.publisher.publish(events)
             if self.store is not None:
                 self.store.resolve(email_id, "approved", actor, "create_in_crm",
