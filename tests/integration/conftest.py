@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.pipeline import SERVICES, Pipeline
 from tests.support.stack import Stack, session_stack
+from triage.platform.db import Database, migrate
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -33,3 +34,14 @@ def pipeline(stack: Stack, tmp_path) -> Iterator[Pipeline]:
     for service in SERVICES:  # shown by pytest only when the test failed
         print(f"----- {service} log (tail) -----\n{running.log(service)[-4000:]}")
     stack.drop_database(database_url)
+
+
+@pytest.fixture
+def database(stack: Stack) -> Iterator[Database]:
+    """A fresh, migrated database of its own, connected (asyncpg) for statements under test."""
+    url = stack.new_database()
+    migrate(url)
+    db = Database(url).connect()
+    yield db
+    db.close()
+    stack.drop_database(url)

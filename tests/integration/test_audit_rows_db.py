@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
-
-from tests.support.stack import Stack
 from triage.domain.models import CrmEvent
-from triage.platform.db import Database, migrate
+from triage.platform.db import Database
 from triage_audit.rows import UPSERT_CRM_EVENT, crm_event_row
-
-
-@pytest.fixture
-def database(stack: Stack) -> Iterator[Database]:
-    url = stack.new_database()
-    migrate(url)
-    db = Database(url).connect()
-    yield db
-    db.close()
-    stack.drop_database(url)
 
 
 def event(status: str, object_id: str | None) -> CrmEvent:

@@ -23,9 +23,8 @@ from tests.integration.test_crm_hubspot_kill import events, produce_routed, rout
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
-from tests.support.stack import Stack
 from triage.domain.models import CrmEvent, ExtractedEmail, RoutedEmail
-from triage.platform.db import Database, migrate
+from triage.platform.db import Database
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.topics import DLQ, EXTRACTED
@@ -120,15 +119,6 @@ def test_a_refused_contact_is_a_failed_event_and_a_review_item_not_a_dead_letter
     assert approved[0].object_id == by_key[bad.crm_actions[0].idempotency_key].object_id, "the ledger's result"
     assert address in {c["properties"]["email"] for c in hubspot.all("contacts")}
 
-
-@pytest.fixture
-def database(stack: Stack) -> Iterator[Database]:
-    url = stack.new_database()
-    migrate(url)
-    db = Database(url).connect()
-    yield db
-    db.close()
-    stack.drop_database(url)
 
 
 def failed(at: datetime) -> CrmEvent:
