@@ -28,6 +28,10 @@ value" — the same shape as every other invalid property value. An address in
 ``invalid_emails`` is refused as HubSpot refuses one it deems invalid (it checks
 more than the ``@``): 400 ``VALIDATION_ERROR``, ``INVALID_EMAIL``.
 
+``on_answer``: a test's hook, called with each request's method and path after
+its answer is decided and before it is sent (e.g. a barrier that lets two
+writers both read before either writes).
+
 Faults: a queue per path pattern (status, Retry-After, or ``timeout`` = the
 request is *performed* and the answer comes too late), a random transient
 rate (500/502/503/504/429/timeout), and a server-side per-10-second budget.
@@ -43,6 +47,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
@@ -118,6 +123,9 @@ class FakeHubSpot:
     faults: list[Fault] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)
     injected: list[tuple[str, str, int | str]] = field(default_factory=list)
+    #: called with (method, path) once a request's answer is decided, before it is sent (outside the fake's
+    #: lock): a test can hold answers back there (a ``threading.Barrier``) to make two writers interleave.
+    on_answer: Callable[[str, str], None] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -176,6 +184,8 @@ class FakeHubSpot:
         with self._lock:
             self.calls.append((method, path))
             status, payload, headers, late = self._answer(method, path, query, raw, handler.headers)
+        if self.on_answer is not None:
+            self.on_answer(method, path)
         if late:
             time.sleep(self.timeout_s)  # the client gave up; what was asked for was done all the same
         elif self.latency_s:

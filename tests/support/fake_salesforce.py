@@ -14,7 +14,9 @@ transient ones injected (503 SERVER_UNAVAILABLE, 500 UNKNOWN_EXCEPTION, 403
 REQUEST_LIMIT_EXCEEDED, 429 with Retry-After, timeouts after the write).
 ``validation_rule`` adds an org's validation rule: a create, update or upsert
 whose field matches it is refused with 400 FIELD_CUSTOM_VALIDATION_EXCEPTION
-and the rule's error message, as Salesforce does.
+and the rule's error message, as Salesforce does. ``on_answer``: a test's hook,
+called with each request's method, path and SOQL after its answer is decided
+and before it is sent (e.g. a barrier that lets two writers both read first).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -93,6 +96,9 @@ class FakeSalesforce:
     calls: list[tuple[str, str]] = field(default_factory=list)
     injected: list[tuple[str, str, int | str]] = field(default_factory=list)
     rules: list[tuple[str, str, re.Pattern[str], str]] = field(default_factory=list)  # validation_rule
+    #: called with (method, path, SOQL or "") once a request's answer is decided, before it is sent (outside
+    #: the fake's lock): a test can hold answers back there (a ``threading.Barrier``) to interleave writers.
+    on_answer: Callable[[str, str, str], None] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -141,6 +147,8 @@ class FakeSalesforce:
             self.calls.append((method, url.path))
             status, payload, headers, late = self._answer(method, url.path, parse_qs(url.query), raw,
                                                           handler.headers)
+        if self.on_answer is not None:
+            self.on_answer(method, url.path, parse_qs(url.query).get("q", [""])[-1])
         if late:
             time.sleep(self.timeout_s)
         data = b"" if payload is None else json.dumps(payload).encode()

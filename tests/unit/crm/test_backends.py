@@ -8,6 +8,7 @@ from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.settings import Settings
 from triage_crm_sink.backends import auto_write_intents, build_backend
+from triage_crm_sink.deal_lock import DealLock
 from triage_crm_sink.hubspot_crm import HubSpotCrm
 from triage_crm_sink.ledger import LedgeredCrm
 from triage_crm_sink.local_crm import LocalCrm
@@ -31,6 +32,18 @@ def test_hubspot_is_ledgered_and_measured() -> None:
     assert isinstance(crm, MeasuredCrm) and isinstance(crm.crm, LedgeredCrm)
     assert isinstance(crm.crm.crm, HubSpotCrm)
     assert (crm.backend, crm.crm.ledger.backend, crm.crm.crm.budget.limit) == ("hubspot", "hubspot", 150)
+
+
+@pytest.mark.parametrize("backend", ["hubspot", "salesforce"])
+def test_a_remote_backend_decides_deals_under_the_deal_lock_in_the_ledger_database(backend: str) -> None:
+    """The 45-day rule across instances: the adapter's deal lock is on the ledger's (shared) database."""
+    database = Database(URL)
+    crm = build_backend(settings(triage_crm_backend=backend, triage_hubspot_access_token="pat-na1-x",
+                                 triage_salesforce_instance_url="https://example.my.salesforce.com",
+                                 triage_salesforce_access_token="00Dx!token"), database)
+    lock = crm.crm.crm.deal_lock
+    assert isinstance(lock, DealLock) and (lock.db, lock.backend) == (database, backend)
+    assert crm.crm.ledger.db is database
 
 
 @pytest.mark.parametrize("backend", ["hubspot", "salesforce"])

@@ -5,23 +5,28 @@ from __future__ import annotations
 from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.settings import Settings
+from triage_crm_sink.deal_lock import UNLOCKED, DealLock
 from triage_crm_sink.handler import CrmBackend
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
 from triage_crm_sink.local_crm import LocalCrm
 
 
 def build_backend(settings: Settings, database: Database) -> CrmBackend:
-    """The configured adapter, exactly once per idempotency key, measured (crm_write_latency_seconds)."""
+    """The configured adapter, exactly once per idempotency key, measured (crm_write_latency_seconds).
+
+    A remote adapter also takes the deal lock (deal_lock.py) in the ledger's database: the 45-day rule
+    holds across crm-sink instances and the admin process, not only within one process.
+    """
     if settings.triage_crm_backend == "hubspot":
-        crm: CrmBackend = LedgeredCrm(hubspot(settings), Ledger(database, "hubspot"))
+        crm: CrmBackend = LedgeredCrm(hubspot(settings, DealLock(database, "hubspot")), Ledger(database, "hubspot"))
     elif settings.triage_crm_backend == "salesforce":
-        crm = LedgeredCrm(salesforce(settings), Ledger(database, "salesforce"))
+        crm = LedgeredCrm(salesforce(settings, DealLock(database, "salesforce")), Ledger(database, "salesforce"))
     else:
         crm = LocalCrm(database)  # records its own idempotency keys, in the same transaction as the write
     return MeasuredCrm(crm)
 
 
-def hubspot(settings: Settings) -> CrmBackend:
+def hubspot(settings: Settings, deal_lock: DealLock | None = None) -> CrmBackend:
     from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
     from triage_crm_sink.limits import RequestBudget
 
@@ -37,10 +42,11 @@ def hubspot(settings: Settings) -> CrmBackend:
         pipeline=settings.triage_hubspot_deal_pipeline,
         deal_stage=settings.triage_hubspot_deal_stage,
         create_properties=settings.triage_hubspot_create_properties,
+        deal_lock=deal_lock or UNLOCKED,
     )
 
 
-def salesforce(settings: Settings) -> CrmBackend:
+def salesforce(settings: Settings, deal_lock: DealLock | None = None) -> CrmBackend:
     from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
 
     def secret(value) -> str | None:
@@ -56,7 +62,8 @@ def salesforce(settings: Settings) -> CrmBackend:
         version=settings.triage_salesforce_api_version,
         session=TimedSession(settings.triage_crm_timeout_s),
     )
-    return SalesforceCrm(client, retry_after_cap_s=settings.triage_crm_retry_after_cap_s)
+    return SalesforceCrm(client, retry_after_cap_s=settings.triage_crm_retry_after_cap_s,
+                         deal_lock=deal_lock or UNLOCKED)
 
 
 def auto_write_intents(settings: Settings) -> frozenset[str]:

@@ -11,7 +11,9 @@ with it (a concurrent or timed-out attempt made the object) reads the winner.
 Companies nobody keyed yet are found by a domain search and claimed (the key is
 set on them). The 45-day rule and the email's note are checked on the
 company's (contact's) associated deals and notes, read through the v4
-associations (consistent), not through search. Reads for a whole Kafka batch
+associations (consistent), not through search, and the check and the create
+hold a PostgreSQL advisory lock on the owner (deal_lock.py) so that two
+crm-sink instances cannot both find "no open deal" and both create. Reads for a whole Kafka batch
 are made up front in bulk (``prefetch``; hubspot_reads.py). Deals, the
 associations and notes: hubspot_deals.py.
 
@@ -43,6 +45,7 @@ from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError
+from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
 from triage_crm_sink.hubspot_deals import HubSpotDealsAndNotes, _present
 from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
 from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
@@ -84,7 +87,7 @@ class HubSpotCrm(HubSpotDealsAndNotes):
     def __init__(self, client: HubSpot, budget: RequestBudget, *, timeout_s: float = 10.0,
                  retry_after_cap_s: float = 10.0, pipeline: str = "default",
                  deal_stage: str = "appointmentscheduled", create_properties: bool = True,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, deal_lock: DealLock | Unlocked = UNLOCKED) -> None:
         # Each SDK attribute access builds a new ApiClient and connection pool: build them once.
         crm = client.crm
         self.company_basic, self.company_search = crm.companies.basic_api, crm.companies.search_api
@@ -100,6 +103,7 @@ class HubSpotCrm(HubSpotDealsAndNotes):
         self.pipeline = pipeline
         self.deal_stage = deal_stage
         self.create_properties = create_properties
+        self.deal_lock = deal_lock  # across instances: the 45-day check and the create (deal_lock.py)
         self._sleep = sleep
         self._key_property_ready = False
         self.companies = BoundedCache()

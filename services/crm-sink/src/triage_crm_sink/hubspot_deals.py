@@ -6,7 +6,9 @@ before a create; a create that collides reads the winner). Whether the company
 through its v4 associations; the batch's snapshot (``prefetch``) is trusted
 when it shows one, and read again right before a create when it shows none:
 another writer (another crm-sink instance, the admin's Create in CRM) may have
-made one since. A note is found by its marker ``triage-<email id>`` among the
+made one since. That fresh read and the create are made under a PostgreSQL
+advisory lock on the owner (deal_lock.py), so two instances handling two emails
+of one company at the same moment take turns instead of both creating. A note is found by its marker ``triage-<email id>`` among the
 contact's newest notes, the same way: a snapshot without the marker is checked
 again (one association read) before a note is written.
 """
@@ -20,6 +22,7 @@ from typing import Any
 from hubspot.crm.deals import SimplePublicObjectInputForCreate as DealCreate
 from hubspot.crm.objects.notes import SimplePublicObjectInputForCreate as NoteCreate
 
+from triage_crm_sink.deal_lock import DealLock, Unlocked
 from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
 from triage_crm_sink.hubspot_schema import KEY_PROPERTY
 from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
@@ -44,6 +47,7 @@ class HubSpotDealsAndNotes:
     find_company: Callable[[str | None, str | None], dict | None]
     contact_id: Callable[[str | None], str | None]
     associate: Callable[[str, str, str, str], None]
+    deal_lock: DealLock | Unlocked
 
     def create_deal(self, props: dict[str, str], key: str) -> ActionResult:
         earlier = self.deal_by_key(key)
@@ -53,6 +57,12 @@ class HubSpotDealsAndNotes:
         company = self.find_company(props.get("company_domain"), props.get("company_name"))
         company_id = company["id"] if company else None
         contact_id = self.contact_id(props.get("contact_email"))
+        owner = f"companies:{company_id}" if company_id else f"contacts:{contact_id}" if contact_id else None
+        with self.deal_lock.held(owner):  # the fresh read and the create: one instance at a time (deal_lock.py)
+            return self._create_deal_unless_open(props, key, company_id, contact_id)
+
+    def _create_deal_unless_open(self, props: dict[str, str], key: str, company_id: str | None,
+                                 contact_id: str | None) -> ActionResult:
         since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
         open_deal = self.open_deal(company_id, contact_id, since, confirm_none=True)
         if open_deal is not None:

@@ -17,7 +17,10 @@ SOQL reads are consistent at once, so a replay's search finds what a crashed
 attempt wrote. Before a Kafka batch runs, ``prefetch`` reads what its actions
 need with one SOQL query per object (``IN`` lists): accounts, contacts, the
 accounts' open opportunities, the emails' Tasks; the actions then read from
-that view, kept in step with this process's own writes.
+that view, kept in step with this process's own writes. The 45-day check
+before an opportunity is created is read again, and it and the upsert hold a
+PostgreSQL advisory lock on the account (deal_lock.py): two crm-sink instances
+handling two emails of one account at once take turns, so only one creates.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from simple_salesforce.format import format_soql
 
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError
+from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
 from triage_crm_sink.hubspot_crm import BoundedCache
 from triage_crm_sink.hubspot_reads import VIEW_TTL_S
 from triage_crm_sink.limits import retry_after_seconds
@@ -91,8 +95,10 @@ class SalesforceCrm:
     backend = "salesforce"
 
     def __init__(self, client: Salesforce, *, retry_after_cap_s: float = 10.0, stage: str = "Prospecting",
-                 close_in_days: int = 90, sleep: Callable[[float], None] = time.sleep) -> None:
+                 close_in_days: int = 90, sleep: Callable[[float], None] = time.sleep,
+                 deal_lock: DealLock | Unlocked = UNLOCKED) -> None:
         self.sf = client
+        self.deal_lock = deal_lock  # across instances: the 45-day check and the create (deal_lock.py)
         self.retry_after_cap_s = retry_after_cap_s
         self.stage = stage
         self.close_in_days = close_in_days
@@ -224,6 +230,11 @@ class SalesforceCrm:
     def create_deal(self, props: dict[str, str]) -> ActionResult:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
         account_id = account[0] if account else None
+        # The fresh SOQL read and the upsert: one writer at a time per account, across instances (deal_lock.py).
+        with self.deal_lock.held(f"Account:{account_id}" if account_id else None):
+            return self._create_deal_unless_open(props, account_id)
+
+    def _create_deal_unless_open(self, props: dict[str, str], account_id: str | None) -> ActionResult:
         since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
         open_deal = self.open_opportunity(account_id, since, confirm_none=True) if account_id else None
         if open_deal is not None:
