@@ -24,7 +24,9 @@ SELECT e.email_id, e.from_email, e.subject, x.intent, x.confidence, r.queue, r.p
                        ELSE coalesce(c.object_type, c.action) || ' ' || c.status END,
                   ', ' ORDER BY c.action) FILTER (WHERE c.action IS NOT NULL)
 FROM emails e
-LEFT JOIN extractions x ON x.email_id = e.email_id
+-- the newest extraction only: an email extracted again (a replay, a new model version) is one row
+LEFT JOIN LATERAL (SELECT intent, confidence FROM extractions
+                   WHERE email_id = e.email_id ORDER BY created_at DESC LIMIT 1) x ON true
 LEFT JOIN routes r ON r.email_id = e.email_id
 LEFT JOIN crm_events c ON c.email_id = e.email_id
 WHERE e.email_id = ANY(%s)
