@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from google.auth import jwt as google_jwt
 
-from tests.support.http_fake import serve
+from tests.support.http_fake import Served, serve
 
 STATUS_TEXT = {404: ("NOT_FOUND", "notFound", "Requested entity was not found."),
                429: ("RESOURCE_EXHAUSTED", "rateLimitExceeded", "Too many concurrent requests for user."),
@@ -56,7 +56,7 @@ class Mailbox:
 
 
 @dataclass
-class FakeGmail:
+class FakeGmail(Served):
     page_size: int = 2
     mailboxes: dict[str, Mailbox] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
@@ -69,14 +69,6 @@ class FakeGmail:
         self._http = serve(self._serve)
 
     # -- test-facing ---------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_port}"
-
-    def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-
     def mailbox(self, address: str) -> Mailbox:
         return self.mailboxes.setdefault(address, Mailbox(address))
 

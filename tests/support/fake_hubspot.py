@@ -53,7 +53,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
 
-from tests.support.http_fake import serve
+from tests.support.http_fake import Served, serve
 
 KNOWN_PROPERTIES = {
     "contacts": {"email", "firstname", "lastname", "company", "phone", "lifecyclestage", "hs_lead_status"},
@@ -107,7 +107,7 @@ class Fault:
 
 
 @dataclass
-class FakeHubSpot:
+class FakeHubSpot(Served):
     token: str = "pat-na1-test"
     budget_per_10s: int = 10_000
     budget_window_s: float = 10.0  # HubSpot's is 10 s; tests may shrink it
@@ -140,14 +140,6 @@ class FakeHubSpot:
         self._http = serve(self._serve)
 
     # -- test-facing -------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_port}"
-
-    def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-
     def fail(self, path_pattern: str, status: int | str, times: int = 1, retry_after: str | None = None) -> None:
         self.faults.append(Fault(re.compile(path_pattern), status, retry_after, times))
 

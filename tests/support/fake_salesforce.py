@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.support.fake_hubspot import Fault
-from tests.support.http_fake import serve
+from tests.support.http_fake import Served, serve
 
 PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006", "OpportunityContactRole": "00K", "Task": "00T"}
 FIELDS = {
@@ -85,7 +85,9 @@ def stamp(moment: dt.datetime | None = None) -> str:
 
 
 @dataclass
-class FakeSalesforce:
+class FakeSalesforce(Served):
+    scheme = "https"
+
     token: str = "00Dxx0000001gEH!AQ0AQtest"
     version: str = "59.0"
     transient_rate: float = 0.0
@@ -114,11 +116,10 @@ class FakeSalesforce:
     # -- test-facing -------------------------------------------------------------------
     @property
     def instance_url(self) -> str:
-        return f"https://127.0.0.1:{self._http.server_port}"
+        return self.url
 
     def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        super().close()
         self._dir.cleanup()
 
     def fail(self, pattern: str, status: int | str, times: int = 1, retry_after: str | None = None) -> None:

@@ -42,3 +42,18 @@ def serve(dispatch: Dispatch, tls: ssl.SSLContext | None = None) -> ThreadingHTT
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server
+
+
+class Served:
+    """What every fake says of its server: where it listens, and how it stops (``_http`` from ``serve``)."""
+
+    _http: ThreadingHTTPServer
+    scheme = "http"
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self._http.server_port}"
+
+    def close(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
