@@ -118,6 +118,15 @@ def hubspot() -> Iterator[FakeHubSpot]:
     fake.close()
 
 
+def assert_race_outcome(results: list, deal_ids: list[str], locked: bool) -> None:
+    if not locked:  # the race the lock closes: both read "no open deal", both create
+        assert len(deal_ids) == 2 and [r.status for r in results] == ["created", "created"]
+        return
+    assert len(deal_ids) == 1
+    assert sorted(r.status for r in results) == ["created", "unchanged"]
+    assert {r.object_id for r in results} == set(deal_ids)
+
+
 def hubspot_writers(fake: FakeHubSpot, databases: list[Database], locked: bool) -> list[LedgeredCrm]:
     return [LedgeredCrm(HubSpotCrm(hubspot_client(fake.token, fake.url), RequestBudget(1000, 10.0), timeout_s=5.0,
                                    deal_lock=DealLock(d, "hubspot") if locked else UNLOCKED),
@@ -140,12 +149,7 @@ def test_hubspot_two_instances_two_emails_of_one_company_make_one_deal(
     print(f"HubSpot, {'with' if locked else 'without'} the deal lock: {len(deals)} deal(s), "
           f"{sorted(r.status for r in results)}")
     assert hold.reads == 2  # both writers read the company's deals right before deciding
-    if not locked:  # the race the lock closes: both read "no open deal", both create
-        assert len(deals) == 2 and [r.status for r in results] == ["created", "created"]
-        return
-    assert len(deals) == 1
-    assert sorted(r.status for r in results) == ["created", "unchanged"]
-    assert {r.object_id for r in results} == {deals[0]["id"]}
+    assert_race_outcome(results, [d["id"] for d in deals], locked)
 
 
 # -- Salesforce ------------------------------------------------------------------------------
@@ -185,12 +189,7 @@ def test_salesforce_two_instances_two_emails_of_one_account_make_one_opportunity
     print(f"Salesforce, {'with' if locked else 'without'} the deal lock: {len(opportunities)} opportunity(ies), "
           f"{sorted(r.status for r in results)}")
     assert hold.reads == 2
-    if not locked:
-        assert len(opportunities) == 2 and [r.status for r in results] == ["created", "created"]
-        return
-    assert len(opportunities) == 1
-    assert sorted(r.status for r in results) == ["created", "unchanged"]
-    assert {r.object_id for r in results} == {opportunities[0]["Id"]}
+    assert_race_outcome(results, [o["Id"] for o in opportunities], locked)
 
 
 # -- the lock itself -------------------------------------------------------------------------
