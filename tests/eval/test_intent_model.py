@@ -1,5 +1,5 @@
-"""The shipped intent model is exactly what training on the repository's data produces, and the
-default extractor gates with it."""
+"""The shipped intent model is exactly what training on the repository's data produces, the
+default extractor decides with it, and a left-out source is never trained on."""
 
 from __future__ import annotations
 
@@ -7,33 +7,48 @@ from pathlib import Path
 
 from triage.domain.evaluation import parse_labels
 from triage.domain.extract import extract_fields
-from triage.domain.extraction_intent_weights import WEIGHTS
+from triage.domain.extraction_intent import shipped_weights, weights_from_json
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
-from triage_cli.intent_training import MODULE, build
+from triage_cli.eval_sets import sources
+from triage_cli.intent_training import MODEL_FILE, Row, build, labelled_rows, loso_models, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_rebuilding_the_intent_model_reproduces_the_shipped_module() -> None:
-    shipped = (ROOT / MODULE).read_text(encoding="utf-8")
+def test_rebuilding_the_intent_model_reproduces_the_shipped_file() -> None:
+    shipped = (ROOT / MODEL_FILE).read_text(encoding="utf-8")
 
     assert build(ROOT) == shipped, "run: .venv/bin/python -m triage_cli.intent_training"
+    assert weights_from_json(shipped) == shipped_weights()
 
 
-def test_the_pipeline_gates_every_email_with_the_shipped_model_by_default() -> None:
-    """Fails if the default extractor (process_message: the service, `triage process`, `triage eval`)
-    stops using the model: on the tuning part it must change some confidences, never an intent."""
+def test_the_shipped_model_is_trained_on_every_labelled_source() -> None:
+    about = __import__("json").loads((ROOT / MODEL_FILE).read_text(encoding="utf-8"))["about"]
+
+    assert set(about["sources"]) == {folder.name for folder in sources(ROOT)}
+    assert about["rows"] == sum(about["sources"].values())
+
+
+def test_the_pipeline_decides_with_the_shipped_model_by_default() -> None:
     folder = ROOT / "gold" / "tuning"
     mailbox = load_mailbox((folder / "mailbox.json").read_text(encoding="utf-8"))
     labels = parse_labels((folder / "labels.jsonl").read_text(encoding="utf-8").splitlines())
-    gated = 0
-    for label in labels:
+    decided_by_model = 0
+    for label in labels[:40]:
         raw = (folder / "emails" / f"{label.id}.eml").read_bytes()
-        default = process_message(raw, mailbox).extraction
-        clean = normalize_message(raw)
-        assert default == extract_fields(clean, mailbox, WEIGHTS).extraction, label.id
-        rules = extract_fields(clean, mailbox, None).extraction
-        assert default.model_copy(update={"confidence": 0}) == rules.model_copy(update={"confidence": 0})
-        gated += default.confidence != rules.confidence
+        outcome = extract_fields(normalize_message(raw), mailbox, shipped_weights())
+        assert process_message(raw, mailbox).extraction == outcome.extraction, label.id
+        decided_by_model += outcome.decided_by.endswith("intent_model")
 
-    assert gated >= 10
+    assert decided_by_model >= 20
+
+
+def test_a_left_out_source_is_never_trained_on() -> None:
+    rows = [r for r in labelled_rows(ROOT, [ROOT / "samples", ROOT / "gold" / "tuning"])]
+    models = loso_models(rows)
+
+    assert set(models) == {"samples", "tuning"}
+    assert models["samples"] == train([r for r in rows if r.source == "tuning"])
+    assert models["tuning"] == train([r for r in rows if r.source == "samples"])
+    assert models["samples"] != models["tuning"]
+    assert all(isinstance(r, Row) for r in rows)

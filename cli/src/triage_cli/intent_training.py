@@ -1,25 +1,28 @@
-"""Train the small intent model with scikit-learn and write it as a pure-data module.
+"""Train the intent model with scikit-learn and write it as the package's data file.
 
-    python -m triage_cli.intent_training [REPO_ROOT]
-    python -m triage_cli.intent_training --gate-cv [REPO_ROOT]
+    python -m triage_cli.intent_training [REPO_ROOT]          # writes intent_model.json
+    python -m triage_cli.intent_training --loso [REPO_ROOT]   # leave-one-source-out accuracy
 
-Trains on the repository's labelled mail that nothing is held out from —
-``gold/tuning`` and ``samples`` — never on ``gold/heldout``. Deterministic
-(lbfgs, fixed data order, coefficients rounded), so rebuilding writes the same
-bytes; tests/eval/test_intent_model.py rebuilds it and compares. The module it
-writes (``triage.domain.extraction_intent_weights``) is plain data the domain
-scores with a dot product (``triage.domain.extraction_intent``).
+Trains on every labelled source in the repository — each folder of ``gold/`` that holds a
+``labels.jsonl`` and ``samples/`` — so that a mailbox it was never written against still
+looks like something it has seen. Deterministic (lbfgs, fixed data order and folds,
+coefficients rounded), so rebuilding writes the same bytes; tests/eval/test_intent_model.py
+rebuilds it and compares.
 
-``--gate-cv`` prints the cross-validated band table the gate's levels
-(``extraction_intent.VETO_BELOW`` ...) were chosen with: each email's model
-probability comes from a model trained on the other four folds (5-fold,
-stratified, three shuffles), so no email is scored by a model that saw it.
+Calibration: the scores are divided by a temperature fitted on out-of-fold predictions
+(stratified 5-fold over the training rows: every row scored by a model that never saw it),
+the value minimising the log loss; the band thresholds then mean what they say.
+
+Leave-one-source-out (``loso_models``): for each source, a model trained (and calibrated)
+on all the others only; ``triage eval --all --loso`` scores each source with its own.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,61 +30,58 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from triage.domain.bands import DEFAULT_BANDS, confidence_band
 from triage.domain.evaluation import parse_labels
-from triage.domain.extract import extract_fields, intent_signals
+from triage.domain.extract import intent_signals
 from triage.domain.extraction_intent import (
     IntentWeights,
-    gated_confidence,
     intent_features,
     intent_probabilities,
+    weights_to_json,
 )
-from triage.domain.models import Intent
 from triage.domain.pipeline import load_mailbox, normalize_message
+from triage_cli.eval_sets import sources
 
-TRAINING_SETS = ("gold/tuning", "samples")
-MODULE = "libs/triage/src/triage/domain/extraction_intent_weights.py"
-MIN_EMAILS = 2  # a feature seen in one email only is noise, and bloats the module
-REGULARISATION = 1.0  # chosen by 5-fold cross-validation on the training sets (docs/extraction.md)
+MODEL_FILE = "libs/triage/src/triage/domain/intent_model.json"
+MIN_EMAILS = 2  # a feature seen in one email only is noise, and bloats the file
+REGULARISATION = 1.0  # C of the logistic regression (fixed beforehand, not tuned on a set)
 DECIMALS = 4
-CV_FOLDS = 5
-CV_SHUFFLES = (0, 1, 2)
+CALIBRATION_FOLDS = 5
+TEMPERATURES = tuple(round(0.3 + 0.05 * i, 2) for i in range(55))  # 0.3 … 3.0
 
 
 @dataclass(frozen=True)
-class Rules:
-    """What the rules alone say about a training email: its intent and confidence."""
+class Row:
+    """One labelled email as the model sees it."""
 
-    intent: Intent
-    confidence: float
-
-
-def training_rows(root: Path) -> tuple[list[list[str]], list[str]]:
-    features, intents, _ = labelled_rows(root)
-    return features, intents
+    source: str
+    id: str
+    features: tuple[str, ...]
+    intent: str
 
 
-def labelled_rows(root: Path) -> tuple[list[list[str]], list[str], list[Rules]]:
-    features, intents, rules = [], [], []
-    for name in TRAINING_SETS:
-        folder = root / name
+def source_name(folder: Path) -> str:
+    return folder.name
+
+
+def labelled_rows(root: Path, folders: Iterable[Path] | None = None) -> list[Row]:
+    rows = []
+    for folder in folders if folders is not None else sources(root):
         mailbox = load_mailbox((folder / "mailbox.json").read_text(encoding="utf-8"))
         labels = parse_labels((folder / "labels.jsonl").read_text(encoding="utf-8").splitlines())
         for label in labels:
             clean = normalize_message((folder / "emails" / f"{label.id}.eml").read_bytes())
-            features.append(intent_features(clean, intent_signals(clean, mailbox), mailbox))
-            intents.append(label.intent)
-            extraction = extract_fields(clean, mailbox, None).extraction
-            rules.append(Rules(extraction.intent, extraction.confidence))
-    return features, intents, rules
+            features = intent_features(clean, intent_signals(clean, mailbox), mailbox)
+            rows.append(Row(source_name(folder), label.id, tuple(features), label.intent))
+    return rows
 
 
-def train(features: list[list[str]], intents: list[str]) -> IntentWeights:
-    seen = Counter(feature for row in features for feature in row)
-    kept = [{f: 1 for f in row if seen[f] >= MIN_EMAILS} for row in features]
+def _fit(rows: Sequence[Row], temperature: float = 1.0) -> IntentWeights:
+    seen = Counter(feature for row in rows for feature in row.features)
+    kept = [{f: 1 for f in row.features if seen[f] >= MIN_EMAILS} for row in rows]
     vectorizer = DictVectorizer(sort=True)
     matrix = vectorizer.fit_transform(kept)
-    model = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(matrix, intents)
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000)
+    model.fit(matrix, [row.intent for row in rows])
     names = vectorizer.get_feature_names_out()
     coefficients = {
         str(name): tuple(round(float(v), DECIMALS) for v in model.coef_[:, column])
@@ -91,79 +91,80 @@ def train(features: list[list[str]], intents: list[str]) -> IntentWeights:
         classes=tuple(str(c) for c in model.classes_),
         intercepts=tuple(round(float(v), DECIMALS) for v in model.intercept_),
         coefficients={k: v for k, v in coefficients.items() if any(abs(x) >= 0.005 for x in v)},
+        temperature=temperature,
     )
 
 
-def render_module(weights: IntentWeights, rows: int) -> str:
-    lines = [
-        '"""Generated by ``python -m triage_cli.intent_training``: do not edit by hand.',
-        "",
-        f"A multinomial logistic regression (scikit-learn, C={REGULARISATION}) trained on",
-        f"{rows} labelled emails of {', '.join(TRAINING_SETS)}; pure data for",
-        "triage.domain.extraction_intent.",
-        '"""',
-        "",
-        "from triage.domain.extraction_intent import IntentWeights",
-        "",
-        "# fmt: off",
-        "WEIGHTS = IntentWeights(",
-        f"    classes={weights.classes!r},",
-        f"    intercepts={weights.intercepts!r},",
-        "    coefficients={",
-    ]
-    lines += [f"        {name!r}: {values!r}," for name, values in weights.coefficients.items()]
-    lines += ["    },", ")", "# fmt: on", ""]
-    return "\n".join(lines)
+def out_of_fold_scores(rows: Sequence[Row]) -> list[IntentWeights | None]:
+    """For each row, the (untempered) model of the fold that held it out."""
+    held_by: list[IntentWeights | None] = [None] * len(rows)
+    intents = [row.intent for row in rows]
+    folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=0)
+    for train_rows, test_rows in folds.split(intents, intents):
+        weights = _fit([rows[i] for i in train_rows])
+        for i in test_rows:
+            held_by[i] = weights
+    return held_by
+
+
+def fit_temperature(rows: Sequence[Row]) -> float:
+    """The temperature with the lowest out-of-fold log loss."""
+    held_by = out_of_fold_scores(rows)
+
+    def log_loss(temperature: float) -> float:
+        total = 0.0
+        for row, weights in zip(rows, held_by, strict=True):
+            assert weights is not None
+            tempered = IntentWeights(weights.classes, weights.intercepts, weights.coefficients, temperature)
+            total -= math.log(max(intent_probabilities(tempered, row.features).get(row.intent, 0.0), 1e-12))
+        return total
+
+    return min(TEMPERATURES, key=log_loss)
+
+
+def train(rows: Sequence[Row]) -> IntentWeights:
+    """The calibrated model: fitted on every row, tempered by the out-of-fold temperature."""
+    return _fit(rows, fit_temperature(rows))
+
+
+def about(rows: Sequence[Row]) -> dict[str, object]:
+    counts = Counter(row.source for row in rows)
+    return {
+        "trainer": f"scikit-learn LogisticRegression(C={REGULARISATION}), triage_cli.intent_training",
+        "rows": len(rows),
+        "sources": dict(sorted(counts.items())),
+    }
 
 
 def build(root: Path) -> str:
-    features, intents = training_rows(root)
-    return render_module(train(features, intents), len(intents))
+    rows = labelled_rows(root)
+    return weights_to_json(train(rows), about(rows))
 
 
-def out_of_fold(features: list[list[str]], intents: list[str], rules: list[Rules], seed: int) -> list[float]:
-    """Each email's model probability for the rules' intent, from a model that never saw it."""
-    probabilities = [0.0] * len(intents)
-    folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed).split(features, intents)
-    for train_rows, test_rows in folds:
-        weights = train([features[i] for i in train_rows], [intents[i] for i in train_rows])
-        for i in test_rows:
-            scored = intent_probabilities(weights, features[i])
-            probabilities[i] = scored.get(rules[i].intent, 0.0)
-    return probabilities
-
-
-def band_table(
-    intents: list[str], rules: list[Rules], confidences: list[float]
-) -> dict[str, tuple[int, int]]:
-    """Per band at the default thresholds: (emails whose intent is right, emails whose is wrong)."""
-    table = {band: [0, 0] for band in ("auto_write", "suggest", "review")}
-    for gold, said, confidence in zip(intents, rules, confidences, strict=True):
-        table[confidence_band(confidence, DEFAULT_BANDS)][gold != said.intent] += 1
-    return {band: (right, wrong) for band, (right, wrong) in table.items()}
-
-
-def gate_cv(root: Path) -> dict[str, dict[str, tuple[int, int]]]:
-    """The rules' bands and the gated bands, per shuffle, over out-of-fold probabilities."""
-    features, intents, rules = labelled_rows(root)
-    tables = {"rules": band_table(intents, rules, [r.confidence for r in rules])}
-    for seed in CV_SHUFFLES:
-        model = out_of_fold(features, intents, rules, seed)
-        gated = [gated_confidence(r.confidence, p) for r, p in zip(rules, model, strict=True)]
-        tables[f"gate, shuffle {seed}"] = band_table(intents, rules, gated)
-    return tables
+def loso_models(rows: Sequence[Row]) -> dict[str, IntentWeights]:
+    """Per source, the model trained and calibrated on every other source only."""
+    return {
+        name: train([row for row in rows if row.source != name])
+        for name in sorted({row.source for row in rows})
+    }
 
 
 def main(argv: list[str]) -> None:
-    args = [arg for arg in argv[1:] if arg != "--gate-cv"]
+    args = [arg for arg in argv[1:] if not arg.startswith("--")]
     root = Path(args[0]) if args else Path.cwd()
-    if "--gate-cv" in argv:
-        for name, table in gate_cv(root).items():
-            cells = "  ".join(f"{band} {right} right / {wrong} wrong" for band, (right, wrong) in table.items())
-            print(f"{name:<16} {cells}")
+    if "--loso" in argv:
+        rows = labelled_rows(root)
+        for name, weights in loso_models(rows).items():
+            held = [row for row in rows if row.source == name]
+            right = sum(
+                max(weights.classes, key=intent_probabilities(weights, row.features).__getitem__)
+                == row.intent
+                for row in held
+            )
+            print(f"{name:<20} {right}/{len(held)} = {right / len(held):.3f}  (T={weights.temperature})")
         return
-    (root / MODULE).write_text(build(root), encoding="utf-8")
-    print(f"wrote {MODULE}")
+    (root / MODEL_FILE).write_text(build(root), encoding="utf-8")
+    print(f"wrote {MODEL_FILE}")
 
 
 if __name__ == "__main__":

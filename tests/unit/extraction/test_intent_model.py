@@ -1,4 +1,5 @@
-"""The intent model's features, scoring and gate (pure), on cases small enough to check by hand."""
+"""The intent model's features, scoring, calibration and place behind the hard gates (pure),
+on cases small enough to check by hand."""
 
 from __future__ import annotations
 
@@ -6,20 +7,20 @@ import math
 
 import pytest
 
-from triage.domain.bands import DEFAULT_BANDS, confidence_band
 from triage.domain.extract import extract_fields
 from triage.domain.extraction_intent import (
     IntentWeights,
     Signals,
-    gated_confidence,
     intent_features,
     intent_probabilities,
+    shipped_weights,
+    weights_from_json,
+    weights_to_json,
 )
-from triage.domain.extraction_intent_weights import WEIGHTS
 from triage.domain.models import AuthVerdicts, CleanEmail, Mailbox
 from triage.domain.pipeline import EPOCH
 
-MAILBOX = Mailbox(company="Lumora Analytics", domains=["lumora.io"])
+MAILBOX = Mailbox(company="Lumora Analytics", domains=["lumora.io"], customer_domains=["globex.com"])
 
 
 def clean(**fields: object) -> CleanEmail:
@@ -41,7 +42,7 @@ def signals(words: str = "Please send pricing for Revenue Radar", **fields: obje
 def test_features_name_headers_sender_cues_and_words() -> None:
     message = clean(list_unsubscribe=True, auth=AuthVerdicts(dkim="fail", spf="pass"))
 
-    features = intent_features(message, signals(free_mail=True), MAILBOX)
+    features = intent_features(message, signals(free_mail=True, subject="Quote"), MAILBOX)
 
     assert {
         "h:list_unsubscribe",
@@ -50,24 +51,44 @@ def test_features_name_headers_sender_cues_and_words() -> None:
         "s:free_mail",
         "s:short",
         "c:lead_2",
+        "c:top_lead",
         "w:pricing",
         "w:radar",
+        "t:quote",
     } <= set(features)
     assert "c:spam_0" not in features  # a cue that did not fire is no feature
     assert "h:spf_pass" not in features  # only failed verdicts are signals
     assert features == sorted(features)
 
 
-def test_probabilities_are_a_softmax_of_linear_scores() -> None:
-    weights = IntentWeights(
-        classes=("lead", "spam"), intercepts=(0.0, 1.0), coefficients={"w:demo": (2.0, -1.0)}
+def test_text_without_spaces_between_words_is_read_in_overlapping_pairs() -> None:
+    features = intent_features(clean(), signals(words="見積もりをお願いします"), MAILBOX)
+
+    assert {"w:見積", "w:積も", "w:願い"} <= set(features)
+
+
+def test_probabilities_are_a_tempered_softmax_of_linear_scores() -> None:
+    coefficients = {"w:demo": (2.0, -1.0)}
+    plain = IntentWeights(classes=("lead", "spam"), intercepts=(0.0, 1.0), coefficients=coefficients)
+    sharper = IntentWeights(("lead", "spam"), (0.0, 1.0), coefficients, temperature=0.5)
+
+    # scores: lead 0 + 2 = 2, spam 1 - 1 = 0; a temperature of 0.5 doubles them
+    assert intent_probabilities(plain, ["w:demo", "w:unknown"])["lead"] == pytest.approx(
+        math.exp(2) / (math.exp(2) + 1)
     )
+    assert intent_probabilities(sharper, ["w:demo"])["lead"] == pytest.approx(math.exp(4) / (math.exp(4) + 1))
+    assert sum(intent_probabilities(sharper, ["w:demo"]).values()) == pytest.approx(1.0)
 
-    probabilities = intent_probabilities(weights, ["w:demo", "w:unknown"])
 
-    # scores: lead 0 + 2 = 2, spam 1 - 1 = 0
-    assert probabilities["lead"] == pytest.approx(math.exp(2) / (math.exp(2) + 1))
-    assert sum(probabilities.values()) == pytest.approx(1.0)
+def test_weights_round_trip_through_their_data_file() -> None:
+    weights = IntentWeights(("lead", "spam"), (0.5, -0.5), {"w:b": (1.0, 2.0), "w:a": (0.0, -1.0)}, 0.7)
+
+    text = weights_to_json(weights, {"rows": 2})
+
+    assert weights_from_json(text) == IntentWeights(
+        ("lead", "spam"), (0.5, -0.5), {"w:a": (0.0, -1.0), "w:b": (1.0, 2.0)}, 0.7
+    )
+    assert text == weights_to_json(weights_from_json(text), {"rows": 2})  # deterministic
 
 
 MESSAGE = clean(
@@ -78,60 +99,58 @@ MESSAGE = clean(
 
 
 def sure_of(intent: str) -> IntentWeights:
-    others = [name for name in ("lead", "spam", "vendor") if name != intent]
-    return IntentWeights(
-        classes=(intent, *others), intercepts=(6.0, 0.0, 0.0), coefficients={}
-    )
+    others = [name for name in ("lead", "spam", "vendor", "support") if name != intent]
+    return IntentWeights(classes=(intent, *others), intercepts=(6.0, 0.0, 0.0, 0.0), coefficients={})
 
 
-@pytest.mark.parametrize("rules", [0.6, 0.7, 0.85, 0.95])
-def test_when_the_model_agrees_the_confidence_is_kept_or_raised_to_auto_write(rules: float) -> None:
-    gated = gated_confidence(rules, 0.9)
+@pytest.mark.parametrize("intent", ["lead", "vendor", "support"])
+def test_below_the_hard_gates_the_model_decides_the_intent_and_its_probability_is_the_confidence(
+    intent: str,
+) -> None:
+    outcome = extract_fields(MESSAGE, MAILBOX, sure_of(intent))
 
-    assert gated >= rules
-    assert gated >= DEFAULT_BANDS.auto_write
-
-
-@pytest.mark.parametrize("rules", [0.53, 0.6, 0.85, 0.95])
-def test_when_the_model_strongly_disagrees_a_person_sees_the_email(rules: float) -> None:
-    gated = gated_confidence(rules, 0.05)
-
-    assert gated < DEFAULT_BANDS.auto_write
-    assert confidence_band(gated, DEFAULT_BANDS) == "review"
+    expected = math.exp(6) / (math.exp(6) + 3)
+    assert (outcome.extraction.intent, outcome.decided_by) == (intent, "intent_model")
+    assert outcome.extraction.confidence == pytest.approx(expected, abs=1e-4)
 
 
-def test_the_model_never_lifts_an_email_the_rules_would_send_to_review() -> None:
-    assert gated_confidence(0.3, 0.99) == 0.3
-    assert gated_confidence(0.53, 0.99) == 0.53
+def test_failed_authentication_with_bait_is_spam_whatever_the_model_says() -> None:
+    phish = MESSAGE.model_copy(update={
+        "auth": AuthVerdicts(dkim="fail", spf="fail", dmarc="fail"),
+        "text": "Your mailbox is full. Verify your account within 24 hours to release held messages.",
+    })
+
+    outcome = extract_fields(phish, MAILBOX, sure_of("lead"))
+
+    assert (outcome.extraction.intent, outcome.decided_by) == ("spam", "auth_fail")
 
 
-def test_an_unsure_model_leaves_the_rules_confidence_alone() -> None:
-    assert gated_confidence(0.77, 0.4) == 0.77
-    assert gated_confidence(0.95, 0.4) == 0.95
+@pytest.mark.parametrize("sender", ["ceo@lurnora.io", "billing@lumora-io.co", "ap@lumora.io.co", "x@g1obex.com"])
+def test_a_look_alike_of_our_own_or_a_customers_domain_is_spam_whatever_the_model_says(sender: str) -> None:
+    outcome = extract_fields(MESSAGE.model_copy(update={"from_email": sender}), MAILBOX, sure_of("lead"))
+
+    assert (outcome.extraction.intent, outcome.decided_by) == ("spam", "lookalike_domain")
+    assert outcome.extraction.person.email is None  # junk senders are not recorded
 
 
-def test_the_gate_is_bounded_monotone_in_the_model_and_deterministic() -> None:
-    levels = [i / 20 for i in range(21)]
-    for rules in levels:
-        gated = [gated_confidence(rules, model) for model in levels]
-        assert all(0.0 <= value <= 1.0 for value in gated)
-        assert gated == sorted(gated)  # more agreement never means less confidence
-        assert gated == [gated_confidence(rules, model) for model in levels]
+def test_bulk_headers_leave_the_model_only_the_kinds_of_bulk_mail() -> None:
+    bulk = MESSAGE.model_copy(update={"list_unsubscribe": True})
+
+    assert extract_fields(bulk, MAILBOX, sure_of("lead")).extraction.intent in {"newsletter", "vendor", "spam"}
+    vendor = extract_fields(bulk, MAILBOX, sure_of("vendor"))
+    assert (vendor.extraction.intent, vendor.decided_by) == ("vendor", "bulk_headers")
+    assert extract_fields(bulk, MAILBOX, None).extraction.intent == "newsletter"  # rules only
 
 
-def test_the_model_gates_the_confidence_but_never_the_intent_or_the_fields() -> None:
-    rules_only = extract_fields(MESSAGE, MAILBOX, None)
-    agrees = extract_fields(MESSAGE, MAILBOX, sure_of("lead"))
-    disagrees = extract_fields(MESSAGE, MAILBOX, sure_of("spam"))
+def test_without_a_model_the_keyword_vote_decides() -> None:
+    outcome = extract_fields(MESSAGE, MAILBOX, None)
 
-    assert rules_only.extraction.intent == "lead"
-    assert agrees.extraction.confidence >= max(rules_only.extraction.confidence, 0.85)
-    assert disagrees.extraction.confidence < 0.6
-    for outcome in (agrees, disagrees):
-        assert outcome.decided_by == rules_only.decided_by
-        unchanged = outcome.extraction.model_copy(update={"confidence": 0.0})
-        assert unchanged == rules_only.extraction.model_copy(update={"confidence": 0.0})
+    assert (outcome.extraction.intent, outcome.decided_by) == ("lead", "keywords")
 
 
-def test_the_shipped_model_is_the_default() -> None:
-    assert extract_fields(MESSAGE, MAILBOX) == extract_fields(MESSAGE, MAILBOX, WEIGHTS)
+def test_the_shipped_model_is_the_default_and_is_calibrated() -> None:
+    shipped = shipped_weights()
+
+    assert extract_fields(MESSAGE, MAILBOX) == extract_fields(MESSAGE, MAILBOX, shipped)
+    assert 0.1 < shipped.temperature < 5
+    assert set(shipped.classes) == {"lead", "support", "vendor", "job_applicant", "newsletter", "spam"}

@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.unit.extraction.test_llm_backends import Provider, openai_reply
-from triage.domain.extract import INTENT_MODEL
+from triage.domain.extraction_intent import shipped_weights
 from triage.domain.extraction_gates import GatePolicy
 from triage.domain.intake import raw_email
 from triage.domain.models import (
@@ -383,7 +383,7 @@ def test_the_local_extractor_is_the_default(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_the_intent_model_gates_by_default_and_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRIAGE_INTENT_MODEL", raising=False)
-    assert build_handler(load_settings()).intent_model is INTENT_MODEL is not None
+    assert build_handler(load_settings()).intent_model is shipped_weights() is not None
     assert build_handler(settings_from_env(monkeypatch, TRIAGE_INTENT_MODEL="off")).intent_model is None
 
 

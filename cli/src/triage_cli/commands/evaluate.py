@@ -20,21 +20,32 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, confidence_band
+from triage.domain.bands import DEFAULT_BANDS, confidence_band
 from triage.domain.evaluation import (
     RATCHETED,
+    BandQuality,
     EvalReport,
     GoldLabel,
+    band_quality,
     below_ratchet,
     parse_labels,
     score,
 )
 from triage.domain.extract import extract_fields
-from triage.domain.models import INTENTS, Band, Extraction, Mailbox
+from triage.domain.models import INTENTS, Extraction, Mailbox
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
 from triage.platform.llm import AnthropicExtractor, OpenAIExtractor, Prices
+from triage_cli.eval_sets import (
+    SetResult,
+    pooled_bands,
+    pooled_confusion,
+    score_left_out,
+    score_sources,
+    sources,
+)
 
 out = Console()
+wide = Console(width=160)  # the per-set tables: a column per metric
 err = Console(stderr=True)
 
 Extractor = Callable[[bytes, Mailbox], Extraction]
@@ -48,8 +59,17 @@ class ExtractorName(StrEnum):
 
 def evaluate(
     gold: Annotated[
-        Path, typer.Option(help="A gold-set folder: mailbox.json, labels.jsonl, emails/")
-    ],
+        Path | None, typer.Option(help="A gold-set folder: mailbox.json, labels.jsonl, emails/")
+    ] = None,
+    all_sets: Annotated[
+        bool,
+        typer.Option("--all", help="Every labelled set of the repository (gold/*/, samples/), each on its own"),
+    ] = False,
+    loso: Annotated[
+        bool,
+        typer.Option(help="With --all: also leave-one-source-out (each set scored by a model trained without it)"),
+    ] = False,
+    root: Annotated[Path, typer.Option(help="With --all: the repository root")] = Path("."),
     extractor: Annotated[
         ExtractorName, typer.Option(help="Which extractor to score")
     ] = ExtractorName.local,
@@ -80,6 +100,13 @@ def evaluate(
     The LLM extractors take their API key from the SDKs' own variables
     (OPENAI_API_KEY, ANTHROPIC_API_KEY).
     """
+    if all_sets:
+        if extractor is not ExtractorName.local or not intent_model:
+            _fail("--all scores the local extractor with its intent model")
+        _evaluate_all(root, loso, as_json, ratchet, raise_ratchet)
+        return
+    if gold is None:
+        _fail("give --gold DIR (one set) or --all (every set)")
     mailbox, labels = read_gold_set(gold)
     if extractor is ExtractorName.local:
         run = extractor_for(extractor, intent_model)
@@ -88,13 +115,49 @@ def evaluate(
     items = labels if as_json else track(labels, description="extracting", console=err)
     predicted = {label.id: run(_read_email(gold, label), mailbox) for label in items}
     report = score(labels, predicted)
+    bands = band_quality(labels, predicted, lambda c: confidence_band(c, DEFAULT_BANDS))
     if as_json:
-        typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        result = SetResult(gold.resolve().name, report, bands).as_json()
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print_report(report, f"{gold} ({extractor.value})")
-        out.print(_bands_table(band_quality(labels, predicted)))
+        out.print(_bands_table(bands))
     if ratchet is not None:
-        _check_ratchet(ratchet, gold.resolve().name, report, raise_ratchet)
+        _check_ratchets(ratchet, {gold.resolve().name: report}, raise_ratchet)
+
+
+def _evaluate_all(
+    root: Path, loso: bool, as_json: bool, ratchet: Path | None, raise_ratchet: bool
+) -> None:
+    folders = sources(root)
+    missing = [f for f in folders if not (f / "labels.jsonl").exists()]
+    if missing or not folders:
+        _fail(f"no labelled sets under {root} (looked for gold/*/labels.jsonl and samples/)")
+    fitted = score_sources(root, folders)
+    left_out = score_left_out(root, folders) if loso else []
+    if as_json:
+        document = {
+            "sets": {r.name: r.as_json() for r in fitted},
+            "loso": {r.name: r.as_json() for r in left_out},
+            "pooled": {
+                kind: {
+                    "bands": {b: q.model_dump() for b, q in pooled_bands(results).items()},
+                    "confusion": pooled_confusion(results),
+                }
+                for kind, results in (("sets", fitted), ("loso", left_out)) if results
+            },
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        wide.print(_sets_table(fitted, "every set, shipped model (trained on all of them: fit)"))
+        if left_out:
+            wide.print(_sets_table(left_out, "leave-one-source-out (each set scored by a model that never saw it)"))
+        shown = left_out or fitted
+        out.print(_bands_table(pooled_bands(shown), "confidence bands, all sets pooled" + (" (loso)" if left_out else "")))
+        out.print(_confusion_table(pooled_confusion(shown), "intent confusion, all sets pooled" + (" (loso)" if left_out else "")))
+    if ratchet is not None:
+        reports = {r.name: r.report for r in fitted} | {f"loso:{r.name}": r.report for r in left_out}
+        _check_ratchets(ratchet, reports, raise_ratchet)
 
 
 def register(app: typer.Typer) -> None:
@@ -186,21 +249,24 @@ def _floor(score: float) -> float:
     return math.floor(score * 10_000) / 10_000
 
 
-def _check_ratchet(path: Path, key: str, report: EvalReport, raise_levels: bool) -> None:
+def _check_ratchets(path: Path, reports: dict[str, EvalReport], raise_levels: bool) -> None:
+    """Each report against its own levels (keyed by set name, ``loso:<set>`` for left-out)."""
     document = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    levels = document.get(key, {})
     if raise_levels:
-        now = report.model_dump()
-        document[key] = {
-            name: max(levels.get(name, 0.0), _floor(now[name] or 0.0)) for name in RATCHETED
-        }
+        for key, report in reports.items():
+            levels, now = document.get(key, {}), report.model_dump()
+            document[key] = {
+                name: max(levels.get(name, 0.0), _floor(now[name] or 0.0)) for name in RATCHETED
+            }
+            err.print(f"ratchet {path} ({key}) raised to {document[key]}", markup=False)
         path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        err.print(f"ratchet {path} ({key}) raised to {document[key]}", markup=False)
         return
-    fallen = below_ratchet(report, levels)
-    for name, (level, now) in fallen.items():
-        err.print(f"[red]below the ratchet:[/red] {name} {now:.3f} < {level:.3f}", markup=True)
-    if fallen:
+    fallen_any = False
+    for key, report in reports.items():
+        for name, (level, now) in below_ratchet(report, document.get(key, {})).items():
+            err.print(f"[red]below the ratchet:[/red] {key} {name} {now:.3f} < {level:.3f}", markup=True)
+            fallen_any = True
+    if fallen_any:
         raise typer.Exit(1)
 
 
@@ -209,8 +275,25 @@ def _check_ratchet(path: Path, key: str, report: EvalReport, raise_levels: bool)
 
 def print_report(report: EvalReport, title: str) -> None:
     out.print(_scores_table(report, title))
-    out.print(_confusion_table(report))
+    out.print(_confusion_table(report.confusion))
     out.print(_misses_table(report))
+
+
+_SHORT = {"intent_accuracy": "intent", "person_email_f1": "person.email", "company_name_f1": "company",
+          "lead_budget_exact": "budget", "lead_timeline_exact": "timeline", "region_accuracy": "region",
+          "required_action_accuracy": "action"}
+
+
+def _sets_table(results: list[SetResult], title: str) -> Table:
+    table = Table("set", "n", *_SHORT.values(), "auto_write prec.", "auto_write cov.", title=title)
+    for r in results:
+        cells = [getattr(r.report, name) for name in _SHORT]
+        auto = r.bands["auto_write"]
+        table.add_row(
+            r.name, str(r.report.n), *("-" if v is None else f"{v:.3f}" for v in cells),
+            "-" if auto.intent_precision is None else f"{auto.intent_precision:.3f}", f"{auto.coverage:.2f}",
+        )
+    return table
 
 
 def _scores_table(report: EvalReport, title: str) -> Table:
@@ -221,10 +304,10 @@ def _scores_table(report: EvalReport, title: str) -> Table:
     return table
 
 
-def _confusion_table(report: EvalReport) -> Table:
-    table = Table("gold \\ predicted", *INTENTS, title="intent confusion")
+def _confusion_table(confusion: dict[str, dict[str, int]], title: str = "intent confusion") -> Table:
+    table = Table("gold \\ predicted", *INTENTS, title=title)
     for gold in INTENTS:
-        row = report.confusion.get(gold, {})
+        row = confusion.get(gold, {})
         cells = [
             f"[bold]{row.get(p, 0)}[/bold]" if p == gold else str(row.get(p, 0) or ".")
             for p in INTENTS
@@ -244,22 +327,11 @@ def _misses_table(report: EvalReport) -> Table:
     return table
 
 
-def band_quality(
-    labels: list[GoldLabel], predicted: dict[str, Extraction], bands: ConfidenceBands = DEFAULT_BANDS
-) -> dict[Band, tuple[int, int]]:
-    """Per confidence band: (emails whose intent is right, emails whose intent is wrong)."""
-    counts: dict[Band, list[int]] = {"auto_write": [0, 0], "suggest": [0, 0], "review": [0, 0]}
-    for label in labels:
-        extraction = predicted[label.id]
-        counts[confidence_band(extraction.confidence, bands)][extraction.intent != label.intent] += 1
-    return {band: (right, wrong) for band, (right, wrong) in counts.items()}
-
-
-def _bands_table(quality: dict[Band, tuple[int, int]]) -> Table:
-    table = Table("band", "emails", "intent accuracy", "wrong intents", title="confidence bands")
-    for band, (right, wrong) in quality.items():
-        accuracy = f"{right / (right + wrong):.3f}" if right + wrong else "-"
-        table.add_row(band, str(right + wrong), accuracy, str(wrong))
+def _bands_table(quality: dict[str, BandQuality], title: str = "confidence bands") -> Table:
+    table = Table("band", "emails", "coverage", "intent precision", title=title)
+    for band, q in quality.items():
+        precision = "-" if q.intent_precision is None else f"{q.intent_precision:.3f}"
+        table.add_row(band, str(q.n), f"{q.coverage:.2f}", precision)
     return table
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from prometheus_client import Counter
 
 from triage.domain.bands import ConfidenceBands, email_band
-from triage.domain.extract import INTENT_MODEL, ExtractionOutcome, extract_fields
+from triage.domain.extract import SHIPPED_MODEL, ExtractionOutcome, extract_fields
 from triage.domain.extraction_gates import (
     GatePolicy,
     ThreadClassification,
@@ -67,7 +67,7 @@ class ExtractHandler:
         llm: LlmBackends | None = None,
         policy: GatePolicy | None = None,
         bands: ConfidenceBands | None = None,
-        intent_model: IntentWeights | None = INTENT_MODEL,  # None: the rules' confidence alone
+        intent_model: IntentWeights | Literal["shipped"] | None = SHIPPED_MODEL,  # None: the rules alone
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sweep_every: timedelta = timedelta(minutes=5),
     ) -> None:

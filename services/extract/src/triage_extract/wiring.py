@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from triage.domain.bands import ConfidenceBands
-from triage.domain.extract import INTENT_MODEL
 from triage.domain.extraction_gates import GatePolicy
+from triage.domain.extraction_intent import shipped_weights
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.settings import Settings
 from triage_extract.handler import ExtractHandler, LlmBackends
@@ -82,5 +82,5 @@ def build_handler(settings: Settings) -> ExtractHandler:
         llm=llm_backends(settings),
         policy=gate_policy(settings),
         bands=confidence_bands(settings),
-        intent_model=INTENT_MODEL if settings.triage_intent_model else None,
+        intent_model=shipped_weights() if settings.triage_intent_model else None,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -240,4 +240,36 @@ def below_ratchet(report: EvalReport, levels: dict[str, float]) -> dict[str, tup
         name: (level, now[name] or 0.0)
         for name, level in levels.items()
         if name in RATCHETED and (now[name] or 0.0) + 1e-9 < level
+    }
+
+
+# ---------------------------------------------------------------- confidence bands
+
+
+class BandQuality(BaseModel):
+    """One confidence band on a gold set: how much mail lands there and how often it is right."""
+
+    model_config = ConfigDict(frozen=True)
+
+    n: int
+    coverage: float  # share of all the set's emails in this band
+    intent_precision: float | None  # right intents / emails in the band (None: band empty)
+
+
+def band_quality(
+    labels: Sequence[GoldLabel], predicted: dict[str, Extraction], band_of: Callable[[float], str]
+) -> dict[str, BandQuality]:
+    """Per band (``band_of`` maps a confidence to its band name): coverage and intent precision."""
+    counts: dict[str, list[int]] = {"auto_write": [0, 0], "suggest": [0, 0], "review": [0, 0]}
+    for label in labels:
+        extraction = predicted[label.id]
+        counts[band_of(extraction.confidence)][extraction.intent != label.intent] += 1
+    total = len(labels) or 1
+    return {
+        band: BandQuality(
+            n=right + wrong,
+            coverage=(right + wrong) / total,
+            intent_precision=right / (right + wrong) if right + wrong else None,
+        )
+        for band, (right, wrong) in counts.items()
     }

@@ -16,16 +16,17 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from triage.domain.evidence import field_values, first_located, locate, supported
 from triage.domain.extraction_intent import (
     IntentWeights,
     Signals,
-    gated_confidence,
     intent_features,
     intent_probabilities,
+    shipped_weights,
 )
-from triage.domain.extraction_intent_weights import WEIGHTS as INTENT_MODEL
+from triage.domain.lookalike import is_lookalike
 from triage.domain.models import (
     Budget,
     CleanEmail,
@@ -43,7 +44,7 @@ from triage.domain.models import (
 from triage.domain.normalize import split_body
 
 MODEL = "local-rules"
-MODEL_VERSION = "4"  # 3: evidence spans; 4: the intent model gates the confidence
+MODEL_VERSION = "5"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides
 
 # fmt: off
 FREE_MAIL_DOMAINS = frozenset({
@@ -62,19 +63,21 @@ class ExtractionOutcome:
     model_version: str = MODEL_VERSION
 
 
+SHIPPED_MODEL = "shipped"  # extract_fields' default: the model shipped with the package
+
+
 def extract_fields(
-    clean: CleanEmail, mailbox: Mailbox, weights: IntentWeights | None = INTENT_MODEL
+    clean: CleanEmail,
+    mailbox: Mailbox,
+    weights: IntentWeights | Literal["shipped"] | None = SHIPPED_MODEL,
 ) -> ExtractionOutcome:
-    """The rules decide the intent and the fields; the intent model (``weights``: the shipped
-    one unless ``None``) gates the confidence, and so whether a person checks the result."""
+    """Hard gates, then the intent model (``weights``: the shipped one unless given; ``None``:
+    the hand-weighted keyword vote) decide the intent; the fields come from the email."""
+    model = shipped_weights() if weights == SHIPPED_MODEL else weights
     about = about_whom(clean, mailbox)
     scores = intent_scores(clean, about, mailbox)
-    verdict = classify(clean, about, mailbox, scores)
-    confidence = verdict.confidence
-    if weights is not None:
-        probabilities = intent_probabilities(weights, _model_features(clean, about, mailbox, scores))
-        confidence = gated_confidence(confidence, probabilities.get(verdict.intent, 0.0))
-    extraction = fields_for(verdict.intent, clean, about, mailbox, confidence)
+    verdict = classify(clean, about, mailbox, scores, model)  # type: ignore[arg-type]
+    extraction = fields_for(verdict.intent, clean, about, mailbox, verdict.confidence)
     return ExtractionOutcome(extraction=extraction, decided_by=verdict.decided_by)
 
 
@@ -600,20 +603,47 @@ class Verdict:
     confidence: float
 
 
-def classify(clean: CleanEmail, about: About, mailbox: Mailbox, scores: dict[str, int]) -> Verdict:
-    """Gates in order of how hard their evidence is to fake; the first that fires decides.
-
-    Below the hard gates (authentication, bulk headers, customer domain, web form), the
-    keyword vote decides.
+def classify(
+    clean: CleanEmail,
+    about: About,
+    mailbox: Mailbox,
+    scores: dict[str, int],
+    model: IntentWeights | None,
+) -> Verdict:
+    """Hard gates first, in order of how hard their evidence is to fake (failed authentication,
+    a look-alike of the mailbox's own or a customer's domain, bulk headers); below them the
+    learned intent model decides, its calibrated probability the confidence. Without a model
+    (``TRIAGE_INTENT_MODEL=off``) the rules' softer gates and the keyword vote decide instead.
     """
+    features = _model_features(clean, about, mailbox, scores)
     if about.relay is None:
-        verdict = _spam_gate(clean, scores, mailbox) or _bulk_gate(clean)
+        verdict = _spam_gate(clean, scores, mailbox, hard_only=model is not None)
+        verdict = verdict or _bulk_gate(clean, model, features)
         if verdict:
             return verdict
+    if model is not None:
+        return _relayed(_model_verdict(model, features), about.relay)
     verdict = _customer_gate(about, scores, mailbox)
     if verdict is None and about.relay == "web_form":
         verdict = _form_gate(scores)
     return _relayed(verdict or _keyword_gate(scores, about), about.relay)
+
+
+# What the model's probability cannot know: a message none of the cue lists speak for is
+# decided by the intercepts alone, and a one-liner carries too little to act on unseen.
+NO_CUE_CAP = 0.5  # the review band: a person decides
+SHORT_CAP = 0.75  # the suggest band: a person approves
+
+
+def _model_verdict(model: IntentWeights, features: list[str]) -> Verdict:
+    probabilities = intent_probabilities(model, features)
+    intent = max(_KEYWORD_INTENTS, key=lambda name: probabilities.get(name, 0.0))
+    confidence = probabilities[intent]
+    if "c:none" in features:
+        confidence = min(confidence, NO_CUE_CAP)
+    if "s:short" in features:
+        confidence = min(confidence, SHORT_CAP)
+    return Verdict(intent, "intent_model", round(confidence, 4))  # type: ignore[arg-type]
 
 
 def _model_features(
@@ -636,6 +666,8 @@ def _signals(clean: CleanEmail, about: About, mailbox: Mailbox, scores: dict[str
         own_domain=_in_domains(clean.from_email, [d.lower() for d in mailbox.domains]),
         relay=about.relay,
         cue_scores=scores,
+        subject=_strip_reply_prefixes(clean.subject),
+        lookalike=_imitates_known_domain(clean, mailbox),
     )
 
 
@@ -686,10 +718,21 @@ def _spoofs_known_domain(clean: CleanEmail, mailbox: Mailbox) -> bool:
     return clean.auth.dmarc in _AUTH_FAILURES and _in_domains(clean.from_email, known)
 
 
-def _spam_gate(clean: CleanEmail, scores: dict[str, int], mailbox: Mailbox) -> Verdict | None:
+def _imitates_known_domain(clean: CleanEmail, mailbox: Mailbox) -> bool:
+    """The sender's domain dressed up as ours or a customer's (nordIicht-robotics.de)."""
+    return is_lookalike(email_domain(clean.from_email), [*mailbox.domains, *mailbox.customer_domains])
+
+
+def _spam_gate(
+    clean: CleanEmail, scores: dict[str, int], mailbox: Mailbox, hard_only: bool = False
+) -> Verdict | None:
     bait = scores["spam"]
     if _auth_failed(clean) and (bait >= 3 or _spoofs_known_domain(clean, mailbox)):
         return Verdict("spam", "auth_fail", 0.95)
+    if _imitates_known_domain(clean, mailbox):
+        return Verdict("spam", "lookalike_domain", 0.95)
+    if hard_only:  # below this, keyword evidence: the model weighs it
+        return None
     # A real company pitches from its own domain; a free-mail pitch is junk.
     if (
         is_free_mail(clean.from_email)
@@ -702,10 +745,22 @@ def _spam_gate(clean: CleanEmail, scores: dict[str, int], mailbox: Mailbox) -> V
     return None
 
 
-def _bulk_gate(clean: CleanEmail) -> Verdict | None:
-    if clean.list_unsubscribe or clean.precedence in _BULK_PRECEDENCE:
+_BULK_INTENTS = ("newsletter", "vendor", "spam")
+
+
+def _bulk_gate(
+    clean: CleanEmail, model: IntentWeights | None, features: list[str]
+) -> Verdict | None:
+    """Bulk headers say the mail went to a list; which kind of bulk (the newsletter one signed
+    up for, a vendor's campaign, junk) the model decides among those three."""
+    if not (clean.list_unsubscribe or clean.precedence in _BULK_PRECEDENCE):
+        return None
+    if model is None:
         return Verdict("newsletter", "bulk_headers", 0.9)
-    return None
+    probabilities = intent_probabilities(model, features)
+    total = sum(probabilities.get(name, 0.0) for name in _BULK_INTENTS) or 1.0
+    intent = max(_BULK_INTENTS, key=lambda name: probabilities.get(name, 0.0))
+    return Verdict(intent, "bulk_headers", round(probabilities.get(intent, 0.0) / total, 4))  # type: ignore[arg-type]
 
 
 def _customer_gate(about: About, scores: dict[str, int], mailbox: Mailbox) -> Verdict | None:
