@@ -11,7 +11,7 @@ from pathlib import Path
 import anthropic
 import openai
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tests.support.fake_llm import (
     FakeLlmProvider,
@@ -290,9 +290,15 @@ def test_anthropic_429_is_retried_and_500_raised_when_the_retries_are_spent(
     assert len(provider.requests) == 2
 
 
-def test_triage_eval_scores_the_openai_extractor(
-    provider: FakeLlmProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+# ---------------------------------------------------------------- triage eval
+
+
+@pytest.fixture
+def gold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, object]]:
+    """A one-email gold set, and the tool call that scores it perfectly; no LLM variables set."""
+    for name in ("TRIAGE_LLM_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "TRIAGE_LLM_API",
+                 "TRIAGE_LLM_BASE_URL", "TRIAGE_LLM_SMALL_MODEL", "TRIAGE_LLM_MAX_RETRIES"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
     samples = Path(__file__).resolve().parents[3] / "samples"
     label = json.loads((samples / "labels.jsonl").read_text(encoding="utf-8").splitlines()[1])
     (tmp_path / "emails").mkdir()
@@ -300,27 +306,78 @@ def test_triage_eval_scores_the_openai_extractor(
     (tmp_path / "labels.jsonl").write_text(json.dumps(label) + "\n")
     eml = (samples / "emails" / f"{label['id']}.eml").read_bytes()
     (tmp_path / "emails" / f"{label['id']}.eml").write_bytes(eml)
-    answer = {**GOOD, "person": label["person"], "company": label["company"]}
-    provider.replies = [openai_reply(json.dumps(answer))]
-    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    return tmp_path, {**GOOD, "person": label["person"], "company": label["company"]}
 
-    result = CliRunner().invoke(
-        app,
-        [
-            "eval",
-            "--gold",
-            str(tmp_path),
-            "--json",
-            "--extractor",
-            "openai",
-            "--model",
-            "m",
-            "--base-url",
-            f"{provider.url}/v1",
-        ],
-    )
 
+def run_eval(folder: Path, *options: str) -> Result:
+    return CliRunner().invoke(app, ["eval", "--gold", str(folder), "--json", "--extractor", "openai", *options])
+
+
+def assert_perfect(result: Result) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["n"] == 1 and report["intent_accuracy"] == 1.0
     assert report["person_email_f1"] == 1.0
+
+
+def test_triage_eval_scores_the_openai_extractor_with_the_services_key(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, answer = gold
+    provider.replies = [openai_reply(json.dumps(answer))]
+    monkeypatch.setenv("TRIAGE_LLM_API_KEY", "test")
+
+    result = run_eval(folder, "--model", "m", "--base-url", f"{provider.url}/v1")
+
+    assert_perfect(result)
+    assert provider.requests[0]["path"] == "/v1/responses"
+    assert "deprecated" not in result.stderr
+
+
+def test_triage_eval_honours_the_services_chat_api_setting(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TRIAGE_LLM_API, TRIAGE_LLM_BASE_URL and TRIAGE_LLM_SMALL_MODEL, as the extract service reads them."""
+    folder, answer = gold
+    provider.replies = [chat_tool_call_reply(json.dumps(answer))]
+    for name, value in {"TRIAGE_LLM_API_KEY": "test", "TRIAGE_LLM_API": "chat",
+                        "TRIAGE_LLM_BASE_URL": f"{provider.url}/v1",
+                        "TRIAGE_LLM_SMALL_MODEL": "llama3.1:8b"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+
+    assert_perfect(run_eval(folder))
+    assert [(r["path"], r["model"]) for r in provider.requests] == [("/v1/chat/completions", "llama3.1:8b")]
+
+
+def test_triage_eval_api_option_wins_over_the_setting(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, answer = gold
+    provider.replies = [chat_tool_call_reply(json.dumps(answer))]
+    monkeypatch.setenv("TRIAGE_LLM_API_KEY", "test")
+    monkeypatch.setenv("TRIAGE_LLM_API", "responses")
+
+    assert_perfect(run_eval(folder, "--model", "m", "--api", "chat", "--base-url", f"{provider.url}/v1"))
+    assert provider.requests[0]["path"] == "/v1/chat/completions"
+
+
+def test_triage_eval_still_takes_openai_api_key_with_a_deprecation_note(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, answer = gold
+    provider.replies = [openai_reply(json.dumps(answer))]
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+
+    result = run_eval(folder, "--model", "m", "--base-url", f"{provider.url}/v1")
+
+    assert_perfect(result)
+    assert "OPENAI_API_KEY is deprecated" in result.stderr and "TRIAGE_LLM_API_KEY" in result.stderr
+
+
+def test_triage_eval_without_a_key_stops_with_exit_2_before_any_call(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]]
+) -> None:
+    result = run_eval(gold[0], "--model", "m", "--base-url", f"{provider.url}/v1")
+
+    assert result.exit_code == 2 and "needs TRIAGE_LLM_API_KEY" in result.stderr
+    assert provider.requests == []
