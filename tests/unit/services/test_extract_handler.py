@@ -401,6 +401,31 @@ def test_with_the_chat_api_the_handler_calls_chat_completions_with_the_same_gate
     assert out.cost_usd == pytest.approx((1000 * 0.4 + 100 * 1.6 + 1000 * 2.0 + 100 * 8.0) / 1e6)
 
 
+def test_the_docs_local_ollama_recipe_builds_a_free_chat_backend(
+    provider: FakeLlmProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/extraction.md's Ollama variables (base URL aside): accepted, priced at zero, counted."""
+    for name in ("TRIAGE_LLM_LARGE_MODEL", "TRIAGE_LLM_MAX_RETRIES"):
+        monkeypatch.delenv(name, raising=False)
+    provider.replies = [chat_tool_call_reply(json.dumps({
+        "intent": "support", "person": {"name": None, "email": None}, "company": {"name": None, "domain": None},
+        "interest": {"products": []}, "budget": {"annual_amount_usd": None}, "timeline": "unknown",
+        "region": None, "summary": "A question.", "required_action": "forward_support", "confidence": 0.8,
+    }))]
+    settings = settings_from_env(
+        monkeypatch, TRIAGE_EXTRACTOR="openai", TRIAGE_LLM_API="chat",
+        TRIAGE_LLM_BASE_URL=f"{provider.url}/v1", TRIAGE_LLM_API_KEY=uuid.uuid4().hex,
+        TRIAGE_LLM_SMALL_MODEL="qwen2.5:7b", TRIAGE_LLM_PRICES='{"qwen2.5:7b": {"input": 0, "output": 0}}',
+        TRIAGE_LLM_TIMEOUT_S="120",
+    )
+
+    out = extract(build_handler(settings), clean_email(raw_record()))
+
+    assert provider.requests[0]["path"] == "/v1/chat/completions"
+    assert (out.decided_by, out.model, out.tokens_in, out.tokens_out) == ("llm_small", "qwen2.5:7b", 1000, 100)
+    assert out.cost_usd == 0.0
+
+
 def test_the_local_extractor_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRIAGE_EXTRACTOR", raising=False)
     assert build_handler(load_settings()).llm is None
