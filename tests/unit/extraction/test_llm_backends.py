@@ -209,6 +209,21 @@ def test_chat_invented_values_are_nulled(provider: FakeLlmProvider) -> None:
     assert extraction.company.name is None and extraction.budget.annual_amount_usd is None
 
 
+def test_chat_arguments_sent_as_an_object_and_a_missing_usage_are_taken_as_they_come(
+    provider: FakeLlmProvider,
+) -> None:
+    """Some servers send ``arguments`` as a JSON object, or no ``usage``: valid, counted as 0 tokens."""
+    reply = chat_tool_call_reply("")
+    reply.body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = GOOD  # type: ignore[index]
+    del reply.body["usage"]  # type: ignore[union-attr]
+    provider.replies = [reply]
+
+    outcome = chat_extractor(provider).extract(EMAIL)
+
+    assert outcome.extraction is not None and outcome.attempts == 1
+    assert (outcome.tokens_in, outcome.tokens_out, outcome.cost_usd) == (0, 0, 0.0)
+
+
 def test_chat_429_is_retried_after_retry_after(provider: FakeLlmProvider) -> None:
     provider.replies = [rate_limited("0"), chat_tool_call_reply(json.dumps(GOOD))]
 
