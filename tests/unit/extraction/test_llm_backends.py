@@ -1,27 +1,32 @@
-"""The OpenAI and Anthropic extractors through the real SDKs, against a local HTTP server
-that answers in each provider's wire format (issue 5, point 7)."""
+"""The OpenAI (Responses and Chat Completions) and Anthropic extractors through the real SDKs,
+against a local HTTP server that answers in each provider's wire format (issue 5, point 7;
+Chat Completions: point 5, ADR 0016)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import anthropic
 import openai
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+from tests.support.fake_llm import (
+    FakeLlmProvider,
+    Reply,
+    anthropic_reply,
+    chat_text_reply,
+    chat_tool_call_reply,
+    openai_reply,
+    rate_limited,
+    server_error,
+)
 from tests.unit.extraction.answers import valid_arguments
 from triage.domain.models import CleanEmail
 from triage.domain.pipeline import EPOCH
-from triage.platform.llm import AnthropicExtractor, OpenAIExtractor, Prices
+from triage.platform.llm import AnthropicExtractor, OpenAIChatExtractor, OpenAIExtractor, Prices
 from triage_cli.app import app
 
 PRICES = Prices(input_per_mtok=2.0, output_per_mtok=8.0)
@@ -39,117 +44,33 @@ EMAIL = CleanEmail(
 GOOD = valid_arguments()
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: dict[str, Any] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
-class Provider:
-    """A scripted provider: each request takes the next reply; requests are recorded."""
-
-    def __init__(self) -> None:
-        self.replies: list[Reply] = []
-        self.requests: list[dict[str, Any]] = []
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                length = int(self.headers.get("Content-Length", 0))
-                provider.requests.append({"path": self.path, **json.loads(self.rfile.read(length))})
-                reply = provider.replies.pop(0)
-                time.sleep(reply.delay)
-                data = json.dumps(reply.body or {"error": {"message": "no"}}).encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError):  # the client timed out and left
-                    self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
 @pytest.fixture
-def provider() -> Iterator[Provider]:
-    server = Provider()
+def provider() -> Iterator[FakeLlmProvider]:
+    server = FakeLlmProvider()
     yield server
-    server.server.shutdown()
+    server.close()
 
 
-def openai_reply(arguments: str) -> Reply:
-    return Reply(
-        body={
-            "id": "resp_1",
-            "object": "response",
-            "created_at": 1767225600,
-            "status": "completed",
-            "model": "gpt-test",
-            "output": [
-                {
-                    "type": "function_call",
-                    "id": "fc_1",
-                    "call_id": "call_1",
-                    "name": "record_extraction",
-                    "arguments": arguments,
-                    "status": "completed",
-                }
-            ],
-            "parallel_tool_calls": True,
-            "tool_choice": {"type": "function", "name": "record_extraction"},
-            "tools": [],
-            "usage": {"input_tokens": 1000, "output_tokens": 100, "total_tokens": 1100},
-        }
-    )
-
-
-def anthropic_reply(tool_input: dict[str, Any]) -> Reply:
-    return Reply(
-        body={
-            "id": "msg_1",
-            "type": "message",
-            "role": "assistant",
-            "model": "claude-test",
-            "content": [
-                {
-                    "type": "tool_use",
-                    "id": "toolu_1",
-                    "name": "record_extraction",
-                    "input": tool_input,
-                }
-            ],
-            "stop_reason": "tool_use",
-            "stop_sequence": None,
-            "usage": {"input_tokens": 1000, "output_tokens": 100},
-        }
-    )
-
-
-def openai_extractor(provider: Provider, retries: int = 0, timeout: float = 5) -> OpenAIExtractor:
+def openai_extractor(provider: FakeLlmProvider, retries: int = 0, timeout: float = 5) -> OpenAIExtractor:
     client = openai.OpenAI(
         api_key="test", base_url=f"{provider.url}/v1", max_retries=retries, timeout=timeout
     )
     return OpenAIExtractor(client, "gpt-test", PRICES)
 
 
-def anthropic_extractor(provider: Provider, retries: int = 0) -> AnthropicExtractor:
+def chat_extractor(provider: FakeLlmProvider, retries: int = 0, timeout: float = 5) -> OpenAIChatExtractor:
+    client = openai.OpenAI(
+        api_key="test", base_url=f"{provider.url}/v1", max_retries=retries, timeout=timeout
+    )
+    return OpenAIChatExtractor(client, "local-model", PRICES)
+
+
+def anthropic_extractor(provider: FakeLlmProvider, retries: int = 0) -> AnthropicExtractor:
     client = anthropic.Anthropic(api_key="test", base_url=provider.url, max_retries=retries)
     return AnthropicExtractor(client, "claude-test", PRICES)
 
 
-def test_openai_a_correct_strict_tool_call(provider: Provider) -> None:
+def test_openai_a_correct_strict_tool_call(provider: FakeLlmProvider) -> None:
     provider.replies = [openai_reply(json.dumps(GOOD))]
 
     outcome = openai_extractor(provider).extract(EMAIL)
@@ -164,7 +85,7 @@ def test_openai_a_correct_strict_tool_call(provider: Provider) -> None:
     assert "Do not invent values." in request["instructions"]
 
 
-def test_openai_malformed_arguments_get_one_repair(provider: Provider) -> None:
+def test_openai_malformed_arguments_get_one_repair(provider: FakeLlmProvider) -> None:
     provider.replies = [openai_reply('{"intent": "lead", '), openai_reply(json.dumps(GOOD))]
 
     outcome = openai_extractor(provider).extract(EMAIL)
@@ -174,7 +95,7 @@ def test_openai_malformed_arguments_get_one_repair(provider: Provider) -> None:
     assert outcome.tokens_in == 2000
 
 
-def test_openai_still_invalid_after_the_repair_goes_to_human_review(provider: Provider) -> None:
+def test_openai_still_invalid_after_the_repair_goes_to_human_review(provider: FakeLlmProvider) -> None:
     bad = json.dumps({**GOOD, "intent": "hot_lead"})
     provider.replies = [openai_reply(bad), openai_reply(bad)]
 
@@ -183,7 +104,7 @@ def test_openai_still_invalid_after_the_repair_goes_to_human_review(provider: Pr
     assert outcome.extraction is None and "intent" in (outcome.error or "")
 
 
-def test_openai_invented_values_are_nulled(provider: Provider) -> None:
+def test_openai_invented_values_are_nulled(provider: FakeLlmProvider) -> None:
     invented = {
         **GOOD,
         "company": {"name": "Megacorp", "domain": "megacorp.com"},
@@ -198,30 +119,159 @@ def test_openai_invented_values_are_nulled(provider: Provider) -> None:
     assert extraction.budget.annual_amount_usd is None
 
 
-def test_openai_429_is_retried_after_retry_after(provider: Provider) -> None:
-    provider.replies = [Reply(429, headers={"Retry-After": "0"}), openai_reply(json.dumps(GOOD))]
+def test_openai_429_is_retried_after_retry_after(provider: FakeLlmProvider) -> None:
+    provider.replies = [rate_limited("0"), openai_reply(json.dumps(GOOD))]
 
     outcome = openai_extractor(provider, retries=2).extract(EMAIL)
 
     assert outcome.extraction is not None and len(provider.requests) == 2
 
 
-def test_openai_500_is_raised_when_the_retries_are_spent(provider: Provider) -> None:
-    provider.replies = [Reply(500, headers={"Retry-After": "0"})] * 2
+def test_openai_500_is_raised_when_the_retries_are_spent(provider: FakeLlmProvider) -> None:
+    provider.replies = [server_error(), server_error()]
 
     with pytest.raises(openai.InternalServerError):
         openai_extractor(provider, retries=1).extract(EMAIL)
     assert len(provider.requests) == 2
 
 
-def test_openai_a_timeout_is_raised(provider: Provider) -> None:
+def test_openai_a_timeout_is_raised(provider: FakeLlmProvider) -> None:
     provider.replies = [Reply(delay=1.0, body={})]
 
     with pytest.raises(openai.APITimeoutError):
         openai_extractor(provider, timeout=0.2).extract(EMAIL)
 
 
-def test_anthropic_a_correct_tool_call(provider: Provider) -> None:
+# ---------------------------------------------------------------- Chat Completions (TRIAGE_LLM_API=chat)
+
+
+def test_chat_a_correct_strict_tool_call(provider: FakeLlmProvider) -> None:
+    provider.replies = [chat_tool_call_reply(json.dumps(GOOD))]
+
+    outcome = chat_extractor(provider).extract(EMAIL)
+
+    assert outcome.extraction is not None and outcome.extraction.budget.annual_amount_usd == 54000
+    assert outcome.extraction.evidence  # grounded, as on the Responses path
+    assert (outcome.model, outcome.tokens_in, outcome.tokens_out, outcome.attempts) == (
+        "local-model", 1000, 100, 1)
+    assert outcome.cost_usd == pytest.approx((1000 * 2.0 + 100 * 8.0) / 1e6)
+    request = provider.requests[0]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["messages"][0]["role"] == "system"
+    assert "Do not invent values." in request["messages"][0]["content"]
+    assert request["messages"][1]["role"] == "user" and "Revenue Radar" in request["messages"][1]["content"]
+    function = request["tools"][0]["function"]
+    assert request["tools"][0]["type"] == "function" and function["strict"] is True
+    assert function["parameters"]["additionalProperties"] is False
+    assert request["tool_choice"] == {"type": "function", "function": {"name": "record_extraction"}}
+
+
+def test_chat_malformed_arguments_get_one_repair(provider: FakeLlmProvider) -> None:
+    provider.replies = [chat_tool_call_reply('{"intent": "lead", '), chat_tool_call_reply(json.dumps(GOOD))]
+
+    outcome = chat_extractor(provider).extract(EMAIL)
+
+    assert outcome.extraction is not None and outcome.attempts == 2
+    repair = provider.requests[1]["messages"][-1]
+    assert repair["role"] == "user" and "arguments are not JSON" in repair["content"]
+    assert (outcome.tokens_in, outcome.tokens_out) == (2000, 200)
+
+
+def test_chat_a_plain_text_answer_gets_one_repair(provider: FakeLlmProvider) -> None:
+    """Ollama and llama.cpp's server may not enforce tool_choice: a text answer is no tool call."""
+    provider.replies = [chat_text_reply("Sure! This looks like a lead."), chat_tool_call_reply(json.dumps(GOOD))]
+
+    outcome = chat_extractor(provider).extract(EMAIL)
+
+    assert outcome.extraction is not None and outcome.attempts == 2
+    assert "no record_extraction call" in provider.requests[1]["messages"][-1]["content"]
+
+
+def test_chat_still_invalid_after_the_repair_goes_to_human_review_and_is_paid_for(
+    provider: FakeLlmProvider,
+) -> None:
+    provider.replies = [chat_text_reply("A lead."), chat_tool_call_reply(json.dumps({**GOOD, "intent": "hot_lead"}))]
+
+    outcome = chat_extractor(provider).extract(EMAIL)
+
+    assert outcome.extraction is None and "intent" in (outcome.error or "")
+    assert outcome.cost_usd == pytest.approx(2 * (1000 * 2.0 + 100 * 8.0) / 1e6)
+
+
+def test_chat_invented_values_are_nulled(provider: FakeLlmProvider) -> None:
+    invented = {**GOOD, "company": {"name": "Megacorp", "domain": "megacorp.com"},
+                "budget": {"annual_amount_usd": 1_000_000}}
+    provider.replies = [chat_tool_call_reply(json.dumps(invented))]
+
+    extraction = chat_extractor(provider).extract(EMAIL).extraction
+
+    assert extraction is not None
+    assert extraction.company.name is None and extraction.budget.annual_amount_usd is None
+
+
+def test_chat_arguments_sent_as_an_object_and_a_missing_usage_are_taken_as_they_come(
+    provider: FakeLlmProvider,
+) -> None:
+    """Some servers send ``arguments`` as a JSON object, or no ``usage``: valid, counted as 0 tokens."""
+    reply = chat_tool_call_reply("")
+    reply.body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = GOOD  # type: ignore[index]
+    del reply.body["usage"]  # type: ignore[union-attr]
+    provider.replies = [reply]
+
+    outcome = chat_extractor(provider).extract(EMAIL)
+
+    assert outcome.extraction is not None and outcome.attempts == 1
+    assert (outcome.tokens_in, outcome.tokens_out, outcome.cost_usd) == (0, 0, 0.0)
+
+
+def test_chat_429_is_retried_after_retry_after(provider: FakeLlmProvider) -> None:
+    provider.replies = [rate_limited("0"), chat_tool_call_reply(json.dumps(GOOD))]
+
+    outcome = chat_extractor(provider, retries=2).extract(EMAIL)
+
+    assert outcome.extraction is not None and len(provider.requests) == 2
+
+
+def test_chat_429_is_raised_with_openais_error_when_the_retries_are_spent(provider: FakeLlmProvider) -> None:
+    provider.replies = [rate_limited("0"), rate_limited("0")]
+
+    with pytest.raises(openai.RateLimitError) as raised:
+        chat_extractor(provider, retries=1).extract(EMAIL)
+    assert raised.value.code == "rate_limit_exceeded" and len(provider.requests) == 2
+
+
+def test_chat_500_is_raised_when_the_retries_are_spent(provider: FakeLlmProvider) -> None:
+    provider.replies = [server_error(), server_error()]
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        chat_extractor(provider, retries=1).extract(EMAIL)
+    assert raised.value.type == "server_error" and len(provider.requests) == 2
+
+
+def test_chat_a_timeout_is_raised(provider: FakeLlmProvider) -> None:
+    provider.replies = [Reply(delay=1.0, body={})]
+
+    with pytest.raises(openai.APITimeoutError):
+        chat_extractor(provider, timeout=0.2).extract(EMAIL)
+
+
+def test_the_fake_refuses_a_tool_choice_naming_a_tool_not_sent(provider: FakeLlmProvider) -> None:
+    """The fake checks what OpenAI checks, so a malformed request of ours would fail too."""
+    client = openai.OpenAI(api_key="test", base_url=f"{provider.url}/v1", max_retries=0)
+
+    with pytest.raises(openai.BadRequestError, match="tool_choice"):
+        client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "hi"}],
+            tools=[{"type": "function", "function": {"name": "a", "parameters": {"type": "object"}}}],
+            tool_choice={"type": "function", "function": {"name": "b"}},
+        )
+    assert provider.replies == []  # refused before any scripted answer was taken
+
+
+# ---------------------------------------------------------------- Anthropic Messages
+
+
+def test_anthropic_a_correct_tool_call(provider: FakeLlmProvider) -> None:
     provider.replies = [anthropic_reply(GOOD)]
 
     outcome = anthropic_extractor(provider).extract(EMAIL)
@@ -234,7 +284,7 @@ def test_anthropic_a_correct_tool_call(provider: Provider) -> None:
 
 
 def test_anthropic_invalid_input_gets_one_repair_then_invented_values_are_nulled(
-    provider: Provider,
+    provider: FakeLlmProvider,
 ) -> None:
     invented = {**GOOD, "person": {"name": "Jane Doe", "email": "boss@megacorp.com"}}
     provider.replies = [anthropic_reply({"intent": "lead"}), anthropic_reply(invented)]
@@ -246,18 +296,24 @@ def test_anthropic_invalid_input_gets_one_repair_then_invented_values_are_nulled
 
 
 def test_anthropic_429_is_retried_and_500_raised_when_the_retries_are_spent(
-    provider: Provider,
+    provider: FakeLlmProvider,
 ) -> None:
-    provider.replies = [Reply(429, headers={"retry-after": "0"}), Reply(500)]
+    provider.replies = [rate_limited("0"), server_error()]
 
     with pytest.raises(anthropic.InternalServerError):
         anthropic_extractor(provider, retries=1).extract(EMAIL)
     assert len(provider.requests) == 2
 
 
-def test_triage_eval_scores_the_openai_extractor(
-    provider: Provider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+# ---------------------------------------------------------------- triage eval
+
+
+@pytest.fixture
+def gold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, object]]:
+    """A one-email gold set, and the tool call that scores it perfectly; no LLM variables set."""
+    for name in ("TRIAGE_LLM_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "TRIAGE_LLM_API",
+                 "TRIAGE_LLM_BASE_URL", "TRIAGE_LLM_SMALL_MODEL", "TRIAGE_LLM_MAX_RETRIES"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
     samples = Path(__file__).resolve().parents[3] / "samples"
     label = json.loads((samples / "labels.jsonl").read_text(encoding="utf-8").splitlines()[1])
     (tmp_path / "emails").mkdir()
@@ -265,27 +321,78 @@ def test_triage_eval_scores_the_openai_extractor(
     (tmp_path / "labels.jsonl").write_text(json.dumps(label) + "\n")
     eml = (samples / "emails" / f"{label['id']}.eml").read_bytes()
     (tmp_path / "emails" / f"{label['id']}.eml").write_bytes(eml)
-    answer = {**GOOD, "person": label["person"], "company": label["company"]}
-    provider.replies = [openai_reply(json.dumps(answer))]
-    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    return tmp_path, {**GOOD, "person": label["person"], "company": label["company"]}
 
-    result = CliRunner().invoke(
-        app,
-        [
-            "eval",
-            "--gold",
-            str(tmp_path),
-            "--json",
-            "--extractor",
-            "openai",
-            "--model",
-            "m",
-            "--base-url",
-            f"{provider.url}/v1",
-        ],
-    )
 
+def run_eval(folder: Path, *options: str) -> Result:
+    return CliRunner().invoke(app, ["eval", "--gold", str(folder), "--json", "--extractor", "openai", *options])
+
+
+def assert_perfect(result: Result) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["n"] == 1 and report["intent_accuracy"] == 1.0
     assert report["person_email_f1"] == 1.0
+
+
+def test_triage_eval_scores_the_openai_extractor_with_the_services_key(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, answer = gold
+    provider.replies = [openai_reply(json.dumps(answer))]
+    monkeypatch.setenv("TRIAGE_LLM_API_KEY", "test")
+
+    result = run_eval(folder, "--model", "m", "--base-url", f"{provider.url}/v1")
+
+    assert_perfect(result)
+    assert provider.requests[0]["path"] == "/v1/responses"
+    assert "deprecated" not in result.stderr
+
+
+def test_triage_eval_honours_the_services_chat_api_setting(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TRIAGE_LLM_API, TRIAGE_LLM_BASE_URL and TRIAGE_LLM_SMALL_MODEL, as the extract service reads them."""
+    folder, answer = gold
+    provider.replies = [chat_tool_call_reply(json.dumps(answer))]
+    for name, value in {"TRIAGE_LLM_API_KEY": "test", "TRIAGE_LLM_API": "chat",
+                        "TRIAGE_LLM_BASE_URL": f"{provider.url}/v1",
+                        "TRIAGE_LLM_SMALL_MODEL": "llama3.1:8b"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+
+    assert_perfect(run_eval(folder))
+    assert [(r["path"], r["model"]) for r in provider.requests] == [("/v1/chat/completions", "llama3.1:8b")]
+
+
+def test_triage_eval_api_option_wins_over_the_setting(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, answer = gold
+    provider.replies = [chat_tool_call_reply(json.dumps(answer))]
+    monkeypatch.setenv("TRIAGE_LLM_API_KEY", "test")
+    monkeypatch.setenv("TRIAGE_LLM_API", "responses")
+
+    assert_perfect(run_eval(folder, "--model", "m", "--api", "chat", "--base-url", f"{provider.url}/v1"))
+    assert provider.requests[0]["path"] == "/v1/chat/completions"
+
+
+def test_triage_eval_still_takes_openai_api_key_with_a_deprecation_note(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, answer = gold
+    provider.replies = [openai_reply(json.dumps(answer))]
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+
+    result = run_eval(folder, "--model", "m", "--base-url", f"{provider.url}/v1")
+
+    assert_perfect(result)
+    assert "OPENAI_API_KEY is deprecated" in result.stderr and "TRIAGE_LLM_API_KEY" in result.stderr
+
+
+def test_triage_eval_without_a_key_stops_with_exit_2_before_any_call(
+    provider: FakeLlmProvider, gold: tuple[Path, dict[str, object]]
+) -> None:
+    result = run_eval(gold[0], "--model", "m", "--base-url", f"{provider.url}/v1")
+
+    assert result.exit_code == 2 and "needs TRIAGE_LLM_API_KEY" in result.stderr
+    assert provider.requests == []

@@ -108,3 +108,12 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValidationError):
         settings.triage_topic_prefix = "changed."
+
+
+def test_the_openai_wire_protocol_is_responses_unless_chat_is_chosen(monkeypatch) -> None:
+    assert Settings().triage_llm_api == "responses"
+    monkeypatch.setenv("TRIAGE_LLM_API", "chat")
+    assert load_settings().triage_llm_api == "chat"
+    monkeypatch.setenv("TRIAGE_LLM_API", "completions")
+    with pytest.raises(ValidationError, match="triage_llm_api"):
+        load_settings()

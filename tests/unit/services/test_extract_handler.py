@@ -12,9 +12,9 @@ from email.message import EmailMessage
 import pytest
 from prometheus_client import REGISTRY
 
-from tests.unit.extraction.test_llm_backends import Provider, openai_reply
-from triage.domain.extraction_intent import shipped_weights
+from tests.support.fake_llm import FakeLlmProvider, chat_tool_call_reply, openai_reply
 from triage.domain.extraction_gates import GatePolicy
+from triage.domain.extraction_intent import shipped_weights
 from triage.domain.intake import raw_email
 from triage.domain.models import (
     AuthVerdicts,
@@ -328,10 +328,10 @@ def test_without_an_llm_backend_the_gates_do_not_apply() -> None:
 
 
 @pytest.fixture
-def provider() -> Iterator[Provider]:
-    server = Provider()
+def provider() -> Iterator[FakeLlmProvider]:
+    server = FakeLlmProvider()
     yield server
-    server.server.shutdown()
+    server.close()
 
 
 LLM_ENV = {
@@ -352,7 +352,7 @@ def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
 
 
 def test_a_handler_built_from_settings_calls_the_configured_openai_server(
-    provider: Provider, monkeypatch: pytest.MonkeyPatch
+    provider: FakeLlmProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tool_call = json.dumps({
         "intent": "lead", "person": {"name": "Jane Doe", "email": "jane.doe@acme-robotics.com"},
@@ -376,6 +376,56 @@ def test_a_handler_built_from_settings_calls_the_configured_openai_server(
     assert out.cost_usd == pytest.approx((1000 * 0.4 + 100 * 1.6 + 1000 * 2.0 + 100 * 8.0) / 1e6)
 
 
+def test_with_the_chat_api_the_handler_calls_chat_completions_with_the_same_gates_and_costs(
+    provider: FakeLlmProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TRIAGE_LLM_API=chat: a self-hosted server's protocol, same escalation, pricing, grounding."""
+    tool_call = json.dumps({
+        "intent": "lead", "person": {"name": "Jane Doe", "email": "jane.doe@acme-robotics.com"},
+        "company": {"name": "Megacorp", "domain": "acme-robotics.com"},
+        "interest": {"products": ["Revenue Radar"]}, "budget": {"annual_amount_usd": 50000},
+        "timeline": "now", "region": None, "summary": "Wants a Revenue Radar demo.",
+        "required_action": "schedule_demo", "confidence": 0.92,
+    })
+    provider.replies = [chat_tool_call_reply(tool_call), chat_tool_call_reply(tool_call)]
+    settings = settings_from_env(monkeypatch, **LLM_ENV, TRIAGE_LLM_API="chat",
+                                 TRIAGE_LLM_BASE_URL=f"{provider.url}/v1")
+
+    out = extract(build_handler(settings), clean_email(raw_record()))
+
+    assert [(r["path"], r["model"]) for r in provider.requests] == [
+        ("/v1/chat/completions", "gpt-small"), ("/v1/chat/completions", "gpt-large")]
+    assert (out.decided_by, out.model, out.model_version) == ("llm_large", "gpt-large", "openai")
+    assert out.extraction.company.name is None  # not in the email: grounding nulls it
+    assert (out.tokens_in, out.tokens_out) == (2000, 200)
+    assert out.cost_usd == pytest.approx((1000 * 0.4 + 100 * 1.6 + 1000 * 2.0 + 100 * 8.0) / 1e6)
+
+
+def test_the_docs_local_ollama_recipe_builds_a_free_chat_backend(
+    provider: FakeLlmProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/extraction.md's Ollama variables (base URL aside): accepted, priced at zero, counted."""
+    for name in ("TRIAGE_LLM_LARGE_MODEL", "TRIAGE_LLM_MAX_RETRIES"):
+        monkeypatch.delenv(name, raising=False)
+    provider.replies = [chat_tool_call_reply(json.dumps({
+        "intent": "support", "person": {"name": None, "email": None}, "company": {"name": None, "domain": None},
+        "interest": {"products": []}, "budget": {"annual_amount_usd": None}, "timeline": "unknown",
+        "region": None, "summary": "A question.", "required_action": "forward_support", "confidence": 0.8,
+    }))]
+    settings = settings_from_env(
+        monkeypatch, TRIAGE_EXTRACTOR="openai", TRIAGE_LLM_API="chat",
+        TRIAGE_LLM_BASE_URL=f"{provider.url}/v1", TRIAGE_LLM_API_KEY=uuid.uuid4().hex,
+        TRIAGE_LLM_SMALL_MODEL="qwen2.5:7b", TRIAGE_LLM_PRICES='{"qwen2.5:7b": {"input": 0, "output": 0}}',
+        TRIAGE_LLM_TIMEOUT_S="120",
+    )
+
+    out = extract(build_handler(settings), clean_email(raw_record()))
+
+    assert provider.requests[0]["path"] == "/v1/chat/completions"
+    assert (out.decided_by, out.model, out.tokens_in, out.tokens_out) == ("llm_small", "qwen2.5:7b", 1000, 100)
+    assert out.cost_usd == 0.0
+
+
 def test_the_local_extractor_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRIAGE_EXTRACTOR", raising=False)
     assert build_handler(load_settings()).llm is None
@@ -396,6 +446,7 @@ def test_the_intent_model_gates_by_default_and_can_be_switched_off(monkeypatch: 
         (None, {"TRIAGE_LLM_PRICES": "{not json"}, "not a valid price table"),
         (None, {"TRIAGE_LLM_PRICES": '{"gpt-small": {"input": 1}}'}, "not a valid price table"),
         (None, {"TRIAGE_CONFIDENCE_SUGGEST": "0.9"}, "TRIAGE_CONFIDENCE_"),
+        (None, {"TRIAGE_EXTRACTOR": "anthropic", "TRIAGE_LLM_API": "chat"}, "TRIAGE_LLM_API=chat"),
     ],
 )
 def test_a_provider_without_what_it_needs_stops_start_up(

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import anthropic
-import openai
 import typer
 from rich.console import Console
 from rich.progress import track
@@ -34,7 +33,9 @@ from triage.domain.evaluation import (
 from triage.domain.extract import extract_fields
 from triage.domain.models import INTENTS, Extraction, Mailbox
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
-from triage.platform.llm import AnthropicExtractor, OpenAIExtractor, Prices
+from triage.platform.llm import LlmExtractor, Prices
+from triage.platform.llm import llm_extractor as build_llm_extractor
+from triage.platform.settings import Settings, load_settings
 from triage_cli.eval_sets import (
     SetResult,
     pooled_bands,
@@ -55,6 +56,11 @@ class ExtractorName(StrEnum):
     local = "local"
     openai = "openai"
     anthropic = "anthropic"
+
+
+class OpenAIApiName(StrEnum):
+    responses = "responses"
+    chat = "chat"
 
 
 def evaluate(
@@ -88,17 +94,29 @@ def evaluate(
             help="local: the trained intent model gates the confidence (the default); off: rules only",
         ),
     ] = True,
-    model: Annotated[str | None, typer.Option(help="openai/anthropic: the model name")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="openai/anthropic: the model name (default TRIAGE_LLM_SMALL_MODEL)"),
+    ] = None,
     base_url: Annotated[
-        str | None, typer.Option(help="openai/anthropic: an API-compatible server")
+        str | None,
+        typer.Option(help="openai/anthropic: an API-compatible server (default TRIAGE_LLM_BASE_URL)"),
+    ] = None,
+    api: Annotated[
+        OpenAIApiName | None,
+        typer.Option(
+            help="openai: responses, or chat for Chat Completions servers (vLLM, Ollama, "
+            "llama.cpp); default TRIAGE_LLM_API"
+        ),
     ] = None,
     price_in: Annotated[float, typer.Option(help="USD per million input tokens")] = 0.0,
     price_out: Annotated[float, typer.Option(help="USD per million output tokens")] = 0.0,
 ) -> None:
     """Run an extractor over every email of a gold set and score it.
 
-    The LLM extractors take their API key from the SDKs' own variables
-    (OPENAI_API_KEY, ANTHROPIC_API_KEY).
+    The LLM extractors read what the extract service reads: TRIAGE_LLM_API_KEY (the SDKs'
+    OPENAI_API_KEY / ANTHROPIC_API_KEY still work, deprecated), TRIAGE_LLM_API,
+    TRIAGE_LLM_BASE_URL, TRIAGE_LLM_TIMEOUT_S, TRIAGE_LLM_MAX_RETRIES; the options win.
     """
     if all_sets:
         if extractor is not ExtractorName.local or not intent_model:
@@ -111,7 +129,8 @@ def evaluate(
     if extractor is ExtractorName.local:
         run = extractor_for(extractor, intent_model)
     else:
-        run = llm_extractor(extractor, model, base_url, Prices(price_in, price_out))
+        choice = LlmChoice(model, base_url, api.value if api else None, Prices(price_in, price_out))
+        run = llm_extractor(extractor, choice)
     items = labels if as_json else track(labels, description="extracting", console=err)
     predicted = {label.id: run(_read_email(gold, label), mailbox) for label in items}
     report = score(labels, predicted)
@@ -195,17 +214,20 @@ def extractor_for(name: ExtractorName, intent_model: bool = True) -> Extractor:
     return _local if intent_model else _local_rules_only
 
 
-def llm_extractor(
-    name: ExtractorName, model: str | None, base_url: str | None, prices: Prices
-) -> Extractor:
+@dataclass(frozen=True)
+class LlmChoice:
+    """What the command line says of the LLM backend; None: the setting's value."""
+
+    model: str | None
+    base_url: str | None
+    api: str | None
+    prices: Prices
+
+
+def llm_extractor(name: ExtractorName, choice: LlmChoice) -> Extractor:
     """An LLM extractor; an answer still invalid after its repair is scored as the local
     extractor's (what the pipeline keeps while the email waits for human review)."""
-    if not model:
-        _fail(f"--extractor {name.value} needs --model")
-    try:
-        backend = _llm_backend(name, model, base_url, prices)
-    except (openai.OpenAIError, anthropic.AnthropicError) as exc:
-        _fail(f"cannot configure the {name.value} extractor: {exc}")
+    backend = _llm_backend(name, choice, load_settings())
     spent = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0}
 
     def run(raw: bytes, mailbox: Mailbox) -> Extraction:
@@ -219,12 +241,31 @@ def llm_extractor(
     return run
 
 
-def _llm_backend(
-    name: ExtractorName, model: str, base_url: str | None, prices: Prices
-) -> OpenAIExtractor:
-    if name is ExtractorName.openai:
-        return OpenAIExtractor(openai.OpenAI(base_url=base_url), model, prices)
-    return AnthropicExtractor(anthropic.Anthropic(base_url=base_url), model, prices)
+def _llm_backend(name: ExtractorName, choice: LlmChoice, settings: Settings) -> LlmExtractor:
+    model = choice.model or settings.triage_llm_small_model
+    if not model:
+        _fail(f"--extractor {name.value} needs --model (or TRIAGE_LLM_SMALL_MODEL)")
+    api = choice.api or settings.triage_llm_api
+    if name is not ExtractorName.openai and api != "responses":
+        _fail(f"--api {api} is OpenAI's wire protocol; --extractor {name.value} has only its own")
+    return build_llm_extractor(
+        name.value, model, choice.prices, _api_key(name, settings),
+        choice.base_url or settings.triage_llm_base_url,
+        settings.triage_llm_timeout_s, settings.triage_llm_max_retries, api,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _api_key(name: ExtractorName, settings: Settings) -> str:
+    """TRIAGE_LLM_API_KEY, the services' name; the SDK's own name still works, with a note."""
+    if settings.triage_llm_api_key and settings.triage_llm_api_key.get_secret_value():
+        return settings.triage_llm_api_key.get_secret_value()
+    legacy_name = f"{name.value.upper()}_API_KEY"
+    legacy = settings.openai_api_key if name is ExtractorName.openai else settings.anthropic_api_key
+    if legacy and legacy.get_secret_value():
+        err.print(f"note: {legacy_name} is deprecated here; set TRIAGE_LLM_API_KEY "
+                  "(the extract service's name)", markup=False, highlight=False)  # fmt: skip
+        return legacy.get_secret_value()
+    _fail(f"--extractor {name.value} needs TRIAGE_LLM_API_KEY (none is set)")
 
 
 def _local(raw: bytes, mailbox: Mailbox) -> Extraction:

@@ -46,6 +46,11 @@ def llm_backends(settings: Settings) -> LlmBackends | None:
         raise SystemExit(f"TRIAGE_EXTRACTOR={provider} needs TRIAGE_LLM_API_KEY (none is set)")
     if not settings.triage_llm_small_model:
         raise SystemExit(f"TRIAGE_EXTRACTOR={provider} needs TRIAGE_LLM_SMALL_MODEL")
+    if provider != "openai" and settings.triage_llm_api != "responses":
+        raise SystemExit(
+            f"TRIAGE_LLM_API={settings.triage_llm_api} is OpenAI's wire protocol; "
+            f"TRIAGE_EXTRACTOR={provider} has only its own (unset TRIAGE_LLM_API)"
+        )
     from triage.platform.llm import llm_extractor, price_table  # the triage[llm] extra
 
     try:
@@ -70,6 +75,7 @@ def llm_backends(settings: Settings) -> LlmBackends | None:
             settings.triage_llm_base_url,
             settings.triage_llm_timeout_s,
             settings.triage_llm_max_retries,
+            settings.triage_llm_api,
         )
         for model in models
     ]

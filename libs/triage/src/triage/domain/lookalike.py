@@ -64,7 +64,4 @@ def _within_one_edit(a: str, b: str) -> bool:
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    for index in range(len(long_)):
-        if long_[:index] + long_[index + 1:] == short:
-            return True
-    return False
+    return any(long_[:index] + long_[index + 1:] == short for index in range(len(long_)))

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     triage_llm_large_model: str | None = None  # None: no escalation, the small model only
     triage_llm_base_url: str | None = None  # OpenAI-compatible servers (vLLM, Ollama), proxies
     triage_llm_api_key: SecretStr | None = None  # required for openai|anthropic
+    # openai's wire protocol: Responses, or Chat Completions for self-hosted servers (ADR 0016)
+    triage_llm_api: Literal["responses", "chat"] = "responses"
+    # Deprecated: the names `triage eval` once read its key from; TRIAGE_LLM_API_KEY wins.
+    openai_api_key: SecretStr | None = None
+    anthropic_api_key: SecretStr | None = None
     triage_llm_prices: str = ""  # JSON: {"model": {"input": 2.5, "output": 10}}, USD per 1M tokens
     triage_llm_timeout_s: float = Field(default=30.0, gt=0)
     triage_llm_max_retries: int = Field(default=2, ge=0, le=10)
