@@ -43,7 +43,7 @@ from triage_cli.eval_sets import sources
 
 MODEL_FILE = "libs/triage/src/triage/domain/intent_model.json"
 MIN_EMAILS = 2  # a feature seen in one email only is noise, and bloats the file
-REGULARISATION = 1.0  # C of the logistic regression (fixed beforehand, not tuned on a set)
+REGULARISATION = 1.0  # C of the logistic regression (no better C on the visible sets' left-out scores: 0.3 and 3 tried)
 DECIMALS = 4
 CALIBRATION_FOLDS = 5
 TEMPERATURES = tuple(round(0.3 + 0.05 * i, 2) for i in range(55))  # 0.3 … 3.0

@@ -35,6 +35,12 @@ _INBOXES = re.compile(
 )
 _MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|k\b)|\b(?:usd|eur|us\$)\s?\d", re.I)
 _LINK = re.compile(r"https?://", re.I)
+_PHONE = re.compile(r"(?:\+|00)\d[\d ()./-]{7,}\d")
+_LEGAL_FORM = re.compile(
+    r"\b(?:inc|llc|ltd|gmbh|ag|kg|s\.?l|s\.?a|sas|sarl|b\.?v|n\.?v|s\.?r\.?l|s\.?p\.?a|lda|ltda|k\.?k|plc|oy|ab)\b\.?"
+    r"|株式会社|有限会社",
+    re.I,
+)
 MAX_WORDS = 400  # the newest message's first words carry the intent; the rest is cost
 SHIPPED = "intent_model.json"
 
@@ -107,6 +113,7 @@ def intent_features(clean: CleanEmail, signals: Signals, mailbox: Mailbox) -> li
     """Binary features, each named: header signals, sender signals, rule cue strengths, words."""
     return sorted(
         {*_header_features(clean), *_sender_features(signals), *_cue_features(signals)}
+        | _signature_features(clean)
         | _word_features(signals.words, "w")
         | _word_features(signals.subject, "t")
         | _shape_features(signals.words)
@@ -166,6 +173,22 @@ def _cue_features(signals: Signals) -> set[str]:
         features.add(f"c:top_{ranked[0]}_by_{min(margin // 2, 3)}")
     else:
         features.add("c:none")
+    return features
+
+
+def _signature_features(clean: CleanEmail) -> set[str]:
+    """A real business writes a signature: a phone, a legal form, its own website. Junk rarely."""
+    signature = clean.signature or ""
+    if not signature.strip():
+        return {"g:none"}
+    features = {"g:present"}
+    if _PHONE.search(signature):
+        features.add("g:phone")
+    if _LEGAL_FORM.search(signature) or _LEGAL_FORM.search(clean.footer or ""):
+        features.add("g:legal_form")
+    domain = (clean.from_email or "").rpartition("@")[2].lower()
+    if domain and domain in signature.lower():
+        features.add("g:own_website")
     return features
 
 
