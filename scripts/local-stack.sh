@@ -591,7 +591,7 @@ cmd_up() {
     kafka_up
     pg_up
     log "stack is up ($(secs_since "$t0") s). Use it with:  export \$(scripts/local-stack.sh env)"
-    cmd_env_lines | sed 's/^/[stack]   /'
+    cmd_env_lines | redact_passwords | sed 's/^/[stack]   /'
 }
 
 cmd_down() {
@@ -633,6 +633,12 @@ cmd_env_lines() {
     echo "DATABASE_URL=${DATABASE_URL:-$PG_URL}"
 }
 
+# What is shown to a person: the password of every URL replaced (`env`, for `export $(...)`,
+# still prints the real value: it is read by a shell, not shown).
+redact_passwords() {
+    sed -E 's#(://[^:/@[:space:]]*):[^@[:space:]]*@#\1:***@#g'
+}
+
 cmd_env() {
     if ! kafka_external && ! kafka_pid >/dev/null; then
         echo "[stack] warning: local kafka is not running (scripts/local-stack.sh up)" >&2
@@ -654,6 +660,7 @@ usage: scripts/local-stack.sh <command>
   purge         same as down --purge
   status        show state; exit 0 when both are up, 3 otherwise
   env           print KAFKA_BOOTSTRAP_SERVERS=... and DATABASE_URL=... for the stack
+  env-shown     the same with every password replaced by *** (what 'up' shows)
   kafka-jars    only resolve the Kafka jars into .local/kafka/libs
 
 Ports: TRIAGE_KAFKA_PORT, TRIAGE_KAFKA_CONTROLLER_PORT, TRIAGE_PG_PORT.
@@ -672,6 +679,7 @@ main() {
         purge) cmd_down --purge ;;
         status) cmd_status ;;
         env) cmd_env ;;
+        env-shown) cmd_env_lines | redact_passwords ;;
         kafka-jars) take_lock; check_java; kafka_jars; log "kafka: jars ready in .local/kafka/libs" ;;
         help | -h | --help) usage ;;
         *) usage >&2; exit 2 ;;

@@ -484,3 +484,25 @@ def test_a_parked_letter_is_refused_and_nothing_is_replayed(running: Running,
     assert running.client.post("/admin/dlq/0:8/replay", data={"csrf": csrf}, headers=HTML).status_code == 404
     assert running.client.post("/admin/dlq/nonsense/replay", data={"csrf": csrf}, headers=HTML).status_code == 422
     running.nothing_changed()
+
+
+def test_guessed_api_tokens_are_throttled_with_retry_after(running: Running) -> None:
+    """300 wrong tokens in a burst: the first ten are 401, the rest 429 — the right one too, for now."""
+    answers = [running.client.post("/admin/replay", json={"email_id": "e1"},
+                                   headers={"Authorization": f"Bearer guess-{n:04d}-0123456789"}).status_code
+               for n in range(300)]
+    right = running.client.post("/admin/replay", json={"email_id": "e1"}, headers={"Authorization": f"Bearer {ALICE}"})
+
+    assert answers[:10] == [401] * 10 and set(answers[10:]) == {429}
+    assert right.status_code == 429 and 1 <= int(right.headers["Retry-After"]) <= 60
+    running.nothing_changed()
+
+
+def test_guessed_logins_are_throttled_with_retry_after(running: Running) -> None:
+    csrf = running.csrf()
+    answers = [running.client.post("/admin/login", data={"token": f"wrong-{n}", "csrf": csrf}).status_code
+               for n in range(11)]
+
+    assert answers == [401] * 10 + [429]
+    throttled = running.client.post("/admin/login", data={"token": ALICE, "csrf": csrf})
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1

@@ -159,8 +159,44 @@ def test_the_derived_session_secret_is_stable_and_changes_with_any_token() -> No
 def test_a_configured_session_secret_must_be_long_enough() -> None:
     with pytest.raises(AuthConfigError, match="at least 32"):
         session_secret(Settings(triage_admin_session_secret=SecretStr("short")), [("alice", ALICE)])
-    secret = "s" * 40
+    secret = "session-secret-0123456789abcdefghij"
     assert session_secret(Settings(triage_admin_session_secret=SecretStr(secret)), [("alice", ALICE)]) == secret
+
+
+@pytest.mark.parametrize(("variable", "value", "why"), [
+    ("TRIAGE_ADMIN_TOKEN", "aaaaaaaaaaaaaaaa", "one character repeated"),
+    ("TRIAGE_ADMIN_TOKEN", "abababababababab", "too predictable"),
+    ("TRIAGE_ADMIN_TOKENS", "alice:" + "z" * 20, "one character repeated"),
+    ("TRIAGE_ADMIN_SESSION_SECRET", "s" * 40, "one character repeated"),
+])
+def test_a_weak_secret_stops_the_start_naming_the_variable_not_the_value(variable, value, why) -> None:
+    field = variable.lower()
+    settings = Settings(**{field: SecretStr(value)},
+                        **({} if variable != "TRIAGE_ADMIN_SESSION_SECRET" else {"triage_admin_token": SecretStr(ALICE)}))
+    with pytest.raises(AuthConfigError) as caught:
+        admin_auth.load_admins(settings)
+    message = str(caught.value)
+    assert why in message and value not in message
+    assert variable in message or "TRIAGE_ADMIN_TOKENS" in message
+
+
+def test_failed_attempts_are_throttled_per_client_and_age_out() -> None:
+    team = admins(("alice", ALICE))
+    for n in range(10):
+        assert team.authenticate(f"guess-{n}", "10.0.0.9", now=100.0 + n / 100) is None
+
+    with pytest.raises(admin_auth.Throttled) as caught:
+        team.authenticate(ALICE, "10.0.0.9", now=100.5)  # even the right token, while throttled
+
+    assert 1 <= caught.value.retry_after_s <= 60
+    assert team.authenticate(ALICE, "10.0.0.7", now=100.5).actor == "alice"  # another client is not
+    assert team.authenticate(ALICE, "10.0.0.9", now=161.0).actor == "alice"  # the window has passed
+
+
+def test_a_right_token_after_a_typo_is_never_throttled() -> None:
+    team = admins(("alice", ALICE))
+    assert team.authenticate("typo", "10.0.0.8", now=1.0) is None
+    assert team.authenticate(ALICE, "10.0.0.8", now=2.0).actor == "alice"
 
 
 @pytest.mark.parametrize(("header", "token"), [

@@ -30,3 +30,22 @@ def test_ingest_fails_on_a_missing_path_among_good_ones(tmp_path: Path, monkeypa
 def test_ingest_without_a_path_is_a_usage_error() -> None:
     result = runner.invoke(app, ["ingest"])
     assert result.exit_code == 2
+
+
+def test_ingest_refuses_what_is_no_email_before_touching_kafka(tmp_path: Path, monkeypatch) -> None:
+    """Binary, JSON, empty and header-less files are named with why; nothing is published."""
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")
+    (tmp_path / "ls.eml").write_bytes(Path("/usr/bin/ls").read_bytes()[:4096])
+    (tmp_path / "mailbox.eml").write_text('{"company": "Lumora", "inboxes": ["sales@lumora.io"]}')
+    (tmp_path / "empty.eml").write_bytes(b"")
+    (tmp_path / "note.eml").write_text("Hi, we want 500 seats now, budget $1M.\n")
+    (tmp_path / "good.eml").write_bytes(b"From: jane@acme.io\r\nSubject: hi\r\n\r\nbody\r\n")
+
+    result = runner.invoke(app, ["ingest", str(tmp_path)])
+
+    assert result.exit_code == 2
+    errors = " ".join(result.stderr.split())
+    for name, why in [("ls.eml", "binary data"), ("mailbox.eml", "a JSON document"),
+                      ("empty.eml", "empty input"), ("note.eml", "no header block")]:
+        assert f"{name} is not an RFC 5322 message: {why}" in errors
+    assert "good.eml" not in errors and "nothing published" in errors

@@ -122,3 +122,19 @@ def test_normalize_body_only_detects_the_language(tmp_path: Path) -> None:
     result = runner.invoke(app, ["normalize", str(body), "--body-only", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["language"] == "de"
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    (Path("/usr/bin/ls").read_bytes()[:4096], "binary data"),
+    (Path(__file__).resolve().parents[3].joinpath("samples", "mailbox.json").read_bytes(), "a JSON document"),
+    (b"Hi, we want 500 seats now.\n", "no header block"),
+], ids=["binary", "mailbox.json", "no-headers"])
+def test_process_refuses_what_is_no_email(tmp_path: Path, content: bytes, why: str) -> None:
+    path = tmp_path / "input"
+    path.write_bytes(content)
+
+    result = runner.invoke(app, ["process", str(path), "--json"])
+
+    assert result.exit_code == 2
+    assert f"is not an RFC 5322 message: {why}" in " ".join(result.stderr.split())
+    assert result.stdout == ""

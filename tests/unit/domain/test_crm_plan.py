@@ -112,9 +112,22 @@ def test_support_updates_records_but_opens_no_deal() -> None:
 
 
 def test_unknown_company_and_person_plan_nothing_for_them() -> None:
+    """No grounded company, no deal: "Unknown company — inbound" at 0.99 was an injection's doing."""
     actions = plan_crm_actions(extracted(person=Person(name="Jane"), company=Company()), ROUTED)
 
-    assert [a.action for a in actions] == ["create_deal"]
+    assert actions == []
+
+
+def test_a_lead_without_a_company_gets_its_contact_but_no_deal() -> None:
+    actions = plan_crm_actions(extracted(company=Company(), confidence=0.99), ROUTED)
+
+    assert [a.action for a in actions] == ["upsert_contact"]
+
+
+def test_input_that_is_no_email_plans_nothing_even_as_a_lead() -> None:
+    flagged = extracted().model_copy(update={"decided_by": "not_an_email"})
+
+    assert plan_crm_actions(flagged, ROUTED) == []
 
 
 @pytest.mark.parametrize("intent", ["vendor", "job_applicant", "newsletter"])

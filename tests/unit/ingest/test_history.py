@@ -36,7 +36,15 @@ def test_a_push_names_the_mailbox_and_its_history_id(history_id) -> None:
 
 @pytest.mark.parametrize("body", [b"", b"{}", b'{"message": {}}', b'{"message": {"data": "%%%"}}',
                                   envelope({"emailAddress": "x"}), envelope({"historyId": "1"}),
-                                  envelope({"emailAddress": "nobody", "historyId": "1"})])
+                                  envelope({"emailAddress": "nobody", "historyId": "1"}),
+                                  envelope({"emailAddress": "a@b.io", "historyId": str(2**63)}),
+                                  envelope({"emailAddress": "a@b.io", "historyId": 10**30}),
+                                  envelope({"emailAddress": "a@b.io", "historyId": "-5"}),
+                                  envelope({"emailAddress": "a@b.io", "historyId": 1}, message_id=["x"]),
+                                  envelope({"emailAddress": "a" * 300 + "@b.io", "historyId": 1})],
+                         ids=["empty", "no-message", "no-data", "bad-base64", "no-history", "no-address",
+                              "bad-address", "past-avro-long", "huge-number", "negative", "list-message-id",
+                              "long-address"])
 def test_anything_else_is_refused(body) -> None:
     with pytest.raises(EnvelopeError):
         parse_push(body)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.fake_google_certs import GoogleCertsServer, mint, new_signing_key, push_claims
 from triage.domain.models import GmailNotification
+from triage.platform import metrics
 from triage.platform.publisher import RawPublisher
 from triage.platform.settings import Settings
 from triage_ingest.app import create_app
@@ -22,6 +23,14 @@ from triage_ingest.push import NotificationPublisher, push_router
 AUDIENCE = "https://ingest.lumora.example/webhook/email"
 PUSHER = "gmail-push@lumora-triage.iam.gserviceaccount.com"
 BOX = "sales@lumora.io"
+
+
+@pytest.fixture(autouse=True)
+def gmail_inboxes():
+    """The ingest service labels metrics with its configured inboxes only (main.py)."""
+    metrics.configure_inboxes([BOX])
+    yield
+    metrics.configure_inboxes([])
 
 
 class RecordingNotifications(NotificationPublisher):
@@ -121,3 +130,11 @@ def test_certificates_are_cached(client, google_certs) -> None:
     for _ in range(5):
         assert push(client, token).status_code == 204
     assert google_certs.fetches == fetched
+
+
+def test_a_history_id_past_avros_long_is_a_bad_request_not_a_server_error(client, google_certs,
+                                                                          notifications) -> None:
+    response = push(client, mint(google_certs.key, push_claims(AUDIENCE, PUSHER)), envelope(history_id=2**63))
+
+    assert response.status_code == 400
+    assert notifications.published == []

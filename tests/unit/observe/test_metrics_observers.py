@@ -9,6 +9,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from triage.domain.models import CrmAction, CrmEvent, ExtractedEmail, Extraction, RoutedEmail
+from triage.platform import metrics
 from triage.platform.metrics_observers import MeasuredCrm, observe_record
 
 # Only for records whose time does not matter: a module-level "now" goes stale when
@@ -57,7 +58,14 @@ def crm_event() -> CrmEvent:
                     object_id="7", status="created", idempotency_key="k", backend="local", at=NOW)
 
 
-def test_a_routed_email_is_counted_and_its_delivery_gives_lead_time_and_sla() -> None:
+@pytest.fixture
+def lumora_inboxes():
+    metrics.configure_inboxes(["sales@lumora.io"])
+    yield
+    metrics.configure_inboxes([])
+
+
+def test_a_routed_email_is_counted_and_its_delivery_gives_lead_time_and_sla(lumora_inboxes) -> None:
     observe_record("route", Record(None), [Record(routed("q-observe", 60))])
     assert sample("emails_routed_total", mailbox="sales@lumora.io", queue="q-observe", intent="lead",
                   priority="high") == 1
@@ -97,3 +105,15 @@ def test_measured_crm_times_every_write_and_counts_errors() -> None:
     assert sample("crm_write_latency_seconds_count", **labels) == 2
     assert sample("crm_writes_total", **labels, outcome="created") == 1
     assert sample("crm_writes_total", **labels, outcome="error") == 1
+
+
+def test_a_mailbox_outside_the_configured_inboxes_is_counted_as_other(lumora_inboxes) -> None:
+    private = routed("q-private", 60).model_copy(update={"mailbox": "jane.private@gmail.com"})
+    before = sample("emails_routed_total", mailbox="other", queue="q-private", intent="lead", priority="high")
+
+    observe_record("route", Record(None), [Record(private)])
+
+    assert sample("emails_routed_total", mailbox="other", queue="q-private", intent="lead",
+                  priority="high") == before + 1
+    assert sample("emails_routed_total", mailbox="jane.private@gmail.com", queue="q-private",
+                  intent="lead", priority="high") == 0

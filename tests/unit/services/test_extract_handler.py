@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY
 from tests.support.fake_llm import FakeLlmProvider, chat_tool_call_reply, openai_reply
 from triage.domain.extraction_gates import GatePolicy
 from triage.domain.extraction_intent import shipped_weights
+from triage.domain.extraction_llm import ground
 from triage.domain.intake import raw_email
 from triage.domain.models import (
     AuthVerdicts,
@@ -127,7 +128,10 @@ def test_a_record_without_trace_context_gets_no_headers() -> None:
 
 
 class FakeLlm(LlmExtractor):
-    """The real port, answering from a script: an Extraction, or None (invalid after repair)."""
+    """The real port, answering from a script: an Extraction, or None (invalid after repair).
+
+    Like the real adapters, it grounds the answer in the email (values without a span are nulled).
+    """
 
     provider = "fake"
 
@@ -139,6 +143,7 @@ class FakeLlm(LlmExtractor):
     def extract(self, clean: CleanEmail) -> LlmOutcome:
         self.seen.append(clean.email_id)
         extraction = self.answers.pop(0)
+        extraction = ground(extraction, clean) if extraction is not None else None
         return LlmOutcome(extraction, self.model, 1000, 100, 0.01, 1 if extraction else 2,
                           None if extraction else "intent: invalid")
 
@@ -274,8 +279,8 @@ def test_a_short_message_makes_no_llm_call_and_gets_low_confidence() -> None:
 
 def test_a_thread_classified_in_the_last_24_hours_is_reused_once_its_batch_committed() -> None:
     clock = Clock()
-    small, large = FakeLlm("small-m", answer("vendor", 0.8, "ignore"), answer("vendor")), FakeLlm("l")
-    handler = llm_handler(small, large, clock)
+    small, large = FakeLlm("small-m", answer("lead", 0.8), answer("lead")), FakeLlm("l")
+    handler = llm_handler(small, large, clock, GatePolicy(large_model_intents=frozenset()))
     first = clean_email(raw_record())
     reply = first.model_copy(update={"email_id": "reply-1"})
 
@@ -284,7 +289,7 @@ def test_a_thread_classified_in_the_last_24_hours_is_reused_once_its_batch_commi
     clock.now += timedelta(hours=23)
     out = extract(handler, reply)
 
-    assert (out.decided_by, out.extraction.intent, out.extraction.confidence) == ("thread_reuse", "vendor", 0.8)
+    assert (out.decided_by, out.extraction.intent, out.extraction.confidence) == ("thread_reuse", "lead", 0.8)
     assert out.cost_usd == 0.0 and small.seen == [first.email_id]
 
     clock.now += timedelta(hours=2)  # 25 hours after the classification
@@ -292,7 +297,7 @@ def test_a_thread_classified_in_the_last_24_hours_is_reused_once_its_batch_commi
 
 
 def test_an_aborted_batch_feeds_nothing_other_partitions_do_not_share_revoked_ones_forget() -> None:
-    small = FakeLlm("small-m", *[answer("vendor", 0.8, "ignore")] * 4)
+    small = FakeLlm("small-m", *[answer("lead", 0.8)] * 4)
     handler = llm_handler(small)
     first = clean_email(raw_record())
 
@@ -309,7 +314,7 @@ def test_an_aborted_batch_feeds_nothing_other_partitions_do_not_share_revoked_on
 
 
 def test_within_one_batch_a_thread_is_reused_before_the_commit() -> None:
-    small = FakeLlm("small-m", answer("vendor", 0.8, "ignore"))
+    small = FakeLlm("small-m", answer("lead", 0.8))
     handler = llm_handler(small)
     first = clean_email(raw_record())
 
@@ -473,3 +478,32 @@ def test_the_gates_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (handler.bands.auto_write, handler.bands.suggest) == (0.9, 0.6)
     assert handler.llm is not None and handler.llm.large is not None
     assert (handler.llm.small.model, handler.llm.large.model) == ("gpt-small", "gpt-large")
+
+
+def test_an_answer_the_local_extractor_contradicts_is_capped_at_suggest_and_not_reused() -> None:
+    """ADR 0015: the lead message answered "vendor" at 0.99 is not auto_write, nor a thread's verdict."""
+    small = FakeLlm("small-m", answer("vendor", 0.99, "ignore"), answer("vendor", 0.99, "ignore"))
+    handler = llm_handler(small)
+    first = clean_email(raw_record())
+    before = band_count("llm_small", "suggest")
+
+    out = extract(handler, first)
+    handler.committed()
+
+    assert (out.band_cap, out.extraction.confidence) == ("suggest", 0.99)
+    assert out.band_cap_reason.startswith("the local extractor says lead")
+    assert band_count("llm_small", "suggest") == before + 1
+    assert extract(handler, first.model_copy(update={"email_id": "r1"})).decided_by == "llm_small"
+
+
+def test_a_raw_record_that_is_no_email_is_flagged_and_never_sent_to_the_llm() -> None:
+    small = FakeLlm("small-m")
+    raw = b"\x7fELF\x02\x01\x01" + bytes(64)
+    record = raw_record().model_copy(update={"raw": raw, "size_bytes": len(raw)})
+    [clean_out] = ExtractHandler(LUMORA).handle(inbound(RAW, record))
+
+    out = extract(llm_handler(small), clean_out.value)
+
+    assert "not_an_email: binary data" in clean_out.value.defects
+    assert (out.decided_by, out.extraction.confidence, out.band_cap) == ("not_an_email", 0.0, "review")
+    assert small.seen == []

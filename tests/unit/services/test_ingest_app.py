@@ -13,6 +13,7 @@ from confluent_kafka import KafkaException
 from fastapi.testclient import TestClient
 
 from triage.domain.models import RawEmail
+from triage.platform import metrics
 from triage.platform.publisher import RawPublisher
 from triage.platform.settings import Settings
 from triage_ingest.app import create_app
@@ -135,7 +136,11 @@ def test_healthz_answers_ok(client) -> None:
 def test_metrics_count_ingested_and_rejected_calls(client) -> None:
     body = message()
     inbox = f"metrics-{uuid.uuid4().hex[:8]}@lumora.io"
-    post(client, body, {**signed(body), "X-Triage-Inbox": inbox})
+    metrics.configure_inboxes([inbox])
+    try:
+        post(client, body, {**signed(body), "X-Triage-Inbox": inbox})
+    finally:
+        metrics.configure_inboxes([])
     before = rejected_count(client.get("/metrics").text)
     post(client, body, {})
     response = client.get("/metrics")
@@ -143,6 +148,18 @@ def test_metrics_count_ingested_and_rejected_calls(client) -> None:
     assert response.headers["content-type"].startswith("text/plain")
     assert f'emails_ingested_total{{inbox="{inbox}"}} 1.0' in response.text
     assert rejected_count(response.text) == before + 1
+
+
+def test_an_inbox_that_is_not_configured_is_labelled_other(client) -> None:
+    """X-Triage-Inbox or the first To: of a private recipient never becomes a metric label."""
+    private = f"jane.{uuid.uuid4().hex[:8]}@gmail.com"
+    for headers in ({"X-Triage-Inbox": private}, {}):
+        body = message().replace(b"info@lumora.io", private.encode())
+        assert post(client, body, {**signed(body), **headers}).status_code == 202
+
+    text = client.get("/metrics").text
+    assert private not in text
+    assert 'emails_ingested_total{inbox="other"}' in text
 
 
 def rejected_count(metrics_text: str) -> float:

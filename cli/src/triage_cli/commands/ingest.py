@@ -11,7 +11,7 @@ from confluent_kafka import KafkaException
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from triage.domain.intake import raw_email
+from triage.domain.intake import not_a_message, raw_email
 from triage.platform.admin import apply_topics
 from triage.platform.publisher import RawPublisher
 from triage.platform.settings import load_settings
@@ -26,15 +26,28 @@ def ingest(
     inbox: str | None = typer.Option(None, help="Receiving inbox (default: Delivered-To/To of each message)"),
     ids_out: Path | None = typer.Option(None, help="Write the ingested email ids here, one per line"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout"),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid",
+                                      help="Publish the messages and leave out what is no RFC 5322 message"),
 ) -> None:
-    """Publish messages to email.raw, keyed by thread id; each is acknowledged before it counts."""
+    """Publish messages to email.raw, keyed by thread id; each is acknowledged before it counts.
+
+    Input that is no RFC 5322 message (binary, JSON, empty, no header block) is refused before
+    anything is published (exit 2), or left out and listed with ``--skip-invalid``.
+    """
     settings = load_settings()
     setup_telemetry("ingest-cli")  # the file door starts each email's trace (when OTEL_* is set)
     try:
-        total = count_messages(paths)
+        refused = refused_messages(paths)
+        total = count_messages(paths) - len(refused)
     except (SourceError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    for origin, problem in refused.items():
+        err.print(f"[red]{'skipped' if skip_invalid else 'error'}:[/red] {origin} is not an RFC 5322 "
+                  f"message: {problem}", highlight=False)
+    if refused and not skip_invalid:
+        err.print(f"refused {len(refused)} input(s); nothing published (--skip-invalid publishes the rest)")
+        raise typer.Exit(2)
     publisher = RawPublisher(settings)
     ids: list[str] = []
     try:
@@ -43,6 +56,8 @@ def ingest(
                       console=err, disable=as_json) as progress:
             task = progress.add_task("ingest", total=total)
             for message in iter_messages(paths):
+                if message.origin in refused:
+                    continue
                 record = raw_email(message.raw, source="file", received_at=datetime.now(UTC),
                                    max_bytes=settings.triage_ingest_max_bytes, mailbox=inbox)
                 publisher.publish(record)
@@ -59,6 +74,11 @@ def ingest(
         typer.echo(json.dumps({"ingested": len(ids), "email_ids": ids}))
     else:
         err.print(f"ingested {len(ids)} message(s) into {settings.topic('email.raw')}")
+
+
+def refused_messages(paths: list[Path]) -> dict[str, str]:
+    """Each input that is no RFC 5322 message, by where it came from, with why."""
+    return {m.origin: problem for m in iter_messages(paths) if (problem := not_a_message(m.raw))}
 
 
 def register(app: typer.Typer) -> None:

@@ -1,6 +1,7 @@
 """``triage process`` and ``triage normalize``: the pure pipeline on one file, no Kafka.
 
-Exit codes: 0 ok, 2 bad input (missing or unreadable file, invalid mailbox.json).
+Exit codes: 0 ok, 2 bad input (missing or unreadable file, no RFC 5322 message, invalid
+mailbox.json).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from triage.domain.intake import not_a_message
 from triage.domain.models import CleanEmail, Mailbox, ProcessResult
 from triage.domain.normalize import BodyParts, decode_text, detect_language, split_body
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
@@ -31,7 +33,7 @@ def process(
 ) -> None:
     """Normalise, extract, route and plan the CRM writes for one message."""
     owner = _read_mailbox(mailbox) if mailbox else DEFAULT_MAILBOX
-    result = process_message(_read_bytes(file), owner)
+    result = process_message(_read_message(file), owner)
     if as_json:
         _print_json(process_json(result))
     else:
@@ -98,6 +100,14 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _read_message(path: Path) -> bytes:
+    raw = _read_bytes(path)
+    problem = not_a_message(raw)
+    if problem is not None:
+        _fail(f"{path} is not an RFC 5322 message: {problem}")
+    return raw
 
 
 def _read_mailbox(path: Path) -> Mailbox:

@@ -10,11 +10,17 @@ answers 403 to every write. The UI (``triage_crm_sink.admin_ui``) uses sessions 
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import BaseModel
 
-from triage_crm_sink.admin_auth import DEFAULT_ACTOR, Admins, bearer_token
+from triage_crm_sink.admin_auth import (
+    DEFAULT_ACTOR,
+    Admins,
+    Throttled,
+    bearer_token,
+    client_address,
+)
 from triage_crm_sink.admin_crm import APPROVALS, EventPublisher, PlannedRoute, RouteStore, approve
 from triage_crm_sink.admin_desk import AdminDesk
 from triage_crm_sink.admin_ui import UiConfig, mount_ui
@@ -38,16 +44,19 @@ def create_admin_app(auth: str | Admins, routes: RouteStore, crm: CrmBackend, pu
     desk = desk or AdminDesk(routes, crm, publisher)
     app = FastAPI(title="triage admin", docs_url=None, redoc_url=None, openapi_url=None)
 
-    def api_actor(authorization: str | None = Header(None)) -> str:
-        admin = admins.actor_for(bearer_token(authorization))
+    def api_actor(request: Request, authorization: str | None = Header(None)) -> str:
+        try:
+            admin = admins.authenticate(bearer_token(authorization), client_address(request))
+        except Throttled as exc:
+            raise HTTPException(429, str(exc), {"Retry-After": str(exc.retry_after_s)}) from exc
         if admin is None:
             raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
         return admin.actor
 
     def writer(counter: Counter):
-        def check(authorization: str | None = Header(None)) -> str:
+        def check(request: Request, authorization: str | None = Header(None)) -> str:
             try:
-                actor = api_actor(authorization)
+                actor = api_actor(request, authorization)
             except HTTPException:
                 counter.labels("unauthorized").inc()
                 raise

@@ -20,15 +20,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from triage.platform.secret_strength import weakness
 from triage.platform.settings import Settings
 
 MIN_TOKEN_LENGTH = 16
 MIN_SESSION_SECRET_LENGTH = 32
 DEFAULT_ACTOR = "admin"  # the actor of the single TRIAGE_ADMIN_TOKEN
 _ACTOR_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-")
+
+
+class Throttled(Exception):
+    """Too many failed attempts from one client: answer 429 with Retry-After."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed attempts: retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
 
 
 class AuthConfigError(ValueError):
@@ -53,6 +63,8 @@ def parse_tokens(text: str, origin: str) -> list[tuple[str, str]]:
         if len(token) < MIN_TOKEN_LENGTH:
             raise AuthConfigError(f"{where}: the token is shorter than {MIN_TOKEN_LENGTH} characters "
                                   f"(is it written token:name? entries are name:token)")
+        if (why := weakness(token, MIN_TOKEN_LENGTH)) is not None:
+            raise AuthConfigError(f"{where}: the token is a weak secret: {why}")
         entries.append((actor, token))
     return entries
 
@@ -71,6 +83,7 @@ class Admins:
         self._key = fingerprint_key
         self._digests = [(actor, _digest(token)) for actor, token in entries]
         self._fingerprints = {self.fingerprint(token): actor for actor, token in entries}
+        self.attempts = FailedAttempts()
 
     def fingerprint(self, token: str) -> str:
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()[:32]
@@ -84,6 +97,17 @@ class Admins:
             if hmac.compare_digest(digest, candidate) and found is None:
                 found = actor
         return None if found is None else Admin(found, self.fingerprint(presented))
+
+    def authenticate(self, presented: str | None, client: str, now: float | None = None) -> Admin | None:
+        """``actor_for``, throttled per client: Throttled once it failed too often (429)."""
+        now = time.monotonic() if now is None else now
+        wait = self.attempts.retry_after(client, now)
+        if wait is not None:
+            raise Throttled(wait)
+        admin = self.actor_for(presented)
+        if admin is None:
+            self.attempts.failed(client, now)
+        return admin
 
     def still_valid(self, actor: str, fingerprint: str) -> bool:
         """A session's token is still configured for its actor (revocation ends sessions).
@@ -120,6 +144,8 @@ def token_entries(settings: Settings) -> list[tuple[str, str]]:
     if settings.triage_admin_token is not None and settings.triage_admin_token.get_secret_value():
         if len(settings.triage_admin_token.get_secret_value()) < MIN_TOKEN_LENGTH:
             raise AuthConfigError(f"TRIAGE_ADMIN_TOKEN is shorter than {MIN_TOKEN_LENGTH} characters")
+        if (why := weakness(settings.triage_admin_token.get_secret_value(), MIN_TOKEN_LENGTH)) is not None:
+            raise AuthConfigError(f"TRIAGE_ADMIN_TOKEN is a weak secret: {why}")
         entries.append((DEFAULT_ACTOR, settings.triage_admin_token.get_secret_value()))
     if settings.triage_admin_tokens is not None:
         entries += parse_tokens(settings.triage_admin_tokens.get_secret_value(), "TRIAGE_ADMIN_TOKENS")
@@ -145,6 +171,8 @@ def session_secret(settings: Settings, entries: list[tuple[str, str]]) -> str:
         if len(secret) < MIN_SESSION_SECRET_LENGTH:
             raise AuthConfigError(f"TRIAGE_ADMIN_SESSION_SECRET must be at least "
                                   f"{MIN_SESSION_SECRET_LENGTH} characters")
+        if (why := weakness(secret, MIN_SESSION_SECRET_LENGTH)) is not None:
+            raise AuthConfigError(f"TRIAGE_ADMIN_SESSION_SECRET is a weak secret: {why}")
         return secret
     material = "\n".join(f"{actor}:{token}" for actor, token in sorted(entries)).encode()
     return hmac.new(b"triage-admin-session-v1", material, hashlib.sha256).hexdigest()
@@ -181,3 +209,39 @@ def csrf_ok(expected: object, presented: str | None) -> bool:
     if not isinstance(expected, str) or not expected or not presented:
         return False
     return hmac.compare_digest(expected.encode(), presented.encode())
+
+
+class FailedAttempts:
+    """Failed logins and API tokens per client: past ``limit`` in ``window_s``, 429 until one ages out.
+
+    A sliding window per client address, in memory per process (a person mistyping a token
+    twice is never throttled; 300 guesses a second are, after the first ``limit``). While a
+    client is throttled even a right token is refused, so guessing learns nothing. Bounded:
+    at most ``max_clients`` addresses are remembered, the least recently failed go first.
+    """
+
+    def __init__(self, limit: int = 10, window_s: float = 60.0, max_clients: int = 10_000) -> None:
+        self.limit, self.window_s, self.max_clients = limit, window_s, max_clients
+        self._failures: dict[str, list[float]] = {}
+
+    def retry_after(self, client: str, now: float) -> int | None:
+        """Seconds until this client may try again, or None when it may now."""
+        recent = [t for t in self._failures.get(client, []) if now - t < self.window_s]
+        if recent:
+            self._failures[client] = recent
+        else:
+            self._failures.pop(client, None)
+        if len(recent) < self.limit:
+            return None
+        return max(1, int(recent[-self.limit] + self.window_s - now + 0.999))
+
+    def failed(self, client: str, now: float) -> None:
+        self._failures[client] = [*self._failures.pop(client, []), now][-self.limit:]
+        while len(self._failures) > self.max_clients:
+            del self._failures[next(iter(self._failures))]
+
+
+def client_address(request: object) -> str:
+    """The peer address (behind a proxy, run uvicorn with --forwarded-allow-ips so it is the client's)."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "unknown"

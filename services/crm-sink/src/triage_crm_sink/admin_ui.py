@@ -29,7 +29,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_auth import Admins, csrf_ok, new_csrf_token, new_session_id, session_key
+from triage_crm_sink.admin_auth import (
+    Admins,
+    Throttled,
+    client_address,
+    csrf_ok,
+    new_csrf_token,
+    new_session_id,
+    session_key,
+)
 from triage_crm_sink.admin_desk import AdminDesk
 from triage_crm_sink.admin_http import install_http_handlers
 from triage_crm_sink.admin_labels import (
@@ -170,7 +178,12 @@ class Ui:
         def login(request: Request, token: str = Form(""), csrf: str = Form("")) -> Response:
             if not csrf_ok(self.csrf(request), csrf):
                 raise HTTPException(403, "the login form is stale: reload the page and try again")
-            admin = self.admins.actor_for(token.strip())
+            try:
+                admin = self.admins.authenticate(token.strip(), client_address(request))
+            except Throttled as exc:
+                throttled = self.page(request, "login.html", 429, error=str(exc))
+                throttled.headers["Retry-After"] = str(exc.retry_after_s)
+                return throttled
             if admin is None:
                 return self.page(request, "login.html", 401, error="that token is not an admin token")
             self.start(request, admin.actor, admin.fingerprint)

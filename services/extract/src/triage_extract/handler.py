@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from prometheus_client import Counter
 
+from triage.domain.band_cap import cap_llm_answer
 from triage.domain.bands import ConfidenceBands, email_band
 from triage.domain.extract import SHIPPED_MODEL, ExtractionOutcome, extract_fields
 from triage.domain.extraction_gates import (
@@ -37,7 +38,12 @@ from triage.domain.extraction_gates import (
 from triage.domain.extraction_intent import IntentWeights
 from triage.domain.models import CleanEmail, ExtractedEmail, Extraction, Mailbox, RawEmail
 from triage.domain.normalize import clean_email
-from triage.domain.pipeline import extracted_email
+from triage.domain.pipeline import (
+    extracted_email,
+    flag_non_message,
+    non_message_extracted,
+    non_message_reason,
+)
 from triage.platform.runtime import Inbound, Outbound, trace_headers
 from triage.platform.topics import CLEAN, EXTRACTED, RAW
 
@@ -49,6 +55,8 @@ EXTRACTED_TOTAL = Counter(
     "Extractions by the gate that decided and the confidence band (auto_write|suggest|review)",
     ["decided_by", "band"],
 )
+CAPPED = Counter("extract_llm_band_capped_total",
+                 "LLM answers held below their confidence's band by the evidence (ADR 0015)", ["band"])
 LLM_CALLS = Counter("extract_llm_calls_total", "LLM extractions by model and validity", ["model", "valid"])
 LLM_TOKENS = Counter("extract_llm_tokens_total", "LLM tokens by model and direction", ["model", "direction"])
 LLM_COST = Counter("extract_llm_cost_usd_total", "LLM cost in US dollars by model", ["model"])
@@ -86,7 +94,7 @@ class ExtractHandler:
     def handle(self, record: Inbound) -> Sequence[Outbound]:
         if record.topic == RAW:
             assert isinstance(record.value, RawEmail)
-            clean = clean_email(record.value)
+            clean = flag_non_message(clean_email(record.value), record.value.raw)
             return [Outbound(CLEAN, clean.thread_id, clean, trace_headers(record))]
         assert isinstance(record.value, CleanEmail)
         extracted = self.extract(record.partition, record.value)
@@ -94,6 +102,8 @@ class ExtractHandler:
         return [Outbound(EXTRACTED, extracted.thread_id, extracted, trace_headers(record))]
 
     def extract(self, partition: int, clean: CleanEmail) -> ExtractedEmail:
+        if non_message_reason(clean) is not None:  # kept, never classified, never sent to an LLM
+            return non_message_extracted(clean)
         local = extract_fields(clean, self.mailbox, self.intent_model)
         if self.llm is None:
             return extracted_email(clean, local)
@@ -126,10 +136,16 @@ class ExtractHandler:
             outcomes.append(self.call(large, clean))
             if outcomes[-1].extraction is not None:  # else the small model's valid answer stands
                 chosen, extractor, decided_by = outcomes[-1].extraction, large, "llm_large"
-        self.pending.append((partition, clean.thread_id, ThreadClassification(
-            chosen.intent, chosen.confidence, extractor.model, now)))
+        chosen, cap = cap_llm_answer(chosen, local.extraction, clean)  # never above its evidence
+        if cap is None:  # a capped answer is no thread classification to reuse
+            self.pending.append((partition, clean.thread_id, ThreadClassification(
+                chosen.intent, chosen.confidence, extractor.model, now)))
         outcome = ExtractionOutcome(chosen, decided_by, extractor.model, extractor.provider)
-        return self.priced(extracted_email(clean, outcome), outcomes)
+        extracted = extracted_email(clean, outcome)
+        if cap is not None:
+            CAPPED.labels(cap.band).inc()
+            extracted = extracted.model_copy(update={"band_cap": cap.band, "band_cap_reason": cap.reason})
+        return self.priced(extracted, outcomes)
 
     @staticmethod
     def call(extractor: LlmExtractor, clean: CleanEmail) -> LlmOutcome:

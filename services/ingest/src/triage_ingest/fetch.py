@@ -25,6 +25,7 @@ from prometheus_client import Counter, Gauge
 from triage.domain.intake import raw_email
 from triage.domain.models import GmailCursor, GmailNotification, RawEmail
 from triage.platform.gmail import GmailClient, GmailNotFound, decode_raw
+from triage.platform.metrics import inbox_label
 from triage.platform.runtime import Inbound, Outbound, trace_headers
 from triage.platform.settings import Settings
 from triage.platform.topics import GMAIL_CURSORS, RAW
@@ -62,20 +63,20 @@ class GmailFetchHandler:
     def handle(self, record: Inbound) -> list[Outbound]:
         note: GmailNotification = record.value  # type: ignore[assignment]
         if note.watch_expires_at is not None:
-            WATCH_EXPIRY.labels(note.mailbox).set(note.watch_expires_at.timestamp())
+            WATCH_EXPIRY.labels(inbox_label(note.mailbox)).set(note.watch_expires_at.timestamp())
         client = self.client_for(note.mailbox)
         cursor = self.cursors.get(note.mailbox)
         refs, history_id = self._changes(client, note, cursor)
         recent = cursor.recent_gmail_ids if cursor else []
         fresh = not_yet_ingested(refs, recent)
-        SKIPPED.labels(note.mailbox, "already_ingested").inc(len(refs) - len(fresh))
+        SKIPPED.labels(inbox_label(note.mailbox), "already_ingested").inc(len(refs) - len(fresh))
         emails, done = self._fetch_all(client, note.mailbox, fresh)
         new_cursor = GmailCursor(mailbox=note.mailbox, history_id=history_id, updated_at=self.clock(),
                                  recent_gmail_ids=remember(recent, done))
         # Only now, with every call made: a retried try starts again from the stored cursor.
         self.cursors.put(new_cursor)
-        HISTORY_CURSOR.labels(note.mailbox).set(history_id)
-        LAST_SYNC.labels(note.mailbox).set(self.clock().timestamp())
+        HISTORY_CURSOR.labels(inbox_label(note.mailbox)).set(history_id)
+        LAST_SYNC.labels(inbox_label(note.mailbox)).set(self.clock().timestamp())
         headers = trace_headers(record)
         return [*(Outbound(RAW, e.thread_id, e, headers) for e in emails),
                 Outbound(GMAIL_CURSORS, note.mailbox, new_cursor)]
@@ -112,7 +113,7 @@ class GmailFetchHandler:
     def _resync(self, client: GmailClient, note: GmailNotification, cursor: GmailCursor | None,
                 reason: str) -> tuple[list[MessageRef], int]:
         limit = self.settings.triage_gmail_resync_max_messages
-        RESYNCS.labels(note.mailbox, reason).inc()
+        RESYNCS.labels(inbox_label(note.mailbox), reason).inc()
         log.warning("gmail %s: resync of up to %d recent messages (%s)", note.mailbox, limit, reason)
         pages, token, listed = [], None, 0
         while listed < limit:
@@ -140,10 +141,10 @@ class GmailFetchHandler:
         try:
             message = client.message_raw(ref.id)
         except GmailNotFound:
-            SKIPPED.labels(mailbox, "deleted").inc()
+            SKIPPED.labels(inbox_label(mailbox), "deleted").inc()
             log.warning("gmail %s: message %s deleted before it was fetched: skipped", mailbox, ref.id)
             return None
-        FETCHED.labels(mailbox).inc()
+        FETCHED.labels(inbox_label(mailbox)).inc()
         return raw_email(decode_raw(message["raw"]), source="gmail",
                          received_at=received_at(message, self.clock()),
                          max_bytes=self.settings.triage_ingest_max_bytes, mailbox=mailbox,

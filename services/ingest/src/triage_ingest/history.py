@@ -35,6 +35,10 @@ class MessageRef:
     thread_id: str
 
 
+#: history ids travel as Avro longs (gmail.notifications, gmail.cursors)
+AVRO_LONG_MAX = 2**63 - 1
+
+
 def parse_push(body: bytes) -> Push:
     """A Pub/Sub push envelope whose ``message.data`` is Gmail's ``{emailAddress, historyId}``."""
     try:
@@ -45,9 +49,12 @@ def parse_push(body: bytes) -> Push:
         history_id = int(data["historyId"])  # a JSON number or a decimal string: Gmail has sent both
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         raise EnvelopeError(f"not a Gmail push notification: {type(exc).__name__}: {exc}") from exc
-    if "@" not in mailbox or history_id <= 0:
+    if "@" not in mailbox or len(mailbox) > 254 or not 0 < history_id <= AVRO_LONG_MAX:
         raise EnvelopeError("not a Gmail push notification: bad emailAddress or historyId")
-    return Push(mailbox, history_id, message.get("messageId") or message.get("message_id"))
+    message_id = message.get("messageId") or message.get("message_id")
+    if message_id is not None and not (isinstance(message_id, str) and len(message_id) <= 256):
+        raise EnvelopeError("not a Gmail push notification: bad messageId")
+    return Push(mailbox, history_id, message_id)
 
 
 def is_inbound(labels: Sequence[str]) -> bool:

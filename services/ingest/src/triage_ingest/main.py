@@ -8,7 +8,10 @@ from fastapi import APIRouter
 from triage.platform.admin import apply_topics
 from triage.platform.gmail import configured_mailboxes
 from triage.platform.logs import configure_logging
+from triage.platform.mailbox_file import configured_inboxes
+from triage.platform.metrics import configure_inboxes
 from triage.platform.publisher import RawPublisher
+from triage.platform.secret_strength import require_strong
 from triage.platform.settings import Settings, load_settings
 from triage.platform.telemetry import setup_telemetry
 from triage_ingest.app import create_app
@@ -23,9 +26,11 @@ def main() -> None:
     configure_logging("ingest", settings.triage_log_level)
     setup_telemetry("ingest")
     secret = settings.triage_inbound_webhook_secret
-    if secret is None or len(secret.get_secret_value()) < 16:
+    if secret is None or not secret.get_secret_value():
         raise SystemExit("TRIAGE_INBOUND_WEBHOOK_SECRET must be set (at least 16 characters)")
+    require_strong("TRIAGE_INBOUND_WEBHOOK_SECRET", secret.get_secret_value())
     apply_topics(settings)
+    configure_inboxes(configured_inboxes(settings))  # the only inbox labels /metrics may carry
     app = create_app(settings, RawPublisher(settings), secret.get_secret_value().encode(),
                      gmail_push=gmail_push(settings))
     uvicorn.run(app, host=settings.triage_metrics_host, port=settings.triage_metrics_port or 8081,

@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from prometheus_client import Counter, Gauge
 
 from triage.domain.models import GmailNotification
+from triage.platform.metrics import inbox_label
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings
@@ -101,8 +102,8 @@ def push_router(verifier: PushVerifier, publisher: NotificationPublisher, mailbo
         await publisher.publish(GmailNotification(
             mailbox=push.mailbox, history_id=push.history_id, received_at=now, source="pubsub",
             pubsub_message_id=push.pubsub_message_id))
-        PUSH_ACCEPTED.labels(push.mailbox).inc()
-        LAST_NOTIFICATION.labels(push.mailbox).set(now.timestamp())
+        PUSH_ACCEPTED.labels(inbox_label(push.mailbox)).inc()
+        LAST_NOTIFICATION.labels(inbox_label(push.mailbox)).set(now.timestamp())
         return Response(status_code=204)
 
     return router

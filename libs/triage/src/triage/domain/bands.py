@@ -18,7 +18,8 @@ from triage.domain.models import Band, ExtractedEmail
 
 #: decided_by values whose extraction no confidence can vouch for: the LLM's answer failed
 #: validation and the fields are the local extractor's guess (docs/extraction.md).
-ALWAYS_REVIEWED = frozenset({"llm_invalid"})
+ALWAYS_REVIEWED = frozenset({"llm_invalid", "not_an_email"})
+_ORDER: tuple[Band, ...] = ("review", "suggest", "auto_write")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ def confidence_band(confidence: float, thresholds: ConfidenceBands) -> Band:
 
 
 def email_band(extracted: ExtractedEmail, thresholds: ConfidenceBands) -> Band:
-    """The band an extracted email is routed and written under."""
+    """The band an extracted email is routed and written under: never above its cap (ADR 0015)."""
     if extracted.decided_by in ALWAYS_REVIEWED:
         return "review"
-    return confidence_band(extracted.extraction.confidence, thresholds)
+    band = confidence_band(extracted.extraction.confidence, thresholds)
+    if extracted.band_cap is None:
+        return band
+    return min(band, extracted.band_cap, key=_ORDER.index)

@@ -13,11 +13,13 @@ from triage.domain.models import CrmAction, ExtractedEmail, Extraction, RouteDec
 # Below this a lead is real enough for a contact, not for a forecasted deal.
 DEAL_MIN_CONFIDENCE = 0.6
 _RECORDED_INTENTS = ("lead", "support")
+#: input that is no email was never classified: nothing to write, even after a person's look
+_UNPLANNED = frozenset({"not_an_email"})
 
 
 def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision) -> list[CrmAction]:
     extraction = extracted.extraction
-    if decision.ignored or extraction.intent not in _RECORDED_INTENTS:
+    if decision.ignored or extraction.intent not in _RECORDED_INTENTS or extracted.decided_by in _UNPLANNED:
         return []
     planned = [
         _company_action(extraction),
@@ -71,6 +73,8 @@ def _deal_action(
 ) -> tuple[str, str, dict[str, str]] | None:
     if extraction.intent != "lead" or extraction.confidence < DEAL_MIN_CONFIDENCE:
         return None
+    if not (extraction.company.domain or extraction.company.name):
+        return None  # values are grounded or nulled: no company the email names, no deal (ADR 0015)
     return (
         "create_deal",
         "deal",

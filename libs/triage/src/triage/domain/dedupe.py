@@ -103,6 +103,8 @@ def reuse_thread_classification(
     for the reason (None when nothing was reused).
     """
     own = email.extraction
+    if email.band_cap is not None or email.decided_by == "not_an_email":
+        return email, None  # the evidence held it down: a thread's intent must not lift it
     if previous is None or own.confidence >= below_confidence or previous.confidence <= own.confidence:
         return email, None
     reused = own.model_copy(update={

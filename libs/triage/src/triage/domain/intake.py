@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
@@ -9,6 +11,15 @@ from email.utils import getaddresses
 
 from triage.domain.identity import HEADER_SCAN_LIMIT, identify
 from triage.domain.models import RawEmail
+
+#: Header fields of which an RFC 5322 message has at least one (From and Date are required by
+#: the RFC; real mail sometimes lacks one, never all of these).
+CORE_HEADERS = frozenset({"from", "sender", "date", "message-id", "subject", "to", "received",
+                          "return-path"})
+#: Where the defect that flags a kept non-message starts (CleanEmail.defects).
+NOT_AN_EMAIL = "not_an_email"
+_FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:")
+_CONTROL = frozenset(range(0, 32)) - {9, 10, 13}
 
 #: Headers a mail system stamps with the mailbox that received the message, most specific first.
 DELIVERY_HEADERS = ("Delivered-To", "X-Original-To", "To")
@@ -51,3 +62,46 @@ def raw_email(
         size_bytes=len(raw),
         truncated=len(raw) > max_bytes,
     )
+
+
+def not_a_message(raw: bytes) -> str | None:
+    """Why these bytes are no RFC 5322 message (binary, JSON, empty, no header block), else None.
+
+    Only the first ``HEADER_SCAN_LIMIT`` bytes are read, so the check costs the same on any input.
+    """
+    head = raw[:HEADER_SCAN_LIMIT]
+    if not head.strip():
+        return "empty input"
+    if _looks_binary(head):
+        return "binary data"
+    if head.lstrip()[:1] in (b"{", b"[") and _is_json(raw):
+        return "a JSON document"
+    fields = _header_fields(head)
+    if not fields:
+        return "no header block (the first line is not a header field)"
+    if not fields & CORE_HEADERS:
+        return "no From, Date, Subject, To or Message-ID header"
+    return None
+
+
+def _looks_binary(head: bytes) -> bool:
+    control = sum(1 for byte in head[:4096] if byte in _CONTROL)
+    return b"\x00" in head or control * 20 > min(len(head), 4096)
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        json.loads(raw)
+    except ValueError:
+        return False
+    return True
+
+
+def _header_fields(head: bytes) -> set[str]:
+    """The field names of the leading header block; empty when its first line is no field."""
+    lines = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].split(b"\n")
+    if lines[0].startswith(b"From "):  # an mbox separator line
+        lines = lines[1:]
+    if not lines or not _FIELD.match(lines[0]):
+        return set()
+    return {m.group(1).decode("ascii").lower() for line in lines if (m := _FIELD.match(line))}

@@ -180,6 +180,11 @@ class ExtractedEmail(Envelope):
     tokens_out: int = 0
     cost_usd: float = 0.0
     language: str | None = None
+    #: v4: the highest band the evidence allows, whatever the confidence (None: no cap) — an LLM
+    #: answer the local extractor and grounding do not support, or input that is no email
+    #: (triage.domain.band_cap, ADR 0015); ``band_cap_reason`` says why, and routing shows it.
+    band_cap: Band | None = None
+    band_cap_reason: str | None = None
 
 
 class CrmAction(Frozen):

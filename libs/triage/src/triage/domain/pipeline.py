@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from triage.domain.crm_plan import plan_crm_actions
 from triage.domain.extract import ExtractionOutcome, extract_fields
-from triage.domain.intake import raw_email
-from triage.domain.models import CleanEmail, ExtractedEmail, Mailbox, ProcessResult
+from triage.domain.intake import NOT_AN_EMAIL, not_a_message, raw_email
+from triage.domain.models import CleanEmail, ExtractedEmail, Extraction, Mailbox, ProcessResult
 from triage.domain.normalize import clean_email
 from triage.domain.rules import route_email
 
@@ -26,8 +26,9 @@ def process_message(
     mailbox_address: str | None = None,
     received_at: datetime | None = None,
 ) -> ProcessResult:
-    clean = normalize_message(raw, mailbox_address=mailbox_address, received_at=received_at)
-    extracted = extracted_email(clean, extract_fields(clean, mailbox))
+    clean = flag_non_message(
+        normalize_message(raw, mailbox_address=mailbox_address, received_at=received_at), raw)
+    extracted = extract_or_flag(clean, mailbox)
     decision = route_email(extracted, mailbox)
     return ProcessResult(
         clean=clean,
@@ -52,6 +53,40 @@ def normalize_message(
     if received_at is None:
         clean = clean.model_copy(update={"received_at": clean.date or EPOCH})
     return clean
+
+
+def extract_or_flag(clean: CleanEmail, mailbox: Mailbox) -> ExtractedEmail:
+    if non_message_reason(clean) is not None:
+        return non_message_extracted(clean)
+    return extracted_email(clean, extract_fields(clean, mailbox))
+
+
+# ---------------------------------------------------------------- input that is no email
+
+
+def flag_non_message(clean: CleanEmail, raw: bytes) -> CleanEmail:
+    """A kept non-message (binary, JSON, empty, no header block) carries why in its defects."""
+    problem = not_a_message(raw)
+    if problem is None:
+        return clean
+    return clean.model_copy(update={"defects": [*clean.defects, f"{NOT_AN_EMAIL}: {problem}"]})
+
+
+def non_message_reason(clean: CleanEmail) -> str | None:
+    prefix = f"{NOT_AN_EMAIL}: "
+    return next((d.removeprefix(prefix) for d in clean.defects if d.startswith(prefix)), None)
+
+
+def non_message_extracted(clean: CleanEmail) -> ExtractedEmail:
+    """Never classified: confidence 0, decided_by not_an_email (review, no CRM plan).
+
+    ``intent`` is only the schema's required value ("spam", action "ignore"), not a verdict.
+    """
+    nothing = Extraction(intent="spam", required_action="ignore", confidence=0.0,
+                         summary="not an RFC 5322 message")
+    outcome = ExtractionOutcome(nothing, NOT_AN_EMAIL)
+    return extracted_email(clean, outcome).model_copy(update={
+        "band_cap": "review", "band_cap_reason": f"not an RFC 5322 message: {non_message_reason(clean)}"})
 
 
 def extracted_email(clean: CleanEmail, outcome: ExtractionOutcome) -> ExtractedEmail:

@@ -118,6 +118,11 @@ def seed_rule(name: str, when: dict, route: dict, because: str) -> Rule:
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
+    # First of all: input that is no RFC 5322 message was kept, never classified (confidence 0,
+    # no CRM plan) — a person looks at what arrived.
+    seed_rule("not_an_email", {"decided_by": ["not_an_email"]},
+              {"queue": "human_review", "priority": "normal", "sla_minutes": 240},
+              "not an RFC 5322 message: a person decides"),
     # First: when the model's answer failed validation, the fields are the local extractor's
     # guess at confidence 0 — a person decides, whatever that guess says.
     seed_rule("invalid_extraction", {"decided_by": ["llm_invalid"]},
@@ -188,9 +193,16 @@ def route_email(
         priority=rule.route.priority,
         sla_minutes=rule.route.sla_minutes,
         rule=rule.name,
-        reason=rule.because.format(**facts(extracted, mailbox, band)),
+        reason=_with_cap(rule.because.format(**facts(extracted, mailbox, band)), extracted),
         ignored=rule.route.ignored,
     )
+
+
+def _with_cap(reason: str, extracted: ExtractedEmail) -> str:
+    """The band cap's reason, when the evidence held the email below its confidence's band."""
+    if not extracted.band_cap_reason:
+        return reason
+    return f"{reason}; band capped at {extracted.band_cap}: {extracted.band_cap_reason}"
 
 
 def facts(extracted: ExtractedEmail, mailbox: Mailbox, band: Band) -> dict[str, str]:

@@ -18,3 +18,9 @@ def load_mailbox_file(settings: Settings) -> Mailbox:
         return Mailbox.model_validate(json.loads(path.read_text()))
     except (OSError, json.JSONDecodeError, ValidationError) as exc:
         raise SystemExit(f"TRIAGE_MAILBOX_FILE={path}: cannot read a mailbox.json: {exc}") from exc
+
+
+def configured_inboxes(settings: Settings) -> list[str]:
+    """The inboxes this deployment receives for: mailbox.json's, and the Gmail mailboxes."""
+    gmail = [m.strip() for m in settings.triage_gmail_mailboxes.split(",") if m.strip()]
+    return [*load_mailbox_file(settings).inboxes, *gmail]

@@ -57,3 +57,21 @@ SLA_BREACHES = Counter(
     "email_sla_breaches",
     "Emails that reached crm.events after their SLA due time (the pipeline used up the SLA)", ["queue"],
 )
+
+
+# -- mailbox labels carry no personal data ---------------------------------------------------
+#: The inboxes a label may name (mailbox.json's ``inboxes`` and the Gmail mailboxes); any other
+#: address — a private recipient in To:, a made-up X-Triage-Inbox — is "other", so neither an
+#: address nor an unbounded number of series reaches /metrics.
+_CONFIGURED_INBOXES: frozenset[str] = frozenset()
+OTHER_INBOX = "other"
+
+
+def configure_inboxes(inboxes: object) -> None:
+    global _CONFIGURED_INBOXES
+    _CONFIGURED_INBOXES = frozenset(str(inbox).strip().lower() for inbox in inboxes)  # type: ignore[attr-defined]
+
+
+def inbox_label(address: str | None) -> str:
+    address = (address or "").strip().lower()
+    return address if address in _CONFIGURED_INBOXES else OTHER_INBOX

@@ -48,7 +48,7 @@ def observe_extraction(extracted: ExtractedEmail) -> None:
 
 def observe_route(routed: RoutedEmail) -> None:
     metrics.EMAILS_ROUTED.labels(
-        routed.mailbox, routed.queue, routed.extraction.intent, routed.priority
+        metrics.inbox_label(routed.mailbox), routed.queue, routed.extraction.intent, routed.priority
     ).inc()
 
 

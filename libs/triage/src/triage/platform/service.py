@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from triage.platform.admin import apply_topics
 from triage.platform.health import Liveness, serve_health
 from triage.platform.logs import configure_logging
+from triage.platform.mailbox_file import configured_inboxes
+from triage.platform.metrics import configure_inboxes
 from triage.platform.runtime import Handler, StreamProcessor
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings, load_settings
@@ -41,6 +43,7 @@ def run_stage(
     settings = settings or load_settings()
     configure_logging(service, settings.triage_log_level)
     setup_telemetry(service)
+    configure_inboxes(configured_inboxes(settings))  # the only mailbox labels /metrics may carry
     liveness = Liveness()
     server = serve_health(settings.triage_metrics_host, settings.triage_metrics_port, liveness)
     log.info("%s: /healthz and /metrics on port %d", service, server.server_port)
