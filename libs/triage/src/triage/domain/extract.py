@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Literal
 
 from triage.domain.evidence import field_values, first_located, locate, supported
+from triage.domain.extraction_dates import dated_horizons
 from triage.domain.extraction_intent import (
     IntentWeights,
     Signals,
@@ -1044,17 +1045,30 @@ def _period(text: str, match: re.Match[str]) -> tuple[int, int, int]:
 
 # ---------------------------------------------------------------- timeline
 
+
+def _timing_cue(*phrases: str) -> re.Pattern[str]:
+    """Like ``_cue``, but a space also matches a line break: mail is hard-wrapped."""
+    return _cue(*(phrase.replace(" ", r"\s+") for phrase in phrases))
+
+
 # fmt: off
-_NOW = _cue(
+_NOW = _timing_cue(
     r"asap", r"as soon as possible", r"immediately", r"right away", r"urgently", r"this week",
     r"this month", r"today", r"end of (?:the|this) month", r"within (?:a|one|1|two|2) weeks?",
+    r"next week", r"by next week", r"right now", r"starting now",
     r"sofort", r"umgehend", r"so schnell wie möglich", r"schnellstmöglich", r"diese woche",
-    r"diesen monat", r"ende des monats", r"dès que possible", r"au plus vite", r"immédiatement",
-    r"cette semaine", r"ce mois-ci", r"lo antes posible", r"cuanto antes", r"inmediatamente",
-    r"esta semana", r"este mes", r"il prima possibile", r"entro questo mese", r"questo mese",
-    r"o quanto antes", r"este m[eê]s", r"ainda este m[eê]s", r"zo snel mogelijk", r"deze maand",
+    r"diesen monat", r"ende des monats", r"nächste woche", r"nächsten woche", r"ab sofort",
+    r"dès que possible", r"au plus vite", r"immédiatement", r"cette semaine", r"ce mois-ci",
+    r"(?:la )?semaine prochaine", r"fin du mois", r"fin de mois", r"d[èe]s maintenant",
+    r"lo antes posible", r"cuanto antes", r"inmediatamente", r"esta semana", r"este mes",
+    r"(?:la )?(?:próxima|proxima) semana", r"la semana que viene", r"fin(?:ales)? de mes",
+    r"desde ya", r"da subito", r"desde já",
+    r"il prima possibile", r"entro questo mese", r"questo mese", r"(?:la )?prossima settimana",
+    r"(?:entro )?fine mese", r"o quanto antes", r"este m[eê]s", r"ainda este m[eê]s",
+    r"(?:na )?próxima semana", r"fim do m[eê]s", r"zo snel mogelijk", r"deze maand",
+    r"volgende week", r"今月中?", r"来週", r"至急",
 )
-_QUARTER = _cue(
+_QUARTER = _timing_cue(
     r"this quarter", r"next quarter", r"next month", r"end of (?:the|this) quarter",
     r"(?:within|in|over) the (?:next|coming) (?:few |couple of )?(?:weeks|months)",
     r"in (?:a|the) (?:few|couple of) (?:weeks|months)", r"in the coming weeks",
@@ -1063,63 +1077,66 @@ _QUARTER = _cue(
     r"prochain trimestre", r"le mois prochain", r"dans les prochaines semaines",
     r"este trimestre", r"(?:el )?próximo trimestre", r"el mes que viene", r"el próximo mes",
     r"en las próximas semanas", r"(?:nel )?prossimo trimestre", r"(?:no )?próximo trimestre",
-    r"volgend kwartaal", r"(?:the )?next (?:two|2|three|3) months",
+    r"volgend kwartaal", r"(?:the )?next (?:two|2|three|3) months", r"今四半期", r"来月",
 )
-_SIX_MONTHS = _cue(
+_SIX_MONTHS = _timing_cue(
     r"half a year", r"six months", r"6 months", r"next two quarters", r"halbes jahr",
     r"sechs monaten?", r"6 monaten?", r"six mois", r"6 mois", r"seis meses", r"6 meses",
     r"medio año", r"half[- ]year", r"sei mesi", r"seis meses", r"zes maanden",
 )
-_LATER = _cue(
+_LATER = _timing_cue(
     r"next year", r"nächstes jahr", r"im nächsten jahr", r"l'année prochaine", r"el próximo año",
     r"el año que viene", r"l'anno prossimo", r"(?:no )?ano que vem", r"volgend jaar",
 )
-_NUMBER_WORDS = {
-    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8,
-    "nine": 9, "twelve": 12, "ein": 1, "einem": 1, "zwei": 2, "drei": 3, "vier": 4, "sechs": 6,
-    "un": 1, "deux": 2, "trois": 3, "quatre": 4, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4,
-    "seis": 6,
-}
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "oktober": 10,
-    "dezember": 12, "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6,
-    "juillet": 7, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-    "settembre": 9, "ottobre": 10, "dicembre": 12, "janeiro": 1, "fevereiro": 2, "março": 3,
-    "maio": 5, "junho": 6, "julho": 7, "setembro": 9, "outubro": 10, "dezembro": 12,
-    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}
-# fmt: on
-_SPAN = re.compile(
-    r"(?:within|in|next|over the next|innerhalb von|in den nächsten|dans|d'ici|en los próximos)\s+"
-    r"(?:about\s+|around\s+|roughly\s+)?"
-    r"(?P<n>\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
-    r"(?P<unit>weeks?|months?|wochen|monaten?|semaines?|mois|semanas?|meses?)\b",
-    re.IGNORECASE,
+# "No rush" is a timeline too: unless a buying sentence names a date, nothing is pressing.
+_NO_RUSH = _timing_cue(
+    r"no rush", r"no hurry", r"not in a hurry", r"keine eile", r"nicht eilig", r"pas press[ée]s?",
+    r"rien ne presse", r"pas d'urgence", r"sin prisa", r"no hay prisa", r"non c'è fretta",
+    r"nessuna fretta", r"sem pressa", r"geen haast", r"急ぎません",
 )
-_BY_MONTH = re.compile(
-    r"(?:by|before|in|until|end of|bis|im|ab|avant|d'ici|para|antes de|entro|até|voor|tegen)\s+"
-    r"(?:(?:early|mid|late|the end of|anfang|mitte|ende|début|fin|finales de|principios de)\s+)?"
-    r"(?P<month>" + "|".join(_MONTHS) + r")\b(?:\s+(?P<year>20\d\d))?",
-    re.IGNORECASE,
-)
-_BY_QUARTER = re.compile(r"\bQ(?P<q>[1-4])(?:\s*(?:/|')?\s*(?P<year>(?:20)?\d\d))?\b")
 # A horizon in a sentence about going live or signing is the buying timeline; one about
 # a demo next week or a pipeline review is not.
-# fmt: off
 _BUYING_WORDS = _cue(
     r"live", r"roll(?:ing)?[ -]?out", r"in place", r"sign(?:ed|ing)?", r"decision", r"decide",
     r"implement\w*", r"launch", r"start(?:ing)?", r"go[- ]live", r"timeline", r"purchase", r"buy",
-    r"einführen", r"entscheid\w*", r"décision", r"décider", r"déployer", r"funcionando",
-    r"implementar", r"decisión", r"contratar", r"partire", r"decideremo", r"implantar",
-    r"live gaan", r"beslissen",
+    r"migrat\w*", r"switch(?:ed)? over", r"install\w*", r"choose", r"open(?:ing)?",
+    r"einführen", r"entscheid\w*", r"vertrag\w*", r"umstellen", r"installiert",
+    r"décision", r"décider", r"déployer", r"migrer", r"installée?s?", r"ouverture", r"ouvr\w+",
+    r"repartir", r"funcionando", r"implementar", r"decisión", r"contratar", r"firmar",
+    r"abrir", r"partire", r"decideremo", r"chiudere", r"implantar", r"assinar", r"abertura",
+    r"trial", r"test(?:er|en)", r"probar", r"provare", r"testar", r"稼働", r"導入",
+    r"稟議", r"live gaan", r"beslissen",
+)
+# Sentences that set up a meeting name when to talk, not when to buy.
+_MEETING_WORDS = _cue(
+    r"demo\w*", r"démo\w*", r"demostraci[óo]n", r"demonstra\w+", r"walkthrough", r"call",
+    r"meeting", r"intro", r"visio", r"presentazione", r"presentación", r"reuni[óo]n", r"reunião",
+    r"termin", r"gespräch", r"chiamata", r"llamada", r"rendez-vous", r"horarios", r"times",
+    r"calendar", r"vorführung", r"zeit für", r"slot", r"créneau\w*", r"打ち合わせ", r"面談",
+    # a weekday names when to talk
+    r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"montag", r"dienstag",
+    r"mittwoch", r"donnerstag", r"freitag", r"lundi", r"mardi", r"mercredi", r"jeudi",
+    r"vendredi", r"lunes", r"martes", r"miércoles", r"jueves", r"viernes", r"lunedì",
+    r"martedì", r"mercoledì", r"giovedì", r"venerdì", r"segunda-feira", r"terça-feira",
+    r"quarta-feira", r"quinta-feira", r"sexta-feira",
 )
 # fmt: on
-_SENTENCE = re.compile(r"[^.!?\n]+")
+# Sentence ends; a hard-wrapped line (long, no end mark) runs on to the next line.
+_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$)")
+# "..., but I'd like a demo next month": a contrasting clause is a sentence of its own.
+_CLAUSE_END = re.compile(
+    r"[.!?。！？]+(?=\s|$)|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar)\b)", re.IGNORECASE
+)
+_WRAPPED = 60
+# "not before our budget round in the autumn", "erst nach ... im Herbst": a lower bound,
+# the earliest they might buy, says nothing about when they will.
+_LOWER_BOUND = re.compile(
+    r"(?:(?:won't|will not|not|nothing|no|nicht|nichts|kein\w*|pas|rien|nada|non|niente|não|"
+    r"niet)\b[^.]{0,60}\b(?:before|until|vor|avant|antes|prima|até|voor)\b|"
+    r"\b(?:not until|only after|after|erst|nach|après|después|dopo|após|na afloop)\b)"
+    r"[^.]{0,60}$",
+    re.IGNORECASE,
+)
 _HORIZONS: tuple[tuple[int, Timeline], ...] = ((0, "now"), (3, "quarter"), (6, "six_months"))
 
 
@@ -1130,22 +1147,47 @@ def buying_timeline(text: str, sent: datetime | None) -> Timeline:
 
 
 def stated_timeline(text: str, sent: datetime | None) -> Found | None:
-    """The soonest horizon, preferring sentences about buying, and the phrase that states it."""
-    sentences = [match.group(0) for match in _SENTENCE.finditer(text)]
+    """The soonest horizon of the first tier that states one (sentences about buying, then
+    others; never one that only sets up a meeting), and the phrase that states it."""
+    sentences = list(_sentences(text))
     buying = [sentence for sentence in sentences if _BUYING_WORDS.search(sentence)]
-    for candidates in (buying, sentences):
+    others = [s for s in sentences if s not in buying and not _MEETING_WORDS.search(s)]
+    for tier, candidates in enumerate((buying, others)):
         horizons = [h for sentence in candidates for h in stated_horizons(sentence, sent)]
         if horizons:
+            if tier > 0 and _NO_RUSH.search(text):
+                return None
             months, phrase = min(horizons, key=lambda found: found[0])
             timeline = horizon(months)
             return None if timeline == "unknown" else Found(timeline, (phrase,))
     return None
 
 
+def _sentences(text: str) -> Iterator[str]:
+    """The sentences of a text, each a substring of it (wrapped lines joined as written)."""
+    block: list[str] = []
+    for line in text.split("\n"):
+        block.append(line)
+        if len(line.rstrip()) < _WRAPPED or _SENTENCE_END.search(line.rstrip()[-1:] or "."):
+            yield from _split_sentences("\n".join(block))
+            block = []
+    yield from _split_sentences("\n".join(block))
+
+
+def _split_sentences(block: str) -> Iterator[str]:
+    start = 0
+    for end in _CLAUSE_END.finditer(block):
+        if block[start : end.start()].strip():
+            yield block[start : end.start()].strip()
+        start = end.end()
+    if block[start:].strip():
+        yield block[start:].strip()
+
+
 def horizon_phrases(text: str, sent: datetime | None) -> Iterator[tuple[Timeline, str]]:
     """Every horizon phrase of a text and the timeline it states (grounds an LLM's timeline)."""
-    for sentence in _SENTENCE.finditer(text):
-        for months, phrase in stated_horizons(sentence.group(0), sent):
+    for sentence in _sentences(text):
+        for months, phrase in stated_horizons(sentence, sent):
             yield horizon(months), phrase
 
 
@@ -1162,39 +1204,12 @@ def stated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]
     for pattern, months in ((_NOW, 0), (_QUARTER, 2), (_SIX_MONTHS, 5), (_LATER, 12)):
         if said := pattern.search(text):
             found.append((months, said.group(0)))
-    found += [(_span_months(match), match.group(0)) for match in _SPAN.finditer(text)]
-    if sent is not None:
-        found += [(_months_to_month(m, sent), m.group(0)) for m in _BY_MONTH.finditer(text)]
-        found += [(_months_to_quarter(m, sent), m.group(0)) for m in _BY_QUARTER.finditer(text)]
-    return found
+    found += dated_horizons(text, sent)
+    return [(months, phrase) for months, phrase in found if not _bounded_below(text, phrase)]
 
 
-def _span_months(match: re.Match[str]) -> float:
-    count = match.group("n").lower()
-    number = int(count) if count.isdigit() else _NUMBER_WORDS[count]
-    unit = match.group("unit").lower()
-    if unit.startswith(("week", "woche", "semaine", "semana")):
-        return 0 if number <= 4 else number / 4.3
-    return number
-
-
-def _months_to_month(match: re.Match[str], sent: datetime) -> float:
-    month = _MONTHS[match.group("month").lower()]
-    year = int(match.group("year")) if match.group("year") else None
-    return _months_between(sent, month, year)
-
-
-def _months_to_quarter(match: re.Match[str], sent: datetime) -> float:
-    year_text = match.group("year")
-    year = None if not year_text else int(year_text) + (2000 if len(year_text) == 2 else 0)
-    return _months_between(sent, 3 * int(match.group("q")) - 2, year)
-
-
-def _months_between(sent: datetime, month: int, year: int | None) -> float:
-    if year is None:  # a bare month means its next occurrence
-        year = sent.year if month >= sent.month else sent.year + 1
-    months = (year - sent.year) * 12 + month - sent.month
-    return months if months >= 0 else 99  # a past month says nothing about buying
+def _bounded_below(text: str, phrase: str) -> bool:
+    return _LOWER_BOUND.search(text[: max(text.find(phrase), 0)]) is not None
 
 
 # ---------------------------------------------------------------- region
