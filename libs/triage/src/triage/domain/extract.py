@@ -19,6 +19,15 @@ from datetime import datetime
 from typing import Literal
 
 from triage.domain.evidence import field_values, first_located, locate, supported
+from triage.domain.extraction_company import (
+    NAME_JOINERS,
+    acronym_name,
+    company_field,
+    introduced_name,
+    is_capital,
+    japanese_name,
+    published_by,
+)
 from triage.domain.extraction_dates import dated_horizons
 from triage.domain.extraction_intent import (
     IntentWeights,
@@ -836,14 +845,33 @@ def signature_name(signature: str) -> str | None:
     return None
 
 
+# Legal forms in the languages mail arrives in (several words first: "GmbH & Co. KG").
 _SUFFIXES = (
+    r"GmbH & Co\.? KG(?:aA)?|S\.A\. de C\.V|S\. de R\.L|de C\.V|Co\., Ltd|Pty Ltd|"
     r"Inc|Incorporated|Corp|Corporation|Co|Company|LLC|LLP|LP|Ltd|Limited|Pty|Pte|Pvt|plc|GmbH|AG|"
-    r"KG|SA|SAS|SARL|SL|SRL|SpA|S\.p\.A|BV|B\.V|NV|N\.V|AB|AS|Oy|KK|S\.A|S\.L|S\.r\.l|Ltda|Lda|"
-    r"DAC|S\.A\. de C\.V|de C\.V"
+    r"KG|KGaA|OHG|UG|e\.K|SE|SA|SAS|SASU|SARL|EURL|SNC|SL|SLU|SRL|Srl|SpA|S\.p\.A|S\.r\.l|"
+    r"S\.a\.s|S\.n\.c|BV|B\.V|NV|N\.V|VOF|AB|AS|A/S|ApS|Oy|KK|K\.K|S\.A|S\.A\.S|S\.L|S\.L\.U|"
+    r"S\.A\.U|Ltda|Lda|DAC"
 )
 _LEGAL_SUFFIX = re.compile(rf"\b(?:{_SUFFIXES})\.?$")
+_TRAILING_FORM = re.compile(rf",?\s+(?:{_SUFFIXES})\.?$")
 # Split signature lines into parts, but keep "Acme, Inc." together.
 _SEGMENT_SPLIT = re.compile(rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—]\s)\s*")
+# A footer's labels name the register, not the company; some name another company.
+# fmt: off
+_OTHER_PARTY_LABELS = re.compile(
+    r"(?:gesellschafter\w*|komplementär\w*|general partner|geschäftsführ\w*|managing director|"
+    r"director|vorstand|aufsichtsrat|sitz|registered office|registered in|siège social|siège|"
+    r"domicilio social|sede legale|sede|handelsregister|registergericht|amtsgericht|"
+    r"registro mercantil|inscrit\w*|rcs|kvk|btw|ust-idnr|vat|tva|cif|nif|p\.\s?iva|c\.f\.)\W*$",
+    re.IGNORECASE,
+)
+_REGISTER_WORDS = re.compile(
+    r"(?<!\w)(?:impressum|handelsregister|registergericht|amtsgericht|registered office|"
+    r"registro mercantil|siège social|hrb|hra|kvk|ust-idnr)(?!\w)",
+    re.IGNORECASE,
+)
+# fmt: on
 
 
 def company_of(intent: Intent, clean: CleanEmail, about: About) -> Company:
@@ -852,47 +880,89 @@ def company_of(intent: Intent, clean: CleanEmail, about: About) -> Company:
     if intent == "newsletter":
         return publisher_of(clean)
     domain = company_domain(about.email) or _website_domain(about.signature)
-    return Company(name=about.form.get("company") or company_name(about, domain), domain=domain)
+    relayed = about.relay or _RELAY_SENDER.search(clean.from_email or "")  # stacked form fields
+    form = about.form.get("company") or (company_field(about.text) if relayed else None)
+    return Company(name=_without_aside(form) or company_name(about, domain), domain=domain)
+
+
+def _without_aside(name: str | None) -> str | None:
+    """"Hôtel Les Tilleuls (Dijon)": the name without its parenthesised aside."""
+    return re.sub(r"\s*\([^)]*\)?\s*$", "", name).strip() or None if name else None
 
 
 def company_name(about: About, domain: str | None) -> str | None:
-    """The name as the sender writes it (signature, then body); null when never written."""
+    """The name as the sender writes it (signature, their introduction, then the body);
+    null when never written, and never a person's name."""
     label = _squash(domain_label(domain)) if domain else ""
-    for text in (about.signature, about.text, about.footer):
-        found = _suffixed_name(text, label) or _name_spelling(text, label)
-        if found:
+    people = (about.name,) if about.name else ()  # a signature's first name line may be the firm
+    finders = (
+        lambda: _written_name(about.signature, label),
+        lambda: _suffixed_name(about.text, label) or japanese_name(about.text),
+        lambda: introduced_name(about.text, people, label),
+        lambda: _name_spelling(about.text, label),
+        lambda: _written_name(about.footer, label),
+    )
+    for finder in finders:
+        found = finder()
+        if found and not _names_a_person(found, people):
             return found
     return None
 
 
+def _written_name(text: str, label: str) -> str | None:
+    return _suffixed_name(text, label) or japanese_name(text) or _name_spelling(text, label)
+
+
+def _names_a_person(name: str, people: tuple[str, ...]) -> bool:
+    return any(_squash(name) == _squash(person) for person in people)
+
+
 def _segments(text: str) -> list[str]:
+    """A text's lines, split at separators; "株式会社X (X K.K.)" gives both names."""
     return [
-        part for line in text.split("\n") for part in _SEGMENT_SPLIT.split(line.strip()) if part
+        part.strip()
+        for line in text.split("\n")
+        for segment in _SEGMENT_SPLIT.split(line.strip())
+        for part in _PARENTHESES.split(segment)
+        if part.strip()
     ]
 
 
-def _suffixed_name(text: str, label: str) -> str | None:
-    """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first."""
+_PARENTHESES = re.compile(r"\s+\((?=[^)]{3,}\)$)|(?<=\w\.)\)$|(?<=\w)\)$")
+
+
+def _suffixed_name(text: str, label: str, words: int = 6) -> str | None:
+    """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first;
+    after a footer's label ("Impressum: X GmbH"), never a register entry or another party."""
     names = [
         name
         for segment in _segments(text)
-        if _LEGAL_SUFFIX.search(segment) and len(segment.split()) <= 6
-        if (name := _capitalized_tail(segment))
+        if (part := _after_label(segment))
+        and _LEGAL_SUFFIX.search(part)
+        and len(_TRAILING_FORM.sub("", part).split()) <= words
+        if (name := _capitalized_tail(part)) and not _REGISTER_WORDS.search(name)
     ]
     return next((name for name in names if label and label in _squash(name)), None) or next(
         iter(names), None
     )
 
 
-# Lower-case words inside a company name: "Smith & Sons", "Banco de Occidente S.A. de C.V.".
-_NAME_JOINERS = ("&", "and", "und", "de", "del", "da", "do", "di", "van", "von", "der")
+def _after_label(segment: str) -> str | None:
+    """The part after a "Label:" ("Impressum: X" → "X"); None after another party's label."""
+    label, colon, rest = segment.rpartition(":")
+    if not colon or not rest.strip():
+        return segment
+    return None if _OTHER_PARTY_LABELS.search(label) else rest.strip()
+
+
+_NAME_JOINERS = NAME_JOINERS
 
 
 def _capitalized_tail(segment: str) -> str | None:
     """The run of capitalised words that ends a segment ("at Globex Corp" → "Globex Corp")."""
     words = segment.split()
     start = len(words)
-    while start > 0 and (words[start - 1][:1].isupper() or words[start - 1] in _NAME_JOINERS):
+    while start > 0 and (is_capital(words[start - 1]) or words[start - 1] in _NAME_JOINERS):
         start -= 1
     while start < len(words) and words[start] in _NAME_JOINERS:
         start += 1
@@ -920,12 +990,49 @@ def _phrase_spelling(words: list[str], start: int, label: str) -> str | None:
         return None
     for end in range(start + 1, min(start + 5, len(words)) + 1):
         phrase = words[start:end]
-        if not all(word.lstrip("(")[:1].isupper() or word in ("&", "and") for word in phrase):
+        if not all(is_capital(word.lstrip("(")) or word in _NAME_JOINERS for word in phrase):
             return None
-        initials = _squash(phrase[0]) + "".join(_squash(word)[:1] for word in phrase[1:])
-        if label in (_squash(" ".join(phrase)), initials):
+        if phrase[-1] in _NAME_JOINERS:
+            continue
+        if _spells(phrase, label):
             return _with_suffix(words, start, end)
     return None
+
+
+# What a domain wraps around a name: thelarkhotels.com, getacme.io, acmehq.com.
+_DOMAIN_AFFIXES = re.compile(r"^(?:the|get|try|use|go|my|hello|join)|(?:hq|app|group|online)$")
+
+
+def _spells(phrase: list[str], label: str) -> bool:
+    """The phrase is the domain's name: whole, by initials, or as a shortened label
+    ("HôtelPro Magazine" for hotelpro-mag.fr)."""
+    squashed = _squash(" ".join(phrase))
+    capitals = [_squash(word) for word in phrase if word not in _NAME_JOINERS]
+    labels = {label, _DOMAIN_AFFIXES.sub("", label)}
+    if squashed in labels:
+        return True
+    if len(capitals) > 1 and any(len(name) >= 5 and _abbreviates(name, capitals) for name in labels):
+        return True
+    return len(label) >= 8 and len(phrase) > 1 and squashed.startswith(label)
+
+
+def _abbreviates(label: str, words: list[str]) -> bool:
+    """Each word gives the label its first letter and maybe more, in order: "otdigital" for
+    Observatório (do) Turismo Digital, "inkwellmfg" for Inkwell Manufacturing."""
+    if not words:
+        return not label
+    word = words[0]
+    if not label or not word or label[0] != word[0]:
+        return False
+    for taken in range(1, len(label) + 1):
+        if _is_subsequence(label[1:taken], word[1:]) and _abbreviates(label[taken:], words[1:]):
+            return True
+    return False
+
+
+def _is_subsequence(part: str, word: str) -> bool:
+    letters = iter(word)
+    return all(char in letters for char in part)
 
 
 def _with_suffix(words: list[str], start: int, end: int) -> str:
@@ -944,8 +1051,7 @@ def _with_suffix(words: list[str], start: int, end: int) -> str:
 
 
 def _is_name_word(word: str) -> bool:
-    bare = word.strip("()")
-    return bare[:1].isupper() and bare.isalpha()
+    return not word.startswith("(") and word[:1].isupper() and word.rstrip(")").isalpha()
 
 
 def _squash(text: str) -> str:
@@ -960,7 +1066,16 @@ def publisher_of(clean: CleanEmail) -> Company:
     footer = "\n".join(part or "" for part in (clean.footer, clean.signature, clean.text))
     display = (clean.from_name or "").strip(" \"'")
     named = display if label and label in _squash(display) else None
-    name = _suffixed_name(footer, label) or named or _name_spelling(display, label) or display
+    name = (
+        published_by(footer)
+        or _suffixed_name(footer, label, words=8)
+        or japanese_name(footer)
+        or acronym_name(footer, label)
+        or named
+        or _name_spelling(footer, label)
+        or _name_spelling(display, label)
+        or display
+    )
     return Company(name=name or None, domain=domain)
 
 
@@ -1122,10 +1237,13 @@ _MEETING_WORDS = _cue(
 )
 # fmt: on
 # Sentence ends; a hard-wrapped line (long, no end mark) runs on to the next line.
-_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$)")
+# A dot after a one- or two-digit number is an ordinal ("20. April"), not an end.
+_SENTENCE_END = re.compile(
+    r"(?:(?<!(?<!\d)\d)(?<!(?<!\d)\d\d)\.|[!?。！？])[.!?。！？]*(?=\s|$)"
+)
 # "..., but I'd like a demo next month": a contrasting clause is a sentence of its own.
 _CLAUSE_END = re.compile(
-    r"[.!?。！？]+(?=\s|$)|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar)\b)", re.IGNORECASE
+    rf"{_SENTENCE_END.pattern}|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar)\b)", re.IGNORECASE
 )
 _WRAPPED = 60
 # "not before our budget round in the autumn", "erst nach ... im Herbst": a lower bound,
