@@ -234,3 +234,28 @@ def test_a_publishers_acronym_names_it(clean: Clean, message: Message) -> None:
         message(body, subject="Digital Harbour", sender="Digital Harbour <news@vnh-haven.nl>")
     )
     assert publisher_of(email).name == "Vereniging Nederlandse Havenlogistiek"
+
+
+def test_a_reply_to_our_own_mail_never_takes_our_company(
+    clean: Clean, message: Message, lumora: Mailbox
+) -> None:
+    body = (
+        "Yes, Thursday works for us.\n\nOn Mon, 5 Jan 2026, Sam Lee <sam@lumora.io> wrote:\n"
+        "> Happy to show you Revenue Radar.\n>\n> Sam Lee\n> Account Executive\n"
+        "> Lumora Analytics, Inc.\n\n-- \nSent from Lumora Analytics Inc.\n"
+    )
+    email = clean(message(body, subject="Re: Revenue Radar", sender="Kim Ode <kim@gmail.com>"))
+    assert company_of("lead", email, about_whom(email, lumora), lumora).name is None
+
+
+def test_a_colleagues_forward_gives_the_prospects_company(
+    clean: Clean, message: Message, lumora: Mailbox
+) -> None:
+    body = (
+        "Can someone call her back?\n\nSam\n\n---------- Forwarded message ---------\n"
+        "From: Ines Vidal <ines@gmail.com>\nDate: Fri, 9 Jan 2026 at 10:00\n"
+        "Subject: Pricing\nTo: Sam Lee <sam@lumora.io>\n\n"
+        "Hello Sam,\n\nnosotros en Bodegas Lirio queremos precios de Revenue Radar.\n\nInes\n"
+    )
+    email = clean(message(body, subject="Fwd: Pricing", sender="Sam Lee <sam@lumora.io>"))
+    assert company_of("lead", email, about_whom(email, lumora), lumora).name == "Bodegas Lirio"

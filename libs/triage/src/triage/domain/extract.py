@@ -54,7 +54,7 @@ from triage.domain.models import (
 from triage.domain.normalize import split_body
 
 MODEL = "local-rules"
-MODEL_VERSION = "5"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides
+MODEL_VERSION = "6"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar
 
 # fmt: off
 FREE_MAIL_DOMAINS = frozenset({
@@ -102,7 +102,7 @@ def fields_for(
     extraction = Extraction(
         intent=intent,
         person=person_of(intent, about),
-        company=company_of(intent, clean, about),
+        company=company_of(intent, clean, about, mailbox),
         interest=Interest(
             products=mentioned_products(about.words, mailbox)
             if intent in ("lead", "support")
@@ -874,7 +874,9 @@ _REGISTER_WORDS = re.compile(
 # fmt: on
 
 
-def company_of(intent: Intent, clean: CleanEmail, about: About) -> Company:
+def company_of(
+    intent: Intent, clean: CleanEmail, about: About, mailbox: Mailbox | None = None
+) -> Company:
     if intent in ("spam", "job_applicant"):
         return Company()
     if intent == "newsletter":
@@ -882,7 +884,17 @@ def company_of(intent: Intent, clean: CleanEmail, about: About) -> Company:
     domain = company_domain(about.email) or _website_domain(about.signature)
     relayed = about.relay or _RELAY_SENDER.search(clean.from_email or "")  # stacked form fields
     form = about.form.get("company") or (company_field(about.text) if relayed else None)
-    return Company(name=_without_aside(form) or company_name(about, domain), domain=domain)
+    own = _own_names(mailbox)
+    name = _without_aside(form) or company_name(about, domain, own)
+    return Company(name=name, domain=domain)
+
+
+def _own_names(mailbox: Mailbox | None) -> frozenset[str]:
+    """The mailbox's own company, as squashed names: a quoted reply carries its signature."""
+    if mailbox is None:
+        return frozenset()
+    names = {_squash(mailbox.company), *(_squash(domain_label(d)) for d in mailbox.domains)}
+    return frozenset(name for name in names if name)
 
 
 def _without_aside(name: str | None) -> str | None:
@@ -890,9 +902,11 @@ def _without_aside(name: str | None) -> str | None:
     return re.sub(r"\s*\([^)]*\)?\s*$", "", name).strip() or None if name else None
 
 
-def company_name(about: About, domain: str | None) -> str | None:
+def company_name(
+    about: About, domain: str | None, own: frozenset[str] = frozenset()
+) -> str | None:
     """The name as the sender writes it (signature, their introduction, then the body);
-    null when never written, and never a person's name."""
+    null when never written, never a person's name nor the mailbox's own company."""
     label = _squash(domain_label(domain)) if domain else ""
     people = (about.name,) if about.name else ()  # a signature's first name line may be the firm
     finders = (
@@ -904,9 +918,14 @@ def company_name(about: About, domain: str | None) -> str | None:
     )
     for finder in finders:
         found = finder()
-        if found and not _names_a_person(found, people):
+        if found and not _names_a_person(found, people) and not _is_own(found, own):
             return found
     return None
+
+
+def _is_own(name: str, own: frozenset[str]) -> bool:
+    squashed = _squash(_TRAILING_FORM.sub("", name))
+    return any(squashed == mine or (len(mine) >= 5 and squashed.startswith(mine)) for mine in own)
 
 
 def _written_name(text: str, label: str) -> str | None:
