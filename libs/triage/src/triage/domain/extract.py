@@ -19,6 +19,16 @@ from datetime import datetime
 from typing import Literal
 
 from triage.domain.evidence import field_values, first_located, locate, supported
+from triage.domain.extraction_company import (
+    NAME_JOINERS,
+    acronym_name,
+    company_field,
+    introduced_name,
+    is_capital,
+    japanese_name,
+    published_by,
+)
+from triage.domain.extraction_dates import dated_horizons
 from triage.domain.extraction_intent import (
     IntentWeights,
     Signals,
@@ -44,7 +54,7 @@ from triage.domain.models import (
 from triage.domain.normalize import split_body
 
 MODEL = "local-rules"
-MODEL_VERSION = "5"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides
+MODEL_VERSION = "6"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar
 
 # fmt: off
 FREE_MAIL_DOMAINS = frozenset({
@@ -92,7 +102,7 @@ def fields_for(
     extraction = Extraction(
         intent=intent,
         person=person_of(intent, about),
-        company=company_of(intent, clean, about),
+        company=company_of(intent, clean, about, mailbox),
         interest=Interest(
             products=mentioned_products(about.words, mailbox)
             if intent in ("lead", "support")
@@ -835,63 +845,143 @@ def signature_name(signature: str) -> str | None:
     return None
 
 
+# Legal forms in the languages mail arrives in (several words first: "GmbH & Co. KG").
 _SUFFIXES = (
+    r"GmbH & Co\.? KG(?:aA)?|S\.A\. de C\.V|S\. de R\.L|de C\.V|Co\., Ltd|Pty Ltd|"
     r"Inc|Incorporated|Corp|Corporation|Co|Company|LLC|LLP|LP|Ltd|Limited|Pty|Pte|Pvt|plc|GmbH|AG|"
-    r"KG|SA|SAS|SARL|SL|SRL|SpA|S\.p\.A|BV|B\.V|NV|N\.V|AB|AS|Oy|KK|S\.A|S\.L|S\.r\.l|Ltda|Lda|"
-    r"DAC|S\.A\. de C\.V|de C\.V"
+    r"KG|KGaA|OHG|UG|e\.K|SE|SA|SAS|SASU|SARL|EURL|SNC|SL|SLU|SRL|Srl|SpA|S\.p\.A|S\.r\.l|"
+    r"S\.a\.s|S\.n\.c|BV|B\.V|NV|N\.V|VOF|AB|AS|A/S|ApS|Oy|KK|K\.K|S\.A|S\.A\.S|S\.L|S\.L\.U|"
+    r"S\.A\.U|Ltda|Lda|DAC"
 )
 _LEGAL_SUFFIX = re.compile(rf"\b(?:{_SUFFIXES})\.?$")
+_TRAILING_FORM = re.compile(rf",?\s+(?:{_SUFFIXES})\.?$")
 # Split signature lines into parts, but keep "Acme, Inc." together.
 _SEGMENT_SPLIT = re.compile(rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—]\s)\s*")
+# A footer's labels name the register, not the company; some name another company.
+# fmt: off
+_OTHER_PARTY_LABELS = re.compile(
+    r"(?:gesellschafter\w*|komplementär\w*|general partner|geschäftsführ\w*|managing director|"
+    r"director|vorstand|aufsichtsrat|sitz|registered office|registered in|siège social|siège|"
+    r"domicilio social|sede legale|sede|handelsregister|registergericht|amtsgericht|"
+    r"registro mercantil|inscrit\w*|rcs|kvk|btw|ust-idnr|vat|tva|cif|nif|p\.\s?iva|c\.f\.)\W*$",
+    re.IGNORECASE,
+)
+_REGISTER_WORDS = re.compile(
+    r"(?<!\w)(?:impressum|handelsregister|registergericht|amtsgericht|registered office|"
+    r"registro mercantil|siège social|hrb|hra|kvk|ust-idnr)(?!\w)",
+    re.IGNORECASE,
+)
+# fmt: on
 
 
-def company_of(intent: Intent, clean: CleanEmail, about: About) -> Company:
+def company_of(
+    intent: Intent, clean: CleanEmail, about: About, mailbox: Mailbox | None = None
+) -> Company:
     if intent in ("spam", "job_applicant"):
         return Company()
     if intent == "newsletter":
         return publisher_of(clean)
     domain = company_domain(about.email) or _website_domain(about.signature)
-    return Company(name=about.form.get("company") or company_name(about, domain), domain=domain)
+    relayed = about.relay or _RELAY_SENDER.search(clean.from_email or "")  # stacked form fields
+    form = about.form.get("company") or (company_field(about.text) if relayed else None)
+    own = _own_names(mailbox)
+    name = _without_aside(form) or company_name(about, domain, own)
+    return Company(name=name, domain=domain)
 
 
-def company_name(about: About, domain: str | None) -> str | None:
-    """The name as the sender writes it (signature, then body); null when never written."""
+def _own_names(mailbox: Mailbox | None) -> frozenset[str]:
+    """The mailbox's own company, as squashed names: a quoted reply carries its signature."""
+    if mailbox is None:
+        return frozenset()
+    names = {_squash(mailbox.company), *(_squash(domain_label(d)) for d in mailbox.domains)}
+    return frozenset(name for name in names if name)
+
+
+def _without_aside(name: str | None) -> str | None:
+    """"Hôtel Les Tilleuls (Dijon)": the name without its parenthesised aside."""
+    return re.sub(r"\s*\([^)]*\)?\s*$", "", name).strip() or None if name else None
+
+
+def company_name(
+    about: About, domain: str | None, own: frozenset[str] = frozenset()
+) -> str | None:
+    """The name as the sender writes it (signature, their introduction, then the body);
+    null when never written, never a person's name nor the mailbox's own company."""
     label = _squash(domain_label(domain)) if domain else ""
-    for text in (about.signature, about.text, about.footer):
-        found = _suffixed_name(text, label) or _name_spelling(text, label)
-        if found:
+    people = (about.name,) if about.name else ()  # a signature's first name line may be the firm
+    finders = (
+        lambda: _written_name(about.signature, label),
+        lambda: _suffixed_name(about.text, label) or japanese_name(about.text),
+        lambda: introduced_name(about.text, people, label),
+        lambda: _name_spelling(about.text, label),
+        lambda: _written_name(about.footer, label),
+    )
+    for finder in finders:
+        found = finder()
+        if found and not _names_a_person(found, people) and not _is_own(found, own):
             return found
     return None
 
 
+def _is_own(name: str, own: frozenset[str]) -> bool:
+    squashed = _squash(_TRAILING_FORM.sub("", name))
+    return any(squashed == mine or (len(mine) >= 5 and squashed.startswith(mine)) for mine in own)
+
+
+def _written_name(text: str, label: str) -> str | None:
+    return _suffixed_name(text, label) or japanese_name(text) or _name_spelling(text, label)
+
+
+def _names_a_person(name: str, people: tuple[str, ...]) -> bool:
+    return any(_squash(name) == _squash(person) for person in people)
+
+
 def _segments(text: str) -> list[str]:
+    """A text's lines, split at separators; "株式会社X (X K.K.)" gives both names."""
     return [
-        part for line in text.split("\n") for part in _SEGMENT_SPLIT.split(line.strip()) if part
+        part.strip()
+        for line in text.split("\n")
+        for segment in _SEGMENT_SPLIT.split(line.strip())
+        for part in _PARENTHESES.split(segment)
+        if part.strip()
     ]
 
 
-def _suffixed_name(text: str, label: str) -> str | None:
-    """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first."""
+_PARENTHESES = re.compile(r"\s+\((?=[^)]{3,}\)$)|(?<=\w\.)\)$|(?<=\w)\)$")
+
+
+def _suffixed_name(text: str, label: str, words: int = 6) -> str | None:
+    """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first;
+    after a footer's label ("Impressum: X GmbH"), never a register entry or another party."""
     names = [
         name
         for segment in _segments(text)
-        if _LEGAL_SUFFIX.search(segment) and len(segment.split()) <= 6
-        if (name := _capitalized_tail(segment))
+        if (part := _after_label(segment))
+        and _LEGAL_SUFFIX.search(part)
+        and len(_TRAILING_FORM.sub("", part).split()) <= words
+        if (name := _capitalized_tail(part)) and not _REGISTER_WORDS.search(name)
     ]
     return next((name for name in names if label and label in _squash(name)), None) or next(
         iter(names), None
     )
 
 
-# Lower-case words inside a company name: "Smith & Sons", "Banco de Occidente S.A. de C.V.".
-_NAME_JOINERS = ("&", "and", "und", "de", "del", "da", "do", "di", "van", "von", "der")
+def _after_label(segment: str) -> str | None:
+    """The part after a "Label:" ("Impressum: X" → "X"); None after another party's label."""
+    label, colon, rest = segment.rpartition(":")
+    if not colon or not rest.strip():
+        return segment
+    return None if _OTHER_PARTY_LABELS.search(label) else rest.strip()
+
+
+_NAME_JOINERS = NAME_JOINERS
 
 
 def _capitalized_tail(segment: str) -> str | None:
     """The run of capitalised words that ends a segment ("at Globex Corp" → "Globex Corp")."""
     words = segment.split()
     start = len(words)
-    while start > 0 and (words[start - 1][:1].isupper() or words[start - 1] in _NAME_JOINERS):
+    while start > 0 and (is_capital(words[start - 1]) or words[start - 1] in _NAME_JOINERS):
         start -= 1
     while start < len(words) and words[start] in _NAME_JOINERS:
         start += 1
@@ -919,12 +1009,49 @@ def _phrase_spelling(words: list[str], start: int, label: str) -> str | None:
         return None
     for end in range(start + 1, min(start + 5, len(words)) + 1):
         phrase = words[start:end]
-        if not all(word.lstrip("(")[:1].isupper() or word in ("&", "and") for word in phrase):
+        if not all(is_capital(word.lstrip("(")) or word in _NAME_JOINERS for word in phrase):
             return None
-        initials = _squash(phrase[0]) + "".join(_squash(word)[:1] for word in phrase[1:])
-        if label in (_squash(" ".join(phrase)), initials):
+        if phrase[-1] in _NAME_JOINERS:
+            continue
+        if _spells(phrase, label):
             return _with_suffix(words, start, end)
     return None
+
+
+# What a domain wraps around a name: thelarkhotels.com, getacme.io, acmehq.com.
+_DOMAIN_AFFIXES = re.compile(r"^(?:the|get|try|use|go|my|hello|join)|(?:hq|app|group|online)$")
+
+
+def _spells(phrase: list[str], label: str) -> bool:
+    """The phrase is the domain's name: whole, by initials, or as a shortened label
+    ("HôtelPro Magazine" for hotelpro-mag.fr)."""
+    squashed = _squash(" ".join(phrase))
+    capitals = [_squash(word) for word in phrase if word not in _NAME_JOINERS]
+    labels = {label, _DOMAIN_AFFIXES.sub("", label)}
+    if squashed in labels:
+        return True
+    if len(capitals) > 1 and any(len(name) >= 5 and _abbreviates(name, capitals) for name in labels):
+        return True
+    return len(label) >= 8 and len(phrase) > 1 and squashed.startswith(label)
+
+
+def _abbreviates(label: str, words: list[str]) -> bool:
+    """Each word gives the label its first letter and maybe more, in order: "otdigital" for
+    Observatório (do) Turismo Digital, "inkwellmfg" for Inkwell Manufacturing."""
+    if not words:
+        return not label
+    word = words[0]
+    if not label or not word or label[0] != word[0]:
+        return False
+    for taken in range(1, len(label) + 1):
+        if _is_subsequence(label[1:taken], word[1:]) and _abbreviates(label[taken:], words[1:]):
+            return True
+    return False
+
+
+def _is_subsequence(part: str, word: str) -> bool:
+    letters = iter(word)
+    return all(char in letters for char in part)
 
 
 def _with_suffix(words: list[str], start: int, end: int) -> str:
@@ -943,8 +1070,7 @@ def _with_suffix(words: list[str], start: int, end: int) -> str:
 
 
 def _is_name_word(word: str) -> bool:
-    bare = word.strip("()")
-    return bare[:1].isupper() and bare.isalpha()
+    return not word.startswith("(") and word[:1].isupper() and word.rstrip(")").isalpha()
 
 
 def _squash(text: str) -> str:
@@ -959,7 +1085,16 @@ def publisher_of(clean: CleanEmail) -> Company:
     footer = "\n".join(part or "" for part in (clean.footer, clean.signature, clean.text))
     display = (clean.from_name or "").strip(" \"'")
     named = display if label and label in _squash(display) else None
-    name = _suffixed_name(footer, label) or named or _name_spelling(display, label) or display
+    name = (
+        published_by(footer)
+        or _suffixed_name(footer, label, words=8)
+        or japanese_name(footer)
+        or acronym_name(footer, label)
+        or named
+        or _name_spelling(footer, label)
+        or _name_spelling(display, label)
+        or display
+    )
     return Company(name=name or None, domain=domain)
 
 
@@ -1044,17 +1179,30 @@ def _period(text: str, match: re.Match[str]) -> tuple[int, int, int]:
 
 # ---------------------------------------------------------------- timeline
 
+
+def _timing_cue(*phrases: str) -> re.Pattern[str]:
+    """Like ``_cue``, but a space also matches a line break: mail is hard-wrapped."""
+    return _cue(*(phrase.replace(" ", r"\s+") for phrase in phrases))
+
+
 # fmt: off
-_NOW = _cue(
+_NOW = _timing_cue(
     r"asap", r"as soon as possible", r"immediately", r"right away", r"urgently", r"this week",
     r"this month", r"today", r"end of (?:the|this) month", r"within (?:a|one|1|two|2) weeks?",
+    r"next week", r"by next week", r"right now", r"starting now",
     r"sofort", r"umgehend", r"so schnell wie möglich", r"schnellstmöglich", r"diese woche",
-    r"diesen monat", r"ende des monats", r"dès que possible", r"au plus vite", r"immédiatement",
-    r"cette semaine", r"ce mois-ci", r"lo antes posible", r"cuanto antes", r"inmediatamente",
-    r"esta semana", r"este mes", r"il prima possibile", r"entro questo mese", r"questo mese",
-    r"o quanto antes", r"este m[eê]s", r"ainda este m[eê]s", r"zo snel mogelijk", r"deze maand",
+    r"diesen monat", r"ende des monats", r"nächste woche", r"nächsten woche", r"ab sofort",
+    r"dès que possible", r"au plus vite", r"immédiatement", r"cette semaine", r"ce mois-ci",
+    r"(?:la )?semaine prochaine", r"fin du mois", r"fin de mois", r"d[èe]s maintenant",
+    r"lo antes posible", r"cuanto antes", r"inmediatamente", r"esta semana", r"este mes",
+    r"(?:la )?(?:próxima|proxima) semana", r"la semana que viene", r"fin(?:ales)? de mes",
+    r"desde ya", r"da subito", r"desde já",
+    r"il prima possibile", r"entro questo mese", r"questo mese", r"(?:la )?prossima settimana",
+    r"(?:entro )?fine mese", r"o quanto antes", r"este m[eê]s", r"ainda este m[eê]s",
+    r"(?:na )?próxima semana", r"fim do m[eê]s", r"zo snel mogelijk", r"deze maand",
+    r"volgende week", r"今月中?", r"来週", r"至急",
 )
-_QUARTER = _cue(
+_QUARTER = _timing_cue(
     r"this quarter", r"next quarter", r"next month", r"end of (?:the|this) quarter",
     r"(?:within|in|over) the (?:next|coming) (?:few |couple of )?(?:weeks|months)",
     r"in (?:a|the) (?:few|couple of) (?:weeks|months)", r"in the coming weeks",
@@ -1063,63 +1211,69 @@ _QUARTER = _cue(
     r"prochain trimestre", r"le mois prochain", r"dans les prochaines semaines",
     r"este trimestre", r"(?:el )?próximo trimestre", r"el mes que viene", r"el próximo mes",
     r"en las próximas semanas", r"(?:nel )?prossimo trimestre", r"(?:no )?próximo trimestre",
-    r"volgend kwartaal", r"(?:the )?next (?:two|2|three|3) months",
+    r"volgend kwartaal", r"(?:the )?next (?:two|2|three|3) months", r"今四半期", r"来月",
 )
-_SIX_MONTHS = _cue(
+_SIX_MONTHS = _timing_cue(
     r"half a year", r"six months", r"6 months", r"next two quarters", r"halbes jahr",
     r"sechs monaten?", r"6 monaten?", r"six mois", r"6 mois", r"seis meses", r"6 meses",
     r"medio año", r"half[- ]year", r"sei mesi", r"seis meses", r"zes maanden",
 )
-_LATER = _cue(
+_LATER = _timing_cue(
     r"next year", r"nächstes jahr", r"im nächsten jahr", r"l'année prochaine", r"el próximo año",
     r"el año que viene", r"l'anno prossimo", r"(?:no )?ano que vem", r"volgend jaar",
 )
-_NUMBER_WORDS = {
-    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8,
-    "nine": 9, "twelve": 12, "ein": 1, "einem": 1, "zwei": 2, "drei": 3, "vier": 4, "sechs": 6,
-    "un": 1, "deux": 2, "trois": 3, "quatre": 4, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4,
-    "seis": 6,
-}
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "oktober": 10,
-    "dezember": 12, "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6,
-    "juillet": 7, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-    "settembre": 9, "ottobre": 10, "dicembre": 12, "janeiro": 1, "fevereiro": 2, "março": 3,
-    "maio": 5, "junho": 6, "julho": 7, "setembro": 9, "outubro": 10, "dezembro": 12,
-    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}
-# fmt: on
-_SPAN = re.compile(
-    r"(?:within|in|next|over the next|innerhalb von|in den nächsten|dans|d'ici|en los próximos)\s+"
-    r"(?:about\s+|around\s+|roughly\s+)?"
-    r"(?P<n>\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+"
-    r"(?P<unit>weeks?|months?|wochen|monaten?|semaines?|mois|semanas?|meses?)\b",
-    re.IGNORECASE,
+# "No rush" is a timeline too: unless a buying sentence names a date, nothing is pressing.
+_NO_RUSH = _timing_cue(
+    r"no rush", r"no hurry", r"not in a hurry", r"keine eile", r"nicht eilig", r"pas press[ée]s?",
+    r"rien ne presse", r"pas d'urgence", r"sin prisa", r"no hay prisa", r"non c'è fretta",
+    r"nessuna fretta", r"sem pressa", r"geen haast", r"急ぎません",
 )
-_BY_MONTH = re.compile(
-    r"(?:by|before|in|until|end of|bis|im|ab|avant|d'ici|para|antes de|entro|até|voor|tegen)\s+"
-    r"(?:(?:early|mid|late|the end of|anfang|mitte|ende|début|fin|finales de|principios de)\s+)?"
-    r"(?P<month>" + "|".join(_MONTHS) + r")\b(?:\s+(?P<year>20\d\d))?",
-    re.IGNORECASE,
-)
-_BY_QUARTER = re.compile(r"\bQ(?P<q>[1-4])(?:\s*(?:/|')?\s*(?P<year>(?:20)?\d\d))?\b")
 # A horizon in a sentence about going live or signing is the buying timeline; one about
 # a demo next week or a pipeline review is not.
-# fmt: off
 _BUYING_WORDS = _cue(
     r"live", r"roll(?:ing)?[ -]?out", r"in place", r"sign(?:ed|ing)?", r"decision", r"decide",
     r"implement\w*", r"launch", r"start(?:ing)?", r"go[- ]live", r"timeline", r"purchase", r"buy",
-    r"einführen", r"entscheid\w*", r"décision", r"décider", r"déployer", r"funcionando",
-    r"implementar", r"decisión", r"contratar", r"partire", r"decideremo", r"implantar",
-    r"live gaan", r"beslissen",
+    r"migrat\w*", r"switch(?:ed)? over", r"install\w*", r"choose", r"open(?:ing)?",
+    r"einführen", r"entscheid\w*", r"vertrag\w*", r"umstellen", r"installiert",
+    r"décision", r"décider", r"déployer", r"migrer", r"installée?s?", r"ouverture", r"ouvr\w+",
+    r"repartir", r"funcionando", r"implementar", r"decisión", r"contratar", r"firmar",
+    r"abrir", r"partire", r"decideremo", r"chiudere", r"implantar", r"assinar", r"abertura",
+    r"trial", r"test(?:er|en)", r"probar", r"provare", r"testar", r"稼働", r"導入",
+    r"稟議", r"live gaan", r"beslissen",
+)
+# Sentences that set up a meeting name when to talk, not when to buy.
+_MEETING_WORDS = _cue(
+    r"demo\w*", r"démo\w*", r"demostraci[óo]n", r"demonstra\w+", r"walkthrough", r"call",
+    r"meeting", r"intro", r"visio", r"presentazione", r"presentación", r"reuni[óo]n", r"reunião",
+    r"termin", r"gespräch", r"chiamata", r"llamada", r"rendez-vous", r"horarios", r"times",
+    r"calendar", r"vorführung", r"zeit für", r"slot", r"créneau\w*", r"打ち合わせ", r"面談",
+    # a weekday names when to talk
+    r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"montag", r"dienstag",
+    r"mittwoch", r"donnerstag", r"freitag", r"lundi", r"mardi", r"mercredi", r"jeudi",
+    r"vendredi", r"lunes", r"martes", r"miércoles", r"jueves", r"viernes", r"lunedì",
+    r"martedì", r"mercoledì", r"giovedì", r"venerdì", r"segunda-feira", r"terça-feira",
+    r"quarta-feira", r"quinta-feira", r"sexta-feira",
 )
 # fmt: on
-_SENTENCE = re.compile(r"[^.!?\n]+")
+# Sentence ends; a hard-wrapped line (long, no end mark) runs on to the next line.
+# A dot after a one- or two-digit number is an ordinal ("20. April"), not an end.
+_SENTENCE_END = re.compile(
+    r"(?:(?<!(?<!\d)\d)(?<!(?<!\d)\d\d)\.|[!?。！？])[.!?。！？]*(?=\s|$)"
+)
+# "..., but I'd like a demo next month": a contrasting clause is a sentence of its own.
+_CLAUSE_END = re.compile(
+    rf"{_SENTENCE_END.pattern}|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar)\b)", re.IGNORECASE
+)
+_WRAPPED = 60
+# "not before our budget round in the autumn", "erst nach ... im Herbst": a lower bound,
+# the earliest they might buy, says nothing about when they will.
+_LOWER_BOUND = re.compile(
+    r"(?:(?:won't|will not|not|nothing|no|nicht|nichts|kein\w*|pas|rien|nada|non|niente|não|"
+    r"niet)\b[^.]{0,60}\b(?:before|until|vor|avant|antes|prima|até|voor)\b|"
+    r"\b(?:not until|only after|after|erst|nach|après|después|dopo|após|na afloop)\b)"
+    r"[^.]{0,60}$",
+    re.IGNORECASE,
+)
 _HORIZONS: tuple[tuple[int, Timeline], ...] = ((0, "now"), (3, "quarter"), (6, "six_months"))
 
 
@@ -1130,22 +1284,47 @@ def buying_timeline(text: str, sent: datetime | None) -> Timeline:
 
 
 def stated_timeline(text: str, sent: datetime | None) -> Found | None:
-    """The soonest horizon, preferring sentences about buying, and the phrase that states it."""
-    sentences = [match.group(0) for match in _SENTENCE.finditer(text)]
+    """The soonest horizon of the first tier that states one (sentences about buying, then
+    others; never one that only sets up a meeting), and the phrase that states it."""
+    sentences = list(_sentences(text))
     buying = [sentence for sentence in sentences if _BUYING_WORDS.search(sentence)]
-    for candidates in (buying, sentences):
+    others = [s for s in sentences if s not in buying and not _MEETING_WORDS.search(s)]
+    for tier, candidates in enumerate((buying, others)):
         horizons = [h for sentence in candidates for h in stated_horizons(sentence, sent)]
         if horizons:
+            if tier > 0 and _NO_RUSH.search(text):
+                return None
             months, phrase = min(horizons, key=lambda found: found[0])
             timeline = horizon(months)
             return None if timeline == "unknown" else Found(timeline, (phrase,))
     return None
 
 
+def _sentences(text: str) -> Iterator[str]:
+    """The sentences of a text, each a substring of it (wrapped lines joined as written)."""
+    block: list[str] = []
+    for line in text.split("\n"):
+        block.append(line)
+        if len(line.rstrip()) < _WRAPPED or _SENTENCE_END.search(line.rstrip()[-1:] or "."):
+            yield from _split_sentences("\n".join(block))
+            block = []
+    yield from _split_sentences("\n".join(block))
+
+
+def _split_sentences(block: str) -> Iterator[str]:
+    start = 0
+    for end in _CLAUSE_END.finditer(block):
+        if block[start : end.start()].strip():
+            yield block[start : end.start()].strip()
+        start = end.end()
+    if block[start:].strip():
+        yield block[start:].strip()
+
+
 def horizon_phrases(text: str, sent: datetime | None) -> Iterator[tuple[Timeline, str]]:
     """Every horizon phrase of a text and the timeline it states (grounds an LLM's timeline)."""
-    for sentence in _SENTENCE.finditer(text):
-        for months, phrase in stated_horizons(sentence.group(0), sent):
+    for sentence in _sentences(text):
+        for months, phrase in stated_horizons(sentence, sent):
             yield horizon(months), phrase
 
 
@@ -1162,39 +1341,12 @@ def stated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]
     for pattern, months in ((_NOW, 0), (_QUARTER, 2), (_SIX_MONTHS, 5), (_LATER, 12)):
         if said := pattern.search(text):
             found.append((months, said.group(0)))
-    found += [(_span_months(match), match.group(0)) for match in _SPAN.finditer(text)]
-    if sent is not None:
-        found += [(_months_to_month(m, sent), m.group(0)) for m in _BY_MONTH.finditer(text)]
-        found += [(_months_to_quarter(m, sent), m.group(0)) for m in _BY_QUARTER.finditer(text)]
-    return found
+    found += dated_horizons(text, sent)
+    return [(months, phrase) for months, phrase in found if not _bounded_below(text, phrase)]
 
 
-def _span_months(match: re.Match[str]) -> float:
-    count = match.group("n").lower()
-    number = int(count) if count.isdigit() else _NUMBER_WORDS[count]
-    unit = match.group("unit").lower()
-    if unit.startswith(("week", "woche", "semaine", "semana")):
-        return 0 if number <= 4 else number / 4.3
-    return number
-
-
-def _months_to_month(match: re.Match[str], sent: datetime) -> float:
-    month = _MONTHS[match.group("month").lower()]
-    year = int(match.group("year")) if match.group("year") else None
-    return _months_between(sent, month, year)
-
-
-def _months_to_quarter(match: re.Match[str], sent: datetime) -> float:
-    year_text = match.group("year")
-    year = None if not year_text else int(year_text) + (2000 if len(year_text) == 2 else 0)
-    return _months_between(sent, 3 * int(match.group("q")) - 2, year)
-
-
-def _months_between(sent: datetime, month: int, year: int | None) -> float:
-    if year is None:  # a bare month means its next occurrence
-        year = sent.year if month >= sent.month else sent.year + 1
-    months = (year - sent.year) * 12 + month - sent.month
-    return months if months >= 0 else 99  # a past month says nothing about buying
+def _bounded_below(text: str, phrase: str) -> bool:
+    return _LOWER_BOUND.search(text[: max(text.find(phrase), 0)]) is not None
 
 
 # ---------------------------------------------------------------- region

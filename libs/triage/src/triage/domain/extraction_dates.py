@@ -1,0 +1,295 @@
+"""Dates and periods a sender states, resolved to months ahead of the email's Date header.
+
+A grammar, not a phrase list: a month-name table per language, season, quarter and
+half-year words per language, and "number + unit" spans. Every reference resolves to a
+month (0 = the sending month) by one convention: a period counts from its first month
+("in Q3", "before the summer"), the end of a period from the month after it ("by the end of
+Q1", "fin août": the work spans the whole period), the new year as the year's last month.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date, datetime
+
+# fmt: off
+_MONTH_NAMES = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "sept": 9, "october": 10, "november": 11, "december": 12,
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7,
+    "oktober": 10, "dezember": 12,
+    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
+    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "settembre": 9, "ottobre": 10, "dicembre": 12,
+    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7,
+    "setembro": 9, "outubro": 10, "dezembro": 12,
+    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
+}
+_SEASONS = {  # the month a season starts (northern hemisphere)
+    "spring": 3, "frühling": 3, "frühjahr": 3, "printemps": 3, "primavera": 3, "voorjaar": 3,
+    "summer": 6, "sommer": 6, "été": 6, "verano": 6, "estate": 6, "verão": 6, "zomer": 6,
+    "autumn": 9, "fall": 9, "herbst": 9, "automne": 9, "otoño": 9, "autunno": 9, "outono": 9,
+    "najaar": 9,
+    "winter": 12, "hiver": 12, "invierno": 12, "inverno": 12,
+}
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "erste": 1, "ersten": 1, "erstes": 1, "zweite": 2, "zweiten": 2, "zweites": 2,
+    "dritte": 3, "dritten": 3, "drittes": 3, "vierte": 4, "vierten": 4, "viertes": 4,
+    "1.": 1, "2.": 2, "3.": 3, "4.": 4,
+    "premier": 1, "1er": 1, "deuxième": 2, "troisième": 3, "quatrième": 4,
+    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
+    "primo": 1, "secondo": 2, "terzo": 3, "quarto": 4,
+    "primeiro": 1, "terceiro": 3,
+}
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "thirty": 30, "sixty": 60,
+    "ninety": 90,
+    "ein": 1, "einem": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
+    "acht": 8, "zehn": 10, "zwölf": 12,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "huit": 8, "dix": 10,
+    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "ocho": 8,
+    "diez": 10, "due": 2, "tre": 3, "quattro": 4, "sei": 6, "otto": 8, "dieci": 10,
+    "dois": 2, "duas": 2, "três": 3, "quatro": 4,
+    "twee": 2, "drie": 3, "zes": 6,
+}
+# fmt: on
+
+_PERIOD_START = (r"early|beginning of|start of|anfang|beginn|début|debut|début de|principios de|"
+                 r"primeros de|inicios de|comienzos de|inizio|inizio di|início de|inicio de|"
+                 r"começo de|begin")  # fmt: skip
+_PERIOD_MID = r"mid|mid-|mi-|mitte|mediados de|metà|meados de|half"
+_PERIOD_END = (r"end of|late|the end of|ende|fin|fin de|fin du|fine|fine di|finales de|final de|"
+               r"fim de|fim do|eind|ultimo|últimos de")  # fmt: skip
+_LEADS = (r"by|before|in|until|till|for|around|from|by the|bis|bis zum|bis spätestens|im|vor|zum|"
+          r"avant|avant le|avant la|d'ici|d'ici le|d'ici la|pour|pour le|en|dès|para|para el|"
+          r"antes de|antes del|hasta|hasta el|a|ad|entro|entro il|entro la|per|prima di|prima del|"
+          r"até|até o|até a|em|no|na|voor|tegen|uiterlijk")  # fmt: skip
+_PAST = re.compile(
+    r"(?:since|seit|depuis|desde|dal|dalla|sinds|ago|last|letzte[nms]?|dernier|pasado|scorso)"
+    r"\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _with_folded(table: dict[str, int]) -> dict[str, int]:
+    """Names as written and without their accents ("decembre", "aout": mail typed fast)."""
+    return {**table, **{_fold(name): value for name, value in table.items()}}
+
+
+MONTHS = _with_folded(_MONTH_NAMES)
+SEASONS = _with_folded(_SEASONS)
+ORDINALS = _with_folded(_ORDINALS)
+
+
+def _alternatives(words: dict[str, int] | str) -> str:
+    names = words.split("|") if isinstance(words, str) else list(words)
+    return "|".join(
+        re.escape(name).replace(r"\ ", r"\s+") for name in sorted(names, key=len, reverse=True)
+    )
+
+
+_MONTH = _alternatives(MONTHS)
+_MODIFIER = (rf"(?:(?P<start>{_alternatives(_PERIOD_START)})|(?P<mid>{_alternatives(_PERIOD_MID)})|"
+             rf"(?P<end>{_alternatives(_PERIOD_END)}))")  # fmt: skip
+_YEAR = r"(?:,?\s+(?:de\s+|of\s+)?(?P<year>20\d\d))?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?\s+(?:de\s+|of\s+|di\s+)?"
+_LEAD = rf"(?P<lead>(?<!\w)(?:{_alternatives(_LEADS)}))\s+(?:(?:the|le|la|el|il|lo|o|a|del?|der|dem|den)\s+)?"
+_MONTH_REF = re.compile(
+    rf"(?:{_LEAD})?(?:(?<!\w){_MODIFIER}\s*(?:(?:of|de|du|del|di|d')\s*)?)?(?:(?<!\w){_DAY})?"
+    rf"(?<!\w)(?P<month>{_MONTH})(?!\w)(?:\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\d))?{_YEAR}",
+    re.IGNORECASE,
+)
+_MONTH_RANGE = re.compile(
+    rf"(?<!\w)(?:{_MONTH})\s*(?:-|–|to|bis|à|a|al|hasta|até|tot)\s*(?:mi-|mid-|mitte\s+|fin\s+)?(?:{_MONTH})(?!\w)",
+    re.IGNORECASE,
+)
+_JAPANESE_MONTH = re.compile(r"(?:(?P<year>20\d\d)年)?(?P<month>1[0-2]|0?[1-9])月(?P<end>末|中)?")
+_SEASON_REF = re.compile(
+    rf"(?<!\w)(?:(?:before|by|for|until|in|this|next|avant|pour|d'ici|dès|en|antes\s+del?|para|"
+    rf"hasta|vor|bis|zum|im|prima\s+dell?|entro|per|até|antes\s+d[oa]|no|na|voor|tegen)\s*"
+    rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het)\s*)?)"
+    rf"(?:(?:{_MODIFIER})\s+(?:of\s+(?:the\s+)?|de\s+(?:la\s+|l')?|du\s+|del\s+|des\s+)?)?"
+    rf"(?P<season>{_alternatives(SEASONS)})(?!\w)(?:\s+(?P<year>20\d\d))?",
+    re.IGNORECASE,
+)
+_NEW_YEAR = re.compile(
+    r"(?<!\w)(?:(?:the\s+)?new\s+year|year[- ]end|end\s+of\s+(?:the|this)\s+year|neujahr|"
+    r"jahreswechsel|jahresende|ende\s+des\s+jahres|nouvel\s+an|fin\s+d'année|fin\s+de\s+l'année|"
+    r"año\s+nuevo|fin\s+de\s+año|finales\s+de\s+año|fine\s+anno|fine\s+dell'anno|capodanno|"
+    r"ano\s+novo|fim\s+do\s+ano|jaarwisseling|eind\s+van\s+het\s+jaar|年末)(?!\w)",
+    re.IGNORECASE,
+)
+_QUARTER_WORDS = r"quarter|quartal|trimestre|kwartaal"
+_QUARTER_REF = re.compile(
+    rf"(?:(?<!\w){_MODIFIER}\s+(?:(?:of\s+)?(?:the\s+)?|(?:du|del|de|do|des)\s+)?)?"
+    rf"(?:(?<!\w)Q(?P<q>[1-4])(?:\s*(?:/|')?\s*(?P<year>(?:20)?\d\d))?(?!\w)|"
+    rf"(?<!\w)(?:(?:the|le|el|il|o|das|dem)\s+)?(?P<ordinal>{_alternatives(ORDINALS)})\s+"
+    rf"(?:{_QUARTER_WORDS})(?!\w)(?:\s+(?P<year2>20\d\d))?|第(?P<jq>[1-4])四半期)",
+    re.IGNORECASE,
+)
+_HALF_WORDS = r"half(?:\s+of\s+(?:the\s+)?year)?|halbjahr|jahreshälfte|semestre|semester"
+_HALF_REF = re.compile(
+    rf"(?<!\w)(?:H(?P<h>[12])(?:\s*(?P<year>20\d\d))?(?!\w)|"
+    rf"(?P<ordinal>first|1st|second|2nd|erste[nsr]?|zweite[nsr]?|premier|second|primer|segundo|"
+    rf"primo|secondo|primeiro)\s+(?:{_HALF_WORDS})(?!\w))|(?P<jh>上半期|下半期)",
+    re.IGNORECASE,
+)
+_SPAN_LEADS = (r"within|in|in the next|within the next|over the next|in the coming|next|"
+               r"innerhalb von|innerhalb der nächsten|innerhalb|in den nächsten|binnen|"
+               r"dans|dans les|d'ici|sous|en los próximos|en las próximas|dentro de|"
+               r"dentro de los próximos|dentro de las próximas|en|entro|nei prossimi|"
+               r"nelle prossime|tra|fra|nos próximos|nas próximas|em|binnen|over|uiterlijk")  # fmt: skip
+_SPAN = re.compile(
+    rf"(?<!\w)(?:{_alternatives(_SPAN_LEADS)})\s+(?:about\s+|around\s+|roughly\s+|the\s+next\s+|"
+    rf"(?:los|las|les|i|le)\s+)?"
+    rf"(?P<n>\d{{1,3}}|{_alternatives(_NUMBERS)})\s+"
+    r"(?P<unit>days?|weeks?|months?|tagen?|wochen|monaten?|jours?|semaines?|mois|días|dias|"
+    r"semanas?|meses|mes|giorni|settimane|mesi|dagen|weken|maanden|werktagen|business\s+days)(?!\w)",
+    re.IGNORECASE,
+)
+_JAPANESE_SPAN = re.compile(r"(?P<n>\d{1,3})\s*(?P<unit>日|週間|ヶ月|か月|カ月)以内")
+_MONTH_DAYS = 30
+
+
+def dated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]:
+    """Months ahead for every date, period and span the text states, and its phrase."""
+    found = [(span_months(m.group("n"), m.group("unit")), m.group(0)) for m in _SPAN.finditer(text)]
+    found += [(_japanese_span(m), m.group(0)) for m in _JAPANESE_SPAN.finditer(text)]
+    if sent is not None:
+        found += list(_calendar_horizons(text, sent))
+    return found
+
+
+def _calendar_horizons(text: str, sent: datetime) -> Iterator[tuple[float, str]]:
+    ranges = [m.span() for m in _MONTH_RANGE.finditer(text)]  # "April-June": a period, no deadline
+    for match in _MONTH_REF.finditer(text):
+        if (
+            _anchored(match)
+            and not _inside(match.start("month"), ranges)
+            and not _PAST.search(text[: match.start()])
+        ):
+            yield _to_month(sent, MONTHS[match.group("month").lower()], match), match.group(0)
+    for match in _JAPANESE_MONTH.finditer(text):
+        end = 1 if match.group("end") == "末" else 0
+        yield (
+            _ahead(sent, int(match.group("month")), _year(match.group("year")), end),
+            match.group(0),
+        )
+    for match in _SEASON_REF.finditer(text):
+        yield _to_month(sent, SEASONS[match.group("season").lower()], match), match.group(0)
+    for match in _NEW_YEAR.finditer(text):
+        yield _ahead(sent, 12, None, 1), match.group(0)
+    for match in _QUARTER_REF.finditer(text):
+        yield _to_quarter(sent, match), match.group(0)
+    for match in _HALF_REF.finditer(text):
+        yield _to_half(sent, match), match.group(0)
+
+
+def _anchored(match: re.Match[str]) -> bool:
+    """A month name is a date when a preposition, a part of the month or a day comes with it."""
+    named = ("lead", "start", "mid", "end", "day", "day2")
+    return any(match.group(name) for name in named)
+
+
+def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in ranges)
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    return int(text) + (2000 if len(text) == 2 else 0)
+
+
+def _to_month(sent: datetime, month: int, match: re.Match[str]) -> float:
+    year = _year(match.group("year"))
+    day = _group(match, "day") or _group(match, "day2")
+    if day and 1 <= int(day) <= 31:
+        return _to_day(sent, date_or_none(year or sent.year, month, int(day)), year is None)
+    return _ahead(sent, month, year, 1 if match.group("end") else 0)
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    return match.group(name) if name in match.re.groupindex else None
+
+
+def date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _to_day(sent: datetime, target: date | None, bare: bool) -> float:
+    """A dated deadline ("30 June", "1 de junho"): up to a month away is now."""
+    if target is None:
+        return 99
+    if bare and target < sent.date():  # a date without a year is its next occurrence
+        target = date_or_none(target.year + 1, target.month, target.day) or target
+    days = (target - sent.date()).days
+    if days < 0:
+        return 99
+    return 0 if days <= 31 else round(days / _MONTH_DAYS, 1)
+
+
+def _to_quarter(sent: datetime, match: re.Match[str]) -> float:
+    number = match.group("q") or match.group("jq")
+    quarter = int(number) if number else ORDINALS[match.group("ordinal").lower()]
+    year = _year(match.group("year") or match.group("year2"))
+    if match.group("end"):
+        return _ahead(sent, 3 * quarter, year, 1)
+    return _ahead(sent, 3 * quarter - 2, year, 0, last=3 * quarter)
+
+
+def _to_half(sent: datetime, match: re.Match[str]) -> float:
+    if match.group("jh"):
+        half = 1 if match.group("jh") == "上半期" else 2
+    elif match.group("h"):
+        half = int(match.group("h"))
+    else:
+        half = 1 if ORDINALS.get(match.group("ordinal").lower(), 2) == 1 else 2
+    return _ahead(sent, 6 * half - 5, _year(match.group("year")), 0, last=6 * half)
+
+
+def _ahead(
+    sent: datetime, month: int, year: int | None, after: int, last: int | None = None
+) -> float:
+    """Months from the sending month to ``month`` (+ ``after``); a bare month or period is its
+    next occurrence (still running if its ``last`` month is not past); a past one says nothing."""
+    if year is None:
+        year = sent.year if (last or month) >= sent.month else sent.year + 1
+    months = (year - sent.year) * 12 + month - sent.month
+    if months < 0 and last is not None and (year - sent.year) * 12 + last - sent.month >= 0:
+        months = 0  # the period is under way
+    if months < 0:
+        return 99
+    return months + after if months > 0 else 0  # the end of this month is this month
+
+
+def span_months(count: str, unit: str) -> float:
+    """ "60 days", "6 Wochen", "three months" in months; up to a month is now."""
+    number = int(count) if count.isdigit() else _NUMBERS[count.lower()]
+    unit = unit.lower()
+    if unit.startswith(("day", "tag", "jour", "día", "dia", "giorn", "dag", "werktag", "business")):
+        days = number
+    elif unit.startswith(("week", "woche", "semaine", "semana", "settiman", "wek")):
+        days = 7 * number
+    else:
+        return number
+    return 0 if days <= 31 else round(days / _MONTH_DAYS, 1)
+
+
+def _japanese_span(match: re.Match[str]) -> float:
+    unit = {"日": "days", "週間": "weeks"}.get(match.group("unit"), "months")
+    return span_months(match.group("n"), unit)
