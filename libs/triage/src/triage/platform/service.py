@@ -41,7 +41,8 @@ def run_stage(
     settings = settings or load_settings()
     configure_logging(service, settings.triage_log_level)
     setup_telemetry(service)
-    liveness = Liveness()
+    liveness = Liveness(max_rewinds=settings.triage_health_max_rewinds,
+                        max_stall_s=settings.triage_health_max_stall_s)
     server = serve_health(settings.triage_metrics_host, settings.triage_metrics_port, liveness)
     log.info("%s: /healthz and /metrics on port %d", service, server.server_port)
     stop = stop_on_signals()
@@ -52,7 +53,7 @@ def run_stage(
         inputs=inputs,
         handler=build_handler(settings),
         serde=Serde(),
-        on_beat=liveness.beat,
+        liveness=liveness,
         dead_letter_undecodable=dead_letter_undecodable,
     )
     try:
