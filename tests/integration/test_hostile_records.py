@@ -136,7 +136,8 @@ def test_extract_dead_letters_the_email_whose_clean_record_its_topic_refuses(pip
     # the issue's restart crashed: now it starts, sets the topic's size back, and the same mail passes
     pipeline.stop_all()
     pipeline.start("extract", **FAST_RETRIES)
-    assert topic_max_bytes(pipeline, CLEAN) == max_message_bytes(CLEAN, pipeline.settings.triage_ingest_max_bytes)
+    wanted = max_message_bytes(CLEAN, pipeline.settings.triage_ingest_max_bytes)
+    wait_until(lambda: topic_max_bytes(pipeline, CLEAN) == wanted, 30, "the registry's size set at start-up")
     (again,) = publish(pipeline, [forwarded(f"{uid}-big", 800_000)])
     wait_until(lambda: again in emails_of(pipeline, EXTRACTED), 60, "the big email after the restart")
     assert len(letters(pipeline)) == 1
@@ -254,5 +255,7 @@ def test_topics_apply_sets_the_record_size_on_existing_topics(pipeline: Pipeline
     assert not any(topic.created for topic in applied)
     ingest_max = pipeline.settings.triage_ingest_max_bytes
     for logical in (RAW, CLEAN, EXTRACTED, ROUTED, CRM_EVENTS, DLQ):
-        assert topic_max_bytes(pipeline, logical) == max_message_bytes(logical, ingest_max), logical
+        wanted = max_message_bytes(logical, ingest_max)
+        wait_until(lambda logical=logical, wanted=wanted: topic_max_bytes(pipeline, logical) == wanted, 30,
+                   f"{logical}'s max.message.bytes")
     assert max_message_bytes(DLQ, ingest_max) > max_message_bytes(RAW, ingest_max) > ingest_max

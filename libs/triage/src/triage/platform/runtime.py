@@ -28,7 +28,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -185,13 +185,8 @@ class StreamProcessor:
 
     # -- the loop ---------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
-        # A stable transactional.id per instance lets a restarted instance fence
-        # and abort its predecessor's open transaction at once, instead of
-        # read_committed consumers waiting for the transaction timeout.
-        transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
-        producer = Producer(producer_config(self.settings, transactional_id))
+        self._producer = self._transactional_producer()
         consumer = Consumer(consumer_config(self.settings, self.group_id))
-        producer.init_transactions(30)
         consumer.subscribe(list(self._physical), on_assign=self._on_assign, on_revoke=self._on_revoke,
                            on_lost=self._on_revoke)
         log.info("%s consuming %s as group %s", self.service, list(self._physical), self.group_id)
@@ -202,11 +197,20 @@ class StreamProcessor:
                 metrics.LAST_POLL.labels(self.service).set_to_current_time()
                 batch = [m for m in messages if self._usable(m)]
                 if batch:
-                    self._process_batch(consumer, producer, batch)
+                    self._process_batch(consumer, batch)
         finally:
             log.info("%s stopping", self.service)
             consumer.close()
-            producer.flush(10)
+            self._producer.flush(10)
+
+    def _transactional_producer(self) -> Producer:
+        # A stable transactional.id per instance lets a restarted instance fence
+        # and abort its predecessor's open transaction at once, instead of
+        # read_committed consumers waiting for the transaction timeout.
+        transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
+        producer = Producer(producer_config(self.settings, transactional_id))
+        producer.init_transactions(30)
+        return producer
 
     def _usable(self, message: Message) -> bool:
         error = message.error()
@@ -219,12 +223,12 @@ class StreamProcessor:
         log.warning("%s consumer error: %s", self.service, error)
         return False
 
-    def _process_batch(self, consumer: Consumer, producer: Producer, batch: list[Message]) -> None:
+    def _process_batch(self, consumer: Consumer, batch: list[Message]) -> None:
         """Commit the batch; on a failure that is not transient, bisect it (see the module doc)."""
         parts = deque([batch])
         while parts:
             part = parts.popleft()
-            failure = self._commit(consumer, producer, part)
+            failure = self._commit_retrying(consumer, part)
             if failure is None:
                 continue
             if is_transient(failure):
@@ -236,39 +240,54 @@ class StreamProcessor:
                 middle = len(part) // 2
                 parts.extendleft((part[middle:], part[:middle]))
                 continue
-            failure = self._dead_letter_alone(consumer, producer, part[0], failure)
+            failure = self._dead_letter_alone(consumer, part[0], failure)
             if failure is not None:
                 self._rewind(consumer, [m for p in (part, *parts) for m in p], failure)
                 return
 
-    def _commit(self, consumer: Consumer, producer: Producer, batch: list[Message]) -> Exception | None:
+    def _commit_retrying(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
+        return self._retry_transient(lambda: self._commit(consumer, batch))
+
+    def _retry_transient(self, transaction: Callable[[], Exception | None]) -> Exception | None:
+        """A transaction tried again after a transient failure, so that a passing hiccup (a
+        coordinator moving) in the middle of a bisection does not rewind it."""
+        failure: Exception | None = None
+        for attempt in range(self.settings.triage_max_attempts):
+            if attempt:
+                time.sleep(self.settings.triage_retry_initial_s * 2 ** (attempt - 1))
+            failure = transaction()
+            if failure is None or not is_transient(failure):
+                return failure
+        return failure
+
+    def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
         """One transaction for ``batch``: None when it committed, else the failure (aborted)."""
         self.liveness.holding()
-        producer.begin_transaction()
+        self._producer.begin_transaction()
         try:
             self._prepare(batch)
             for message in batch:
                 for topic, key, value, headers, partition in self._outputs_for(message):
-                    producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
-                    producer.poll(0)
+                    self._producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
+                    self._producer.poll(0)
             flush = getattr(self.handler, "flush", None)
             if flush is not None:
                 self._retrying(flush)
-            self._finish(consumer, producer, batch)
+            self._finish(consumer, batch)
         except Exception as exc:
-            self._abort(producer, batch, exc)
+            self._abort(batch, exc)
             return exc
         self._hook("committed")
         return None
 
-    def _finish(self, consumer: Consumer, producer: Producer, batch: list[Message]) -> None:
-        producer.send_offsets_to_transaction(next_offsets(batch), consumer.consumer_group_metadata(), 30)
-        producer.commit_transaction(60)
+    def _finish(self, consumer: Consumer, batch: list[Message]) -> None:
+        self._producer.send_offsets_to_transaction(next_offsets(batch), consumer.consumer_group_metadata(), 30)
+        self._producer.commit_transaction(60)
         metrics.TRANSACTIONS.labels(self.service, "committed").inc()
         metrics.BATCH_SIZE.labels(self.service).observe(len(batch))
         self.liveness.committed()
 
-    def _dead_letter_alone(self, consumer: Consumer, producer: Producer, message: Message,
+    def _dead_letter_alone(self, consumer: Consumer, message: Message,
                            failure: Exception) -> Exception | None:
         """The record fails even alone: its letter and its offset, without the handler. When the
         letter itself is refused, a letter without the original value (it stays on its topic)."""
@@ -277,28 +296,26 @@ class StreamProcessor:
         if topic == DLQ:  # a letter the sink refuses stays where it is: a letter of it could loop
             log.error("%s skipped the dead letter %s[%d]@%d it cannot store: %s", self.service, topic,
                       message.partition(), message.offset(), type(failure).__name__)
-            return self._skip(consumer, producer, message)
+            return self._retry_transient(lambda: self._letter(consumer, message, None))
         for keep_value in (True, False):
             letter = self.dead_letter(topic, message, failure, 1, keep_value=keep_value)
-            producer.begin_transaction()
-            try:
-                out_topic, key, value, headers, partition = self._encode(letter)
-                producer.produce(out_topic, value=value, key=key, headers=headers, partition=partition)
-                self._finish(consumer, producer, [message])
-                return None
-            except Exception as exc:
-                self._abort(producer, [message], exc)
-                if is_transient(exc):
-                    return exc
+            refused = self._retry_transient(lambda out=letter: self._letter(consumer, message, out))
+            if refused is None or is_transient(refused):
+                return refused
         raise RuntimeError(f"{self.service}: cannot dead-letter {topic}[{message.partition()}]"
                            f"@{message.offset()}") from failure
 
-    def _skip(self, consumer: Consumer, producer: Producer, message: Message) -> Exception | None:
-        producer.begin_transaction()
+    def _letter(self, consumer: Consumer, message: Message,
+                letter: Outbound | None) -> Exception | None:
+        """One transaction: ``letter`` (if any) and the offset past ``message``."""
+        self._producer.begin_transaction()
         try:
-            self._finish(consumer, producer, [message])
+            if letter is not None:
+                out_topic, key, value, headers, partition = self._encode(letter)
+                self._producer.produce(out_topic, value=value, key=key, headers=headers, partition=partition)
+            self._finish(consumer, [message])
         except Exception as exc:
-            self._abort(producer, [message], exc)
+            self._abort([message], exc)
             return exc
         return None
 
@@ -334,14 +351,22 @@ class StreamProcessor:
         self.liveness.released()
         self._hook("revoked", self._by_topic(partitions))
 
-    def _abort(self, producer: Producer, batch: list[Message], exc: Exception) -> None:
+    def _abort(self, batch: list[Message], exc: Exception) -> None:
         """Abort the open transaction: nothing the batch wrote becomes visible."""
         if isinstance(exc, KafkaException) and exc.args[0].fatal():
             raise exc
         log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
         metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
         self._hook("discard")
-        producer.abort_transaction(30)
+        # abort waits for the batch's in-flight records, whose delivery reports only flush() serves
+        self._producer.flush(10)
+        self._producer.abort_transaction(30)
+        if isinstance(exc, KafkaException):
+            # After a produce or commit failure librdkafka bumps the epoch and may report stale
+            # errors (_STATE, OUT_OF_ORDER_SEQUENCE_NUMBER) on the next transaction, blaming
+            # records that did nothing: a fresh producer (same transactional.id) starts clean.
+            self._producer.flush(0)
+            self._producer = self._transactional_producer()
 
     def _rewind(self, consumer: Consumer, batch: list[Message], exc: Exception) -> None:
         """A transient failure: the same records are consumed again, after a pause."""
