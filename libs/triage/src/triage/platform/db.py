@@ -1,8 +1,21 @@
-"""PostgreSQL access for the stages that need it: migrations (yoyo) and an asyncpg pool."""
+"""PostgreSQL access for the stages that need it: migrations (yoyo) and an asyncpg pool.
+
+Text bound for PostgreSQL is made storable at this boundary: ``text``, ``varchar`` and
+``jsonb`` parameters of every pool connection lose U+0000 (PostgreSQL stores neither the
+character nor its JSON escape) and have lone surrogates (not encodable as UTF-8) replaced
+by U+FFFD, so an email with a NUL byte is stored, not refused (ADR 0014).
+
+Errors: an outage (connection lost, database away, a missing table or right: SQLSTATE
+classes other than data exceptions 22, integrity violations 23 and program limits 54)
+surfaces as ``TransientError``, retried and rewound; a refusal of the data itself stays as
+asyncpg raised it, so the runtime isolates and dead-letters the record.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import TypeVar
@@ -29,6 +42,58 @@ TRANSIENT_DB_ERRORS = (
 )
 
 
+#: SQLSTATE classes that blame the values written, not the database: the record is at fault.
+DATA_SQLSTATE_CLASSES = frozenset({"22", "23", "54"})
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(value: str) -> str:
+    """``value`` as PostgreSQL can store it: no U+0000, lone surrogates as U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+
+
+def storable_json(document: str) -> str:
+    """A JSON document whose strings are ``storable_text`` (the escape ``\\u0000`` included)."""
+    if "\\u" not in document and "\x00" not in document and not _LONE_SURROGATE.search(document):
+        return document
+    return json.dumps(_storable(json.loads(document)), ensure_ascii=False)
+
+
+def _storable(value: object) -> object:
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable_text(k): _storable(v) for k, v in value.items()}
+    return value
+
+
+async def sanitise_text_parameters(connection: asyncpg.Connection) -> None:
+    """Pool ``init``: every text-like parameter goes through ``storable_text``/``storable_json``."""
+    for type_name in ("text", "varchar", "bpchar", "name"):
+        await connection.set_type_codec(type_name, schema="pg_catalog", encoder=storable_text,
+                                        decoder=_unchanged, format="text")
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(type_name, schema="pg_catalog", encoder=storable_json,
+                                        decoder=_unchanged, format="text")
+
+
+def _unchanged(value: str) -> str:
+    return value
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Does ``exc`` say the database is away or unready, rather than refusing the values?"""
+    if isinstance(exc, asyncpg.exceptions._base.DataError):  # a value asyncpg could not encode
+        return False
+    if isinstance(exc, TRANSIENT_DB_ERRORS):
+        return True
+    if isinstance(exc, asyncpg.PostgresError):
+        return (getattr(exc, "sqlstate", None) or "")[:2] not in DATA_SQLSTATE_CLASSES
+    return False
+
+
 def migrate(database_url: str) -> list[str]:
     """Apply pending migrations (forward-only; yoyo holds a lock, so concurrent starts are safe)."""
     backend = get_backend(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -52,7 +117,8 @@ class Database:
         """Open the pool (composition root, at start-up); asyncpg reconnects it by itself later."""
         if self._pool is None:
             self._pool = self.run(
-                asyncpg.create_pool(self._url, min_size=1, max_size=self._max, loop=self._loop)
+                asyncpg.create_pool(self._url, min_size=1, max_size=self._max, loop=self._loop,
+                                    init=sanitise_text_parameters)
             )
         return self
 
@@ -66,8 +132,10 @@ class Database:
         """Run a coroutine; database outages surface as TransientError (retried by the runtime)."""
         try:
             return self._loop.run_until_complete(coroutine)
-        except TRANSIENT_DB_ERRORS as exc:
-            raise TransientError(f"database unavailable: {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            if is_outage(exc):
+                raise TransientError(f"database unavailable: {type(exc).__name__}: {exc}") from exc
+            raise
 
     def close(self) -> None:
         if self._pool is not None:

@@ -19,7 +19,9 @@ def serve_health(host: str, port: int, is_healthy: Callable[[], bool]) -> Thread
                 self._reply(200, generate_latest(), CONTENT_TYPE_LATEST)
             elif self.path == "/healthz":
                 healthy = is_healthy()
-                self._reply(200 if healthy else 503, b"ok\n" if healthy else b"unhealthy\n")
+                reasons = getattr(is_healthy, "reasons", lambda: [])()
+                body = b"ok\n" if healthy else ("unhealthy: " + "; ".join(reasons) + "\n").encode()
+                self._reply(200 if healthy else 503, body)
             else:
                 self._reply(404, b"not found\n")
 
@@ -39,15 +41,55 @@ def serve_health(host: str, port: int, is_healthy: Callable[[], bool]) -> Thread
 
 
 class Liveness:
-    """The loop is alive when it polled Kafka recently."""
+    """A stage is healthy while its loop polls Kafka, commits what it consumed and does not keep
+    rewinding: each of those failing is a reason (``reasons()``) for ``/healthz`` to answer 503.
 
-    def __init__(self, max_silence_s: float = 60.0) -> None:
-        self._last = time.monotonic()
+    ``holding`` is called when the loop has records it has not committed yet (a batch it works
+    on, or one it rewound to consume again) and ``committed`` when a transaction committed;
+    ``released`` when its partitions went elsewhere. So "no progress while it has lag" is: some
+    records have been held longer than ``max_stall_s``.
+    """
+
+    def __init__(self, max_silence_s: float = 60.0, max_rewinds: int = 5, max_stall_s: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last = clock()
         self._max = max_silence_s
+        self._max_rewinds = max_rewinds
+        self._max_stall = max_stall_s
+        self._holding_since: float | None = None
+        self._rewinds = 0
         self.running = True
 
     def beat(self) -> None:
-        self._last = time.monotonic()
+        self._last = self._clock()
+
+    def holding(self) -> None:
+        if self._holding_since is None:
+            self._holding_since = self._clock()
+
+    def committed(self) -> None:
+        self._holding_since = None
+        self._rewinds = 0
+
+    def rewound(self) -> None:
+        self._rewinds += 1
+
+    def released(self) -> None:
+        self._holding_since = None
+
+    def reasons(self) -> list[str]:
+        now = self._clock()
+        found = []
+        if not self.running:
+            found.append("stopped")
+        if now - self._last >= self._max:
+            found.append(f"no poll for {now - self._last:.0f} s")
+        if self._rewinds >= self._max_rewinds:
+            found.append(f"{self._rewinds} batches rewound in a row")
+        if self._holding_since is not None and now - self._holding_since >= self._max_stall:
+            found.append(f"no commit for {now - self._holding_since:.0f} s with records waiting")
+        return found
 
     def __call__(self) -> bool:
-        return self.running and time.monotonic() - self._last < self._max
+        return not self.reasons()

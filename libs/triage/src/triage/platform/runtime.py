@@ -11,6 +11,14 @@ jitter (at most ``triage_max_attempts`` tries); a ``PermanentError``, any
 other exception, an undecodable value or exhausted retries go to
 ``email.dlq`` with the original bytes and the reason, in the same transaction,
 and the partition moves on.
+
+Per failed batch (ADR 0014): what fails outside one record's ``handle`` — a sink's
+``flush``, the broker refusing a record at commit — aborts the transaction. A
+transient failure (``is_transient``: a ``TransientError``, a retriable Kafka
+error) rewinds the batch to be consumed again. Anything else is a record the
+sink cannot take: the batch is bisected, each half in its own transaction, until
+the records that fail alone are known; each is dead-lettered with its error and
+the others commit. A batch never aborts in a loop on one record.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import logging
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,9 +40,10 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from triage.domain.models import DeadLetter
 from triage.platform import metrics, metrics_observers, tracing
 from triage.platform.errors import PermanentError, TransientError
+from triage.platform.health import Liveness
 from triage.platform.serde import Serde, SerdeError
 from triage.platform.settings import PARTITIONER, Settings
-from triage.platform.topics import DLQ
+from triage.platform.topics import DLQ, largest_letter_bytes, max_message_bytes
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +106,12 @@ class BatchEffects(Protocol):
     def revoked(self, partitions: dict[str, list[int]]) -> None: ...
 
 
+class RecordTooLarge(PermanentError):
+    """An output bigger than its topic accepts: its input is dead-lettered instead (ADR 0014)."""
+
+
 def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
+    fetch_max = max(64 * 1024 * 1024, largest_letter_bytes(settings.triage_ingest_max_bytes))
     return {
         **settings.kafka_config(),
         "group.id": group_id,
@@ -105,7 +120,9 @@ def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
         "auto.offset.reset": "earliest",
         "session.timeout.ms": 10_000,
         "heartbeat.interval.ms": 2_000,
-        "fetch.max.bytes": 64 * 1024 * 1024,
+        # Any record a topic accepts can be fetched (librdkafka wants receive >= fetch + 512).
+        "fetch.max.bytes": fetch_max,
+        "receive.message.max.bytes": fetch_max + 1024 * 1024,
     }
 
 
@@ -117,7 +134,9 @@ def producer_config(settings: Settings, transactional_id: str | None) -> dict[st
         "acks": "all",
         "linger.ms": 5,
         "compression.type": "lz4",
-        "message.max.bytes": 32 * 1024 * 1024,
+        # The largest record any topic accepts (the dead letter's); each topic's own limit is
+        # checked before producing (RecordTooLarge).
+        "message.max.bytes": largest_letter_bytes(settings.triage_ingest_max_bytes) + 64 * 1024,
     }
     if transactional_id:
         config["transactional.id"] = transactional_id
@@ -141,7 +160,7 @@ class StreamProcessor:
         handler: Handler,
         serde: Serde,
         group_id: str | None = None,
-        on_beat: Callable[[], None] = lambda: None,
+        liveness: Liveness | None = None,
         dead_letter_undecodable: bool = True,
     ) -> None:
         self.settings = settings
@@ -150,7 +169,7 @@ class StreamProcessor:
         self.handler = handler
         self.serde = serde
         self.group_id = group_id or f"{settings.triage_topic_prefix}triage-{service}"
-        self.on_beat = on_beat
+        self.liveness = liveness or Liveness()
         # An observer of topics another stage owns (audit) skips what it cannot decode:
         # the owning stage dead-letters it already, and one record must yield one letter.
         self.dead_letter_undecodable = dead_letter_undecodable
@@ -166,28 +185,32 @@ class StreamProcessor:
 
     # -- the loop ---------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
-        # A stable transactional.id per instance lets a restarted instance fence
-        # and abort its predecessor's open transaction at once, instead of
-        # read_committed consumers waiting for the transaction timeout.
-        transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
-        producer = Producer(producer_config(self.settings, transactional_id))
+        self._producer = self._transactional_producer()
         consumer = Consumer(consumer_config(self.settings, self.group_id))
-        producer.init_transactions(30)
         consumer.subscribe(list(self._physical), on_assign=self._on_assign, on_revoke=self._on_revoke,
                            on_lost=self._on_revoke)
         log.info("%s consuming %s as group %s", self.service, list(self._physical), self.group_id)
         try:
             while not stop.is_set():
                 messages = consumer.consume(self.settings.triage_batch_size, 0.5)
-                self.on_beat()
+                self.liveness.beat()
                 metrics.LAST_POLL.labels(self.service).set_to_current_time()
                 batch = [m for m in messages if self._usable(m)]
                 if batch:
-                    self._process_batch(consumer, producer, batch)
+                    self._process_batch(consumer, batch)
         finally:
             log.info("%s stopping", self.service)
             consumer.close()
-            producer.flush(10)
+            self._producer.flush(10)
+
+    def _transactional_producer(self) -> Producer:
+        # A stable transactional.id per instance lets a restarted instance fence
+        # and abort its predecessor's open transaction at once, instead of
+        # read_committed consumers waiting for the transaction timeout.
+        transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
+        producer = Producer(producer_config(self.settings, transactional_id))
+        producer.init_transactions(30)
+        return producer
 
     def _usable(self, message: Message) -> bool:
         error = message.error()
@@ -200,27 +223,101 @@ class StreamProcessor:
         log.warning("%s consumer error: %s", self.service, error)
         return False
 
-    def _process_batch(self, consumer: Consumer, producer: Producer, batch: list[Message]) -> None:
-        producer.begin_transaction()
+    def _process_batch(self, consumer: Consumer, batch: list[Message]) -> None:
+        """Commit the batch; on a failure that is not transient, bisect it (see the module doc)."""
+        parts = deque([batch])
+        while parts:
+            part = parts.popleft()
+            failure = self._commit_retrying(consumer, part)
+            if failure is None:
+                continue
+            if is_transient(failure):
+                self._rewind(consumer, [m for p in (part, *parts) for m in p], failure)
+                return
+            if len(part) > 1:
+                log.warning("%s isolating the failing record(s) of %d: %s", self.service, len(part),
+                            type(failure).__name__)
+                middle = len(part) // 2
+                parts.extendleft((part[middle:], part[:middle]))
+                continue
+            failure = self._dead_letter_alone(consumer, part[0], failure)
+            if failure is not None:
+                self._rewind(consumer, [m for p in (part, *parts) for m in p], failure)
+                return
+
+    def _commit_retrying(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
+        return self._retry_transient(lambda: self._commit(consumer, batch))
+
+    def _retry_transient(self, transaction: Callable[[], Exception | None]) -> Exception | None:
+        """A transaction tried again after a transient failure, so that a passing hiccup (a
+        coordinator moving) in the middle of a bisection does not rewind it."""
+        failure: Exception | None = None
+        for attempt in range(self.settings.triage_max_attempts):
+            if attempt:
+                time.sleep(self.settings.triage_retry_initial_s * 2 ** (attempt - 1))
+            failure = transaction()
+            if failure is None or not is_transient(failure):
+                return failure
+        return failure
+
+    def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
+        """One transaction for ``batch``: None when it committed, else the failure (aborted)."""
+        self.liveness.holding()
+        self._producer.begin_transaction()
         try:
             self._prepare(batch)
             for message in batch:
                 for topic, key, value, headers, partition in self._outputs_for(message):
-                    producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
-                    producer.poll(0)
+                    self._producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
+                    self._producer.poll(0)
             flush = getattr(self.handler, "flush", None)
             if flush is not None:
                 self._retrying(flush)
-            producer.send_offsets_to_transaction(
-                next_offsets(batch), consumer.consumer_group_metadata(), 30
-            )
-            producer.commit_transaction(60)
+            self._finish(consumer, batch)
         except Exception as exc:
-            self._abort(consumer, producer, batch, exc)
-            return
+            self._abort(batch, exc)
+            return exc
+        self._hook("committed")
+        return None
+
+    def _finish(self, consumer: Consumer, batch: list[Message]) -> None:
+        self._producer.send_offsets_to_transaction(next_offsets(batch), consumer.consumer_group_metadata(), 30)
+        self._producer.commit_transaction(60)
         metrics.TRANSACTIONS.labels(self.service, "committed").inc()
         metrics.BATCH_SIZE.labels(self.service).observe(len(batch))
-        self._hook("committed")
+        self.liveness.committed()
+
+    def _dead_letter_alone(self, consumer: Consumer, message: Message,
+                           failure: Exception) -> Exception | None:
+        """The record fails even alone: its letter and its offset, without the handler. When the
+        letter itself is refused, a letter without the original value (it stays on its topic)."""
+        topic = self._physical[message.topic()]
+        metrics.RECORDS_FAILED.labels(self.service, topic, "isolated").inc()
+        if topic == DLQ:  # a letter the sink refuses stays where it is: a letter of it could loop
+            log.error("%s skipped the dead letter %s[%d]@%d it cannot store: %s", self.service, topic,
+                      message.partition(), message.offset(), type(failure).__name__)
+            return self._retry_transient(lambda: self._letter(consumer, message, None))
+        for keep_value in (True, False):
+            letter = self.dead_letter(topic, message, failure, 1, keep_value=keep_value)
+            refused = self._retry_transient(lambda out=letter: self._letter(consumer, message, out))
+            if refused is None or is_transient(refused):
+                return refused
+        raise RuntimeError(f"{self.service}: cannot dead-letter {topic}[{message.partition()}]"
+                           f"@{message.offset()}") from failure
+
+    def _letter(self, consumer: Consumer, message: Message,
+                letter: Outbound | None) -> Exception | None:
+        """One transaction: ``letter`` (if any) and the offset past ``message``."""
+        self._producer.begin_transaction()
+        try:
+            if letter is not None:
+                out_topic, key, value, headers, partition = self._encode(letter)
+                self._producer.produce(out_topic, value=value, key=key, headers=headers, partition=partition)
+            self._finish(consumer, [message])
+        except Exception as exc:
+            self._abort([message], exc)
+            return exc
+        return None
 
     def _prepare(self, batch: list[Message]) -> None:
         prepare = getattr(self.handler, "prepare", None)
@@ -251,16 +348,31 @@ class StreamProcessor:
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("%s revoked %s", self.service, self._by_topic(partitions))
+        self.liveness.released()
         self._hook("revoked", self._by_topic(partitions))
 
-    def _abort(self, consumer: Consumer, producer: Producer, batch: list[Message], exc: Exception) -> None:
-        """Abort the batch and rewind, so the same records are consumed again."""
+    def _abort(self, batch: list[Message], exc: Exception) -> None:
+        """Abort the open transaction: nothing the batch wrote becomes visible."""
         if isinstance(exc, KafkaException) and exc.args[0].fatal():
             raise exc
         log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
         metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
         self._hook("discard")
-        producer.abort_transaction(30)
+        # abort waits for the batch's in-flight records, whose delivery reports only flush() serves
+        self._producer.flush(10)
+        self._producer.abort_transaction(30)
+        if isinstance(exc, KafkaException):
+            # After a produce or commit failure librdkafka bumps the epoch and may report stale
+            # errors (_STATE, OUT_OF_ORDER_SEQUENCE_NUMBER) on the next transaction, blaming
+            # records that did nothing: a fresh producer (same transactional.id) starts clean.
+            self._producer.flush(0)
+            self._producer = self._transactional_producer()
+
+    def _rewind(self, consumer: Consumer, batch: list[Message], exc: Exception) -> None:
+        """A transient failure: the same records are consumed again, after a pause."""
+        log.warning("%s rewinding %d record(s) after a transient failure: %s", self.service, len(batch),
+                    type(exc).__name__)
+        self.liveness.rewound()
         for partition in first_offsets(batch):
             consumer.seek(partition)
         time.sleep(self.settings.triage_retry_initial_s)
@@ -318,7 +430,8 @@ class StreamProcessor:
             timestamp_ms=message.timestamp()[1],
         )
 
-    def dead_letter(self, topic: str, message: Message, exc: BaseException, attempts: int) -> Outbound:
+    def dead_letter(self, topic: str, message: Message, exc: BaseException, attempts: int,
+                    keep_value: bool = True) -> Outbound:
         error_class = type(exc).__name__
         tracing.mark_failed(exc)
         metrics.DLQ_RECORDS.labels(self.service, error_class).inc()
@@ -338,7 +451,7 @@ class StreamProcessor:
             attempts=max(attempts, 1),
             failed_at=datetime.now(UTC),
             original_key=message.key(),
-            original_value=message.value(),
+            original_value=message.value() if keep_value else None,
             original_headers=original_headers,
         )
         headers = {
@@ -364,9 +477,41 @@ class StreamProcessor:
     def _encode(self, out: Outbound) -> Encoded:
         value = None if out.value is None else self.serde.encode(out.topic, out.value)
         key = out.key.encode() if isinstance(out.key, str) else out.key
+        check_size(out.topic, len(value or b"") + len(key), self.settings.triage_ingest_max_bytes)
         partition = -1 if out.partition is None else out.partition  # -1: librdkafka's partitioner
         headers = tracing.carry(out.headers)  # this record's span becomes the next hop's parent
         return self.settings.topic(out.topic), key, value, list(headers.items()), partition
+
+
+#: Room for a record's headers and its batch framing inside the topic's limit.
+FRAMING_BYTES = 64 * 1024
+
+
+def check_size(topic: str, size: int, ingest_max_bytes: int) -> None:
+    """Refuse, before producing, a record its topic would refuse at commit (ADR 0014)."""
+    limit = max_message_bytes(topic, ingest_max_bytes) - FRAMING_BYTES
+    if size > limit:
+        raise RecordTooLarge(f"a {topic} record of {size} bytes exceeds the topic's {limit}")
+
+
+#: Kafka errors that say the cluster, not the batch, is the trouble: rewind and try again.
+TRANSIENT_KAFKA_ERRORS = frozenset({
+    KafkaError._TIMED_OUT, KafkaError._MSG_TIMED_OUT, KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN,
+    KafkaError.REQUEST_TIMED_OUT, KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_NOT_AVAILABLE,
+    KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError.NOT_ENOUGH_REPLICAS,
+    KafkaError.NOT_ENOUGH_REPLICAS_AFTER_APPEND, KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.CONCURRENT_TRANSACTIONS,
+})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Would the same batch, consumed again later, likely commit? (Else: isolate its records.)"""
+    if isinstance(exc, TransientError):
+        return True
+    if isinstance(exc, KafkaException) and isinstance(exc.args[0], KafkaError):
+        error: KafkaError = exc.args[0]
+        return error.retriable() or error.code() in TRANSIENT_KAFKA_ERRORS
+    return False
 
 
 def next_offsets(batch: Sequence[Message]) -> list[TopicPartition]:

@@ -44,7 +44,8 @@ def run_stage(
     configure_logging(service, settings.triage_log_level)
     setup_telemetry(service)
     configure_inboxes(configured_inboxes(settings))  # the only mailbox labels /metrics may carry
-    liveness = Liveness()
+    liveness = Liveness(max_rewinds=settings.triage_health_max_rewinds,
+                        max_stall_s=settings.triage_health_max_stall_s)
     server = serve_health(settings.triage_metrics_host, settings.triage_metrics_port, liveness)
     log.info("%s: /healthz and /metrics on port %d", service, server.server_port)
     stop = stop_on_signals()
@@ -55,7 +56,7 @@ def run_stage(
         inputs=inputs,
         handler=build_handler(settings),
         serde=Serde(),
-        on_beat=liveness.beat,
+        liveness=liveness,
         dead_letter_undecodable=dead_letter_undecodable,
     )
     try:

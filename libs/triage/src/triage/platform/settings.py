@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     triage_max_attempts: int = Field(default=4, ge=1, le=10)
     triage_retry_initial_s: float = Field(default=0.2, ge=0.0)
     triage_retry_max_s: float = Field(default=5.0, ge=0.0)
+    # /healthz of a stage (docs/operations.md): unhealthy after this many batches rewound in a row
+    # (a transient failure that does not pass), or records held this long without a commit.
+    triage_health_max_rewinds: int = Field(default=5, ge=1)
+    triage_health_max_stall_s: float = Field(default=300.0, gt=0.0)
     triage_log_level: str = "INFO"
     triage_ingest_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     triage_inbound_webhook_secret: SecretStr | None = None
