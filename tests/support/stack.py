@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,9 +40,18 @@ class Stack:
         return self.database_url.rsplit("/", 1)[0] + "/" + name
 
     def drop_database(self, url: str) -> None:
+        """Dropped even while a session is still closing: FORCE cannot end a backend of another
+        role (an autovacuum worker on the fresh database), so a refusal is tried again."""
         name = url.rsplit("/", 1)[1]
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        for attempt in range(5):
+            try:
+                with psycopg.connect(self.database_url, autocommit=True) as conn:
+                    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                return
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if attempt == 4:
+                    raise
+                time.sleep(1)
 
 
 def docker_engine_answers() -> bool:

@@ -71,9 +71,11 @@ class DealLock:
         self.db.run(conn.execute("SELECT set_config('lock_timeout', $1, true)", f"{int(self.wait_s * 1000)}ms"))
         try:
             self.db.run(conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key))
-        except asyncpg.exceptions.LockNotAvailableError as exc:
+        except TransientError as exc:  # Database.run reports the lock timeout as an outage: say what it is
+            if not isinstance(exc.__cause__, asyncpg.exceptions.LockNotAvailableError):
+                raise
             raise TransientError(f"another writer has been deciding a deal for {key} for over {self.wait_s:g} s; "
-                                 "retried later") from exc
+                                 "retried later") from exc.__cause__
 
 
 class Unlocked:
