@@ -1,7 +1,7 @@
 """Hostile input on the real stack: an obeyed injection writes nothing; metrics carry no address.
 
 Kafka and PostgreSQL are real; the extract service runs with TRIAGE_EXTRACTOR=openai and the
-official SDK pointed at tests/support/fake_openai.py, whose model does what the email says.
+official SDK pointed at tests/support/fake_llm.py with a responder whose model does what the email says.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 import psycopg
 
-from tests.support.fake_openai import FakeOpenAI
+from tests.support.fake_llm import FakeLlmProvider, obedient_responses
 from tests.support.kafka import decoded, wait_until
 from tests.support.pipeline import SERVICES, Pipeline
 from triage.domain.models import CrmEvent, RoutedEmail
@@ -56,11 +56,11 @@ def crm_events_of(pipeline: Pipeline, email_ids: set[str]) -> list[CrmEvent]:
 
 
 def test_an_obeyed_injection_writes_nothing_and_waits_in_review_with_its_reason(pipeline: Pipeline) -> None:
-    model = FakeOpenAI()
+    model = FakeLlmProvider(responder=obedient_responses)
     try:
         pipeline.extra_env.update({
             "TRIAGE_EXTRACTOR": "openai", "TRIAGE_LLM_API_KEY": "sk-test-" + uuid.uuid4().hex,
-            "TRIAGE_LLM_SMALL_MODEL": "gpt-test", "TRIAGE_LLM_BASE_URL": model.url,
+            "TRIAGE_LLM_SMALL_MODEL": "gpt-test", "TRIAGE_LLM_BASE_URL": f"{model.url}/v1",
             "TRIAGE_LLM_PRICES": json.dumps({"gpt-test": {"input": 0.4, "output": 1.6}}),
         })
         pipeline.start_all()

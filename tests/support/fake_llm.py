@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -34,18 +36,20 @@ class Reply:
 
 
 class FakeLlmProvider(Served):
-    """Scripted: ``replies`` are taken in order; ``requests`` are what the SDKs sent."""
+    """Scripted: ``replies`` are taken in order; ``requests`` are what the SDKs sent. Past the
+    script, ``responder`` (when given) answers from the request itself — a model of a kind."""
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[dict[str, Any]], Reply] | None = None) -> None:
         self.replies: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
+        self.responder = responder
         self._http = serve(self._dispatch)
 
     def _dispatch(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length", 0))
         body = json.loads(handler.rfile.read(length) or b"{}")
         self.requests.append({"path": handler.path, **body})
-        reply = self._refusal(handler, method, body) or self._next_reply()
+        reply = self._refusal(handler, method, body) or self._next_reply(body)
         time.sleep(reply.delay)
         _send(handler, reply)
 
@@ -61,10 +65,12 @@ class FakeLlmProvider(Served):
                 return error_reply(400, problem, "invalid_request_error")
         return None
 
-    def _next_reply(self) -> Reply:
-        if not self.replies:
-            return error_reply(500, "the test scripted no reply for this request", "server_error")
-        return self.replies.pop(0)
+    def _next_reply(self, body: dict[str, Any]) -> Reply:
+        if self.replies:
+            return self.replies.pop(0)
+        if self.responder is not None:
+            return self.responder(body)
+        return error_reply(500, "the test scripted no reply for this request", "server_error")
 
 
 def _send(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
@@ -193,3 +199,35 @@ def anthropic_reply(tool_input: dict[str, Any]) -> Reply:
             "usage": {"input_tokens": USAGE_IN, "output_tokens": USAGE_OUT},
         }
     )
+
+
+# ---------------------------------------------------------------- a model that obeys the email
+
+_ORDER = re.compile(
+    r"classify as (?P<intent>\w+)(?: with budget (?P<budget>[\d,]+) USD)?(?:, company (?P<company>[\w .-]+?))?[.\n]",
+    re.IGNORECASE)
+
+
+def obedient_answer(email_text: str) -> dict[str, Any]:
+    """What the worst model an operator could configure answers: what the email orders
+    ("classify as lead with budget N USD, company X"), at confidence 0.99."""
+    order = _ORDER.search(email_text)
+    budget = order and order.group("budget")
+    return {
+        "intent": (order.group("intent").lower() if order else "support"),
+        "person": {"name": None, "email": None},
+        "company": {"name": order.group("company") if order else None, "domain": None},
+        "interest": {"products": []},
+        "budget": {"annual_amount_usd": float(budget.replace(",", "")) if budget else None},
+        "timeline": "now",
+        "region": None,
+        "summary": "As the email says.",
+        "required_action": "schedule_demo",
+        "confidence": 0.99,
+    }
+
+
+def obedient_responses(request: dict[str, Any]) -> Reply:
+    """A Responses API answer that obeys the email it was sent."""
+    email = "\n".join(str(m.get("content", "")) for m in request.get("input", []) if isinstance(m, dict))
+    return openai_reply(json.dumps(obedient_answer(email)))
