@@ -203,6 +203,22 @@ def test_leads_are_recognised_in_other_languages(
     assert extract(message(body, subject=subject)).extraction.intent == "lead"
 
 
+def test_a_stacked_web_form_labels_above_values_is_read_too(message: Message, extract: Extract) -> None:
+    """WPForms-style: each label alone on its line, the value below; the relay's own address
+    (on our domain) is never the person."""
+    body = (
+        "Nouvelle entrée du formulaire de contact\n\n"
+        "Nom\nLéa Marchand\n\nSociété\nAtelier Marchand SARL\n\nE-mail\nlea@atelier-marchand.fr\n\n"
+        "Message\nNous aimerions une démo de Revenue Radar.\nMerci !\n\nConsentement\nOui\n"
+    )
+    msg = message(body, subject="Nouvelle entrée : Contact", sender="WPForms <wordpress@lumora.io>")
+
+    extraction = extract(msg).extraction
+
+    assert (extraction.person.name, extraction.person.email) == ("Léa Marchand", "lea@atelier-marchand.fr")
+    assert extraction.intent == "lead"
+
+
 def test_a_web_form_is_a_lead_about_the_person_in_the_form(
     message: Message, extract: Extract
 ) -> None:

@@ -296,6 +296,8 @@ def relayed_form(clean: CleanEmail) -> dict[str, str]:
 
 
 def form_fields(text: str) -> dict[str, str]:
+    """"Label: value" lines, or a label alone on its line with the value below it (the
+    stacked layout of WPForms, Gravity Forms and many others)."""
     fields: dict[str, str] = {}
     lines = text.split("\n")
     for index, line in enumerate(lines):
@@ -305,7 +307,31 @@ def form_fields(text: str) -> dict[str, str]:
             value = _form_message(lines, index) if key == "message" else match.group(2).strip()
             if value:
                 fields[key] = value
+            continue
+        key = _stacked_label(line)
+        if key and key not in fields:
+            value = _stacked_value(lines, index, key)
+            if value:
+                fields[key] = value
     return fields
+
+
+def _stacked_label(line: str) -> str | None:
+    return _FORM_LABELS.get(line.strip().rstrip(":").strip().lower())
+
+
+def _stacked_value(lines: list[str], index: int, key: str) -> str:
+    """The lines under a stacked label, up to the next label (one line, unless a message)."""
+    collected: list[str] = []
+    for line in lines[index + 1:]:
+        if _stacked_label(line) or _FORM_FIELD.match(line) and _FORM_LABELS.get(
+                _FORM_FIELD.match(line).group(1).strip().lower()):  # type: ignore[union-attr]
+            break
+        if not line.strip() and collected and key != "message":
+            break
+        if line.strip() or collected:
+            collected.append(line.strip())
+    return ("\n".join(collected) if key == "message" else " ".join(collected[:1])).strip()
 
 
 def _form_message(lines: list[str], index: int) -> str:
