@@ -8,9 +8,7 @@ listing shows (tests/unit/cli/test_lazy_app.py keeps it equal to the command's o
 
 from __future__ import annotations
 
-import os
 from importlib import import_module
-from pathlib import Path
 
 import click
 import typer
@@ -34,10 +32,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dlq": ("dlq", "The dead-letter topic: list, show and replay letters."),
     "labels": ("labels", "Labels people gave in the review queue (eval_labels)."),
 }
+#: Modules whose commands run the pipeline in this process: they read the language model cached.
+MODEL_USERS = {"process", "evaluate"}
 
 
 def load_command(name: str) -> click.Command:
     """The real command: its module imported and registered on a Typer of its own."""
+    if COMMANDS[name][0] in MODEL_USERS:
+        from triage_cli import model_cache
+
+        model_cache.install()
     module = import_module(f"triage_cli.commands.{COMMANDS[name][0]}")
     own = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
     module.register(own)
@@ -83,12 +87,6 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Inbound email -> CRM: process, ingest and inspect emails."""
-    # The decompressed language model, kept between runs (triage.domain.normalize.language).
-    os.environ.setdefault("TRIAGE_CACHE_DIR", str(cache_dir()))
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "triage"
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from triage.domain.normalize import language
+from triage_cli import model_cache
 
 TEXTS = [
     "We would like a demo of the pipeline forecaster for our sales team next week.",
@@ -16,35 +17,44 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch):
-    language._identifier.cache_clear()
-    yield monkeypatch
-    language._identifier.cache_clear()
-
-
-def answers() -> list[tuple[str, float]]:
-    identifier = language._identifier()
+def answers(identifier) -> list[tuple[str, float]]:
     return [identifier.classify(text) for text in TEXTS]
 
 
-def test_the_cached_model_is_written_once_and_answers_the_same(fresh: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fresh.delenv("TRIAGE_CACHE_DIR", raising=False)
-    packaged = answers()
-    fresh.setenv("TRIAGE_CACHE_DIR", str(tmp_path / "cache"))
-    language._identifier.cache_clear()
-    first = answers()
-    [cached] = (tmp_path / "cache").glob("langid-*.npz")
-    written = cached.stat().st_mtime_ns
-    language._identifier.cache_clear()
-    second = answers()
-    assert first == packaged and second == packaged
-    assert cached.stat().st_mtime_ns == written  # read back, not written again
+def test_the_cached_model_is_written_once_and_answers_the_same(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    monkeypatch.setenv("TRIAGE_CACHE_DIR", str(tmp_path / "cache"))
+    packaged = answers(language.packaged_model())
+    assert answers(model_cache.cached_model()) == packaged
+    [cached] = (tmp_path / "cache").glob("langid-*")
+    written = (cached / "ready").stat().st_mtime_ns
+    assert answers(model_cache.cached_model()) == packaged
+    assert (cached / "ready").stat().st_mtime_ns == written  # read back, not written again
     assert not list((tmp_path / "cache").glob("*.partial"))
 
 
-def test_an_unusable_cache_falls_back_to_the_packaged_model(fresh: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_unusable_cache_falls_back_to_the_packaged_model(monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    fresh.setenv("TRIAGE_CACHE_DIR", str(blocker / "cache"))
-    assert [lang for lang, _ in answers()] == ["en", "fr", "de", "es"]
+    monkeypatch.setenv("TRIAGE_CACHE_DIR", str(blocker / "cache"))
+    assert [lang for lang, _ in answers(model_cache.cached_model())] == ["en", "fr", "de", "es"]
+
+
+def test_the_default_is_the_xdg_cache_and_empty_turns_it_off(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    monkeypatch.delenv("TRIAGE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert model_cache.cache_dir() == tmp_path / "triage"
+    monkeypatch.setenv("TRIAGE_CACHE_DIR", "")
+    assert model_cache.cache_dir() is None
+
+
+def test_the_cli_installs_the_cache_for_process_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triage_cli.app import load_command
+
+    monkeypatch.setattr(language, "model_loader", language.packaged_model)
+    load_command("dlq")
+    assert language.model_loader is language.packaged_model
+    load_command("process")
+    assert language.model_loader is model_cache.cached_model
