@@ -292,13 +292,15 @@ stop_pid() {  # pid name: SIGTERM, wait up to 30 s, then SIGKILL
     done
 }
 
+# Stops the broker this state directory started, whatever is exported: after
+# `export $(scripts/local-stack.sh env)` KAFKA_BOOTSTRAP_SERVERS names the local broker itself.
 kafka_down() {
-    if kafka_external; then
+    kafka_clean_stale_pid
+    local pid t0
+    if ! kafka_pid >/dev/null && kafka_external; then
         log "kafka: using external KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS (nothing to stop)"
         return 0
     fi
-    kafka_clean_stale_pid
-    local pid t0
     if pid="$(kafka_pid)"; then
         log "kafka: stopping (pid $pid) ..."
         t0=$(now_ms)
@@ -522,20 +524,15 @@ EOF
     log "postgres: up (pid $(pg_pid || echo '?')) on 127.0.0.1:$PG_PORT, database '$PG_DB' owned by '$PG_ROLE', in $(secs_since "$t0") s"
 }
 
+# Like kafka_down: the cluster of this state directory is stopped even when DATABASE_URL is set.
 pg_down() {
-    if pg_external; then
-        log "postgres: using external DATABASE_URL (nothing to stop)"
-        return 0
-    fi
-    if ! pg_resolve_home 0; then
-        log "postgres: not running (no cluster)"
-        return 0
-    fi
-    pg_paths
-    pg_clean_stale_pid
     local pid t0
-    if ! pid="$(pg_pid)"; then
-        log "postgres: not running"
+    if ! pg_resolve_home 0 || ! { pg_paths; pg_clean_stale_pid; pid="$(pg_pid)"; }; then
+        if pg_external; then
+            log "postgres: using external DATABASE_URL (nothing to stop)"
+        else
+            log "postgres: not running"
+        fi
         return 0
     fi
     log "postgres: stopping (pid $pid) ..."
@@ -590,7 +587,7 @@ cmd_up() {
     local t0; t0=$(now_ms)
     kafka_up
     pg_up
-    log "stack is up ($(secs_since "$t0") s). Use it with:  export \$(scripts/local-stack.sh env)"
+    log "stack is up ($(secs_since "$t0") s). Use it with:  set -a; source <(scripts/local-stack.sh env); set +a"
     cmd_env_lines | redact_passwords | sed 's/^/[stack]   /'
 }
 

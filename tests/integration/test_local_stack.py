@@ -89,3 +89,47 @@ def test_services_refuse_a_port_another_process_holds(tmp_path: Path) -> None:
     assert f"route: port {ports['TRIAGE_ROUTE_PORT']} on 127.0.0.1 is already in use" in result.stderr
     assert "export TRIAGE_ROUTE_PORT=<free port>" in result.stderr
     assert not (script.parent.parent / ".local/run").exists()  # nothing was started
+
+
+def test_down_stops_the_local_broker_even_when_its_address_is_exported(tmp_path: Path) -> None:
+    """After `export $(scripts/local-stack.sh env)` the variables name the local stack itself."""
+    import sys
+
+    script = skeleton(tmp_path)
+    kafka_dir = script.parents[1] / ".local/kafka"
+    kafka_dir.mkdir(parents=True)
+    props = kafka_dir.resolve() / "server.properties"
+    # Our broker as the script recognises it (its command line names kafka.Kafka and our properties).
+    broker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "kafka.Kafka", str(props)])
+    try:
+        (kafka_dir / "kafka.pid").write_text(f"{broker.pid}\n")
+        exported = {"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
+                    "DATABASE_URL": "postgresql://triage:triage@127.0.0.1:1/triage"}
+        result = run(script, "down", **exported)
+        assert result.returncode == 0, result.stderr
+        assert "kafka: stopping" in result.stdout
+        assert broker.wait(timeout=30) != 0  # terminated by the script's SIGTERM
+        again = run(script, "down", **exported)
+        assert "nothing to stop" in again.stdout  # an external broker, nothing local: untouched
+    finally:
+        broker.kill()
+        broker.wait()
+
+
+def test_down_stops_the_local_postgres_even_when_database_url_is_exported(tmp_path: Path) -> None:
+    script = skeleton(tmp_path)
+    port = free_port()
+    env = {"TRIAGE_PG_PORT": str(port), "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}"}
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    up = subprocess.run([str(script), "up"], capture_output=True, text=True, timeout=180, env={**base, **env})
+    try:
+        assert up.returncode == 0, up.stderr
+        url = f"postgresql://triage:triage@127.0.0.1:{port}/triage"
+        down = subprocess.run([str(script), "down"], capture_output=True, text=True, timeout=120,
+                              env={**base, **env, "DATABASE_URL": url})
+        assert down.returncode == 0, down.stderr
+        assert "postgres: stopping" in down.stdout
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, "postgres still listens"
+    finally:
+        subprocess.run([str(script), "purge"], capture_output=True, timeout=120, env={**base, **env})

@@ -138,3 +138,12 @@ def test_process_refuses_what_is_no_email(tmp_path: Path, content: bytes, why: s
     assert result.exit_code == 2
     assert f"is not an RFC 5322 message: {why}" in " ".join(result.stderr.split())
     assert result.stdout == ""
+
+
+def test_process_without_a_mailbox_warns_on_stderr_and_keeps_stdout_json() -> None:
+    bare = runner.invoke(app, ["process", str(LEAD), "--json"])
+    assert bare.exit_code == 0, bare.output
+    assert "customer and own domains are unknown" in one_line(bare.stderr)
+    assert json.loads(bare.stdout)["clean"]["from_email"] == "megan.alvarez@brightwaterlogistics.com"
+    with_mailbox = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX), "--json"])
+    assert with_mailbox.exit_code == 0 and with_mailbox.stderr == ""

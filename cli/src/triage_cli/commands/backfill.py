@@ -31,6 +31,7 @@ from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings, load_settings
 from triage.platform.topics import ROUTED
+from triage_cli.reach import require_database, require_kafka
 
 err = Console(stderr=True)
 
@@ -75,11 +76,12 @@ def backfill(
     settings = load_settings()
     query = STUCK_PAST_SLA if older_than_sla else STUCK_ANY_AGE
     try:
-        with psycopg.connect(settings.require_database_url()) as conn:
+        with psycopg.connect(require_database(settings)) as conn:
             stuck = conn.execute(query, {"limit": limit, "min_age": min_age_minutes}).fetchall()
             redrivable = [row for row in stuck if row[9] or row[10]]
             published: list[str] = []
             if not dry_run and redrivable:
+                require_kafka(settings)
                 publisher, routed = RawPublisher(settings), RoutedPublisher(settings)
                 with Progress(TextColumn("backfill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                               console=err, disable=as_json) as progress:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from triage.platform.dlq import Filters, Letter, Replayer, fetch_letter, parse_id, read_letters
 from triage.platform.settings import Settings, load_settings
+from triage_cli.reach import require_kafka
 
 console = Console(width=None if Console().is_terminal else 160)
 err = Console(stderr=True)
@@ -47,6 +48,7 @@ def filters(service: str | None, error_class: str | None, topic: str | None, sin
 
 
 def collect(settings: Settings, chosen: Filters) -> list[Letter]:
+    require_kafka(settings)
     try:
         return list(read_letters(settings, chosen))
     except (KafkaException, TimeoutError) as exc:
@@ -84,6 +86,7 @@ def show(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage
     settings = load_settings()
     try:
         parse_id(letter_id)
+        require_kafka(settings)
         letter = fetch_letter(settings, letter_id)
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")

@@ -35,6 +35,7 @@ from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings, load_settings
 from triage.platform.topics import GMAIL_NOTIFICATIONS
+from triage_cli.reach import require_kafka
 
 console = Console()
 err = Console(stderr=True)
@@ -55,6 +56,7 @@ def watch(
     if not mailboxes:
         err.print("[red]error:[/red] no mailbox: set TRIAGE_GMAIL_MAILBOXES or pass --mailbox")
         raise typer.Exit(2)
+    require_kafka(settings)
     rows, failed = [], 0
     notes = []
     for address in mailboxes:
@@ -82,6 +84,7 @@ def backfill(
 ) -> None:
     """Publish a mailbox's messages received since a day to email.raw (keyed by thread id)."""
     settings = load_settings()
+    require_kafka(settings)
     client = gmail_client(settings, mailbox.lower())
     publisher = RawPublisher(settings)
     try:

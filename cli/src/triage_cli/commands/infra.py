@@ -10,6 +10,7 @@ from rich.table import Table
 from triage.platform.admin import apply_topics
 from triage.platform.db import migrate
 from triage.platform.settings import load_settings
+from triage_cli.reach import require_database, require_kafka
 
 console = Console()
 topics = typer.Typer(help="The topic registry.", no_args_is_help=True)
@@ -20,6 +21,7 @@ db = typer.Typer(help="The PostgreSQL schema.", no_args_is_help=True)
 def topics_apply(partitions: int | None = typer.Option(None, help="Override every topic's partition count")) -> None:
     """Create every registry topic that is missing (harmless to run again)."""
     settings = load_settings()
+    require_kafka(settings)
     try:
         applied = apply_topics(settings, partitions)
     except KafkaException as exc:
@@ -34,7 +36,7 @@ def topics_apply(partitions: int | None = typer.Option(None, help="Override ever
 @db.command("migrate")
 def db_migrate() -> None:
     """Apply pending migrations (forward-only)."""
-    applied = migrate(load_settings().require_database_url())
+    applied = migrate(require_database(load_settings()))
     console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
 
 

@@ -17,6 +17,8 @@ from triage.platform.publisher import RawPublisher
 from triage.platform.settings import load_settings
 from triage.platform.sources import SourceError, count_messages, iter_messages
 from triage.platform.telemetry import setup_telemetry, shutdown_telemetry
+from triage_cli.commands.results import INGESTED_AT
+from triage_cli.reach import require_kafka
 
 err = Console(stderr=True)
 
@@ -24,7 +26,7 @@ err = Console(stderr=True)
 def ingest(
     paths: list[Path] = typer.Argument(..., help=".eml files, folders of them, mbox files or Maildirs"),
     inbox: str | None = typer.Option(None, help="Receiving inbox (default: Delivered-To/To of each message)"),
-    ids_out: Path | None = typer.Option(None, help="Write the ingested email ids here, one per line"),
+    ids_out: Path | None = typer.Option(None, help="Write the ingested email ids here, one per line (after a '# ingested at' line)"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout"),
     skip_invalid: bool = typer.Option(False, "--skip-invalid",
                                       help="Publish the messages and leave out what is no RFC 5322 message"),
@@ -48,8 +50,10 @@ def ingest(
     if refused and not skip_invalid:
         err.print(f"refused {len(refused)} input(s); nothing published (--skip-invalid publishes the rest)")
         raise typer.Exit(2)
+    require_kafka(settings)
     publisher = RawPublisher(settings)
     ids: list[str] = []
+    started = datetime.now(UTC)  # before the first publish: what results compares CRM events with
     try:
         apply_topics(settings)
         with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -69,7 +73,7 @@ def ingest(
         err.print(f"[red]error:[/red] Kafka at {settings.kafka_bootstrap_servers}: {exc}")
         raise typer.Exit(1) from exc
     if ids_out:
-        ids_out.write_text("".join(f"{i}\n" for i in ids))
+        ids_out.write_text(f"{INGESTED_AT}{started.isoformat()}\n" + "".join(f"{i}\n" for i in ids))
     if as_json:
         typer.echo(json.dumps({"ingested": len(ids), "email_ids": ids}))
     else:

@@ -31,6 +31,7 @@ from triage.domain.evaluation import GoldLabel
 from triage.domain.models import INTENTS, Mailbox
 from triage.platform.settings import load_settings
 from triage_cli.commands.dlq import parse_time
+from triage_cli.reach import require_database
 
 err = Console(stderr=True)
 labels = typer.Typer(help="Labels people gave in the review queue (eval_labels).", no_args_is_help=True)
@@ -149,7 +150,7 @@ def export_labels(
         fail(f"{directory} exists and is not empty: choose another folder, or --force to replace it", 2)
     mailbox = read_mailbox(mailbox_file or settings.triage_mailbox_file)
     try:
-        with psycopg.connect(settings.require_database_url()) as conn:
+        with psycopg.connect(require_database(settings)) as conn:
             rows = [Labelled(*row) for row in conn.execute(LABELLED, {"since": since_at}).fetchall()]
             export = sort_out(rows)
             if export.lines:

@@ -17,6 +17,7 @@ from triage.platform.logs import configure_logging
 from triage.platform.service import stop_on_signals
 from triage.platform.settings import load_settings
 from triage.platform.telemetry import setup_telemetry
+from triage_cli.reach import require_kafka
 
 console = Console()
 err = Console(stderr=True)
@@ -29,7 +30,9 @@ def lag(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per partition, as a list"),
 ) -> None:
     """Consumer lag of the pipeline's groups now: records and age of the oldest unconsumed one."""
-    reader = LagReader(load_settings(), group_prefix)
+    settings = load_settings()
+    require_kafka(settings)
+    reader = LagReader(settings, group_prefix)
     try:
         lags = reader.read()
     except KafkaException as exc:

@@ -22,6 +22,8 @@ from triage.domain.pipeline import load_mailbox, normalize_message, process_mess
 out = Console()
 err = Console(stderr=True)
 DEFAULT_MAILBOX = Mailbox(company="Unknown")
+NO_MAILBOX_WARNING = ("warning: no --mailbox: customer and own domains are unknown, so a customer reads as a "
+                      "stranger and an internal email as an outside one (pass --mailbox mailbox.json)")
 
 
 def process(
@@ -32,7 +34,7 @@ def process(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Normalise, extract, route and plan the CRM writes for one message."""
-    owner = _read_mailbox(mailbox) if mailbox else DEFAULT_MAILBOX
+    owner = _read_mailbox(mailbox) if mailbox else _default_mailbox()
     result = process_message(_read_message(file), owner)
     if as_json:
         _print_json(process_json(result))
@@ -116,6 +118,11 @@ def _read_mailbox(path: Path) -> Mailbox:
         return load_mailbox(text)
     except ValueError as exc:
         _fail(f"invalid mailbox file {path}: {_first_line(exc)}")
+
+
+def _default_mailbox() -> Mailbox:
+    err.print(NO_MAILBOX_WARNING, markup=False, highlight=False, soft_wrap=True)
+    return DEFAULT_MAILBOX
 
 
 def _first_line(exc: Exception) -> str:

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from triage.platform.settings import load_settings
+from triage_cli.reach import require_database
 
 err = Console(stderr=True)
 
@@ -40,7 +41,7 @@ def purge_raw(
     retention = days if days is not None else settings.triage_raw_ttl_days
     purged, batches = 0, 0
     try:
-        with psycopg.connect(settings.require_database_url(), autocommit=True) as conn:
+        with psycopg.connect(require_database(settings), autocommit=True) as conn:
             due = conn.execute(COUNT, (retention,)).fetchone()[0]
             while not dry_run:
                 with conn.transaction():

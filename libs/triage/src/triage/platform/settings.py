@@ -160,8 +160,8 @@ class Settings(BaseSettings):
         """Fail loudly at start-up: there is no default database password."""
         if self.database_url is None or not self.database_url.get_secret_value():
             raise SystemExit(
-                "DATABASE_URL is not set. Run 'make up' and 'eval \"$(scripts/local-stack.sh env)\"' "
-                "for the local PostgreSQL, or point it at your own server."
+                "DATABASE_URL is not set. Run 'make up' and 'set -a; source <(scripts/local-stack.sh env); set +a' "
+                "for the local PostgreSQL, or export DATABASE_URL for your own server."
             )
         return self.database_url.get_secret_value()
 

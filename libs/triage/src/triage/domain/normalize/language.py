@@ -1,11 +1,14 @@
 """The language of the newest text, as an ISO 639-1 code (py3langid: docs/adr/0007).
 
 The model ships inside the package and is read once, on first use, never at
-import; classification itself is pure arithmetic on the text.
+import; classification itself is pure arithmetic on the text. How it is read is
+``model_loader``: the packaged file here; the ``triage`` CLI installs a reader that
+keeps it decompressed between runs (triage_cli.model_cache, ADR 0021).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -43,6 +46,14 @@ def _classify(sample: str) -> str | None:
     return language
 
 
+def packaged_model() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+#: Reads the model, once (``_identifier`` keeps it); replaced before first use, or never.
+model_loader: Callable[[], LanguageIdentifier] = packaged_model
+
+
 @cache
 def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return model_loader()
