@@ -7,6 +7,7 @@ mailbox.json).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,15 +27,24 @@ NO_MAILBOX_WARNING = ("warning: no --mailbox: customer and own domains are unkno
                       "stranger and an internal email as an outside one (pass --mailbox mailbox.json)")
 
 
+_FILES_HELP = "RFC 5322 messages (.eml): one, or many with --jsonl"
+_JSONL_HELP = "One JSON line per file: its name as \"file\", then the --json document"
+
+
 def process(
-    file: Annotated[Path, typer.Argument(help="One RFC 5322 message (.eml)")],
+    files: Annotated[list[Path], typer.Argument(help=_FILES_HELP, show_default=False)],
     mailbox: Annotated[
         Path | None, typer.Option(help="mailbox.json: own domains, customer domains, products")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help=_JSONL_HELP)] = False,
 ) -> None:
-    """Normalise, extract, route and plan the CRM writes for one message."""
+    """Normalise, extract, route and plan the CRM writes for one message (or many)."""
     owner = _read_mailbox(mailbox) if mailbox else _default_mailbox()
+    if jsonl:
+        _print_jsonl(files, lambda raw: process_json(process_message(raw, owner)), messages=True)
+        return
+    file = _only(files)
     result = process_message(_read_message(file), owner)
     if as_json:
         _print_json(process_json(result))
@@ -43,16 +53,22 @@ def process(
 
 
 def normalize(
-    file: Annotated[Path, typer.Argument(help="An .eml message, or a bare body with --body-only")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="An .eml message, or a bare body with --body-only; many with --jsonl",
+                       show_default=False),
+    ],
     body_only: Annotated[
         bool, typer.Option("--body-only", help="FILE is a bare message body, not RFC 5322")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help=_JSONL_HELP)] = False,
 ) -> None:
     """Split a message into its newest text, signature, quoted history and footer."""
-    raw = _read_bytes(file)
-    parts = body_parts_json(split_body(decode_text(raw, "utf-8"))) if body_only else None
-    document = parts or clean_parts_json(normalize_message(raw))
+    if jsonl:
+        _print_jsonl(files, lambda raw: _parts_document(raw, body_only), messages=False)
+        return
+    document = _parts_document(_read_bytes(_only(files)), body_only)
     if as_json:
         _print_json(document)
     else:
@@ -65,6 +81,12 @@ def register(app: typer.Typer) -> None:
 
 
 # ---------------------------------------------------------------- documents
+
+
+def _parts_document(raw: bytes, body_only: bool) -> dict[str, Any]:
+    if body_only:
+        return body_parts_json(split_body(decode_text(raw, "utf-8")))
+    return clean_parts_json(normalize_message(raw))
 
 
 def process_json(result: ProcessResult) -> dict[str, Any]:
@@ -95,6 +117,39 @@ def clean_parts_json(clean: CleanEmail) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- input
+
+
+def _only(files: list[Path]) -> Path:
+    if len(files) != 1:
+        _fail(f"{len(files)} files given: use --jsonl for more than one")
+    return files[0]
+
+
+def _jsonl_document(
+    path: Path, build: Callable[[bytes], dict[str, Any]], *, messages: bool
+) -> dict[str, Any]:
+    """One file's document; a file that cannot be read carries "error" instead."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return {"file": str(path), "error": f"cannot read: {exc.strerror or exc}"}
+    problem = not_a_message(raw) if messages else None
+    if problem is not None:
+        return {"file": str(path), "error": f"not an RFC 5322 message: {problem}"}
+    return {"file": str(path), **build(raw)}
+
+
+def _print_jsonl(
+    files: list[Path], build: Callable[[bytes], dict[str, Any]], *, messages: bool
+) -> None:
+    """Every file, in order, one line each; exit 2 after the last if any had an error."""
+    failed = 0
+    for path in files:
+        document = _jsonl_document(path, build, messages=messages)
+        failed += "error" in document
+        typer.echo(json.dumps(document, ensure_ascii=False))
+    if failed:
+        _fail(f"{failed} of {len(files)} files could not be read as messages")
 
 
 def _read_bytes(path: Path) -> bytes:

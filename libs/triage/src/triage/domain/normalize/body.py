@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from triage.domain.normalize.footer import footer_start
+from triage.domain.normalize.html import html_to_text
 from triage.domain.normalize.limits import MAX_TEXT_CHARS
-from triage.domain.normalize.quotes import quote_start
+from triage.domain.normalize.quotes import (
+    FORWARD_SEPARATOR,
+    field_of,
+    header_lines,
+    next_non_empty,
+    quote_start,
+    split_inline_header,
+)
 from triage.domain.normalize.signature import name_forms, signature_start
+
+# A bare HTML body (a reply pasted as markup, a text part that is really HTML).
+_HTML_START = re.compile(
+    r"\s*(?:<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<p\b|<table\b|<span\b)",
+    re.IGNORECASE,
+)
+_HTML_END = re.compile(r"</(?:html|body|div|p|table|span)\s*>", re.IGNORECASE)
+_QUOTE_MARK = re.compile(r"^\s*> ?")
+_ADDRESS_LINE = re.compile(r"[<(\[]?(?:mailto:)?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+[>)\]]*")
 
 
 @dataclass(frozen=True)
@@ -26,9 +44,13 @@ def split_body(text: str, sender_name: str | None = None) -> BodyParts:
     ``sender_name`` (the From display name) finds signatures that have no
     sign-off: a block starting with the sender's own name.
     """
-    lines = body_lines(text)
-    quote_at = quote_start(lines)
-    head, quoted = lines[:quote_at], lines[quote_at:]
+    if looks_like_html(text):
+        text = html_to_text(text)
+    lines = _split_inline_headers(body_lines(text))
+    head, quoted = _reply_and_history(lines)
+    if not _has_text(head) and _only_quote_marks(quoted):
+        # A mail that is nothing but a quote: the quote is what there is to read.
+        head, quoted = [_QUOTE_MARK.sub("", line) for line in quoted], []
     footer_at = footer_start(head)
     head, footer = head[:footer_at], head[footer_at:]
     signature_at = signature_start(head, name_forms(sender_name))
@@ -41,6 +63,89 @@ def split_body(text: str, sender_name: str | None = None) -> BodyParts:
         quoted=join_lines(quoted),
         footer=join_lines(footer),
     )
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_START.match(text[:2000]) and _HTML_END.search(text))
+
+
+def _split_inline_headers(lines: list[str]) -> list[str]:
+    """"Thanks! On Mon, … Jane <j@x> wrote:" → the reply's line, then the header's."""
+    out: list[str] = []
+    for line in lines:
+        split = split_inline_header(line) if " wrote" in line or ":" in line[-3:] else None
+        out.extend(split if split else (line,))
+    return out
+
+
+def _reply_and_history(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The reply's lines (above, between and below quotes) and the quoted history.
+
+    A header over ">" lines quotes only those lines: what follows them is the
+    reply again (bottom-posting, interleaved answers, a "Regards" below the
+    quote). A header over unquoted text (Outlook) makes the rest history. A
+    forward with nothing written above it keeps the original as its text.
+    """
+    start = quote_start(lines)
+    reply, quoted = lines[:start], []
+    index, last_quoted = start, False
+    while index < len(lines):
+        line = lines[index].strip()
+        if line.startswith(">"):
+            quoted.append(lines[index])
+            index, last_quoted = index + 1, True
+            continue
+        if not line:
+            (quoted if last_quoted else reply).append(lines[index])
+            index += 1
+            continue
+        if last_quoted and lines[index - 1].strip():
+            # Lazy quoting: a line right under a quoted one (no blank between) wraps it.
+            quoted.append(lines[index])
+            index += 1
+            continue
+        if FORWARD_SEPARATOR.fullmatch(line) and not _has_text(reply):
+            # Forwarded without a word: the original is what the mail says.
+            end = _forward_end(lines, index)
+            reply.extend(lines[index:end])
+            index, last_quoted = end, False
+            continue
+        span = header_lines(lines, index)
+        if span:
+            after = next_non_empty(lines, index + span)
+            if after < len(lines) and lines[after].lstrip().startswith(">"):
+                quoted.extend(lines[index:after])
+                index, last_quoted = after, True
+                continue
+        if span or quote_start(lines[index : index + 6]) == 0:
+            quoted.extend(lines[index:])
+            break
+        if last_quoted and reply and reply[-1].strip():
+            reply.append("")
+        reply.append(lines[index])
+        index, last_quoted = index + 1, False
+    return reply, quoted
+
+
+def _forward_end(lines: list[str], index: int) -> int:
+    """Where a forwarded message's own quoted history starts (its header block skipped)."""
+    body = index + 1
+    while body < len(lines) and (
+        not lines[body].strip()
+        or field_of(lines[body])
+        or _ADDRESS_LINE.fullmatch(lines[body].strip())
+    ):
+        body += 1
+    return body + quote_start(lines[body:])
+
+
+def _has_text(lines: list[str]) -> bool:
+    return any(line.strip() for line in lines)
+
+
+def _only_quote_marks(lines: list[str]) -> bool:
+    non_empty = [line for line in lines if line.strip()]
+    return bool(non_empty) and all(line.lstrip().startswith(">") for line in non_empty)
 
 
 def _bottom_signature(quoted: list[str]) -> tuple[list[str], list[str]]:

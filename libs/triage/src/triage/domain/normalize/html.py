@@ -58,6 +58,14 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
 _QUOTE_CLASSES = ("gmail_quote", "yahoo_quoted", "protonmail_quote")
 _SIGNATURE_CLASSES = ("gmail_signature",)
 _SIGNATURE_IDS = frozenset({"signature", "signature_bookmark"})
+# Where Outlook (web, desktop, mobile) and Hotmail put the previous message: everything
+# from the divider on is history, whether or not it is nested inside the divider.
+_DIVIDER_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "stopspelling", "olk_src_body_section"})
+# Outlook desktop and Windows Mail rule the header block off with a top border instead.
+_FROM_LABEL = re.compile(
+    r"\s*\*?(?:from|von|de|van|da|fra|från|od|от|від|lähettäjä|date|sent|gesendet)\s?:",
+    re.IGNORECASE,
+)
 
 
 def html_to_text(html: str) -> str:
@@ -134,6 +142,11 @@ def _enter(node: LexborNode, writer: TextWriter) -> bool:
     if tag == "blockquote" or _has_class(attributes, _QUOTE_CLASSES):
         writer.paragraph()
         writer.quote_depth += 1
+    elif not writer.history and _is_divider(node, attributes):
+        # One level more for the rest of the document: never closed again.
+        writer.paragraph()
+        writer.history = True
+        writer.quote_depth += 1
     if tag in _PARAGRAPH_TAGS:
         writer.paragraph()
         writer.pre_depth += tag == "pre"
@@ -157,6 +170,16 @@ def _leave(node: LexborNode, writer: TextWriter) -> None:
     if tag == "blockquote" or _has_class(attributes, _QUOTE_CLASSES):
         writer.paragraph()
         writer.quote_depth -= 1
+
+
+def _is_divider(node: LexborNode, attributes: dict[str, str | None]) -> bool:
+    if (attributes.get("id") or "").lower() in _DIVIDER_IDS:
+        return True
+    style = (attributes.get("style") or "").replace(" ", "").lower()
+    if "border-top" not in style or "solid" not in style:
+        return False
+    # A ruled block is a header block only when it opens with "From:" (or a translation).
+    return bool(_FROM_LABEL.match((node.text(deep=True) or "")[:200]))
 
 
 def _hidden(attributes: dict[str, str | None]) -> bool:

@@ -16,6 +16,8 @@ class TextWriter:
         self.lines: list[str] = []
         self.quote_depth = 0
         self.pre_depth = 0
+        #: Past a reply divider (Outlook's): the rest of the document is history.
+        self.history = False
         self._line: list[str] = []
         self._size = 0
 

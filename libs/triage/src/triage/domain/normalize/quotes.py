@@ -1,38 +1,70 @@
-"""Where the quoted history starts: attributions, separators, Outlook header blocks, ">"."""
+"""Where the quoted history starts: reply headers, separators, header blocks, ">".
+
+A reply header is recognised by its grammar, not by a list of sentences:
+an intro word or a date, a name or an address, a verb of writing, a colon —
+"On Mon, 12 Jan 2026, Jane <j@x> wrote:", "Am 12.01.2026 schrieb Jane <j@x>:",
+"W dniu 12.01.2026 użytkownik Jane napisał:", "2026-01-12 9:30 GMT+01:00 Jane
+<j@x>:" — possibly wrapped over up to three lines, possibly in dashes
+("---- Jane wrote ----"), possibly at the end of the reply's last line.
+"""
 
 from __future__ import annotations
 
 import re
 
 from triage.domain.normalize.vocabulary import (
-    ATTRIBUTIONS,
     FORWARD_INTROS,
     FORWARD_TITLES,
     HEADER_FIELDS,
+    HEADER_INTROS,
+    MESSAGE_NOUNS,
     REPLY_TITLES,
+    WRITING_VERBS,
 )
 
-_ATTRIBUTION_LINES = tuple(
-    re.compile(rf"{opening}\b.{{0,250}}\b{verb}\s?:", re.IGNORECASE)
-    for opening, verb in ATTRIBUTIONS
-)
 _FORWARD_TITLE = "|".join(FORWARD_TITLES)
 _INTRO = "|".join(rf"{intro}\s?:" for intro in FORWARD_INTROS)
 #: "---------- Forwarded message ---------" or "Begin forwarded message:".
 FORWARD_SEPARATOR = re.compile(rf"-{{2,}}\s*(?:{_FORWARD_TITLE})\s*-{{2,}}|{_INTRO}", re.IGNORECASE)
-#: The same, or "-----Original Message-----" and its translations.
+_MESSAGE_NOUN = "|".join(MESSAGE_NOUNS)
+#: The same, "-----Original Message-----" and its translations, or any rule of dashes
+#: (or "=") around a few words naming a message ("-----Antwort Nachricht-----").
 SEPARATOR_LINE = re.compile(
-    rf"-{{2,}}\s*(?:{_FORWARD_TITLE}|{'|'.join(REPLY_TITLES)})\s*-{{2,}}|{_INTRO}", re.IGNORECASE
+    rf"-{{2,}}\s*(?:{_FORWARD_TITLE}|{'|'.join(REPLY_TITLES)})\s*-{{2,}}|{_INTRO}"
+    rf"|[-=]{{2,}}\s*(?:[^\W\d_][\w']*\s+){{0,3}}(?:{_MESSAGE_NOUN})\b[^-=\n]{{0,60}}[-=]*",
+    re.IGNORECASE,
 )
-_FROM_LABELS = "|".join(label for label, field in HEADER_FIELDS.items() if field == "from")
-# Only date and subject confirm a block: "To:"-like labels ("A:", "An:") are too common in prose.
-_OTHER_LABELS = "|".join(
-    label for label, field in HEADER_FIELDS.items() if field in ("date", "subject")
+_LABELS = {field: "|".join(label for label, f in HEADER_FIELDS.items() if f == field)
+           for field in ("from", "date", "subject", "to")}  # fmt: skip
+_FIELD_LINE = re.compile(
+    rf"\*?(?P<label>{'|'.join(_LABELS.values())})\s?:\*?\s*(?P<value>.*)", re.IGNORECASE
 )
-# Outlook quotes the previous message under a header block rather than with ">".
-_FROM_HEADER = re.compile(rf"\*?(?:{_FROM_LABELS})\s?:\*?\s*\S.*", re.IGNORECASE)
-_OTHER_HEADER = re.compile(rf"\*?(?:{_OTHER_LABELS})\s?:\*?.*", re.IGNORECASE)
-RULE_LINE = re.compile(r"_{8,}|-{8,}")
+RULE_LINE = re.compile(r"_{8,}|-{8,}|={4,}")
+
+_VERB = "|".join(WRITING_VERBS)
+_OPENING = "|".join(HEADER_INTROS)
+_ADDRESS = r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+# A date or a time: "2026", "12.01.2026", "9:30", "17.50".
+_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+_STARTS_WITH_INTRO = re.compile(rf"(?:{_OPENING})\b", re.IGNORECASE)
+# … a verb of writing, then (after an intro or a date) at most a name and an address, ":".
+_VERB_HEADER = re.compile(
+    rf"(?P<before>.{{0,300}}?)(?<![\w-])(?P<verb>{_VERB})(?![\w-])(?P<after>[^:]{{0,160}}?)\s?:",
+    re.IGNORECASE,
+)
+# "2026-01-12 9:30 GMT+01:00 Jane Doe <jane@acme.com>:" — a date, a name, an address, ":".
+_DATE_FIRST = re.compile(rf"(?P<before>.{{0,300}}?)[<\[(]?(?:mailto:)?{_ADDRESS}[>\])]?\s?:")
+# "---- On Wed, 24 Feb 2026 Jane wrote ----" (Zoho): a header without a colon inside dashes.
+_DASHED = re.compile(rf"-{{2,}}\s*(?P<header>.{{4,300}}?\b(?:{_VERB}))\s*-{{2,}}", re.IGNORECASE)
+# "On … Jane <jane@acme.com> wrote" with the colon lost.
+_NO_COLON = re.compile(rf"(?:{_OPENING})\b.{{0,300}}{_ADDRESS}>?\s+(?:{_VERB})", re.IGNORECASE)
+# Gmail wraps "Jane <jane@acme.com\n>:" — the bracket and colon alone on a line.
+_CLOSING_BRACKET = re.compile(r"[>)\]]+\s?:")
+_ADDRESS_LINE = re.compile(rf"[<(\[]?(?:mailto:)?{_ADDRESS}[>)\]]*")
+_OPEN_BRACKET_SPACE = re.compile(r"([<(\[])\s+")
+_SPACE_CLOSE_BRACKET = re.compile(r"\s+([>)\]])")
+_MAX_HEADER_CHARS = 400
+_MAX_HEADER_LINES = 3
 
 
 def quote_start(lines: list[str]) -> int:
@@ -47,28 +79,114 @@ def _starts_quote(lines: list[str], index: int) -> bool:
     line = lines[index].strip()
     if line.startswith(">") or SEPARATOR_LINE.fullmatch(line):
         return True
-    if _is_attribution(line, lines[index + 1].strip() if index + 1 < len(lines) else ""):
+    if header_lines(lines, index):
         return True
     if RULE_LINE.fullmatch(line):
-        return _is_header_block(lines, next_non_empty(lines, index + 1))
-    return _is_header_block(lines, index)
+        return is_header_block(lines, next_non_empty(lines, index + 1))
+    return is_header_block(lines, index)
 
 
-def _is_attribution(line: str, next_line: str) -> bool:
-    # Gmail wraps long attributions: "On Mon, ... Jane Doe <\njane@x.com> wrote:".
-    if not line or len(line) > 400:
+def header_lines(lines: list[str], index: int) -> int:
+    """How many lines the reply header at ``index`` spans (0: none starts there)."""
+    line = lines[index].strip()
+    if not line or len(line) > _MAX_HEADER_CHARS:
+        return 0
+    if is_reply_header(line):
+        return 1
+    # Wrapped headers open like one: an intro word or a date (or "Name <") on the first line.
+    if not (_STARTS_WITH_INTRO.match(line) or _DATE.search(line[:40]) or "<" in line):
+        return 0
+    joined = line
+    for extra in range(1, _MAX_HEADER_LINES):
+        following = lines[index + extra].strip() if index + extra < len(lines) else ""
+        if not following or (following.startswith(">") and not _CLOSING_BRACKET.fullmatch(following)):
+            return 0
+        # "Thanks, see you then.\nJane <jane@acme.com> wrote:": the header is the second line.
+        if extra == 1 and line[-1] in ".!?" and is_reply_header(following):
+            return 0
+        joined = f"{joined} {following}"
+        if len(joined) > _MAX_HEADER_CHARS:
+            return 0
+        if is_reply_header(joined):
+            return extra + 1
+    return 0
+
+
+def is_reply_header(text: str) -> bool:
+    """Whether one (joined) line is a reply header, by the grammar above."""
+    text = text.strip().strip("*_").strip()
+    # Wrapping split "<\njane@acme.com>"; joined with a space, it reads "< jane@acme.com >".
+    text = _SPACE_CLOSE_BRACKET.sub(r"\1", _OPEN_BRACKET_SPACE.sub(r"\1", text))
+    if len(text) > _MAX_HEADER_CHARS:
         return False
-    candidates = (line, f"{line} {next_line}") if next_line else (line,)
-    return any(
-        pattern.fullmatch(candidate) for candidate in candidates for pattern in _ATTRIBUTION_LINES
-    )
+    dashed = _DASHED.fullmatch(text)
+    if dashed:
+        return _header_evidence(dashed.group("header"), "")
+    if _NO_COLON.fullmatch(text):
+        return True
+    verb = _VERB_HEADER.fullmatch(text)
+    if verb and _header_evidence(verb.group("before"), verb.group("after")):
+        return True
+    date_first = _DATE_FIRST.fullmatch(text)
+    return bool(date_first and _DATE.search(date_first.group("before")))
 
 
-def _is_header_block(lines: list[str], index: int) -> bool:
-    if index >= len(lines) or not _FROM_HEADER.fullmatch(lines[index].strip()):
+def _header_evidence(before: str, after: str) -> bool:
+    """A date, an address or an intro word before the verb; after it, only a name/address."""
+    opens = bool(_STARTS_WITH_INTRO.match(before.strip())) or bool(_DATE.search(before))
+    after = after.strip()
+    if not after:
+        return opens or "@" in before or _is_name(before)
+    # The verb before the name ("Am … schrieb Jane <…>:") only after an intro or a date.
+    return opens and ("@" in after or _is_name(after))
+
+
+def _is_name(text: str) -> bool:
+    # "Jane Doe wrote:" — a name of one to four capitalised words, nothing else.
+    words = text.strip(" ,\"'").split()
+    return 0 < len(words) <= 4 and all(word[:1].isupper() for word in words)
+
+
+def split_inline_header(line: str) -> tuple[str, str] | None:
+    """("reply text", "header") when a reply header ends the line after some text."""
+    if len(line) > _MAX_HEADER_CHARS * 2:
+        return None
+    for found in re.finditer(rf"(?<=[.!?])\s+(?=(?:{_OPENING})\b)", line, re.IGNORECASE):
+        head, tail = line[: found.start()], line[found.end() :]
+        if head.strip() and is_reply_header(tail) and _STARTS_WITH_INTRO.match(tail):
+            return head, tail
+    return None
+
+
+def field_of(line: str) -> str | None:
+    """"from", "date", "subject" or "to" for a header-block line ("Fra: …", "Date: …")."""
+    match = _FIELD_LINE.fullmatch(line.strip())
+    return HEADER_FIELDS.get(match.group("label").lower()) if match else None
+
+
+def is_header_block(lines: list[str], index: int) -> bool:
+    """Outlook-style "From:/Sent:/To:/Subject:" lines (any order, seven-plus languages).
+
+    Two different fields in a row, one of them the sender or the date, and
+    not only "To:"-like ones ("A:", "An:", "Do:" are too common in prose).
+    """
+    if index >= len(lines):
         return False
-    following = lines[index + 1 : index + 5]
-    return any(_OTHER_HEADER.fullmatch(line.strip()) for line in following)
+    first = field_of(lines[index])
+    if first not in ("from", "date", "subject"):
+        return False
+    if first == "from" and not _FIELD_LINE.fullmatch(lines[index].strip()).group("value"):
+        return False
+    fields = {first}
+    for line in lines[index + 1 : index + 6]:
+        field = field_of(line)
+        if field is None:
+            # Outlook wraps a long sender: "From: Jane Doe\n<jane@acme.com>".
+            if _ADDRESS_LINE.fullmatch(line.strip()):
+                continue
+            break
+        fields.add(field)
+    return len(fields - {"to"}) >= 2 and bool(fields & {"from", "date"})
 
 
 def next_non_empty(lines: list[str], index: int) -> int:

@@ -5,12 +5,31 @@ from __future__ import annotations
 import re
 
 from triage.domain.normalize.quotes import next_non_empty
-from triage.domain.normalize.vocabulary import CLOSINGS, DEVICE_LINES
+from triage.domain.normalize.vocabulary import (
+    CLOSINGS,
+    DEVICE_LINES,
+    DEVICE_PREPOSITIONS,
+    DEVICE_VERBS,
+)
 
 _CLOSING = "(?:" + "|".join(CLOSINGS) + ")"
 # Bilingual senders sign off twice: "Beste Grüße / Best regards," or "Thanks & Regards,".
 _CLOSING_LINE = re.compile(rf"{_CLOSING}(?:\s*(?:/|&|and)\s*{_CLOSING})*\s*[,.!]*", re.IGNORECASE)
 _DEVICE_LINE = re.compile(rf"(?:{'|'.join(DEVICE_LINES)})\.?", re.IGNORECASE)
+# The grammar behind them: "Envoyé à partir de Outlook pour iOS<https://…>", "Sent from
+# TypeApp", "Gesendet von Outlook für Android": a verb of sending, one or two prepositions
+# or possessives, an app or device name of at most five words, maybe its link.
+_PREPOSITION = "|".join(DEVICE_PREPOSITIONS)
+_DEVICE_GRAMMAR = re.compile(
+    rf"(?:{'|'.join(DEVICE_VERBS)})(?:\s+(?:{_PREPOSITION})){{1,2}}"
+    rf"(?:\s+[\w®™'’.+-]+){{1,5}}\.?",
+    re.IGNORECASE,
+)
+_TRAILING_LINK = re.compile(r"\s*[<(\[]\s*https?://[^\s>)\]]*\s*[>)\]]$")
+# "---" above the name: a dash rule of two to four characters opens a signature near the end.
+_DASH_RULE = re.compile(r"[-–—_]{2,4}\s*")
+# "-jane": a lowercase name after a dash, no space (a list item has one), at the very end.
+_LOWER_DASH_NAME = re.compile(r"[-–—][a-z][\w.'-]{1,30}")
 # "-Jane" or "— Jane Doe": a sign-off by name alone.
 _DASH_NAME_LINE = re.compile(r"[-–—]\s?[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}")
 # A closing followed by more than this is a "thanks" inside the message, not a sign-off.
@@ -27,17 +46,63 @@ def signature_start(lines: list[str], names: frozenset[str] = frozenset()) -> in
         stripped = line.strip()[: _MAX_SIGN_OFF_CHARS + 1]
         if line.rstrip() == "--" or _is_device_line(stripped):
             return index
+        if index > first_text and remaining[index] <= 4 and (
+            _LOWER_DASH_NAME.fullmatch(stripped)
+            or (_DASH_RULE.fullmatch(stripped) and _names_below(lines, index))
+        ):
+            return index
         if (
             index > first_text
             and remaining[index] <= _MAX_SIGNATURE_LINES
             and _is_sign_off(stripped, names)
         ):
             return index
+    return _contact_block_start(lines, first_text)
+
+
+# The last paragraph as a signature without a sign-off: a name line (one to four
+# capitalised words), then at most two short lines of title, company and contacts,
+# at least one of them a phone number, an address or a web site — or the name alone.
+_NAME_LINE = re.compile(r"[A-ZÀ-ÞĀ-ſА-Я][\w.'’-]*(?: [A-ZÀ-ÞĀ-ſА-Я][\w.'’-]*){1,3}")
+_NAME_WORDS = re.compile(r"[A-ZÀ-ÞĀ-ſА-Я][\w.'’-]*(?: [A-ZÀ-ÞĀ-ſА-Я][\w.'’-]*){0,3}")
+_CONTACT = re.compile(
+    r"\+?\d[\d ()./-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+|\bwww\.|https?://|\b(?:tel|phone|mobile|fax)\b",
+    re.IGNORECASE,
+)
+# Longer blocks are left to the sign-off rules: moving five-line blocks of the gold sets
+# out of the text flipped a leave-one-out intent decision (docs/normalization.md).
+_MAX_CONTACT_LINES = 3
+_MAX_CONTACT_CHARS = 60
+
+
+def _names_below(lines: list[str], index: int) -> bool:
+    # "---" over a name is a signature; over "Sent from a contact form on …" it is a footer.
+    below = next_non_empty(lines, index + 1)
+    return below < len(lines) and bool(_NAME_WORDS.fullmatch(lines[below].strip()))
+
+
+def _contact_block_start(lines: list[str], first_text: int) -> int:
+    end = len(lines)
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    block = [line.strip() for line in lines[start:end]]
+    if start <= first_text or not block or len(block) > _MAX_CONTACT_LINES:
+        return len(lines)
+    if not _NAME_LINE.fullmatch(block[0]) or any(len(line) > _MAX_CONTACT_CHARS for line in block):
+        return len(lines)
+    if len(block) == 1 or any(_CONTACT.search(line) for line in block[1:]):
+        return start
     return len(lines)
 
 
 def _is_device_line(line: str) -> bool:
-    return len(line) <= _MAX_SIGN_OFF_CHARS and bool(_DEVICE_LINE.fullmatch(line))
+    if len(line) > _MAX_SIGN_OFF_CHARS:
+        return False
+    line = _TRAILING_LINK.sub("", line)
+    return bool(_DEVICE_LINE.fullmatch(line) or _DEVICE_GRAMMAR.fullmatch(line))
 
 
 def _is_sign_off(line: str, names: frozenset[str]) -> bool:

@@ -1,7 +1,11 @@
 """The words mail clients write around a reply, in the languages we read.
 
 English, German, French, Spanish, Portuguese, Dutch and Italian: the words
-Gmail, Outlook, Apple Mail and Thunderbird use in each locale.
+Gmail, Outlook, Apple Mail and Thunderbird use in each locale. Reply headers
+are recognised by a grammar (quotes.py), so for them only the *kinds* of words
+are listed here — verbs of writing, intro words, "message" nouns — in those
+languages and the common neighbours (Nordic, Polish, Russian/Ukrainian,
+Finnish, Vietnamese, Turkish, Czech, Hungarian).
 """
 
 from __future__ import annotations
@@ -16,6 +20,26 @@ ATTRIBUTIONS = (
     ("op", r"schreef\b.{0,120}?"),
     ("il", r"ha\s+scritto"),
 )
+# The verb of a reply header ("… wrote:"), any person or gender form.
+WRITING_VERBS = (
+    r"wrote", r"writes", r"sent", r"schrieb", r"schreibt", r"a\s+écrit", r"écrit", r"escribió",
+    r"escreveu", r"schreef", r"geschreven", r"ha\s+scritto", r"scrisse", r"skrev", r"skriver",
+    r"napisał(?:\(a\)|a)?", r"napsal(?:\(a\)|a)?", r"написал(?:\(а\)|а)?", r"пишет", r"пише",
+    r"писал(?:а)?", r"написав(?:\(ла\)|ла)?", r"đã viết", r"kirjoitti", r"yazdı", r"írta",
+)  # fmt: skip
+# Words a reply header opens with ("On", "Am", "W dniu", "På"): a header may then put
+# the verb before the name ("Am … schrieb Jane <…>:").
+HEADER_INTROS = (
+    r"on", r"am", r"le", r"el", r"em", r"op", r"il", r"in data", r"den", r"på", r"w dniu",
+    r"dnia", r"vào", r"dne", r"el día", r"the",
+)  # fmt: skip
+# "-----Original Message-----", "-----Antwort Nachricht-----", "-------- Oprindelig besked":
+# a rule of dashes (or "=") around a few words, one of them a word for "message".
+MESSAGE_NOUNS = (
+    r"message", r"nachricht", r"meddelelse", r"besked", r"meddelande", r"melding", r"bericht",
+    r"messaggio", r"mensaje", r"mensagem", r"wiadomość", r"wiadomosc", r"сообщение",
+    r"повідомлення", r"viesti", r"zpráva", r"mesaj", r"üzenet", r"mail", r"e-mail",
+)  # fmt: skip
 FORWARD_TITLES = (
     "forwarded message", "weitergeleitete nachricht", "message transféré", "mensaje reenviado",
     "mensagem encaminhada", "doorgestuurd bericht", "messaggio inoltrato",
@@ -42,6 +66,15 @@ HEADER_FIELDS = {
     "subject": "subject", "betreff": "subject", "objet": "subject", "asunto": "subject",
     "assunto": "subject", "onderwerp": "subject", "oggetto": "subject",
     "to": "to", "cc": "to", "an": "to", "à": "to", "para": "to", "aan": "to", "a": "to",
+    # Nordic, Polish, Russian, Ukrainian, Finnish, French variants
+    "fra": "from", "från": "from", "od": "from", "от": "from", "від": "from", "lähettäjä": "from",
+    "sendt": "date", "skickat": "date", "dato": "date", "wysłano": "date", "отправлено": "date",
+    "надіслано": "date", "lähetetty": "date", "sendt den": "date",
+    "envoyé le": "date", "message du": "date", "enviado el": "date", "enviada em": "date", "enviado em": "date",
+    "emne": "subject", "ämne": "subject", "temat": "subject", "тема": "subject", "aihe": "subject",
+    "sujet": "subject",
+    "til": "to", "till": "to", "do": "to", "кому": "to", "vastaanottaja": "to", "copie à": "to",
+    "kopia": "to", "kopie": "to",
 }  # fmt: skip
 FORWARD_SUBJECT_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "reenv", "i", "doorst")
 CLOSINGS = (
@@ -66,6 +99,18 @@ CLOSINGS = (
     "groeten", "groet", "bedankt", "dank je wel", "dank u wel",
     # Italian
     "cordiali saluti", "distinti saluti", "saluti", "un saluto", "grazie", "grazie mille",
+)  # fmt: skip
+# "Sent from my iPhone", "Gesendet von Outlook für Android": a verb of sending, a
+# preposition, a device or app name of a few words, maybe its link (signature.py).
+DEVICE_VERBS = (
+    r"sent", r"get", r"envoyé", r"envoye", r"gesendet", r"enviado", r"verzonden", r"verstuurd",
+    r"inviato", r"skickat", r"sendt", r"wysłane", r"отправлено", r"надіслано", r"lähetetty",
+)  # fmt: skip
+DEVICE_PREPOSITIONS = (
+    r"from", r"with", r"via", r"using", r"on", r"for", r"von", r"mit", r"vom", r"aus",
+    r"depuis", r"de", r"à partir de", r"avec", r"desde", r"do", r"con", r"vanaf", r"met",
+    r"da", r"dal", r"från", r"fra", r"z", r"с", r"з", r"my", r"mon", r"ma", r"mi", r"meu",
+    r"mijn", r"mio",
 )  # fmt: skip
 # "Sent from my iPhone" and its translations (device or app names follow).
 DEVICE_LINES = (
