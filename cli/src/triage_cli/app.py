@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 #: name -> (module under triage_cli.commands, the short help ``triage --help`` lists)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "process": ("process", "Normalise, extract, route and plan the CRM writes for one message."),
+    "process": ("process", "Normalise, extract, route and plan the CRM writes for one message (or many)."),
     "normalize": ("process", "Split a message into its newest text, signature, quoted history and footer."),
     "ingest": ("ingest", "Publish messages to email.raw, keyed by thread id; each is acknowledged before it counts."),
     "results": ("results", "Print sender, subject, intent, queue, priority, SLA and CRM action for each email."),
