@@ -426,7 +426,10 @@ class StreamProcessor:
         pause = self._backoff(self._rewinds)
         log.warning("%s rewinding %d record(s) after a transient failure (%d in a row, next try in %.1f s): "
                     "%s", self.service, len(batch), self._rewinds, pause, type(exc).__name__)
-        self.liveness.rewound()
+        if isinstance(exc, Unavailable):
+            self.liveness.beat()  # waiting out a database outage: a restart would not help
+        else:
+            self.liveness.rewound()
         for partition in first_offsets(batch):
             try:
                 consumer.seek(partition)
