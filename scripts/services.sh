@@ -2,7 +2,11 @@
 # Starts/stops the five services as background processes against the local stack
 # (or the KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL you exported).
 #   scripts/services.sh start|stop|status
-# Logs: .local/logs/<service>.log   pids: .local/run/<service>.pid
+# Each service runs under a supervisor that starts it again when it exits (after 1 s, doubling
+# to TRIAGE_RESTART_MAX_S, 30 s by default; back to 1 s once a run lasted 60 s), so a broker or
+# database outage that ends a stage never needs a person; `stop` stops supervisors and services.
+# Logs: .local/logs/<service>.log   pids: .local/run/<service>.pid (the supervisor's),
+# .local/run/<service>.child (the service's)
 # Health/metrics ports (override to run a second checkout beside this one):
 #   TRIAGE_INGEST_PORT (8081)  TRIAGE_EXTRACT_PORT (9101)  TRIAGE_ROUTE_PORT (9102)
 #   TRIAGE_CRM_SINK_PORT (9103)  TRIAGE_AUDIT_PORT (9104)
@@ -62,11 +66,36 @@ start() {
     "$VENV/triage" db migrate >/dev/null
     for service in "${SERVICES[@]}"; do
         if alive "$service"; then log "$service: already running (pid $(cat "$RUN/$service.pid"))"; continue; fi
-        TRIAGE_METRICS_PORT="${PORTS[$service]}" nohup "$VENV/triage-$service" >>"$LOGS/$service.log" 2>&1 &
+        TRIAGE_METRICS_PORT="${PORTS[$service]}" nohup "${BASH_SOURCE[0]}" supervise "$service" \
+            >>"$LOGS/$service.log" 2>&1 </dev/null &
         echo $! > "$RUN/$service.pid"
-        log "$service: started (pid $!, http://127.0.0.1:${PORTS[$service]}/healthz, log .local/logs/$service.log)"
+        log "$service: started (supervisor pid $!, http://127.0.0.1:${PORTS[$service]}/healthz, log .local/logs/$service.log)"
     done
     wait_healthy
+}
+
+# Runs one service, starting it again whenever it exits, until this supervisor gets SIGTERM.
+supervise() {
+    local service="$1" child="" backoff=1 started rc max="${TRIAGE_RESTART_MAX_S:-30}"
+    trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT
+    stopping=0
+    while [ "$stopping" = 0 ]; do
+        started=$SECONDS
+        "$VENV/triage-$service" &
+        child=$!
+        echo "$child" > "$RUN/$service.child"
+        rc=0
+        wait "$child" || rc=$?
+        # a trapped signal interrupts wait: wait again for the service itself to end
+        while kill -0 "$child" 2>/dev/null; do wait "$child" || rc=$?; done
+        [ "$stopping" = 0 ] || break
+        [ $((SECONDS - started)) -ge 60 ] && backoff=1
+        log "$service: exited with status $rc; starting it again in ${backoff} s"
+        local slept=0
+        while [ "$slept" -lt "$backoff" ] && [ "$stopping" = 0 ]; do sleep 1; slept=$((slept + 1)); done
+        backoff=$((backoff * 2 > max ? max : backoff * 2))
+    done
+    rm -f "$RUN/$service.child"
 }
 
 wait_healthy() {
@@ -92,7 +121,16 @@ stop() {
             kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
             log "$service: stopped"
         fi
-        rm -f "$RUN/$service.pid"
+        # the service itself, should its supervisor have been killed without passing the signal on
+        if [ -f "$RUN/$service.child" ]; then
+            local child; child=$(cat "$RUN/$service.child")
+            if kill -0 "$child" 2>/dev/null; then
+                kill -TERM "$child"
+                for _ in $(seq 1 100); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+                kill -0 "$child" 2>/dev/null && kill -KILL "$child"
+            fi
+        fi
+        rm -f "$RUN/$service.pid" "$RUN/$service.child"
     done
 }
 
@@ -109,5 +147,6 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
+    supervise) supervise "$2" ;;
     *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -23,7 +23,7 @@ from typing import TypeVar
 import asyncpg
 from yoyo import get_backend, read_migrations
 
-from triage.platform.errors import TransientError
+from triage.platform.errors import TransientError, Unavailable
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -94,6 +94,22 @@ def is_outage(exc: BaseException) -> bool:
     return False
 
 
+#: The server is away, starting up or shutting down: SQLSTATE classes 08 (connection
+#: exception) and 57 (operator intervention: admin shutdown, cannot connect now).
+UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "57"})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Is the database itself away (not one statement refused or timed out on a lock)? Every
+    record would fail alike, so the batch waits for it rather than dead-lettering (ADR 0019)."""
+    if isinstance(exc, OSError | asyncio.TimeoutError | asyncpg.exceptions.ConnectionDoesNotExistError
+                  | asyncpg.exceptions.InterfaceError | asyncpg.exceptions.TooManyConnectionsError):
+        return not isinstance(exc, asyncpg.exceptions._base.DataError)
+    if isinstance(exc, asyncpg.PostgresError):
+        return (getattr(exc, "sqlstate", None) or "")[:2] in UNAVAILABLE_SQLSTATE_CLASSES
+    return False
+
+
 def migrate(database_url: str) -> list[str]:
     """Apply pending migrations (forward-only; yoyo holds a lock, so concurrent starts are safe)."""
     backend = get_backend(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -133,6 +149,8 @@ class Database:
         try:
             return self._loop.run_until_complete(coroutine)
         except Exception as exc:
+            if is_unavailable(exc):
+                raise Unavailable(f"database unavailable: {type(exc).__name__}: {exc}") from exc
             if is_outage(exc):
                 raise TransientError(f"database unavailable: {type(exc).__name__}: {exc}") from exc
             raise

@@ -5,6 +5,11 @@ class TransientError(Exception):
     """Worth retrying: a 429, a 5xx, a timeout, a lost connection."""
 
 
+class Unavailable(TransientError):
+    """A dependency every record needs is away (the database down or restarting): the batch
+    waits for it, rewound with backoff for as long as the outage lasts; never dead-lettered."""
+
+
 class PermanentError(Exception):
     """Retrying cannot help (bad input, schema violation): straight to the DLQ."""
 

@@ -19,6 +19,16 @@ error) rewinds the batch to be consumed again. Anything else is a record the
 sink cannot take: the batch is bisected, each half in its own transaction, until
 the records that fail alone are known; each is dead-lettered with its error and
 the others commit. A batch never aborts in a loop on one record.
+
+Outages (ADR 0019): a broker restart or a database outage is waited out, never dead-lettered
+and never a crash. A failed transaction is aborted with its in-flight records purged and their
+delivery reports served; when the abort itself fails, or the producer hit a fatal error (fenced
+after the coordinator timed the transaction out, INVALID_TXN_STATE), a fresh producer with the
+same transactional.id takes over (``init_transactions`` aborts what the old one left open),
+tried again until the broker answers. A consumer-group error (the member expired while the
+broker was away) rewinds the batch; a fatal consumer error starts a fresh consumer, which
+resumes from the committed offsets. ``Unavailable`` (the database away) rewinds the batch, with
+backoff, for as long as the outage lasts. Every Kafka call has a timeout.
 """
 
 from __future__ import annotations
@@ -39,7 +49,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from triage.domain.models import DeadLetter
 from triage.platform import metrics, metrics_observers, tracing
-from triage.platform.errors import PermanentError, TransientError
+from triage.platform.errors import PermanentError, TransientError, Unavailable
 from triage.platform.health import Liveness
 from triage.platform.serde import Serde, SerdeError
 from triage.platform.settings import PARTITIONER, Settings
@@ -184,33 +194,61 @@ class StreamProcessor:
         )
 
     # -- the loop ---------------------------------------------------------------
+    _stop: threading.Event | None = None
+    _rewinds = 0
+
     def run(self, stop: threading.Event) -> None:
+        self._stop = stop
         self._producer = self._transactional_producer()
-        consumer = Consumer(consumer_config(self.settings, self.group_id))
-        consumer.subscribe(list(self._physical), on_assign=self._on_assign, on_revoke=self._on_revoke,
-                           on_lost=self._on_revoke)
-        log.info("%s consuming %s as group %s", self.service, list(self._physical), self.group_id)
+        consumer = self._consumer()
         try:
             while not stop.is_set():
-                messages = consumer.consume(self.settings.triage_batch_size, 0.5)
-                self.liveness.beat()
-                metrics.LAST_POLL.labels(self.service).set_to_current_time()
-                batch = [m for m in messages if self._usable(m)]
+                try:
+                    messages = consumer.consume(self.settings.triage_batch_size, 0.5)
+                    self.liveness.beat()
+                    metrics.LAST_POLL.labels(self.service).set_to_current_time()
+                    batch = [m for m in messages if self._usable(m)]
+                except ConsumerFailed as exc:
+                    log.warning("%s: the consumer failed (%s): a fresh one resumes from the committed "
+                                "offsets", self.service, exc)
+                    _quietly(consumer.close)
+                    consumer = self._consumer()
+                    continue
                 if batch:
                     self._process_batch(consumer, batch)
         finally:
             log.info("%s stopping", self.service)
-            consumer.close()
-            self._producer.flush(10)
+            _quietly(consumer.close)
+            _quietly(lambda: self._producer.flush(10))
+
+    def _consumer(self) -> Consumer:
+        consumer = Consumer(consumer_config(self.settings, self.group_id))
+        consumer.subscribe(list(self._physical), on_assign=self._on_assign, on_revoke=self._on_revoke,
+                           on_lost=self._on_revoke)
+        log.info("%s consuming %s as group %s", self.service, list(self._physical), self.group_id)
+        return consumer
 
     def _transactional_producer(self) -> Producer:
-        # A stable transactional.id per instance lets a restarted instance fence
-        # and abort its predecessor's open transaction at once, instead of
-        # read_committed consumers waiting for the transaction timeout.
+        """A producer with transactions initialised, tried again until the broker answers.
+
+        A stable transactional.id per instance lets a restarted instance (or a fresh producer
+        after a fatal error) fence and abort its predecessor's open transaction at once, instead
+        of read_committed consumers waiting for the transaction timeout."""
         transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
-        producer = Producer(producer_config(self.settings, transactional_id))
-        producer.init_transactions(30)
-        return producer
+        attempt = 0
+        while True:
+            producer = Producer(producer_config(self.settings, transactional_id))
+            try:
+                producer.init_transactions(INIT_TIMEOUT_S)
+                return producer
+            except KafkaException as exc:
+                if self._stop is None or self._stop.is_set():
+                    raise
+                attempt += 1
+                log.warning("%s: transactions not initialised (try %d), the broker may be away: %s",
+                            self.service, attempt, exc)
+                self.liveness.beat()
+                self._stop.wait(self._backoff(attempt))
 
     def _usable(self, message: Message) -> bool:
         error = message.error()
@@ -219,7 +257,7 @@ class StreamProcessor:
         if error.code() == KafkaError._PARTITION_EOF:
             return False
         if error.fatal():
-            raise KafkaException(error)
+            raise ConsumerFailed(str(error))
         log.warning("%s consumer error: %s", self.service, error)
         return False
 
@@ -263,8 +301,8 @@ class StreamProcessor:
     def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
         """One transaction for ``batch``: None when it committed, else the failure (aborted)."""
         self.liveness.holding()
-        self._producer.begin_transaction()
         try:
+            self._producer.begin_transaction()
             self._prepare(batch)
             for message in batch:
                 for topic, key, value, headers, partition in self._outputs_for(message):
@@ -281,8 +319,10 @@ class StreamProcessor:
         return None
 
     def _finish(self, consumer: Consumer, batch: list[Message]) -> None:
-        self._producer.send_offsets_to_transaction(next_offsets(batch), consumer.consumer_group_metadata(), 30)
-        self._producer.commit_transaction(60)
+        self._producer.send_offsets_to_transaction(next_offsets(batch), consumer.consumer_group_metadata(),
+                                                   OFFSETS_TIMEOUT_S)
+        self._producer.commit_transaction(COMMIT_TIMEOUT_S)
+        self._rewinds = 0
         metrics.TRANSACTIONS.labels(self.service, "committed").inc()
         metrics.BATCH_SIZE.labels(self.service).observe(len(batch))
         self.liveness.committed()
@@ -308,8 +348,8 @@ class StreamProcessor:
     def _letter(self, consumer: Consumer, message: Message,
                 letter: Outbound | None) -> Exception | None:
         """One transaction: ``letter`` (if any) and the offset past ``message``."""
-        self._producer.begin_transaction()
         try:
+            self._producer.begin_transaction()
             if letter is not None:
                 out_topic, key, value, headers, partition = self._encode(letter)
                 self._producer.produce(out_topic, value=value, key=key, headers=headers, partition=partition)
@@ -352,30 +392,59 @@ class StreamProcessor:
         self._hook("revoked", self._by_topic(partitions))
 
     def _abort(self, batch: list[Message], exc: Exception) -> None:
-        """Abort the open transaction: nothing the batch wrote becomes visible."""
-        if isinstance(exc, KafkaException) and exc.args[0].fatal():
-            raise exc
+        """Abort the open transaction: nothing the batch wrote becomes visible.
+
+        Never raises: when the abort fails too (the broker away, the producer fenced or in a
+        fatal state) a fresh producer takes over, whose ``init_transactions`` aborts it."""
         log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
         metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
         self._hook("discard")
-        # abort waits for the batch's in-flight records, whose delivery reports only flush() serves
-        self._producer.flush(10)
-        self._producer.abort_transaction(30)
-        if isinstance(exc, KafkaException):
+        fatal = kafka_error(exc) is not None and kafka_error(exc).fatal()
+        if not fatal:
+            try:
+                # Records still queued are dropped (purge) and the delivery reports of those in
+                # flight served (flush: abort_transaction waits for them and serves none itself).
+                self._producer.purge(in_queue=True, in_flight=False, blocking=False)
+                self._producer.flush(ABORT_FLUSH_S)
+                self._producer.abort_transaction(ABORT_TIMEOUT_S)
+            except KafkaException as abort_failure:
+                log.warning("%s: the abort failed too (%s): a fresh producer takes over", self.service,
+                            abort_failure)
+                fatal = True
+        if fatal or isinstance(exc, KafkaException):
             # After a produce or commit failure librdkafka bumps the epoch and may report stale
             # errors (_STATE, OUT_OF_ORDER_SEQUENCE_NUMBER) on the next transaction, blaming
             # records that did nothing: a fresh producer (same transactional.id) starts clean.
-            self._producer.flush(0)
+            old = self._producer
+            _quietly(lambda: old.purge(in_queue=True, in_flight=True, blocking=False))
+            _quietly(lambda: old.flush(0))
             self._producer = self._transactional_producer()
 
     def _rewind(self, consumer: Consumer, batch: list[Message], exc: Exception) -> None:
         """A transient failure: the same records are consumed again, after a pause."""
-        log.warning("%s rewinding %d record(s) after a transient failure: %s", self.service, len(batch),
-                    type(exc).__name__)
-        self.liveness.rewound()
+        self._rewinds += 1
+        pause = self._backoff(self._rewinds)
+        log.warning("%s rewinding %d record(s) after a transient failure (%d in a row, next try in %.1f s): "
+                    "%s", self.service, len(batch), self._rewinds, pause, type(exc).__name__)
+        if isinstance(exc, Unavailable):
+            self.liveness.beat()  # waiting out a database outage: a restart would not help
+        else:
+            self.liveness.rewound()
         for partition in first_offsets(batch):
-            consumer.seek(partition)
-        time.sleep(self.settings.triage_retry_initial_s)
+            try:
+                consumer.seek(partition)
+            except KafkaException as failure:  # revoked meanwhile: its next owner starts at the commit
+                log.warning("%s: cannot rewind %s[%d]: %s", self.service, partition.topic, partition.partition,
+                            failure)
+        if self._stop is not None:
+            self._stop.wait(pause)
+        else:
+            time.sleep(pause)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential pause for the ``attempt``-th try in a row, at most ``triage_retry_max_s``."""
+        return min(self.settings.triage_retry_max_s,
+                   self.settings.triage_retry_initial_s * 2 ** max(attempt - 1, 0))
 
     # -- one record -------------------------------------------------------------
     def _outputs_for(self, message: Message) -> list[Encoded]:
@@ -404,6 +473,8 @@ class StreamProcessor:
 
         try:
             outputs = self._retrying(attempt)
+        except Unavailable:
+            raise  # the database is away for every record: the batch waits for it (rewound)
         except Exception as exc:  # a poison record must never stop the partition
             if isinstance(exc, SerdeError) and not self.dead_letter_undecodable:
                 metrics.RECORDS_FAILED.labels(self.service, topic, "skipped_undecodable").inc()
@@ -494,8 +565,39 @@ def check_size(topic: str, size: int, ingest_max_bytes: int) -> None:
         raise RecordTooLarge(f"a {topic} record of {size} bytes exceeds the topic's {limit}")
 
 
+#: Timeouts (seconds) of the transactional calls: each well inside the transaction timeout's
+#: default 30 s, none waits for ever (ADR 0019).
+INIT_TIMEOUT_S = 30
+OFFSETS_TIMEOUT_S = 30
+COMMIT_TIMEOUT_S = 60
+ABORT_FLUSH_S = 5
+ABORT_TIMEOUT_S = 30
+
+
+class ConsumerFailed(Exception):
+    """The consumer hit a fatal error: a fresh one takes over."""
+
+
+def _quietly(call: Callable[[], object]) -> None:
+    """A clean-up of a client being given up: its failure changes nothing."""
+    try:
+        call()
+    except Exception as exc:  # noqa: BLE001 - the client is discarded either way
+        log.debug("ignored while discarding a Kafka client: %s", exc)
+
+
+def kafka_error(exc: BaseException) -> KafkaError | None:
+    if isinstance(exc, KafkaException) and exc.args and isinstance(exc.args[0], KafkaError):
+        return exc.args[0]
+    return None
+
+
 #: Kafka errors that say the cluster, not the batch, is the trouble: rewind and try again.
+#: The group ones: the consumer's membership expired while the broker was away (it rejoins).
 TRANSIENT_KAFKA_ERRORS = frozenset({
+    KafkaError.UNKNOWN_MEMBER_ID, KafkaError.ILLEGAL_GENERATION, KafkaError.REBALANCE_IN_PROGRESS,
+    KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_TXN_STATE,
+    KafkaError.INVALID_PRODUCER_EPOCH,
     KafkaError._TIMED_OUT, KafkaError._MSG_TIMED_OUT, KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN,
     KafkaError.REQUEST_TIMED_OUT, KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_NOT_AVAILABLE,
     KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError.NOT_ENOUGH_REPLICAS,
@@ -508,9 +610,10 @@ def is_transient(exc: BaseException) -> bool:
     """Would the same batch, consumed again later, likely commit? (Else: isolate its records.)"""
     if isinstance(exc, TransientError):
         return True
-    if isinstance(exc, KafkaException) and isinstance(exc.args[0], KafkaError):
-        error: KafkaError = exc.args[0]
-        return error.retriable() or error.code() in TRANSIENT_KAFKA_ERRORS
+    error = kafka_error(exc)
+    if error is not None:
+        # A fatal error is the producer's state, never a record's: a fresh producer, then again.
+        return error.fatal() or error.retriable() or error.code() in TRANSIENT_KAFKA_ERRORS
     return False
 
 
