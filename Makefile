@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .local/tools/bin/uv)
 # v5.7.1: the newest kustomize that builds with Go 1.26 (v5.8 needs Go 1.27).
 KUSTOMIZE_VERSION := v5.7.1
 
-.PHONY: help setup up down demo admin test test-unit test-integration bench eval lint clean
+.PHONY: help setup up down demo admin test test-unit test-integration chaos bench eval lint clean
 
 help:
 	@echo "make demo    run the pipeline on the bundled sample mailbox (local Kafka + PostgreSQL)"
@@ -72,6 +72,10 @@ test: setup
 
 test-unit: setup
 	$(VENV)/python -m pytest -q tests/unit
+
+# Fault experiments on private brokers (docs/reliability.md): broker kill -9 and SIGTERM mid-stream.
+chaos: setup
+	$(VENV)/python -m pytest -q -m chaos
 
 test-integration: setup
 	$(VENV)/python -m pytest -q tests/integration
