@@ -22,7 +22,8 @@ def build_backend(settings: Settings, database: Database) -> CrmBackend:
     elif settings.triage_crm_backend == "salesforce":
         crm = LedgeredCrm(salesforce(settings, DealLock(database, "salesforce")), Ledger(database, "salesforce"))
     else:
-        crm = LocalCrm(database)  # records its own idempotency keys, in the same transaction as the write
+        # records its own idempotency keys, in the same transaction as the write
+        crm = LocalCrm(database, batch_transaction=settings.triage_local_crm_batch_transaction)
     return MeasuredCrm(crm)
 
 
