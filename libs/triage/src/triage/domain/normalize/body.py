@@ -26,6 +26,8 @@ _HTML_START = re.compile(
 _HTML_END = re.compile(r"</(?:html|body|div|p|table|span)\s*>", re.IGNORECASE)
 _QUOTE_MARK = re.compile(r"^\s*> ?")
 _ADDRESS_LINE = re.compile(r"[<(\[]?(?:mailto:)?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+[>)\]]*")
+# A quoted line this long was probably re-wrapped by a client: the line under it goes on.
+_WRAPPED_QUOTE_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _reply_and_history(lines: list[str]) -> tuple[list[str], list[str]]:
             (quoted if last_quoted else reply).append(lines[index])
             index += 1
             continue
-        if last_quoted and lines[index - 1].strip():
+        if last_quoted and lines[index - 1].strip() and (_has_text(reply) or _wraps_quote(lines, index)):
             # Lazy quoting: a line right under a quoted one (no blank between) wraps it.
             quoted.append(lines[index])
             index += 1
@@ -125,6 +127,23 @@ def _reply_and_history(lines: list[str]) -> tuple[list[str], list[str]]:
         reply.append(lines[index])
         index, last_quoted = index + 1, False
     return reply, quoted
+
+
+def _wraps_quote(lines: list[str], index: int) -> bool:
+    """Whether the unquoted line right under a quoted one continues it (a re-wrapped quote).
+
+    Asked when nothing is written above the quote (a mail that says something
+    below it). It does when the quoted line is long (a client re-wrapped it), when
+    it does not open like a sentence ("_id=3)", "(https://…"), or when the quote
+    goes on below it; "> Thanks\nSee you Monday" is an answer written right under
+    a short quoted line.
+    """
+    above = lines[index - 1].strip()
+    if not above:
+        return False
+    line = lines[index].strip()
+    below = lines[index + 1].lstrip() if index + 1 < len(lines) else ""
+    return len(above) >= _WRAPPED_QUOTE_CHARS or not line[:1].isupper() or below.startswith(">")
 
 
 def _forward_end(lines: list[str], index: int) -> int:
