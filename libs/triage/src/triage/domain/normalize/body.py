@@ -10,8 +10,10 @@ from triage.domain.normalize.html import html_to_text
 from triage.domain.normalize.limits import MAX_TEXT_CHARS
 from triage.domain.normalize.quotes import (
     FORWARD_SEPARATOR,
+    SEPARATOR_LINE,
     field_of,
     header_lines,
+    is_header_block,
     next_non_empty,
     quote_start,
     split_inline_header,
@@ -20,7 +22,7 @@ from triage.domain.normalize.signature import name_forms, signature_start
 
 # A bare HTML body (a reply pasted as markup, a text part that is really HTML).
 _HTML_START = re.compile(
-    r"\s*(?:<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<p\b|<table\b|<span\b)",
+    r"\s*(?:<\?xml\b[^>]*>\s*)?(?:<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<p\b|<table\b|<span\b)",
     re.IGNORECASE,
 )
 _HTML_END = re.compile(r"</(?:html|body|div|p|table|span)\s*>", re.IGNORECASE)
@@ -53,6 +55,8 @@ def split_body(text: str, sender_name: str | None = None) -> BodyParts:
     if not _has_text(head) and _only_quote_marks(quoted):
         # A mail that is nothing but a quote: the quote is what there is to read.
         head, quoted = [_QUOTE_MARK.sub("", line) for line in quoted], []
+    elif not _has_text(head):
+        head, quoted = _first_message(quoted)
     footer_at = footer_start(head)
     head, footer = head[:footer_at], head[footer_at:]
     signature_at = signature_start(head, name_forms(sender_name))
@@ -129,6 +133,41 @@ def _reply_and_history(lines: list[str]) -> tuple[list[str], list[str]]:
     return reply, quoted
 
 
+def _first_message(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A mail that opens with a header ("From:/Sent:", "On … wrote:") over unquoted text.
+
+    Nothing is written above the header, so the message under it is what the
+    mail says: its text (up to its own history) is the text, the header and the
+    rest stay history. Over ">" lines the header is an ordinary quote.
+    """
+    start = next_non_empty(lines, 0)
+    if start >= len(lines):
+        return [], lines
+    if SEPARATOR_LINE.fullmatch(lines[start].strip()):
+        start = next_non_empty(lines, start + 1)
+    if start < len(lines) and is_header_block(lines, start):
+        body = _header_block_end(lines, start)
+    elif start < len(lines) and (span := header_lines(lines, start)):
+        body = next_non_empty(lines, start + span)
+    else:
+        return [], lines
+    if body >= len(lines) or lines[body].lstrip().startswith(">"):
+        return [], lines
+    end = body + quote_start(lines[body:])
+    return lines[body:end], lines[:body] + lines[end:]
+
+
+def _header_block_end(lines: list[str], index: int) -> int:
+    """The first line after a header block's fields (and their wrapped addresses)."""
+    while index < len(lines) and (
+        not lines[index].strip()
+        or field_of(lines[index])
+        or _ADDRESS_LINE.fullmatch(lines[index].strip())
+    ):
+        index += 1
+    return index
+
+
 def _wraps_quote(lines: list[str], index: int) -> bool:
     """Whether the unquoted line right under a quoted one continues it (a re-wrapped quote).
 
@@ -148,13 +187,7 @@ def _wraps_quote(lines: list[str], index: int) -> bool:
 
 def _forward_end(lines: list[str], index: int) -> int:
     """Where a forwarded message's own quoted history starts (its header block skipped)."""
-    body = index + 1
-    while body < len(lines) and (
-        not lines[body].strip()
-        or field_of(lines[body])
-        or _ADDRESS_LINE.fullmatch(lines[body].strip())
-    ):
-        body += 1
+    body = _header_block_end(lines, index + 1)
     return body + quote_start(lines[body:])
 
 

@@ -175,11 +175,34 @@ def _leave(node: LexborNode, writer: TextWriter) -> None:
 def _is_divider(node: LexborNode, attributes: dict[str, str | None]) -> bool:
     if (attributes.get("id") or "").lower() in _DIVIDER_IDS:
         return True
+    if node.tag == "hr":
+        # A horizontal rule over "From: …" (AOL, Comcast, Outlook pasted into divs).
+        return bool(_FROM_LABEL.match(_text_after(node)))
     style = (attributes.get("style") or "").replace(" ", "").lower()
     if "border-top" not in style or "solid" not in style:
         return False
     # A ruled block is a header block only when it opens with "From:" (or a translation).
     return bool(_FROM_LABEL.match((node.text(deep=True) or "")[:200]))
+
+
+def _text_after(node: LexborNode, limit: int = 200) -> str:
+    """The first text after a node: its following siblings, else its parent's."""
+    parts: list[str] = []
+    size, hops = 0, 0
+    current: LexborNode | None = node
+    while current is not None and size < limit and hops < 20:
+        sibling = current.next
+        while sibling is not None and size < limit and hops < 20:
+            hops += 1
+            text = sibling.text(deep=True) if sibling.tag != "-text" else sibling.text_content
+            if text and text.strip():
+                parts.append(text)
+                size += len(text)
+            sibling = sibling.next
+        if parts:
+            break
+        current, hops = current.parent, hops + 1
+    return " ".join(parts)[:limit].lstrip()
 
 
 def _hidden(attributes: dict[str, str | None]) -> bool:

@@ -178,14 +178,14 @@ def _is_name(text: str, *, loose: bool = False) -> bool:
 
 def split_inline_header(line: str) -> tuple[str, str] | None:
     """("reply text", "header") when a reply header ends the line after some text."""
-    if len(line) > _MAX_HEADER_CHARS * 2:
+    if len(line) > _MAX_HEADER_CHARS * 2 or line.lstrip().startswith(">"):
         return None
     if _STARTS_WITH_INTRO.match(line.strip()) and is_reply_header(line):
         # "On Thu, … life is short. on Bob wrote:" is one header, not a sentence and a header.
         return None
     for found in _INLINE_SPLIT.finditer(line):
         head, tail = line[: found.start()], line[found.end() :]
-        if not head.strip() or not _STARTS_WITH_INTRO.match(tail) or not is_reply_header(tail):
+        if not any(c.isalnum() for c in head) or not _STARTS_WITH_INTRO.match(tail) or not is_reply_header(tail):
             continue
         # After a sentence or a dash rule ("reply--- On …"); after bare words only when
         # the header opens with a capital and carries a date ("reply On Wed, 4 Apr …").

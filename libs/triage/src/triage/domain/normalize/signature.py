@@ -30,8 +30,11 @@ _TRAILING_LINK = re.compile(r"\s*[<(\[]\s*https?://[^\s>)\]]*\s*[>)\]]$")
 _DASH_RULE = re.compile(r"[-–—_]{2,4}\s*")
 # "-jane": a lowercase name after a dash, no space (a list item has one), at the very end.
 _LOWER_DASH_NAME = re.compile(r"[-–—][a-z][\w.'-]{1,30}")
-# "-Jane" or "— Jane Doe": a sign-off by name alone.
-_DASH_NAME_LINE = re.compile(r"[-–—]\s?[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}")
+# "-Jane", "— Jane Doe", "-Maarten de Jong" or the Nordic "/Sven": a sign-off by name alone
+# (capitalised words, maybe a short lowercase particle between them).
+_DASH_NAME_LINE = re.compile(
+    r"[-–—/]\s?[A-ZÀ-ÞĀ-ſ][\w.'-]*(?: (?:[a-z]{1,3} )?[A-ZÀ-ÞĀ-ſ][\w.'-]*){0,3}"
+)
 # A closing followed by more than this is a "thanks" inside the message, not a sign-off.
 _MAX_SIGNATURE_LINES = 12
 # Sign-offs and device lines are short; longer lines are prose (and never reach the regexes).

@@ -103,6 +103,11 @@ CLOSINGS = (
     "groeten", "groet", "bedankt", "dank je wel", "dank u wel",
     # Italian
     "cordiali saluti", "distinti saluti", "saluti", "un saluto", "grazie", "grazie mille",
+    # Danish, Norwegian, Swedish, Polish (neighbours we read)
+    "med venlig hilsen", "venlig hilsen", "venlige hilsner", "med vennlig hilsen",
+    "vennlig hilsen", "hilsen", "mvh", "kh", "med vänlig hälsning", "vänliga hälsningar",
+    "med vänliga hälsningar", "hälsningar", "mvh", "pozdrawiam", "z poważaniem", "z powazaniem",
+    "pozdrowienia",
 )  # fmt: skip
 # "Sent from my iPhone", "Gesendet von Outlook für Android": a verb of sending, a
 # preposition, a device or app name of a few words, maybe its link (signature.py).
