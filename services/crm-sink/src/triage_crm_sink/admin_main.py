@@ -17,7 +17,7 @@ from triage_crm_sink.admin_auth import AuthConfigError, load_admins
 from triage_crm_sink.admin_desk import AdminDesk
 from triage_crm_sink.admin_store import AdminStore
 from triage_crm_sink.admin_ui import UiConfig
-from triage_crm_sink.backends import build_backend
+from triage_crm_sink.backends import build_backend, load_queues
 
 
 def ui_config(settings: Settings, session_secret: str) -> UiConfig:
@@ -38,7 +38,7 @@ def main() -> None:
     apply_topics(settings)
     database = Database(url).connect()
     lock = threading.RLock()  # one event loop drives the pool: the CRM path and the store take turns
-    routes, crm, publisher = RouteStore(database), build_backend(settings, database), EventPublisher(settings)
+    routes, crm, publisher = RouteStore(database), build_backend(settings, database, load_queues(settings)), EventPublisher(settings)
     desk = AdminDesk(routes, crm, publisher, store=AdminStore(database, lock), settings=settings, lock=lock)
     app = create_admin_app(admins, routes, crm, publisher, read_only=settings.triage_admin_read_only,
                            desk=desk, ui=ui_config(settings, session_secret))

@@ -4,14 +4,14 @@ from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
 from triage.platform.topics import ROUTED
-from triage_crm_sink.backends import auto_write_intents, build_backend
+from triage_crm_sink.backends import auto_write_intents, build_backend, load_queues
 from triage_crm_sink.handler import CrmSinkHandler
 
 
 def build(settings: Settings) -> CrmSinkHandler:
     url = settings.require_database_url()
     migrate(url)
-    crm = build_backend(settings, Database(url).connect())
+    crm = build_backend(settings, Database(url).connect(), load_queues(settings))
     return CrmSinkHandler(crm, auto_write_intents(settings))
 
 
