@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.integration.test_admin_ui import CHROMIUM_ARGS, Admin, chromium_path, log_in, sql
 from tests.support.fake_slack_api import FakeSlackApi
-from tests.support.kafka import decoded, read_topic, wait_until
+from tests.support.kafka import decoded, wait_until
 from tests.support.pipeline import SERVICES, Pipeline, free_port
 from tests.support.stack import ROOT, Stack
 from triage.domain.intake import raw_email
@@ -123,7 +123,7 @@ def test_support_mail_becomes_one_owned_ticket_and_one_slack_notice_even_when_re
     assert sql(desk.db, "SELECT status FROM queue_notices WHERE email_id = %s", email_id) == [("sent",)]
 
     def ticket_events() -> list:
-        return [e for e in (decoded(r) for r in read_topic(desk.pipeline.settings, CRM_EVENTS))
+        return [e for e in decoded(desk.pipeline.settings, CRM_EVENTS)
                 if e.email_id == email_id and e.action == "create_ticket"]
 
     assert [e.status for e in ticket_events()] == ["created"]
