@@ -191,6 +191,8 @@ def write_atomically(target: Path, text: str) -> None:
 def report(summary: dict, trained: Trained, before: dict, fallen: list[Fallen], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
+        for f in fallen:  # the refusal is said on stderr in every mode
+            err.print(f"below the ratchet: {f}", markup=False, highlight=False)
         return
     out.print(scores_table(trained, before.get("scores") or {}, fallen))
     err.print(f"{summary['n_training']} training rows, {summary['n_corrections']} of them corrections "
