@@ -1,6 +1,7 @@
 """The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
 
-Pages: ``/admin/`` recent emails, ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``.
+Pages: ``/admin/`` recent emails, ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``,
+``/admin/model`` (``admin_model``).
 A person logs in by pasting their admin token (``/admin/login``); the session lives on the
 server (``admin_sessions``: actor, token fingerprint, CSRF token, an absolute expiry set at
 login) and the cookie (starlette's SessionMiddleware: itsdangerous, HttpOnly,
@@ -48,6 +49,7 @@ from triage_crm_sink.admin_labels import (
     TIMELINES,
     form_from_extraction,
 )
+from triage_crm_sink.admin_model import mount_model_page
 from triage_crm_sink.admin_store import AdminSession, AdminStore
 from triage_crm_sink.admin_views import email_row, sla
 
@@ -78,6 +80,7 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
     ui.routes(app)
     if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (admin_desk_clock.py)
         mount_desk_clock(app, ui, desk.clock)
+    mount_model_page(app, ui)
 
 
 def safe_next(target: str | None, default: str) -> str:
