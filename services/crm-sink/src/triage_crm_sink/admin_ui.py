@@ -40,6 +40,7 @@ from triage_crm_sink.admin_auth import (
     session_key,
 )
 from triage_crm_sink.admin_desk import AdminDesk
+from triage_crm_sink.admin_desk_clock import mount_desk_clock
 from triage_crm_sink.admin_http import install_http_handlers
 from triage_crm_sink.admin_labels import (
     ACTIONS_BY_INTENT,
@@ -77,6 +78,8 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
     install_http_handlers(app, lambda request, status, message: ui.page(
         request, "error.html", status, message=message))
     ui.routes(app)
+    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (admin_desk_clock.py)
+        mount_desk_clock(app, ui, desk.clock)
     mount_model_page(app, ui)
 
 
@@ -218,7 +221,7 @@ class Ui:
             found = self.desk.store.email(email_id)
             if found is None:
                 raise HTTPException(404, f"no email {email_id}")
-            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC))
+            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC), found.get("clock_at"), found.get("clock_stop"))
             form = form_from_extraction(found["labels"] or found["data"] or {})
             return self.page(request, "email.html", email=found, sla_text=sla_text, sla_state=sla_state,
                              form=form, **self.form_choices())
