@@ -21,7 +21,14 @@ from fastapi.testclient import TestClient
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm, action
 from triage.domain.bands import ConfidenceBands
-from triage.domain.models import DeadLetter, ExtractedEmail, Extraction, Mailbox, RawEmail, RoutedEmail
+from triage.domain.models import (
+    DeadLetter,
+    ExtractedEmail,
+    Extraction,
+    Mailbox,
+    RawEmail,
+    RoutedEmail,
+)
 from triage.domain.rules import DEFAULT_RULES
 from triage.platform.dlq import Letter
 from triage.platform.runtime import REPLAY_HEADER

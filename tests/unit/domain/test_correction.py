@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from triage.domain.correction import DECIDED_BY_PERSON, corrected_email, corrected_extraction, rekeyed
+from triage.domain.correction import (
+    DECIDED_BY_PERSON,
+    corrected_email,
+    corrected_extraction,
+    rekeyed,
+)
 from triage.domain.crm_plan import plan_crm_actions
 from triage.domain.decision import routed_email
 from triage.domain.models import Evidence, ExtractedEmail, Extraction, Mailbox, Person
