@@ -27,6 +27,7 @@ from triage.domain.bands import ConfidenceBands
 from triage.domain.correction import corrected_email, rekeyed
 from triage.domain.decision import routed_email
 from triage.domain.models import CrmEvent, Mailbox, RawEmail, RoutedEmail
+from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.domain.rules import Rule
 from triage.platform.dlq import Letter, Replayer, fetch_letter, parse_id, read_letters
 from triage.platform.publisher import RawPublisher
@@ -37,6 +38,7 @@ from triage.platform.tracing import door_span
 from triage_crm_sink.admin_crm import EventPublisher, Refused, RouteStore, approve
 from triage_crm_sink.admin_labels import LabelError, gold_labels
 from triage_crm_sink.admin_store import AdminStore, CorrectionInput, RawPurged
+from triage_crm_sink.desk_clock import DeskClock
 from triage_crm_sink.handler import CrmBackend
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class Routing:
     rules: tuple[Rule, ...]
     mailbox: Mailbox
     bands: ConfidenceBands
+    queues: QueueTable = NO_QUEUES  # config/queues.yaml: which queues' support mail plans a ticket
 
 
 def replanned_events(routed: RoutedEmail, found: CorrectionInput, actor: str, backend: str) -> list[CrmEvent]:
@@ -112,6 +115,7 @@ class AdminDesk:
     raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
     routing: Routing | None = None  # None: a correction is stored as a label and re-decides nothing
     _publisher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    clock: DeskClock | None = None  # the desk's SLA clock (desk_clock.py); None: no clock buttons
 
     def create_in_crm(self, email_id: str, actor: str) -> list[CrmEvent]:
         with self.lock:
@@ -173,7 +177,8 @@ class AdminDesk:
         if self.routing is None or found.model is None or not found.routed:
             return None
         corrected = corrected_email(found.model, labels, actor)
-        routed = routed_email(corrected, self.routing.mailbox, self.routing.rules, self.routing.bands)
+        routed = routed_email(corrected, self.routing.mailbox, self.routing.rules, self.routing.bands,
+                              self.routing.queues)
         return routed.model_copy(update={
             "reason": f"{routed.reason} (corrected by {actor})",
             "crm_actions": rekeyed(routed.crm_actions, found.model_actions)})
@@ -182,6 +187,8 @@ class AdminDesk:
         """Close an open review item; without one, 404 and nothing recorded."""
         if not self._needs_store().resolve(email_id, "dismissed", actor, "dismiss_review", {}, require_item=True):
             raise HTTPException(404, f"no open review item for email {email_id}")
+        if self.clock is not None:  # a person decided: the SLA clock stops
+            self.clock.stop(email_id, "dismissed", actor)
 
     def letters(self, limit: int = 200) -> list[Letter]:
         """The newest letters on email.dlq first."""

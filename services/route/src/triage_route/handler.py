@@ -18,6 +18,7 @@ from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands
 from triage.domain.decision import routed_email
 from triage.domain.dedupe import DedupeIndex, dedupe_key, reuse_thread_classification
 from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox
+from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.domain.rules import Rule
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
@@ -38,8 +39,9 @@ class RouteHandler:
                  window: timedelta, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sweep_every: timedelta = timedelta(minutes=5),
                  reuse_within: timedelta = timedelta(hours=24), reuse_below_confidence: float = 0.5,
-                 bands: ConfidenceBands = DEFAULT_BANDS) -> None:
+                 bands: ConfidenceBands = DEFAULT_BANDS, queues: QueueTable = NO_QUEUES) -> None:
         self.mailbox = mailbox
+        self.queues = queues  # config/queues.yaml: which queues' support mail plans a ticket
         self.rules = rules
         self.bands = bands
         self.changelog = changelog
@@ -74,7 +76,7 @@ class RouteHandler:
             confidence=extracted.extraction.confidence,
             processed_at=self.clock(),
         )
-        routed = routed_email(extracted, self.mailbox, self.rules, self.bands)
+        routed = routed_email(extracted, self.mailbox, self.rules, self.bands, self.queues)
         if reuse_note:
             routed = routed.model_copy(update={"reason": f"{routed.reason}; {reuse_note}"})
         self.pending[key] = (record.partition, marker)

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, email_band
 from triage.domain.crm_plan import plan_crm_actions
 from triage.domain.models import ExtractedEmail, Mailbox, RoutedEmail
+from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.domain.rules import Rule, due_at, route_email
 
 
 def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule],
-                 bands: ConfidenceBands = DEFAULT_BANDS) -> RoutedEmail:
+                 bands: ConfidenceBands = DEFAULT_BANDS, queues: QueueTable = NO_QUEUES) -> RoutedEmail:
     """The rules' decision and the CRM plan, under the band both the rules and crm-sink act on."""
     decision = route_email(extracted, mailbox, rules, bands)
     return RoutedEmail(
@@ -35,6 +36,6 @@ def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Ru
         rule=decision.rule,
         reason=decision.reason,
         ignored=decision.ignored,
-        crm_actions=plan_crm_actions(extracted, decision),
+        crm_actions=plan_crm_actions(extracted, decision, queues),
         band=email_band(extracted, bands),
     )

@@ -7,10 +7,10 @@
 -- routes.corrected_*: a person's correction re-decided the route (same rules and bands as the
 -- route service); the model's own decision is kept in model_route, and audit no longer
 -- overwrites a corrected route when the email is routed again.
--- depends: 0005_admin_sessions
+-- depends: 0006_desk_queues
 
-ALTER TABLE emails ADD COLUMN clean_parts jsonb;
+ALTER TABLE emails ADD COLUMN IF NOT EXISTS clean_parts jsonb;
 
-ALTER TABLE routes ADD COLUMN corrected_by text;
-ALTER TABLE routes ADD COLUMN corrected_at timestamptz;
-ALTER TABLE routes ADD COLUMN model_route jsonb;
+ALTER TABLE routes ADD COLUMN IF NOT EXISTS corrected_by text;
+ALTER TABLE routes ADD COLUMN IF NOT EXISTS corrected_at timestamptz;
+ALTER TABLE routes ADD COLUMN IF NOT EXISTS model_route jsonb;
