@@ -142,10 +142,6 @@ def test_the_clean_row_keeps_every_evidence_source_and_the_quoted_history_bounde
     assert every_source <= stored, "every field an evidence span may index is stored"
 
 
-def test_a_corrected_route_is_not_overwritten_when_the_email_is_routed_again() -> None:
-    assert "WHERE routes.corrected_at IS NULL" in UPSERT_ROUTE
-
-
 def test_every_topic_an_email_passes_through_is_audited() -> None:
     assert set(AUDITED_TOPICS) == {RAW, CLEAN, EXTRACTED, ROUTED, CRM_EVENTS, DLQ}
     assert DEDUPE not in AUDITED_TOPICS, "markers are routing state, not an email's history"
