@@ -467,6 +467,7 @@ def test_the_email_page_shows_the_text_and_its_evidence_and_a_correction_acts(pa
     expect(page.locator("#route")).to_contain_text("support request from")
     expect(page.locator("#route")).to_contain_text("support")
     expect(page.locator("#crm-events")).to_contain_text("awaiting_approval")
+    expect(page.locator("#planned li[data-action='create_deal']")).to_have_count(0)  # support: no deal
     assert dialogs == [], "no script of the email ran"
 
     # Correct it: a lead buying now. The label is kept with its actor and notes, and the route follows.
@@ -483,6 +484,9 @@ def test_the_email_page_shows_the_text_and_its_evidence_and_a_correction_acts(pa
     expect(page.locator("#route .queue")).to_have_text("sales_inbound (high)")
     expect(page.locator("#route .reason")).to_have_text("lead, buying timeline now (corrected by alice)")
     expect(page.locator("#model-route")).to_contain_text("support")
+    deal = page.locator("#planned li[data-action='create_deal']")  # what Create in CRM will write
+    expect(deal).to_contain_text("amount=80000")
+    expect(deal).to_contain_text("company_name=Acme Hostile Corp")
     page.reload()
     expect(form.locator("input[name=notes]")).to_have_value("a buyer, not a ticket")
     expect(form.locator("select[name=intent]")).to_have_value("lead")

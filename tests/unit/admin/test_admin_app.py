@@ -602,3 +602,16 @@ def test_the_email_page_shows_the_text_with_evidence_marked_and_hostile_markup_e
     assert re.search(r'<details class="part folded" data-source="quoted">\s*<summary>Quoted history</summary>', page)
     assert "(not in the stored text)" in page, "a span that does not index its text is listed, never marked"
     assert page.count('<mark class="evidence"') == 2
+
+
+def test_the_planned_actions_show_what_they_write_escaped(running: Running) -> None:
+    email = running.store.email
+    hostile = action("create_ticket", "ticket", "e1", subject="<script>alert(1)</script> help", priority="high")
+    running.store.email = lambda email_id: {**email(email_id), "rule": "customer_support", "queue": "support",
+                                            "priority": "high", "reason": "support request",
+                                            "actions": [hostile.model_dump()]}
+    running.log_in()
+    page = running.client.get("/admin/emails/e1").text
+    assert '<li data-action="create_ticket"><code>create_ticket</code>' in page
+    assert "priority=high; subject=&lt;script&gt;alert(1)&lt;/script&gt; help" in page
+    assert "<script>alert(1)" not in page
