@@ -508,22 +508,28 @@ def test_the_email_page_shows_the_text_and_its_evidence_and_a_correction_acts(pa
     expect(row.locator(".queue")).to_contain_text("sales_inbound")
 
     # Create in CRM writes the corrected values, exactly once
+    contact = f"dana.ruiz@{domain}"
+
     def crm() -> tuple:
         return sql(admin.db, """
             SELECT (SELECT count(*) FROM crm_companies WHERE domain = %s),
-                   (SELECT count(*) FROM crm_contacts WHERE email = %s),
+                   (SELECT count(*) FROM crm_contacts p JOIN crm_companies c ON c.id = p.company_id
+                     WHERE p.email = %s AND c.domain = %s),
                    (SELECT count(*) FROM crm_deals d JOIN crm_companies c ON c.id = d.company_id
                      WHERE c.domain = %s),
+                   (SELECT count(*) FROM crm_deal_contacts x JOIN crm_contacts p ON p.id = x.contact_id
+                     WHERE p.email = %s),
                    (SELECT string_agg(c.name || ' / ' || d.name || ' / ' || d.amount_usd::int, ',')
                       FROM crm_deals d JOIN crm_companies c ON c.id = d.company_id WHERE c.domain = %s)""",
-                   domain, f"dana.ruiz@{domain}", domain, domain)[0]
+                   domain, contact, domain, domain, contact, domain)[0]
 
-    assert crm()[:3] == (0, 0, 0), "nothing written before Create in CRM"
+    assert crm()[:4] == (0, 0, 0, 0), "nothing written before Create in CRM"
     page.goto(f"/admin/emails/{email_id}")
     for _ in range(2):
         page.click("button.crm-create")
         expect(page.locator("#flash")).to_contain_text("created in CRM")
-    assert crm() == (1, 1, 1, "Acme Hostile Corp / Acme Hostile Corp — Revenue Radar / 80000")
+    # one company; its contact, linked to it and to the deal; one deal with the corrected amount
+    assert crm() == (1, 1, 1, 1, "Acme Hostile Corp / Acme Hostile Corp — Revenue Radar / 80000")
     wait_until(lambda: sql(admin.db, "SELECT status FROM crm_events WHERE idempotency_key = %s", deal_key)
                == [("created",)], 30, "the deal's outcome on crm.events")
     page.reload()

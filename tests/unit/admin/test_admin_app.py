@@ -615,3 +615,14 @@ def test_the_planned_actions_show_what_they_write_escaped(running: Running) -> N
     assert '<li data-action="create_ticket"><code>create_ticket</code>' in page
     assert "priority=high; subject=&lt;script&gt;alert(1)&lt;/script&gt; help" in page
     assert "<script>alert(1)" not in page
+
+
+def test_a_correction_to_spam_ignores_the_email_and_drops_every_held_write(running: Running) -> None:
+    running.log_in()
+    spam = {"intent": "spam", "timeline": "unknown", "required_action": "ignore", "person_email": "ann@globex.com"}
+    response = running.client.post("/admin/emails/e1/label", data={**spam, "csrf": running.csrf("/admin/")})
+    assert response.status_code == 303
+    routed = running.store.corrected["e1"]
+    assert routed.ignored and routed.crm_actions == [] and routed.queue == "ignored"
+    assert {(e.idempotency_key, e.status) for e in running.publisher.published} == {
+        ("e1:upsert_company", "ignored"), ("e1:upsert_contact", "ignored")}, "the model's held plan, superseded"
