@@ -31,6 +31,7 @@ from triage.domain.models import (
 )
 from triage.domain.rules import DEFAULT_RULES
 from triage.platform.dlq import Letter
+from triage.platform.errors import TransientError
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
 from triage_crm_sink import admin_desk
@@ -626,3 +627,23 @@ def test_a_correction_to_spam_ignores_the_email_and_drops_every_held_write(runni
     assert routed.ignored and routed.crm_actions == [] and routed.queue == "ignored"
     assert {(e.idempotency_key, e.status) for e in running.publisher.published} == {
         ("e1:upsert_company", "ignored"), ("e1:upsert_contact", "ignored")}, "the model's held plan, superseded"
+
+
+def test_a_correction_whose_plan_kafka_did_not_take_says_so_and_saving_again_announces_it(running: Running) -> None:
+    running.log_in()
+    publish, failures = running.publisher.publish, [TransientError("crm.events: 1 unacknowledged")]
+
+    def flaky(events: list) -> None:
+        if failures:
+            raise failures.pop()
+        publish(events)
+
+    running.publisher.publish = flaky
+    form = {**LEAD_LABEL, "csrf": running.csrf("/admin/")}
+    failed = running.client.post("/admin/emails/e1/label", data=form, headers=HTML)
+    assert failed.status_code == 503 and "save it again" in failed.text
+    assert running.store.labels["e1"][0]["intent"] == "lead", "the label itself is kept"
+    assert running.publisher.published == []
+    assert running.client.post("/admin/emails/e1/label", data=form).status_code == 303
+    statuses = {e.status for e in running.publisher.published}
+    assert statuses == {"ignored", "awaiting_approval"}

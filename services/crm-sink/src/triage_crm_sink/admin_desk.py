@@ -30,6 +30,7 @@ from triage.domain.models import CrmEvent, Mailbox, RawEmail, RoutedEmail
 from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.domain.rules import Rule
 from triage.platform.dlq import Letter, Replayer, fetch_letter, parse_id, read_letters
+from triage.platform.errors import TransientError
 from triage.platform.publisher import RawPublisher
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
@@ -167,7 +168,11 @@ class AdminDesk:
         with self.lock:
             store.save_label(email_id, labels, actor, routed)
             if routed is not None:
-                self.publisher.publish(replanned_events(routed, found, actor, self.crm.backend))
+                try:
+                    self.publisher.publish(replanned_events(routed, found, actor, self.crm.backend))
+                except TransientError as exc:  # saved and re-decided; saving again re-announces the plan
+                    raise HTTPException(503, f"the correction of {email_id} is saved and re-decided, but "
+                                             f"crm.events did not acknowledge its plan: save it again ({exc})") from exc
         log.info("correct_label %s by %s: intent %s, queue %s", email_id, actor, labels["intent"],
                  routed.queue if routed else "(not routed)")
         return labels
