@@ -436,7 +436,9 @@ def test_the_email_page_shows_the_text_and_its_evidence_and_a_correction_acts(pa
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     log_in(page, ALICE)
-    page.goto(f"/admin/emails/{email_id}")
+    response = page.goto(f"/admin/emails/{email_id}")
+    assert response is not None and "default-src 'self'" in response.headers["content-security-policy"], \
+        "the CSP stays: no inline script would run even if one got through"
 
     # See it: the text as written (markup shown, never run), each field's evidence marked and labelled
     expect(page.locator("h1")).to_have_text("Revenue Radar sync broken <script>alert(1)</script>")
