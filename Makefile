@@ -60,11 +60,13 @@ demo: up
 	@echo
 	@echo "The stack is still running: services log to .local/logs/, 'make down' stops everything."
 
-# The admin API and web UI against the local stack; a token generated once per checkout.
+# The admin API and web UI against the local stack; a token generated once per checkout. It
+# re-decides corrections with route's rules and mailbox (scripts/services.sh's default, ADR 0025).
 admin: up
 	@test -s .local/admin-token || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > .local/admin-token)
 	@echo "admin UI: http://127.0.0.1:$${TRIAGE_ADMIN_PORT:-8090}/admin/  token: $$(cat .local/admin-token)  (Ctrl-C stops it)"
 	@set -a; source <(scripts/local-stack.sh env 2>/dev/null); set +a; \
+	  TRIAGE_MAILBOX_FILE="$${TRIAGE_MAILBOX_FILE:-$(CURDIR)/samples/mailbox.json}" \
 	  TRIAGE_ADMIN_TOKEN="$$(cat .local/admin-token)" $(VENV)/triage-crm-admin
 
 test: setup

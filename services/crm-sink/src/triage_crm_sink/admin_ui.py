@@ -41,6 +41,7 @@ from triage_crm_sink.admin_auth import (
 )
 from triage_crm_sink.admin_desk import AdminDesk
 from triage_crm_sink.admin_desk_clock import mount_desk_clock
+from triage_crm_sink.admin_evidence import email_parts, spans
 from triage_crm_sink.admin_http import install_http_handlers
 from triage_crm_sink.admin_labels import (
     ACTIONS_BY_INTENT,
@@ -223,8 +224,10 @@ class Ui:
                 raise HTTPException(404, f"no email {email_id}")
             sla_text, sla_state = sla(found["due_at"], datetime.now(UTC), found.get("clock_at"), found.get("clock_stop"))
             form = form_from_extraction(found["labels"] or found["data"] or {})
+            marked = spans(found.get("clean_parts"), found["data"])
             return self.page(request, "email.html", email=found, sla_text=sla_text, sla_state=sla_state,
-                             form=form, **self.form_choices())
+                             form=form, spans=marked, parts=email_parts(found.get("clean_parts"), marked),
+                             **self.form_choices())
 
         @app.get("/admin/review")
         def review(request: Request) -> Response:
