@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .local/tools/bin/uv)
 # v5.7.1: the newest kustomize that builds with Go 1.26 (v5.8 needs Go 1.27).
 KUSTOMIZE_VERSION := v5.7.1
 
-.PHONY: help setup up down demo admin test test-unit test-integration chaos bench eval lint clean
+.PHONY: help setup up down demo admin test test-unit test-integration chaos screenshots bench eval lint clean
 
 help:
 	@echo "make demo    run the pipeline on the bundled sample mailbox (local Kafka + PostgreSQL)"
@@ -16,6 +16,8 @@ help:
 	@echo "make bench   throughput and latency, pipeline vs bare passthrough (JSON)"
 	@echo "make up|down start/stop Kafka, PostgreSQL (and the services, for down)"
 	@echo "make admin   the admin web UI on http://127.0.0.1:8090/admin/ (after make demo)"
+	@echo "make chaos   the fault suite: kill -9, broker and PostgreSQL restarts, poison; 1,000 emails each"
+	@echo "make screenshots  the README's desk pictures, taken by the browser tests"
 
 # uv (from PyPI) builds .venv/ from the lockfile; Maven resolves the Kafka jars once.
 setup: .venv/.synced
@@ -71,6 +73,11 @@ admin: up
 
 test: setup
 	$(VENV)/python -m pytest -q
+
+# The README's pictures of the desk, taken by the browser tests that drive each page.
+screenshots: setup
+	TRIAGE_SCREENSHOTS_DIR=$(CURDIR)/docs/images/desk $(VENV)/python -m pytest -q \
+	  tests/integration/test_admin_ui.py tests/integration/test_admin_model_page.py tests/integration/test_desk_queues.py
 
 test-unit: setup
 	$(VENV)/python -m pytest -q tests/unit

@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.integration.test_confidence_bands import DOUBTFUL, message
 from tests.support.kafka import decoded, read_topic, wait_until
 from tests.support.pipeline import SERVICES, Pipeline, free_port
+from tests.support.screenshots import shoot
 from tests.support.stack import ROOT, Stack
 from triage.domain.intake import raw_email
 from triage.platform.dlq import read_letters
@@ -148,6 +149,7 @@ def test_a_wrong_token_is_refused_and_the_right_one_shows_the_emails(page: Page,
     expect(page).to_have_url(f"{admin.url}/admin/login")  # no session: the login page
     log_in(page, "not-a-token-of-anyone")
     expect(page.locator("#login-error")).to_contain_text("not an admin token")
+    shoot(page, "login")
     page.goto("/admin/review")
     expect(page).to_have_url(f"{admin.url}/admin/login")
 
@@ -157,6 +159,7 @@ def test_a_wrong_token_is_refused_and_the_right_one_shows_the_emails(page: Page,
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     rows = page.locator("#emails tbody tr")
     expect(rows).to_have_count(len(SAMPLES))
+    shoot(page, "emails")
     for email_id, intent, queue, rule, reason in sql(admin.db, """
             SELECT r.email_id, x.intent, r.queue, r.rule, r.reason FROM routes r
             JOIN extractions x ON x.email_id = r.email_id"""):
@@ -241,6 +244,7 @@ def test_audit_queues_a_doubtful_email_and_the_review_page_shows_it(page: Page, 
     shown = page.locator(f".review-item[data-email-id='{record.email_id}']")
     expect(shown).to_have_count(1)
     expect(shown.locator("select[name=intent]")).to_have_value(intent)  # the form prefilled from the extraction
+    shoot(page, "review")
 
 
 def test_a_corrected_label_is_stored_in_gold_format_with_its_actor(page: Page, admin: Admin) -> None:
@@ -295,6 +299,7 @@ def test_create_in_crm_writes_the_held_back_email_and_approves_it(page: Page, ad
     log_in(page, BOB)
     page.goto(f"/admin/emails/{email_id}")
     expect(page.locator("#crm-events .status").first).to_have_text("awaiting_approval")
+    shoot(page, "email")
     page.click("button.crm-create")
     expect(page.locator("#flash")).to_contain_text("created in CRM")
 
@@ -331,6 +336,7 @@ def test_a_poison_record_is_listed_and_replayed_with_its_replay_count(page: Page
     row = page.locator(f"#letters tr[data-letter-id='{letter.id}']")
     expect(row).to_contain_text("SerdeError")
     expect(row.locator(".replays")).to_have_text("0")
+    shoot(page, "dlq")
     row.locator("button.replay-letter").click()
     expect(page.locator("#flash")).to_contain_text(f"replayed letter {letter.id}")
 
@@ -340,6 +346,20 @@ def test_a_poison_record_is_listed_and_replayed_with_its_replay_count(page: Page
     assert sorted(x.replays for x in letters()) == [0, 1]
     assert sql(admin.db, "SELECT actor, detail->>'letter' FROM admin_actions WHERE action = 'replay_letter'") == [
         ("alice", letter.id)]
+
+
+def test_an_unknown_email_shows_the_error_page_with_its_reason_and_the_way_back(page: Page, admin: Admin) -> None:
+    log_in(page, ALICE)
+    expect(page.locator("#actor")).to_have_text("alice")
+    response = page.goto("/admin/emails/no-such-email")
+    assert response is not None and response.status == 404
+    assert "default-src" in response.headers.get("content-security-policy", "")
+    expect(page.locator("#error")).to_have_text("no email no-such-email")
+    expect(page.locator("#actor")).to_have_text("alice")  # still signed in, inside the desk's layout
+    shoot(page, "error")
+    page.click("main a[href='/admin/']")
+    expect(page).to_have_url(f"{admin.url}/admin/")
+    expect(page.locator("#emails tbody tr").first).to_be_visible()
 
 
 def test_api_replay_needs_a_token_and_routes_the_email_once_more(admin: Admin) -> None:
@@ -493,6 +513,7 @@ def test_the_email_page_shows_the_text_and_its_evidence_and_a_correction_acts(pa
     expect(form.locator("input[name=notes]")).to_have_value("a buyer, not a ticket")
     expect(form.locator("select[name=intent]")).to_have_value("lead")
     expect(page.locator("#labelled")).to_contain_text("corrected by alice")
+    shoot(page, "email-corrected")
     [(labels, by)] = sql(admin.db, "SELECT labels, labelled_by FROM eval_labels WHERE email_id = %s", email_id)
     assert (by, labels["intent"], labels["notes"]) == ("alice", "lead", "a buyer, not a ticket")
     [(queue, rule, corrected_by, actions)] = sql(

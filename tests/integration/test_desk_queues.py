@@ -21,6 +21,7 @@ from tests.integration.test_admin_ui import CHROMIUM_ARGS, Admin, chromium_path,
 from tests.support.fake_slack_api import FakeSlackApi
 from tests.support.kafka import decoded, wait_until
 from tests.support.pipeline import SERVICES, Pipeline, free_port
+from tests.support.screenshots import shoot
 from tests.support.stack import ROOT, Stack
 from triage.domain.intake import raw_email
 from triage.platform.publisher import RawPublisher
@@ -152,6 +153,7 @@ def test_answering_stops_the_clock_on_the_page_and_in_email_sla_breached(page: P
     expect(page.locator("#desk .desk-state")).to_contain_text("by alice")
     expect(page.locator("#desk button")).to_have_count(0)
     expect(sla).to_have_text(re.compile(r"^stopped: answered \(\d+h \d+m late\)$"))
+    shoot(page, "desk-clock")
     expect(sla).to_have_attribute("data-due", "")  # admin.js no longer counts it
     first = sla.inner_text()
     page.wait_for_timeout(1500)
