@@ -15,6 +15,8 @@ def test_each_desk_picture_in_the_readme_is_taken_by_a_browser_test() -> None:
     shown = set(re.findall(r"\(docs/images/desk/([a-z-]+)\.png\)", (ROOT / "README.md").read_text()))
     taken = set()
     for test in (ROOT / "tests/integration").glob("test_*.py"):
+        if test.name == "test_screenshots.py":  # shoot()'s own test, which shoots a made-up name
+            continue
         taken |= set(re.findall(r"shoot\(page, \"([a-z-]+)\"\)", test.read_text()))
     assert shown == set(NAMES) == taken
 
