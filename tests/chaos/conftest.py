@@ -54,9 +54,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     rows = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
     terminalreporter.section("fault suite: lost / duplicated / dead-lettered per experiment")
     terminalreporter.write_line(f"{'experiment':<22} {'emails':>6} {'lost':>5} {'dup':>4} {'dlq':>4} "
-                                f"{'poison→dlq':>10} {'back in s':>9} {'stages exited':>13}")
+                                f"{'poison→dlq':>10} {'resumed s':>9} {'all in s':>8} {'stages exited':>13}")
     for row in rows:
         terminalreporter.write_line(
             f"{row['experiment']:<22} {row['emails']:>6} {row['lost']:>5} {row['duplicated']:>4} "
             f"{row['dead_lettered']:>4} {row.get('poison_dead_lettered', '-'):>10} "
-            f"{row['recovered_s'] if row['recovered_s'] is not None else 'never':>9} {row['exited']:>13}")
+            f"{_seconds(row.get('resumed_s')):>9} {_seconds(row['recovered_s']):>8} {row['exited']:>13}")
+
+
+def _seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:.1f}"

@@ -141,9 +141,14 @@ def test_a_fault_mid_stream_loses_duplicates_and_dead_letters_nothing(
         fault(run)
     back_at = time.monotonic()
 
-    recovered_s = None
+    # resumed: the first email through after the fault's end; recovered: the last one
+    resumed_s = recovered_s = None
+    through_at_return = len(crm_event_emails(run.pipeline))
     while time.monotonic() < back_at + RECOVERY_LIMIT_S:
-        if crm_event_emails(run.pipeline) >= set(ids):
+        through = crm_event_emails(run.pipeline)
+        if resumed_s is None and (len(through) > through_at_return or through >= set(ids)):
+            resumed_s = round(time.monotonic() - back_at, 1)
+        if through >= set(ids):
             recovered_s = round(time.monotonic() - back_at, 1)
             break
         time.sleep(1)
@@ -153,7 +158,7 @@ def test_a_fault_mid_stream_loses_duplicates_and_dead_letters_nothing(
     duplicated = sum(n - 1 for n in Counter(e.idempotency_key for e in events).values())
     exited = sorted(n for n, p in run.pipeline.processes.items() if p.poll() is not None)
     row = {"experiment": name, "emails": len(ids), "lost": lost, "duplicated": duplicated,
-           "dead_lettered": len(letters) - expected_letters, "recovered_s": recovered_s,
+           "dead_lettered": len(letters) - expected_letters, "resumed_s": resumed_s, "recovered_s": recovered_s,
            "exited": ",".join(exited) or "none", "through_at_fault": through_at_fault}
     if fault is None:
         row["poison_dead_lettered"] = f"{len(letters)}/{expected_letters}"
