@@ -20,16 +20,26 @@ from fastapi.testclient import TestClient
 
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm, action
-from triage.domain.models import DeadLetter, RawEmail
+from triage.domain.bands import ConfidenceBands
+from triage.domain.models import (
+    DeadLetter,
+    ExtractedEmail,
+    Extraction,
+    Mailbox,
+    RawEmail,
+    RoutedEmail,
+)
+from triage.domain.rules import DEFAULT_RULES
 from triage.platform.dlq import Letter
+from triage.platform.errors import TransientError
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
 from triage_crm_sink import admin_desk
 from triage_crm_sink.admin import create_admin_app
 from triage_crm_sink.admin_auth import Admins, session_key
 from triage_crm_sink.admin_crm import PlannedRoute
-from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher
-from triage_crm_sink.admin_store import AdminSession, AdminStore, RawPurged
+from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher, Routing
+from triage_crm_sink.admin_store import AdminSession, AdminStore, CorrectionInput, RawPurged
 from triage_crm_sink.admin_ui import UiConfig
 
 ALICE, BOB = "alice-token-0123456789", "bob-token-0123456789ab"
@@ -41,6 +51,17 @@ EXTRACTION = {"intent": "support", "person": {"name": "Ann", "email": "ann@globe
               "required_action": "forward_support", "confidence": 0.4}
 
 
+#: e1's stored email.clean parts: hostile markup in the body, the quoted history and the signature
+HOSTILE_TEXT = 'Hi <script>alert("x")</script> team,\nour <b onclick="steal()">Globex</b> sync is stuck.'
+CLEAN_PARTS = {"subject": "Help", "from_name": "Ann", "from_email": "ann@globex.com", "reply_to": None,
+               "text": HOSTILE_TEXT, "signature": "-- \nAnn <img src=x onerror=alert(1)>",
+               "quoted": "> <iframe src=//evil></iframe> earlier", "footer": None}
+EVIDENCE = [{"field": "company.name", "source": "text", "start": HOSTILE_TEXT.index("Globex"),
+             "end": HOSTILE_TEXT.index("Globex") + 6, "text": "Globex"},
+            {"field": "person.email", "source": "from_email", "start": 0, "end": 14, "text": "ann@globex.com"},
+            {"field": "region", "source": "text", "start": 0, "end": 2, "text": "no"}]  # does not index its text
+
+
 class MemoryStore(AdminStore):
     """AdminStore's contract in memory: one email 'e1' (open review item), a purged 'e2' (no
     review item), and the UI's sessions (key -> session, absolute expiry)."""
@@ -50,6 +71,7 @@ class MemoryStore(AdminStore):
         self.review = {"e1": "open"}
         self.actions: list[tuple[str, str, str | None, dict]] = []
         self.sessions: dict[str, tuple[AdminSession, datetime]] = {}
+        self.corrected: dict[str, RoutedEmail | None] = {}
 
     def row(self, email_id: str) -> dict[str, Any]:
         return {"email_id": email_id, "received_at": NOW, "from_email": "ann@globex.com", "subject": "Help",
@@ -67,7 +89,8 @@ class MemoryStore(AdminStore):
         if email_id not in ("e1", "e2"):
             return None
         return {**self.row(email_id), "thread_id": "t1", "message_id": None, "source": "file", "language": "en",
-                "has_raw": email_id == "e1", "data": EXTRACTION, "decided_by": "rules", "model": "local",
+                "has_raw": email_id == "e1", "data": {**EXTRACTION, "evidence": EVIDENCE}, "decided_by": "rules",
+                "model": "local", "clean_parts": CLEAN_PARTS if email_id == "e1" else None,
                 "sla_minutes": 60, "ignored": False, "actions": [], "resolved_by": None,
                 "labels": None, "labelled_by": None, "labelled_at": None, "crm_events": [], "history": []}
 
@@ -91,7 +114,18 @@ class MemoryStore(AdminStore):
     def record(self, actor: str, action: str, email_id: str | None, detail: dict[str, Any]) -> None:
         self.actions.append((actor, action, email_id, detail))
 
-    def save_label(self, email_id: str, labels: dict[str, Any], actor: str) -> None:
+    def correction_input(self, email_id: str) -> CorrectionInput | None:
+        if email_id not in ("e1", "e2"):
+            return None
+        model = ExtractedEmail(email_id=email_id, thread_id="t1", mailbox="sales@lumora.io", received_at=NOW,
+                               from_email="ann@globex.com", subject="Help", extraction=Extraction(**EXTRACTION),
+                               model="local", model_version="3", decided_by="rules")
+        return CorrectionInput(model, MODEL_PLAN, True, [{"idempotency_key": a.idempotency_key, "action": a.action,
+                                                          "object_type": a.object_type} for a in MODEL_PLAN])
+
+    def save_label(self, email_id: str, labels: dict[str, Any], actor: str,
+                   routed: RoutedEmail | None = None) -> None:
+        self.corrected[email_id] = routed
         self.labels[email_id] = (labels, actor)
         self.review[email_id] = "corrected"
         self.record(actor, "correct_label", email_id, {})
@@ -116,6 +150,12 @@ class MemoryStore(AdminStore):
 
     def end_session(self, key: str) -> None:
         self.sessions.pop(key, None)
+
+
+#: what the model's route planned for e1 (a support email from a customer): a contact, a company
+MODEL_PLAN = [action("upsert_company", "company", "e1", name="Globex", domain="globex.com"),
+              action("upsert_contact", "contact", "e1", email="ann@globex.com", name="Ann")]
+ROUTING = Routing(DEFAULT_RULES, Mailbox(company="Lumora", customer_domains=["globex.com"]), ConfidenceBands())
 
 
 class MemoryRawPublisher(ReplayPublisher):
@@ -143,7 +183,7 @@ class Running:
         routes = MemoryRoutes({"e1": PlannedRoute("t1", "support", False, [
             action("upsert_company", "company", "e1", name="Globex", domain="globex.com")])})
         desk = AdminDesk(routes, self.crm, self.publisher, store=self.store, settings=Settings(),
-                         raw_publisher=self.raw)
+                         raw_publisher=self.raw, routing=ROUTING)
         app = create_admin_app(Admins(list(tokens), SECRET.encode()), routes, desk.crm, self.publisher,
                                read_only=read_only, desk=desk, ui=UiConfig(SECRET, max_age_s=max_age_s))
         self.client = TestClient(app, base_url="https://testserver", follow_redirects=False)
@@ -506,3 +546,104 @@ def test_guessed_logins_are_throttled_with_retry_after(running: Running) -> None
     assert answers == [401] * 10 + [429]
     throttled = running.client.post("/admin/login", data={"token": ALICE, "csrf": csrf})
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+
+
+LEAD_LABEL = {"intent": "lead", "person_name": "Ann", "person_email": "ann@globex.com",
+              "company_name": "Initech", "company_domain": "initech.com", "products": "Revenue Radar",
+              "budget_usd": "50000", "timeline": "now", "region": "US", "required_action": "schedule_demo",
+              "notes": "she is buying, not asking for help"}
+
+
+def test_a_correction_re_decides_the_route_and_the_plan_with_the_route_services_rules(running: Running) -> None:
+    running.log_in(BOB)
+    response = running.client.post("/admin/emails/e1/label", data={**LEAD_LABEL, "csrf": running.csrf("/admin/"),
+                                                                   "next": "/admin/emails/e1"})
+    assert response.status_code == 303
+    routed = running.store.corrected["e1"]
+    assert routed is not None and (routed.queue, routed.priority, routed.rule) == ("sales_inbound", "high", "hot_lead")
+    assert routed.sla_minutes == 15 and routed.due_at == NOW + timedelta(minutes=15)
+    assert routed.reason == "lead, buying timeline now (corrected by bob)"
+    assert routed.extraction.confidence == 1.0 and routed.band == "auto_write"
+    plan = {a.action: a for a in routed.crm_actions}
+    assert list(plan) == ["upsert_company", "upsert_contact", "create_deal", "associate_contact"]
+    assert plan["upsert_company"].properties == {"name": "Initech", "domain": "initech.com"}
+    assert plan["create_deal"].properties["amount"] == "50000"
+    assert all(re.fullmatch(rf"e1:{a}:c[0-9a-f]{{12}}", x.idempotency_key) for a, x in plan.items()), \
+        "writes the model did not plan get keys of their own"
+    events = {(e.idempotency_key, e.status) for e in running.publisher.published}
+    assert {("e1:upsert_company", "ignored"), ("e1:upsert_contact", "ignored")} <= events, "the superseded plan"
+    assert {(a.idempotency_key, "awaiting_approval") for a in routed.crm_actions} <= events
+
+    running.client.post("/admin/emails/e1/label", data={**LEAD_LABEL, "csrf": running.csrf("/admin/")})
+    assert [a.idempotency_key for a in running.store.corrected["e1"].crm_actions] == [
+        a.idempotency_key for a in routed.crm_actions], "the same correction plans the same keys (exactly once)"
+
+
+def test_a_correction_that_keeps_a_write_keeps_its_key(running: Running) -> None:
+    running.log_in()
+    support = {**LABEL, "company_name": "Globex", "person_name": "Ann", "region": "US"}
+    running.client.post("/admin/emails/e1/label", data={**support, "csrf": running.csrf("/admin/")})
+    routed = running.store.corrected["e1"]
+    assert (routed.queue, routed.rule) == ("support_escalated", "customer_support")
+    keys = {a.action: a.idempotency_key for a in routed.crm_actions}
+    assert keys["upsert_company"] == "e1:upsert_company", "the very write the model planned: its key, done once"
+    assert keys["upsert_contact"] != "e1:upsert_contact", "a contact with other properties: a key of its own"
+
+
+def test_the_email_page_shows_the_text_with_evidence_marked_and_hostile_markup_escaped(running: Running) -> None:
+    running.log_in()
+    page = running.client.get("/admin/emails/e1").text
+    assert "<script>alert" not in page and "<b onclick" not in page and "<img src=x" not in page
+    assert "<iframe" not in page
+    assert "Hi &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; team" in page
+    assert ('&lt;b onclick=&#34;steal()&#34;&gt;<mark class="evidence" data-fields="company.name">Globex'
+            '<span class="ev-label">company.name</span></mark>&lt;/b&gt;') in page
+    assert '<mark class="evidence" data-fields="person.email">ann@globex.com' in page
+    assert re.search(r'<details class="part folded" data-source="signature">\s*<summary>Signature</summary>', page)
+    assert re.search(r'<details class="part folded" data-source="quoted">\s*<summary>Quoted history</summary>', page)
+    assert "(not in the stored text)" in page, "a span that does not index its text is listed, never marked"
+    assert page.count('<mark class="evidence"') == 2
+
+
+def test_the_planned_actions_show_what_they_write_escaped(running: Running) -> None:
+    email = running.store.email
+    hostile = action("create_ticket", "ticket", "e1", subject="<script>alert(1)</script> help", priority="high")
+    running.store.email = lambda email_id: {**email(email_id), "rule": "customer_support", "queue": "support",
+                                            "priority": "high", "reason": "support request",
+                                            "actions": [hostile.model_dump()]}
+    running.log_in()
+    page = running.client.get("/admin/emails/e1").text
+    assert '<li data-action="create_ticket"><code>create_ticket</code>' in page
+    assert "priority=high; subject=&lt;script&gt;alert(1)&lt;/script&gt; help" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_a_correction_to_spam_ignores_the_email_and_drops_every_held_write(running: Running) -> None:
+    running.log_in()
+    spam = {"intent": "spam", "timeline": "unknown", "required_action": "ignore", "person_email": "ann@globex.com"}
+    response = running.client.post("/admin/emails/e1/label", data={**spam, "csrf": running.csrf("/admin/")})
+    assert response.status_code == 303
+    routed = running.store.corrected["e1"]
+    assert routed.ignored and routed.crm_actions == [] and routed.queue == "ignored"
+    assert {(e.idempotency_key, e.status) for e in running.publisher.published} == {
+        ("e1:upsert_company", "ignored"), ("e1:upsert_contact", "ignored")}, "the model's held plan, superseded"
+
+
+def test_a_correction_whose_plan_kafka_did_not_take_says_so_and_saving_again_announces_it(running: Running) -> None:
+    running.log_in()
+    publish, failures = running.publisher.publish, [TransientError("crm.events: 1 unacknowledged")]
+
+    def flaky(events: list) -> None:
+        if failures:
+            raise failures.pop()
+        publish(events)
+
+    running.publisher.publish = flaky
+    form = {**LEAD_LABEL, "csrf": running.csrf("/admin/")}
+    failed = running.client.post("/admin/emails/e1/label", data=form, headers=HTML)
+    assert failed.status_code == 503 and "save it again" in failed.text
+    assert running.store.labels["e1"][0]["intent"] == "lead", "the label itself is kept"
+    assert running.publisher.published == []
+    assert running.client.post("/admin/emails/e1/label", data=form).status_code == 303
+    statuses = {e.status for e in running.publisher.published}
+    assert statuses == {"ignored", "awaiting_approval"}

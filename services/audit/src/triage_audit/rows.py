@@ -26,6 +26,7 @@ from triage.domain.models import (
     RawEmail,
     RoutedEmail,
 )
+from triage.domain.normalize.limits import MAX_TEXT_CHARS
 from triage.platform.topics import CLEAN, CRM_EVENTS, DLQ, EXTRACTED, RAW, ROUTED
 from triage_audit.review import CRM_REJECTED_BAND, crm_review_reason, review_reason
 
@@ -38,11 +39,12 @@ ON CONFLICT (email_id) DO UPDATE SET
   raw = COALESCE(emails.raw, EXCLUDED.raw), updated_at = now()
 """
 UPSERT_CLEAN = """
-INSERT INTO emails (email_id, thread_id, message_id, mailbox, received_at, subject, from_email, language)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO emails (email_id, thread_id, message_id, mailbox, received_at, subject, from_email, language,
+                    clean_parts)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
 ON CONFLICT (email_id) DO UPDATE SET
   subject = EXCLUDED.subject, from_email = EXCLUDED.from_email, language = EXCLUDED.language,
-  updated_at = now()
+  clean_parts = EXCLUDED.clean_parts, updated_at = now()
 """
 UPSERT_EXTRACTION = """
 INSERT INTO extractions (email_id, model, model_version, schema_name, thread_id, decided_by, intent,
@@ -61,6 +63,8 @@ ON CONFLICT (email_id) DO UPDATE SET
   queue = EXCLUDED.queue, priority = EXCLUDED.priority, sla_minutes = EXCLUDED.sla_minutes,
   due_at = EXCLUDED.due_at, rule = EXCLUDED.rule, reason = EXCLUDED.reason,
   ignored = EXCLUDED.ignored, actions = EXCLUDED.actions
+-- A person's correction decided this route (ADR 0025): routing the email again does not undo it.
+WHERE routes.corrected_at IS NULL
 """
 UPSERT_CRM_EVENT = """
 INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_type, object_id, status,
@@ -101,6 +105,10 @@ ON CONFLICT (email_id) DO UPDATE SET
 WHERE review_queue.status = 'open' OR review_queue.resolved_at IS NULL
    OR review_queue.resolved_at < $5::timestamptz
 """
+#: email.clean's parts the admin shows (ADR 0025): the sources of evidence spans, and the quoted history
+CLEAN_PARTS = ("subject", "from_name", "from_email", "reply_to", "text", "signature", "quoted", "footer")
+FORWARDED_PARTS = ("from_name", "from_email", "subject", "text")
+
 #: statements that read rows other statements of the same batch write: written after them
 RUNS_LAST = frozenset({UPSERT_REVIEW_REJECTED})
 
@@ -115,7 +123,20 @@ def raw_row(r: RawEmail) -> tuple:
 
 def clean_row(c: CleanEmail) -> tuple:
     return (c.email_id, c.thread_id, c.message_id, c.mailbox, c.received_at, c.subject, c.from_email,
-            c.language)
+            c.language, json.dumps(clean_parts(c)))
+
+
+def clean_parts(c: CleanEmail) -> dict[str, object]:
+    """The string fields evidence spans index (``EvidenceSource``) and the quoted history, each cut
+    at the normaliser's own bound (a no-op for what it publishes; a span past a cut is not shown)."""
+    parts: dict[str, object] = {name: _cut(getattr(c, name)) for name in CLEAN_PARTS}
+    if c.forwarded is not None:
+        parts["forwarded"] = {name: _cut(getattr(c.forwarded, name)) for name in FORWARDED_PARTS}
+    return parts
+
+
+def _cut(value: str | None) -> str | None:
+    return None if value is None else value[:MAX_TEXT_CHARS]
 
 
 def extraction_row(e: ExtractedEmail) -> tuple:

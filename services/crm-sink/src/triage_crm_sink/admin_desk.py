@@ -3,7 +3,9 @@
 Each write names its actor and leaves an ``admin_actions`` row: create in CRM (the existing
 ``approve`` path; the review item becomes ``approved``), replay an email from its raw record
 (``email.raw`` with a fresh ``triage.replay`` id, so route routes it once more), correct its
-labels (``eval_labels`` in gold format; the review item becomes ``corrected``), dismiss a
+labels (``eval_labels`` in gold format; the route and its CRM plan re-decided from the
+correction by the route service's rules and bands, ADR 0025; the review item becomes
+``corrected``), dismiss a
 review item, replay a dead letter (``triage.platform.dlq``: replay count raised, parked
 letters refused). Errors are HTTPExceptions with the status the API documents; the UI shows
 their message.
@@ -15,13 +17,20 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from confluent_kafka import KafkaException
 from fastapi import HTTPException
 
-from triage.domain.models import CrmEvent, RawEmail
+from triage.domain.bands import ConfidenceBands
+from triage.domain.correction import corrected_email, rekeyed
+from triage.domain.decision import routed_email
+from triage.domain.models import CrmEvent, Mailbox, RawEmail, RoutedEmail
+from triage.domain.queues import NO_QUEUES, QueueTable
+from triage.domain.rules import Rule
 from triage.platform.dlq import Letter, Replayer, fetch_letter, parse_id, read_letters
+from triage.platform.errors import TransientError
 from triage.platform.publisher import RawPublisher
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
@@ -29,7 +38,8 @@ from triage.platform.topics import RAW
 from triage.platform.tracing import door_span
 from triage_crm_sink.admin_crm import EventPublisher, Refused, RouteStore, approve
 from triage_crm_sink.admin_labels import LabelError, gold_labels
-from triage_crm_sink.admin_store import AdminStore, RawPurged
+from triage_crm_sink.admin_store import AdminStore, CorrectionInput, RawPurged
+from triage_crm_sink.desk_clock import DeskClock
 from triage_crm_sink.handler import CrmBackend
 
 log = logging.getLogger(__name__)
@@ -65,6 +75,36 @@ class ReplayPublisher(RawPublisher):
             raise KafkaException(outcome[0])
 
 
+@dataclass(frozen=True)
+class Routing:
+    """What the route service decides with, loaded the same way: rules, mailbox, bands."""
+
+    rules: tuple[Rule, ...]
+    mailbox: Mailbox
+    bands: ConfidenceBands
+    queues: QueueTable = NO_QUEUES  # config/queues.yaml: which queues' support mail plans a ticket
+
+
+def replanned_events(routed: RoutedEmail, found: CorrectionInput, actor: str, backend: str) -> list[CrmEvent]:
+    """crm.events of a re-decided email: actions awaiting approval that the corrected plan
+    dropped are ``ignored``; the corrected plan's new actions await approval (an action it
+    shares with the model's plan keeps its key and its outcome)."""
+    now, keys = datetime.now(UTC), {a.idempotency_key for a in routed.crm_actions}
+    known = {a.idempotency_key for a in found.model_actions} | {a["idempotency_key"] for a in found.awaiting}
+
+    def event(action: str, object_type: str | None, key: str, status: str, summary: str) -> CrmEvent:
+        return CrmEvent(email_id=routed.email_id, thread_id=routed.thread_id, action=action,
+                        object_type=object_type, status=status, idempotency_key=key, backend=backend,
+                        response_summary=summary, at=now)
+
+    dropped = [event(a["action"], a["object_type"], a["idempotency_key"], "ignored",
+                     f"superseded by {actor}'s correction") for a in found.awaiting if a["idempotency_key"] not in keys]
+    planned = [event(a.action, a.object_type, a.idempotency_key, "awaiting_approval",
+                     f"corrected by {actor}: Create in CRM writes it") for a in routed.crm_actions
+               if a.idempotency_key not in known]
+    return dropped + planned
+
+
 @dataclass
 class AdminDesk:
     routes: RouteStore
@@ -74,7 +114,9 @@ class AdminDesk:
     settings: Settings | None = None  # Kafka for replays and the DLQ
     lock: threading.RLock = field(default_factory=threading.RLock)  # the one database event loop
     raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
+    routing: Routing | None = None  # None: a correction is stored as a label and re-decides nothing
     _publisher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    clock: DeskClock | None = None  # the desk's SLA clock (desk_clock.py); None: no clock buttons
 
     def create_in_crm(self, email_id: str, actor: str) -> list[CrmEvent]:
         with self.lock:
@@ -110,21 +152,48 @@ class AdminDesk:
         return replay_id
 
     def correct_label(self, email_id: str, form: dict[str, str], actor: str) -> dict[str, Any]:
+        """Store the labels and, for a routed email, re-decide its route and CRM plan from them.
+
+        The superseded plan's actions still awaiting approval are announced ``ignored`` and the
+        corrected plan's as ``awaiting_approval``: Create in CRM performs the corrected one."""
         store = self._needs_store()
         try:
             labels = gold_labels(email_id, form)
         except LabelError as exc:
             raise HTTPException(422, str(exc)) from exc
-        if not store.exists(email_id):
+        found = store.correction_input(email_id)
+        if found is None:
             raise HTTPException(404, f"no email {email_id}")
-        store.save_label(email_id, labels, actor)
-        log.info("correct_label %s by %s: intent %s", email_id, actor, labels["intent"])
+        routed = self._redecided(found, labels, actor)
+        with self.lock:
+            store.save_label(email_id, labels, actor, routed)
+            if routed is not None:
+                try:
+                    self.publisher.publish(replanned_events(routed, found, actor, self.crm.backend))
+                except TransientError as exc:  # saved and re-decided; saving again re-announces the plan
+                    raise HTTPException(503, f"the correction of {email_id} is saved and re-decided, but "
+                                             f"crm.events did not acknowledge its plan: save it again ({exc})") from exc
+        log.info("correct_label %s by %s: intent %s, queue %s", email_id, actor, labels["intent"],
+                 routed.queue if routed else "(not routed)")
         return labels
+
+    def _redecided(self, found: CorrectionInput, labels: dict[str, Any], actor: str) -> RoutedEmail | None:
+        """The corrected route (None: not routed yet, or no routing configured: the label alone)."""
+        if self.routing is None or found.model is None or not found.routed:
+            return None
+        corrected = corrected_email(found.model, labels, actor)
+        routed = routed_email(corrected, self.routing.mailbox, self.routing.rules, self.routing.bands,
+                              self.routing.queues)
+        return routed.model_copy(update={
+            "reason": f"{routed.reason} (corrected by {actor})",
+            "crm_actions": rekeyed(routed.crm_actions, found.model_actions)})
 
     def dismiss(self, email_id: str, actor: str) -> None:
         """Close an open review item; without one, 404 and nothing recorded."""
         if not self._needs_store().resolve(email_id, "dismissed", actor, "dismiss_review", {}, require_item=True):
             raise HTTPException(404, f"no open review item for email {email_id}")
+        if self.clock is not None:  # a person decided: the SLA clock stops
+            self.clock.stop(email_id, "dismissed", actor)
 
     def letters(self, limit: int = 200) -> list[Letter]:
         """The newest letters on email.dlq first."""

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from triage.domain.models import RawEmail
+from triage.domain.models import CrmAction, ExtractedEmail, Extraction, RawEmail, RoutedEmail
 from triage.platform.db import Database
 
 T = TypeVar("T")
@@ -33,27 +33,51 @@ SELECT e.email_id, e.received_at, e.from_email, e.subject, e.mailbox, x.intent, 
        r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason, r.ignored,
        q.band, q.status AS review_status, q.reason AS review_reason,
        (SELECT array_agg(DISTINCT status ORDER BY status) FROM crm_events c
-         WHERE c.email_id = e.email_id) AS crm_statuses
+         WHERE c.email_id = e.email_id) AS crm_statuses,
+       (SELECT labels->>'intent' FROM eval_labels l WHERE l.email_id = e.email_id) AS corrected_intent,
+       k.stop AS clock_stop, k.stopped_at AS clock_at
 FROM emails e {LATEST_EXTRACTION}
 LEFT JOIN routes r ON r.email_id = e.email_id
 LEFT JOIN review_queue q ON q.email_id = e.email_id
+LEFT JOIN desk_clock k ON k.email_id = e.email_id
 ORDER BY e.received_at DESC LIMIT $1"""
 EMAIL = f"""
 SELECT e.email_id, e.thread_id, e.message_id, e.mailbox, e.source, e.received_at, e.from_email,
        e.subject, e.language, e.raw IS NOT NULL AS has_raw, x.intent, x.confidence, x.data,
        x.decided_by, x.model, r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason,
        r.ignored, r.actions, q.band, q.status AS review_status, q.reason AS review_reason,
-       q.resolved_by, l.labels, l.labelled_by, l.labelled_at
+       q.resolved_by, l.labels, l.labelled_by, l.labelled_at, e.clean_parts, r.corrected_by,
+       r.corrected_at, r.model_route,
+       k.stop AS clock_stop, k.assignee AS clock_assignee, k.stopped_by AS clock_by, k.stopped_at AS clock_at
 FROM emails e {LATEST_EXTRACTION}
 LEFT JOIN routes r ON r.email_id = e.email_id
 LEFT JOIN review_queue q ON q.email_id = e.email_id
 LEFT JOIN eval_labels l ON l.email_id = e.email_id
+LEFT JOIN desk_clock k ON k.email_id = e.email_id
 WHERE e.email_id = $1"""
 OPEN_REVIEWS = f"""
 SELECT q.email_id, q.reason, q.band, q.queue, q.intent, q.confidence, q.created_at, e.subject,
        e.from_email, e.received_at, x.data
 FROM review_queue q JOIN emails e ON e.email_id = q.email_id {LATEST_EXTRACTION}
 WHERE q.status = 'open' ORDER BY q.created_at DESC LIMIT $1"""
+#: what re-deciding a corrected email needs: its envelope, the model's extraction, the model's plan
+CORRECTION_INPUT = """
+SELECT e.email_id, e.thread_id, e.message_id, e.mailbox, e.received_at, e.from_email, e.subject,
+       e.language, x.data, x.decided_by, x.model, x.model_version, r.actions, r.model_route,
+       r.email_id IS NOT NULL AS routed
+FROM emails e
+LEFT JOIN LATERAL (SELECT data, decided_by, model, model_version FROM extractions
+                   WHERE email_id = e.email_id ORDER BY created_at DESC LIMIT 1) x ON true
+LEFT JOIN routes r ON r.email_id = e.email_id
+WHERE e.email_id = $1"""
+#: the corrected decision replaces the route; the model's own is kept once, the first time
+CORRECT_ROUTE = """
+UPDATE routes SET queue = $2, priority = $3, sla_minutes = $4, due_at = $5, rule = $6, reason = $7,
+  ignored = $8, actions = $9::jsonb, corrected_by = $10, corrected_at = now(),
+  model_route = COALESCE(model_route, jsonb_build_object(
+    'queue', queue, 'priority', priority, 'sla_minutes', sla_minutes, 'due_at', due_at, 'rule', rule,
+    'reason', reason, 'ignored', ignored, 'actions', actions))
+WHERE email_id = $1"""
 RAW = """SELECT email_id, thread_id, message_id, mailbox, source, gmail_id, received_at, size_bytes,
                 truncated, raw FROM emails WHERE email_id = $1"""
 RECORD = "INSERT INTO admin_actions (actor, action, email_id, detail) VALUES ($1, $2, $3, $4::jsonb)"
@@ -86,8 +110,36 @@ class RawPurged(Exception):
     """The email is known but its raw body was purged (``triage purge-raw``): it cannot be replayed."""
 
 
+@dataclass(frozen=True)
+class CorrectionInput:
+    """An email as the model left it: its extracted record (None: not extracted yet), the plan
+    the model's route made, whether it has a route, and its actions awaiting approval."""
+
+    model: ExtractedEmail | None
+    model_actions: list[CrmAction]
+    routed: bool
+    awaiting: list[dict[str, str]]
+
+
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _model_email(row: asyncpg.Record) -> ExtractedEmail | None:
+    if row["data"] is None:
+        return None
+    return ExtractedEmail(
+        email_id=row["email_id"], thread_id=row["thread_id"], mailbox=row["mailbox"],
+        received_at=row["received_at"], message_id=row["message_id"], from_email=row["from_email"],
+        subject=row["subject"] or "", extraction=Extraction.model_validate(_json(row["data"])),
+        model=row["model"], model_version=row["model_version"], decided_by=row["decided_by"],
+        language=row["language"])
+
+
+def _route_values(routed: RoutedEmail) -> tuple:
+    actions = json.dumps([a.model_dump() for a in routed.crm_actions])
+    return (routed.queue, routed.priority, routed.sla_minutes, routed.due_at, routed.rule, routed.reason,
+            routed.ignored, actions)
 
 
 class AdminStore:
@@ -107,7 +159,7 @@ class AdminStore:
         if row is None:
             return None
         found = dict(row)
-        for name in ("data", "actions", "labels"):
+        for name in ("data", "actions", "labels", "clean_parts", "model_route"):
             found[name] = _json(found[name])
         found["crm_events"] = [dict(r) for r in self._run(lambda pool: pool.fetch(
             "SELECT action, object_type, object_id, status, backend, response_summary, at "
@@ -144,14 +196,32 @@ class AdminStore:
     def record(self, actor: str, action: str, email_id: str | None, detail: dict[str, Any]) -> None:
         self._run(lambda pool: pool.execute(RECORD, actor, action, email_id, json.dumps(detail)))
 
-    def save_label(self, email_id: str, labels: dict[str, Any], actor: str) -> None:
-        """eval_labels upserted, the open review item marked corrected, the action recorded: one transaction."""
+    def correction_input(self, email_id: str) -> CorrectionInput | None:
+        """What re-deciding the email needs; None for an unknown email."""
+        row = self._run(lambda pool: pool.fetchrow(CORRECTION_INPUT, email_id))
+        if row is None:
+            return None
+        model_route = _json(row["model_route"]) or {}
+        actions = model_route.get("actions") if model_route else _json(row["actions"])
+        awaiting = [dict(r) for r in self._run(lambda pool: pool.fetch(
+            "SELECT idempotency_key, action, object_type FROM crm_events "
+            "WHERE email_id = $1 AND status = 'awaiting_approval'", email_id))]
+        return CorrectionInput(_model_email(row), [CrmAction.model_validate(a) for a in actions or []],
+                               row["routed"], awaiting)
+
+    def save_label(self, email_id: str, labels: dict[str, Any], actor: str,
+                   routed: RoutedEmail | None = None) -> None:
+        """eval_labels upserted, the route re-decided (``routed``: the corrected decision), the open
+        review item marked corrected, the action recorded: one transaction."""
+        detail = {"intent": labels["intent"], **({"queue": routed.queue, "rule": routed.rule} if routed else {})}
+
         async def work(pool: asyncpg.Pool) -> None:
             async with pool.acquire() as conn, conn.transaction():
                 await conn.execute(UPSERT_LABEL, email_id, json.dumps(labels), actor)
+                if routed is not None:
+                    await conn.execute(CORRECT_ROUTE, email_id, *_route_values(routed), actor)
                 await conn.execute(RESOLVE, email_id, "corrected", actor, ["open"])
-                await conn.execute(RECORD, actor, "correct_label", email_id,
-                                   json.dumps({"intent": labels["intent"]}))
+                await conn.execute(RECORD, actor, "correct_label", email_id, json.dumps(detail))
         self._run(work)
 
     def resolve(self, email_id: str, status: str, actor: str, action: str, detail: dict[str, Any],

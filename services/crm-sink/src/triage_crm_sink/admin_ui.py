@@ -1,6 +1,7 @@
 """The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
 
-Pages: ``/admin/`` recent emails, ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``.
+Pages: ``/admin/`` recent emails, ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``,
+``/admin/model`` (``admin_model``).
 A person logs in by pasting their admin token (``/admin/login``); the session lives on the
 server (``admin_sessions``: actor, token fingerprint, CSRF token, an absolute expiry set at
 login) and the cookie (starlette's SessionMiddleware: itsdangerous, HttpOnly,
@@ -39,6 +40,8 @@ from triage_crm_sink.admin_auth import (
     session_key,
 )
 from triage_crm_sink.admin_desk import AdminDesk
+from triage_crm_sink.admin_desk_clock import mount_desk_clock
+from triage_crm_sink.admin_evidence import email_parts, spans
 from triage_crm_sink.admin_http import install_http_handlers
 from triage_crm_sink.admin_labels import (
     ACTIONS_BY_INTENT,
@@ -47,6 +50,7 @@ from triage_crm_sink.admin_labels import (
     TIMELINES,
     form_from_extraction,
 )
+from triage_crm_sink.admin_model import mount_model_page
 from triage_crm_sink.admin_store import AdminSession, AdminStore
 from triage_crm_sink.admin_views import email_row, sla
 
@@ -75,6 +79,9 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
     install_http_handlers(app, lambda request, status, message: ui.page(
         request, "error.html", status, message=message))
     ui.routes(app)
+    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (admin_desk_clock.py)
+        mount_desk_clock(app, ui, desk.clock)
+    mount_model_page(app, ui)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -215,10 +222,12 @@ class Ui:
             found = self.desk.store.email(email_id)
             if found is None:
                 raise HTTPException(404, f"no email {email_id}")
-            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC))
+            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC), found.get("clock_at"), found.get("clock_stop"))
             form = form_from_extraction(found["labels"] or found["data"] or {})
+            marked = spans(found.get("clean_parts"), found["data"])
             return self.page(request, "email.html", email=found, sla_text=sla_text, sla_state=sla_state,
-                             form=form, **self.form_choices())
+                             form=form, spans=marked, parts=email_parts(found.get("clean_parts"), marked),
+                             **self.form_choices())
 
         @app.get("/admin/review")
         def review(request: Request) -> Response:
