@@ -138,7 +138,9 @@ def _first_message(lines: list[str]) -> tuple[list[str], list[str]]:
 
     Nothing is written above the header, so the message under it is what the
     mail says: its text (up to its own history) is the text, the header and the
-    rest stay history. Over ">" lines the header is an ordinary quote.
+    rest stay history. Over ">" lines (a reply that added nothing), the quoted
+    message is the text in the same way: its first level, unmarked, up to its
+    own history.
     """
     start = next_non_empty(lines, 0)
     if start >= len(lines):
@@ -151,8 +153,12 @@ def _first_message(lines: list[str]) -> tuple[list[str], list[str]]:
         body = next_non_empty(lines, start + span)
     else:
         return [], lines
-    if body >= len(lines) or lines[body].lstrip().startswith(">"):
+    if body >= len(lines):
         return [], lines
+    if lines[body].lstrip().startswith(">"):
+        inner = [_QUOTE_MARK.sub("", line) for line in lines[body:]]
+        end = quote_start(inner)
+        return inner[:end], lines[:body] + lines[body + end :]
     end = body + quote_start(lines[body:])
     return lines[body:end], lines[:body] + lines[end:]
 

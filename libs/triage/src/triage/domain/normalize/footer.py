@@ -28,7 +28,7 @@ _FOOTER_LINE = re.compile(
 # list's name as "… mailing list" or its "listinfo" address.
 _RULE = re.compile(r"[_=-]{10,}")
 _LIST_LINE = re.compile(
-    r".{0,80}\b(mailing[ -]?list|mailingliste|liste de diffusion|lista de correo|lista de discussão"
+    r".{0,80}\b(mailing[ -]?list|mailingliste|mailinglijst|liste de diffusion|lista de correo|lista de discussão"
     r"|lista di distribuzione)\b.{0,40}|.{0,200}/(listinfo|mailman)/.{0,200}",
     re.IGNORECASE,
 )

@@ -106,8 +106,13 @@ CLOSINGS = (
     # Danish, Norwegian, Swedish, Polish (neighbours we read)
     "med venlig hilsen", "venlig hilsen", "venlige hilsner", "med vennlig hilsen",
     "vennlig hilsen", "hilsen", "mvh", "kh", "med vänlig hälsning", "vänliga hälsningar",
-    "med vänliga hälsningar", "hälsningar", "mvh", "pozdrawiam", "z poważaniem", "z powazaniem",
+    "med vänliga hälsningar", "hälsningar", "pozdrawiam", "z poważaniem", "z powazaniem",
     "pozdrowienia",
+)  # fmt: skip
+# Lowercase words inside a name ("Maarten de Jong", "Ana da Silva"), for "-Name" sign-offs.
+NAME_PARTICLES = (
+    "de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "dos", "das", "del",
+    "ten", "ter", "af", "zu",
 )  # fmt: skip
 # "Sent from my iPhone", "Gesendet von Outlook für Android": a verb of sending, a
 # preposition, a device or app name of a few words, maybe its link (signature.py).
