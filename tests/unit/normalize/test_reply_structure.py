@@ -68,11 +68,13 @@ def test_a_rule_over_ordinary_text_stays_visible() -> None:
 
 
 HEADER_TABLES = {
-    "en": ("From:", "Sent:", "Subject:"),
-    "de": ("Von:", "Gesendet:", "Betreff:"),
-    "fr": ("De :", "Envoyé :", "Objet :"),
-    "da": ("Fra:", "Sendt:", "Emne:"),
-}
+    "en": ("From:", "Sent:", "Subject:"), "de": ("Von:", "Gesendet:", "Betreff:"),
+    "fr": ("De :", "Envoyé :", "Objet :"), "es": ("De:", "Enviado:", "Asunto:"),
+    "pt": ("De:", "Enviada em:", "Assunto:"), "nl": ("Van:", "Verzonden:", "Onderwerp:"),
+    "it": ("Da:", "Inviato:", "Oggetto:"), "da": ("Fra:", "Sendt:", "Emne:"),
+    "sv": ("Från:", "Skickat:", "Ämne:"), "pl": ("Od:", "Wysłano:", "Temat:"),
+    "ru": ("От:", "Отправлено:", "Тема:"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("language", sorted(HEADER_TABLES))
