@@ -173,6 +173,14 @@ def test_list_items_and_bylines_are_not_name_lines(line: str) -> None:
     assert split_body(body).text == body
 
 
+def test_a_path_higher_up_is_not_a_slash_name() -> None:
+    body = "The installer is in\n/Applications\nand the licence key is in the mail.\nTell me if it works.\nThanks"
+
+    parts = split_body(body)
+
+    assert parts.text.startswith(body.rsplit("\n", 1)[0])
+
+
 # ---------------------------------------------------------------- nothing above the header
 
 FIRST_MESSAGES = {

@@ -39,8 +39,9 @@ _DASH_NAME_LINE = re.compile(r"[-–—]\s?[A-ZÀ-ÞĀ-ſ][\w.'-]*(?: [A-ZÀ-Þ�
 _PARTICLE = "|".join(NAME_PARTICLES)
 _LATE_NAME_LINE = re.compile(
     rf"[-–—][A-ZÀ-ÞĀ-ſ][\w.'-]*(?: (?:{_PARTICLE}) [A-ZÀ-ÞĀ-ſ][\w.'-]*){{1,2}}"
-    r"|/[A-ZÀ-ÞĀ-ſ][\w.'-]*(?: [A-ZÀ-ÞĀ-ſ][\w.'-]*)?"
 )
+# "/Sven" only as the last line or over one more ("/Applications" higher up is a path).
+_SLASH_NAME_LINE = re.compile(r"/[A-ZÀ-ÞĀ-ſ][\w.'-]*(?: [A-ZÀ-ÞĀ-ſ][\w.'-]*)?")
 # A closing followed by more than this is a "thanks" inside the message, not a sign-off.
 _MAX_SIGNATURE_LINES = 12
 # Sign-offs and device lines are short; longer lines are prose (and never reach the regexes).
@@ -58,6 +59,7 @@ def signature_start(lines: list[str], names: frozenset[str] = frozenset()) -> in
         if index > first_text and remaining[index] <= 4 and (
             _LOWER_DASH_NAME.fullmatch(stripped)
             or _LATE_NAME_LINE.fullmatch(stripped)
+            or (remaining[index] <= 1 and _SLASH_NAME_LINE.fullmatch(stripped))
             or (_DASH_RULE.fullmatch(stripped) and _names_below(lines, index))
         ):
             return index
