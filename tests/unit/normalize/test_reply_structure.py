@@ -223,3 +223,28 @@ def test_a_header_inside_a_quoted_line_is_not_split_out_as_reply_text() -> None:
 
     assert parts.text == NEWEST
     assert parts.quoted.startswith("> Fine. On Wed")
+
+
+# ---------------------------------------------------------------- a header across a blank line
+
+
+def test_a_dated_header_whose_address_wraps_over_a_blank_line_starts_the_history() -> None:
+    # Polymail's shape: the name, a blank line, "<", the address, then "> wrote:".
+    header = "On Thu, Mar 12, 2026 at 10:05 AM Olek Wozniak\n\n<\nmailto:olek@biuro.example\n> wrote:"
+    parts = split_body(f"{NEWEST}\n\n{header}\n{OLD}")
+
+    assert parts.text == NEWEST
+    assert parts.quoted.startswith("On Thu, Mar 12, 2026") and parts.quoted.endswith(OLD)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "On 12 March 2026 the prices change.\n\nOlek <olek@biuro.example> wrote:",
+        "On Monday 12 March 2026 at 10:00 we meet\n\nOlek wrote:",
+    ],
+)
+def test_a_dated_sentence_is_not_joined_over_a_blank_line_with_the_header_below(prose: str) -> None:
+    parts = split_body(f"Hi,\n\n{prose}\n> {OLD}")
+
+    assert parts.text == "Hi,\n\n" + prose.split("\n\n")[0]

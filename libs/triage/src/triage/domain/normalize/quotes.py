@@ -73,6 +73,11 @@ _OPEN_BRACKET_SPACE = re.compile(r"([<(\[])\s+")
 _SPACE_CLOSE_BRACKET = re.compile(r"\s+([>)\]])")
 _MAX_HEADER_CHARS = 400
 _MAX_HEADER_LINES = 3
+_MAX_STRONG_HEADER_LINES = 6
+# The end of an address bracket and the verb, on a line of their own: "> wrote:".
+_BRACKET_VERB = re.compile(r">\s?\w+\s?:")
+# A blank line inside a header only before its address part ("<", "(", "mailto:").
+_OPENS_ADDRESS = re.compile(r"[<(\[]|mailto:", re.IGNORECASE)
 
 
 def quote_start(lines: list[str]) -> int:
@@ -109,9 +114,18 @@ def header_lines(lines: list[str], index: int) -> int:
     if not (_STARTS_WITH_INTRO.match(line) or _DATE.search(line[:40]) or "<" in line):
         return 0
     joined = line
-    for extra in range(1, _MAX_HEADER_LINES):
+    # An intro word and a date: the header is certain enough to cross a blank line and a
+    # lone "> wrote:" (Polymail: "On … PM Jane\n\n<\nmailto:jane@x\n> wrote:").
+    strong = bool(_STARTS_WITH_INTRO.match(line) and _DATE.search(line))
+    for extra in range(1, _MAX_STRONG_HEADER_LINES if strong else _MAX_HEADER_LINES):
         following = lines[index + extra].strip() if index + extra < len(lines) else ""
-        if not following or (following.startswith(">") and not _CLOSING_BRACKET.fullmatch(following)):
+        if strong and not following and _OPENS_ADDRESS.match(_line_after(lines, index + extra)):
+            continue
+        if not following or (
+            following.startswith(">")
+            and not _CLOSING_BRACKET.fullmatch(following)
+            and not (strong and _BRACKET_VERB.fullmatch(following))
+        ):
             return 0
         # "Thanks, see you then.\nJane <jane@acme.com> wrote:": the header is the second line.
         if extra == 1 and line[-1] in ".!?" and is_reply_header(following):
@@ -122,6 +136,11 @@ def header_lines(lines: list[str], index: int) -> int:
         if is_reply_header(joined, quoted_below=_quoted_below(lines, index + extra + 1)):
             return extra + 1
     return 0
+
+
+def _line_after(lines: list[str], index: int) -> str:
+    after = next_non_empty(lines, index)
+    return lines[after].strip() if after < len(lines) else ""
 
 
 def _quoted_below(lines: list[str], index: int) -> bool:
