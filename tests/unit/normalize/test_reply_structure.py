@@ -242,6 +242,7 @@ def test_a_dated_header_whose_address_wraps_over_a_blank_line_starts_the_history
     [
         "On 12 March 2026 the prices change.\n\nOlek <olek@biuro.example> wrote:",
         "On Monday 12 March 2026 at 10:00 we meet\n\nOlek wrote:",
+        "On 12 March 2026 the prices change.\n\n<olek@biuro.example> wrote:",
     ],
 )
 def test_a_dated_sentence_is_not_joined_over_a_blank_line_with_the_header_below(prose: str) -> None:

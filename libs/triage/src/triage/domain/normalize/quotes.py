@@ -116,7 +116,7 @@ def header_lines(lines: list[str], index: int) -> int:
     joined = line
     # An intro word and a date: the header is certain enough to cross a blank line and a
     # lone "> wrote:" (Polymail: "On … PM Jane\n\n<\nmailto:jane@x\n> wrote:").
-    strong = bool(_STARTS_WITH_INTRO.match(line) and _DATE.search(line))
+    strong = bool(_STARTS_WITH_INTRO.match(line) and _DATE.search(line)) and line[-1] not in ".!?"
     for extra in range(1, _MAX_STRONG_HEADER_LINES if strong else _MAX_HEADER_LINES):
         following = lines[index + extra].strip() if index + extra < len(lines) else ""
         if strong and not following and _OPENS_ADDRESS.match(_line_after(lines, index + extra)):
