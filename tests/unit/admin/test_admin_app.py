@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,8 +20,10 @@ from fastapi.testclient import TestClient
 
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm, action
-from triage.domain.models import DeadLetter, RawEmail
+from triage.domain.bands import ConfidenceBands
+from triage.domain.models import CrmEvent, DeadLetter, RawEmail
 from triage.platform.dlq import Letter
+from triage.platform.dlq_states import LetterState, LetterStates
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
 from triage_crm_sink import admin_desk
@@ -29,6 +31,7 @@ from triage_crm_sink.admin import create_admin_app
 from triage_crm_sink.admin_auth import Admins, session_key
 from triage_crm_sink.admin_crm import PlannedRoute
 from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher
+from triage_crm_sink.admin_list import EmailFilter, Page
 from triage_crm_sink.admin_store import AdminSession, AdminStore, RawPurged
 from triage_crm_sink.admin_ui import UiConfig
 
@@ -50,6 +53,8 @@ class MemoryStore(AdminStore):
         self.review = {"e1": "open"}
         self.actions: list[tuple[str, str, str | None, dict]] = []
         self.sessions: dict[str, tuple[AdminSession, datetime]] = {}
+        self.pages: list[EmailFilter] = []
+        self.crm_events: list[CrmEvent] = []
 
     def row(self, email_id: str) -> dict[str, Any]:
         return {"email_id": email_id, "received_at": NOW, "from_email": "ann@globex.com", "subject": "Help",
@@ -60,8 +65,18 @@ class MemoryStore(AdminStore):
                 # relative to the page's clock, not NOW: the suite may reach this test minutes after import
                 "due_at": datetime.now(UTC) - timedelta(minutes=5, seconds=1)}
 
-    def recent_emails(self, limit: int = 100) -> list[dict[str, Any]]:
-        return [self.row("e1")]
+    def email_page(self, chosen: EmailFilter, bands: ConfidenceBands) -> Page:
+        self.pages.append(chosen)
+        return Page([self.row("e1")], None, None)
+
+    def filter_options(self) -> dict[str, list[str]]:
+        return {"mailboxes": ["sales@lumora.io"], "queues": ["support"]}
+
+    def written_events(self, email_id: str) -> list[CrmEvent]:
+        return [e for e in self.crm_events if e.email_id == email_id and e.status in ("created", "updated")]
+
+    def record_crm_events(self, events: list[CrmEvent]) -> None:
+        self.crm_events.extend(events)
 
     def email(self, email_id: str) -> dict[str, Any] | None:
         if email_id not in ("e1", "e2"):
@@ -118,6 +133,34 @@ class MemoryStore(AdminStore):
         self.sessions.pop(key, None)
 
 
+class MemoryLetterStates(LetterStates):
+    """dead_letter_states in memory (the database's guard has its own test, test_dlq_states)."""
+
+    def __init__(self, trail: list) -> None:
+        self.states: dict[tuple[int, int], LetterState] = {}
+        self.trail = trail  # the store's admin_actions: the real one records in the same transaction
+
+    def of(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], LetterState]:
+        return {p: self.states[p] for p in positions if p in self.states}
+
+    def one(self, partition: int, offset: int) -> LetterState | None:
+        return self.states.get((partition, offset))
+
+    def replay(self, partition: int, offset: int, actor: str, publish: Callable[[], None],
+               detail: dict[str, object], again: bool = False) -> LetterState:
+        publish()
+        self.states[(partition, offset)] = LetterState("replayed", 1, actor, None, datetime.now(UTC))
+        self.trail.append((actor, "replay_letter", None, {"letter": f"{partition}:{offset}", **detail}))
+        return self.states[(partition, offset)]
+
+    def discard(self, partition: int, offset: int, actor: str, reason: str) -> LetterState:
+        if not reason.strip():
+            raise ValueError("a discard needs a reason")
+        self.states[(partition, offset)] = LetterState("discarded", 0, actor, reason, datetime.now(UTC))
+        self.trail.append((actor, "discard_letter", None, {"letter": f"{partition}:{offset}", "reason": reason}))
+        return self.states[(partition, offset)]
+
+
 class MemoryRawPublisher(ReplayPublisher):
     def __init__(self) -> None:
         self.published: list[tuple[RawEmail, dict[str, bytes]]] = []
@@ -142,8 +185,9 @@ class Running:
         self.crm, self.letters_replayed = FakeCrm(), []
         routes = MemoryRoutes({"e1": PlannedRoute("t1", "support", False, [
             action("upsert_company", "company", "e1", name="Globex", domain="globex.com")])})
+        self.letter_states = MemoryLetterStates(self.store.actions)
         desk = AdminDesk(routes, self.crm, self.publisher, store=self.store, settings=Settings(),
-                         raw_publisher=self.raw)
+                         raw_publisher=self.raw, letter_states=self.letter_states)
         app = create_admin_app(Admins(list(tokens), SECRET.encode()), routes, desk.crm, self.publisher,
                                read_only=read_only, desk=desk, ui=UiConfig(SECRET, max_age_s=max_age_s))
         self.client = TestClient(app, base_url="https://testserver", follow_redirects=False)
@@ -161,6 +205,7 @@ class Running:
         assert self.store.labels == {} and self.store.actions == [] and self.raw.published == []
         assert self.store.review == {"e1": "open"}
         assert self.publisher.published == [] and self.crm.applied == [] and self.letters_replayed == []
+        assert self.letter_states.states == {}
 
     def logged_in(self) -> bool:
         return self.client.get("/admin/").status_code == 200
@@ -178,6 +223,7 @@ WRITES = {
     "dismiss": ("/admin/emails/e1/dismiss", {}),
     "correction": ("/admin/emails/e1/label", LABEL),
     "dlq-replay": ("/admin/dlq/0:7/replay", {}),
+    "dlq-discard": ("/admin/dlq/0:7/discard", {"reason": "a test record, nothing to redo"}),
 }
 ALL_WRITES = [*WRITES, "logout"]
 
@@ -253,6 +299,7 @@ def test_each_write_route_works_with_a_session_and_its_csrf_token(running: Runni
     changed = {"crm-create": lambda: running.crm.applied and running.publisher.published,
                "replay": lambda: running.raw.published, "dismiss": lambda: running.store.review["e1"] == "dismissed",
                "correction": lambda: "e1" in running.store.labels, "dlq-replay": lambda: running.letters_replayed,
+               "dlq-discard": lambda: running.letter_states.states[(0, 7)].state == "discarded",
                "logout": lambda: not running.logged_in()}[route]
     assert changed()
     if route != "logout":
