@@ -73,9 +73,11 @@ test: setup
 test-unit: setup
 	$(VENV)/python -m pytest -q tests/unit
 
-# Fault experiments on private brokers (docs/reliability.md): broker kill -9 and SIGTERM mid-stream.
+# The fault suite (docs/reliability.md) on a private broker and PostgreSQL: kill -9 of each
+# service, broker kill -9 and SIGTERM, a PostgreSQL restart, poison inputs; 1,000 emails each.
+# `make test` runs a shorter version (CI_SUBSET in tests/chaos/test_fault_suite.py, 100 emails).
 chaos: setup
-	$(VENV)/python -m pytest -q -m chaos
+	TRIAGE_CHAOS_EMAILS=$${TRIAGE_CHAOS_EMAILS:-1000} $(VENV)/python -m pytest -q -o addopts="-ra --strict-markers" tests/chaos
 
 test-integration: setup
 	$(VENV)/python -m pytest -q tests/integration

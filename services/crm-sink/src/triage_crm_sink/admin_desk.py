@@ -31,6 +31,7 @@ from triage.platform.tracing import door_span
 from triage_crm_sink.admin_crm import EventPublisher, Refused, RouteStore, approve
 from triage_crm_sink.admin_labels import LabelError, gold_labels
 from triage_crm_sink.admin_store import AdminStore, RawPurged
+from triage_crm_sink.desk_clock import DeskClock
 from triage_crm_sink.handler import CrmBackend
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class AdminDesk:
     raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
     letter_states: LetterStates | None = None  # None: from the settings' database, on first use
     _publisher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    clock: DeskClock | None = None  # the desk's SLA clock (desk_clock.py); None: no clock buttons
 
     def create_in_crm(self, email_id: str, actor: str) -> CrmOutcome:
         """Perform the planned writes; an email whose every action is written already answers
@@ -161,6 +163,8 @@ class AdminDesk:
         """Close an open review item; without one, 404 and nothing recorded."""
         if not self._needs_store().resolve(email_id, "dismissed", actor, "dismiss_review", {}, require_item=True):
             raise HTTPException(404, f"no open review item for email {email_id}")
+        if self.clock is not None:  # a person decided: the SLA clock stops
+            self.clock.stop(email_id, "dismissed", actor)
 
     def letters(self, limit: int = 200) -> list[tuple[Letter, LetterState | None]]:
         """The newest letters on email.dlq first, each with what people decided about it."""

@@ -3,7 +3,7 @@
 Every filter is a whitelisted name whose value is checked (a known intent, band, review or
 CRM state; a queue or inbox of plain characters; ISO dates) and bound as a parameter: no
 text from the browser is ever part of the SQL. Pages are keyset pages over
-``(received_at, email_id)`` (index ``emails_list_idx``, migration 0006): a page is "the
+``(received_at, email_id)`` (index ``emails_list_idx``, migration 0007): a page is "the
 ``size`` rows after (or before) this row", as fast on page 2,000 as on page 1; there is no
 total count (counting 100,000 filtered rows on every page is what keysets avoid). ADR 0026.
 """
@@ -146,10 +146,12 @@ SELECT e.email_id, e.received_at, e.from_email, e.subject, e.mailbox, x.intent, 
        r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason, r.ignored,
        q.band, q.status AS review_status, q.reason AS review_reason,
        (SELECT array_agg(DISTINCT status ORDER BY status) FROM crm_events c
-         WHERE c.email_id = e.email_id) AS crm_statuses
+         WHERE c.email_id = e.email_id) AS crm_statuses,
+       k.stop AS clock_stop, k.stopped_at AS clock_at
 FROM emails e {LATEST_EXTRACTION}
 LEFT JOIN routes r ON r.email_id = e.email_id
-LEFT JOIN review_queue q ON q.email_id = e.email_id"""
+LEFT JOIN review_queue q ON q.email_id = e.email_id
+LEFT JOIN desk_clock k ON k.email_id = e.email_id"""
 #: the band the list shows (admin_views.band): the review item's, else the confidence's
 BAND_SQL = """(CASE WHEN q.band IS NOT NULL THEN q.band WHEN x.confidence IS NULL THEN NULL
       WHEN x.confidence >= {auto} THEN 'auto_write' WHEN x.confidence >= {suggest} THEN 'suggest'

@@ -6,6 +6,7 @@ docs/operations.md ("Admin"), docs/crm.md, ADRs 0009 and 0011.
 import threading
 
 import uvicorn
+from prometheus_client import REGISTRY
 
 from triage.domain.bands import ConfidenceBands
 from triage.platform.admin import apply_topics
@@ -17,7 +18,8 @@ from triage_crm_sink.admin_auth import AuthConfigError, load_admins
 from triage_crm_sink.admin_desk import AdminDesk
 from triage_crm_sink.admin_store import AdminStore
 from triage_crm_sink.admin_ui import UiConfig
-from triage_crm_sink.backends import build_backend
+from triage_crm_sink.backends import build_backend, load_queues
+from triage_crm_sink.desk_clock import DeskClock, SlaBreachCollector
 
 
 def ui_config(settings: Settings, session_secret: str) -> UiConfig:
@@ -38,8 +40,11 @@ def main() -> None:
     apply_topics(settings)
     database = Database(url).connect()
     lock = threading.RLock()  # one event loop drives the pool: the CRM path and the store take turns
-    routes, crm, publisher = RouteStore(database), build_backend(settings, database), EventPublisher(settings)
-    desk = AdminDesk(routes, crm, publisher, store=AdminStore(database, lock), settings=settings, lock=lock)
+    routes, crm, publisher = RouteStore(database), build_backend(settings, database, load_queues(settings)), EventPublisher(settings)
+    clock = DeskClock(database, lock)  # the desk's SLA clock, and email_sla_breached on /metrics
+    REGISTRY.register(SlaBreachCollector(clock))
+    desk = AdminDesk(routes, crm, publisher, store=AdminStore(database, lock), settings=settings, lock=lock,
+                     clock=clock)
     app = create_admin_app(admins, routes, crm, publisher, read_only=settings.triage_admin_read_only,
                            desk=desk, ui=ui_config(settings, session_secret))
     # Keep-alive above the load balancers' idle timeouts (60 s), as the ingest door does.

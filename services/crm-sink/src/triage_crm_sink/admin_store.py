@@ -42,11 +42,13 @@ SELECT e.email_id, e.thread_id, e.message_id, e.mailbox, e.source, e.received_at
        e.subject, e.language, e.raw IS NOT NULL AS has_raw, x.intent, x.confidence, x.data,
        x.decided_by, x.model, r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason,
        r.ignored, r.actions, q.band, q.status AS review_status, q.reason AS review_reason,
-       q.resolved_by, l.labels, l.labelled_by, l.labelled_at
+       q.resolved_by, l.labels, l.labelled_by, l.labelled_at,
+       k.stop AS clock_stop, k.assignee AS clock_assignee, k.stopped_by AS clock_by, k.stopped_at AS clock_at
 FROM emails e {LATEST_EXTRACTION}
 LEFT JOIN routes r ON r.email_id = e.email_id
 LEFT JOIN review_queue q ON q.email_id = e.email_id
 LEFT JOIN eval_labels l ON l.email_id = e.email_id
+LEFT JOIN desk_clock k ON k.email_id = e.email_id
 WHERE e.email_id = $1"""
 OPEN_REVIEWS = f"""
 SELECT q.email_id, q.reason, q.band, q.queue, q.intent, q.confidence, q.created_at, e.subject,

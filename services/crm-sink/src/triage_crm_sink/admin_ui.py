@@ -1,8 +1,9 @@
 """The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
 
 Pages: ``/admin/`` the emails (filters, search, keyset pages: ``admin_list``),
-``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq`` and ``/admin/dlq/{letter}``. Every
-write answers with a redirect (303) to a page that reads the state afresh.
+``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``, ``/admin/dlq/{letter}``,
+``/admin/model`` (``admin_model``). Every write answers with a redirect (303) to a page that
+reads the state afresh.
 A person logs in by pasting their admin token (``/admin/login``); the session lives on the
 server (``admin_sessions``: actor, token fingerprint, CSRF token, an absolute expiry set at
 login) and the cookie (starlette's SessionMiddleware: itsdangerous, HttpOnly,
@@ -41,6 +42,7 @@ from triage_crm_sink.admin_auth import (
     session_key,
 )
 from triage_crm_sink.admin_desk import AdminDesk
+from triage_crm_sink.admin_desk_clock import mount_desk_clock
 from triage_crm_sink.admin_http import install_http_handlers
 from triage_crm_sink.admin_labels import (
     ACTIONS_BY_INTENT,
@@ -58,6 +60,7 @@ from triage_crm_sink.admin_list import (
     FilterError,
     parse_filter,
 )
+from triage_crm_sink.admin_model import mount_model_page
 from triage_crm_sink.admin_store import AdminSession, AdminStore
 from triage_crm_sink.admin_views import bytes_view, email_row, header_text, letter_row, sla
 
@@ -86,6 +89,9 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
     install_http_handlers(app, lambda request, status, message: ui.page(
         request, "error.html", status, message=message))
     ui.routes(app)
+    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (admin_desk_clock.py)
+        mount_desk_clock(app, ui, desk.clock)
+    mount_model_page(app, ui)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -234,7 +240,7 @@ class Ui:
             found = self.desk.store.email(email_id)
             if found is None:
                 raise HTTPException(404, f"no email {email_id}")
-            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC))
+            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC), found.get("clock_at"), found.get("clock_stop"))
             form = form_from_extraction(found["labels"] or found["data"] or {})
             return self.page(request, "email.html", email=found, sla_text=sla_text, sla_state=sla_state,
                              form=form, **self.form_choices())

@@ -21,10 +21,19 @@ def duration(seconds: float) -> str:
     return f"{minutes}m {secs:02d}s"
 
 
-def sla(due_at: datetime | None, now: datetime) -> tuple[str, str]:
-    """(text, state) of the countdown to the SLA due time; state: none|due|overdue."""
+def sla(due_at: datetime | None, now: datetime, stopped_at: datetime | None = None,
+        stop: str | None = None) -> tuple[str, str]:
+    """(text, state) of the countdown to the SLA due time; state: none|due|overdue|stopped.
+
+    ``stopped_at``/``stop``: a person assigned, dismissed or answered the email (desk_clock): the
+    clock no longer runs, and says whether it stopped in time.
+    """
     if due_at is None:
         return "no SLA", "none"
+    if stopped_at is not None:
+        late = stopped_at - due_at
+        when = "in time" if late.total_seconds() <= 0 else f"{duration(late.total_seconds())} late"
+        return f"stopped: {stop or 'handled'} ({when})", "stopped"
     left = (due_at - now).total_seconds()
     if left < 0:
         return f"overdue by {duration(left)}", "overdue"
@@ -49,7 +58,7 @@ def band(row: dict[str, Any], bands: ConfidenceBands) -> str:
 
 
 def email_row(row: dict[str, Any], now: datetime, bands: ConfidenceBands) -> dict[str, Any]:
-    text, state = sla(row.get("due_at"), now)
+    text, state = sla(row.get("due_at"), now, row.get("clock_at"), row.get("clock_stop"))
     shown = band(row, bands)
     return {
         **row,
@@ -57,7 +66,7 @@ def email_row(row: dict[str, Any], now: datetime, bands: ConfidenceBands) -> dic
         "band_note": band_note(row, shown),
         "sla_text": text,
         "sla_state": state,
-        "due_iso": row["due_at"].isoformat() if row.get("due_at") else "",
+        "due_iso": row["due_at"].isoformat() if row.get("due_at") and state != "stopped" else "",
         "crm": crm_status(row.get("crm_statuses")),
         "confidence_text": "—" if row.get("confidence") is None else f"{row['confidence']:.2f}",
     }

@@ -18,6 +18,7 @@ from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, email_band
 from triage.domain.crm_plan import plan_crm_actions
 from triage.domain.dedupe import DedupeIndex, dedupe_key, reuse_thread_classification
 from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox, RoutedEmail
+from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.domain.rules import Rule, due_at, route_email
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
@@ -32,7 +33,7 @@ ChangelogReader = Callable[[int], Iterable[tuple[str, DedupeMarker | None]]]
 
 
 def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule],
-                 bands: ConfidenceBands = DEFAULT_BANDS) -> RoutedEmail:
+                 bands: ConfidenceBands = DEFAULT_BANDS, queues: QueueTable = NO_QUEUES) -> RoutedEmail:
     """The rules' decision and the CRM plan, under the band both the rules and crm-sink act on."""
     decision = route_email(extracted, mailbox, rules, bands)
     return RoutedEmail(
@@ -51,7 +52,7 @@ def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Ru
         rule=decision.rule,
         reason=decision.reason,
         ignored=decision.ignored,
-        crm_actions=plan_crm_actions(extracted, decision),
+        crm_actions=plan_crm_actions(extracted, decision, queues),
         band=email_band(extracted, bands),
     )
 
@@ -61,8 +62,9 @@ class RouteHandler:
                  window: timedelta, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sweep_every: timedelta = timedelta(minutes=5),
                  reuse_within: timedelta = timedelta(hours=24), reuse_below_confidence: float = 0.5,
-                 bands: ConfidenceBands = DEFAULT_BANDS) -> None:
+                 bands: ConfidenceBands = DEFAULT_BANDS, queues: QueueTable = NO_QUEUES) -> None:
         self.mailbox = mailbox
+        self.queues = queues  # config/queues.yaml: which queues' support mail plans a ticket
         self.rules = rules
         self.bands = bands
         self.changelog = changelog
@@ -97,7 +99,7 @@ class RouteHandler:
             confidence=extracted.extraction.confidence,
             processed_at=self.clock(),
         )
-        routed = routed_email(extracted, self.mailbox, self.rules, self.bands)
+        routed = routed_email(extracted, self.mailbox, self.rules, self.bands, self.queues)
         if reuse_note:
             routed = routed.model_copy(update={"reason": f"{routed.reason}; {reuse_note}"})
         self.pending[key] = (record.partition, marker)

@@ -1,7 +1,7 @@
 """What people decided about each dead letter: replayed or discarded, by whom, why (``dead_letter_states``).
 
 A letter on ``email.dlq`` cannot change, so its state is a row keyed by where it sits
-(topic, partition, offset; migration 0006), shared by the admin UI and ``triage dlq``.
+(topic, partition, offset; migration 0007), shared by the admin UI and ``triage dlq``.
 The row is also the guard against a second replay: a replay inserts it in a transaction
 that stays open until the broker acknowledged the re-published record, then records the
 actor in ``admin_actions`` and commits. A second click (another replica, the CLI) waits on

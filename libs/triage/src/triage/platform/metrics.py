@@ -22,6 +22,11 @@ BATCH_SIZE = Histogram(
     "triage_batch_records", "Records per transaction", ["service"],
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
+KAFKA_CALLS_WEDGED = Counter(
+    "triage_kafka_calls_wedged_total",
+    "Kafka client calls still blocked past their timeout: the client was replaced (bounded.py)",
+    ["service", "call"],
+)
 LAST_POLL = Gauge("triage_last_poll_timestamp_seconds", "When the loop last polled Kafka", ["service"])
 
 # -- the seed design's pipeline metrics (observed by metrics_observers.py) ----------------

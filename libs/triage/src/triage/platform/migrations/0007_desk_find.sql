@@ -1,6 +1,6 @@
 -- The operator's desk, finding things (issue #15, ADR 0026): indexes for the email list's
 -- keyset pages and filters, and what people decided about each dead letter.
--- depends: 0005_admin_sessions
+-- depends: 0006_desk_queues
 
 -- The list's order is (received_at, email_id) descending: one index serves every page,
 -- the inbox filter has its own prefix.
