@@ -533,6 +533,31 @@ def test_a_parked_letter_is_refused_and_nothing_is_replayed(running: Running,
     running.nothing_changed()
 
 
+def test_a_discard_without_a_reason_is_422_and_decides_nothing(running: Running) -> None:
+    running.log_in()
+    csrf = running.csrf("/admin/dlq")
+    for reason in ("", "   \n "):
+        refused = running.client.post("/admin/dlq/0:7/discard", data={"csrf": csrf, "reason": reason}, headers=HTML)
+        assert refused.status_code == 422 and "reason" in refused.text
+    running.nothing_changed()
+
+
+def test_a_decided_letter_is_neither_replayed_nor_discarded_again_and_shows_no_buttons(running: Running) -> None:
+    running.log_in(BOB)
+    csrf = running.csrf("/admin/dlq")
+    done = running.client.post("/admin/dlq/0:7/discard", data={"csrf": csrf, "reason": "test data", "next":
+                                                               "/admin/dlq/0:7"})
+    assert (done.status_code, done.headers["location"]) == (303, "/admin/dlq/0:7"), "back to the letter, read afresh"
+    page = running.client.get("/admin/dlq/0:7").text
+    assert "discarded by bob" in page and "test data" in page
+    assert "replay-letter" not in page and "discard-letter" not in page
+    for path, fields in (("/admin/dlq/0:7/replay", {}), ("/admin/dlq/0:7/discard", {"reason": "again"})):
+        again = running.client.post(path, data={"csrf": csrf, **fields}, headers=HTML)
+        assert again.status_code == 409 and "discarded by bob" in again.text
+    assert running.letters_replayed == []
+    assert [a[1] for a in running.store.actions] == ["discard_letter"]
+
+
 def test_guessed_api_tokens_are_throttled_with_retry_after(running: Running) -> None:
     """300 wrong tokens in a burst: the first ten are 401, the rest 429 — the right one too, for now."""
     answers = [running.client.post("/admin/replay", json={"email_id": "e1"},
