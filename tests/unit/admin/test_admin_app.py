@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.unit.admin.test_admin_views import raw_letter_value
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm, action
 from triage.domain.bands import ConfidenceBands
@@ -556,6 +557,25 @@ def test_a_decided_letter_is_neither_replayed_nor_discarded_again_and_shows_no_b
         assert again.status_code == 409 and "discarded by bob" in again.text
     assert running.letters_replayed == []
     assert [a[1] for a in running.store.actions] == ["discard_letter"]
+
+
+def test_a_letters_page_shows_its_decoded_email_escaped(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An email.raw letter that decodes shows the message as text; its markup is escaped, never run."""
+    value = raw_letter_value()  # Subject: <script>alert(1)</script> ... Hello <b>bold</b>
+    letter = Letter(0, 7, LETTER.letter.model_copy(update={"original_value": value}), {})
+    monkeypatch.setattr(admin_desk, "fetch_letter", lambda _settings, letter_id: letter if letter_id == "0:7" else None)
+    running.log_in()
+    page = running.client.get("/admin/dlq/0:7").text
+    assert 'id="letter-decoded"' in page and 'data-field="raw"' in page
+    assert "Subject: &lt;script&gt;alert(1)&lt;/script&gt;" in page and "Hello &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert 'id="letter-binary"' in page, "the Avro bytes themselves are a hex dump"
+
+
+def test_a_poison_letters_page_says_it_is_not_decodable(running: Running) -> None:
+    running.log_in()
+    page = running.client.get("/admin/dlq/0:7").text  # LETTER: the value b"x"
+    assert 'id="letter-undecodable"' in page and "not an Avro single-object encoded value" in page
 
 
 def test_guessed_api_tokens_are_throttled_with_retry_after(running: Running) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_views import crm_status, duration, email_row, sla
+from triage.domain.intake import raw_email
+from triage.platform.serde import Serde
+from triage_crm_sink.admin_views import crm_status, decoded_letter, duration, email_row, sla
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -82,3 +84,26 @@ def test_an_auto_write_email_held_for_approval_says_so() -> None:
     assert band_note({"review_reason": "awaiting_approval"}, "auto_write") == "held for approval"
     assert band_note({"crm_statuses": ["awaiting_approval"]}, "suggest") == ""
     assert band_note({"crm_statuses": ["created"]}, "auto_write") == ""
+
+
+HOSTILE = b"Subject: <script>alert(1)</script>\r\nFrom: a@b.example\r\n\r\nHello <b>bold</b>\r\n"
+
+
+def raw_letter_value() -> bytes:
+    return Serde().encode("email.raw", raw_email(HOSTILE, source="file", received_at=NOW, max_bytes=1 << 20))
+
+
+def test_a_letter_is_decoded_with_its_topics_schema_and_its_fields_shown_as_text() -> None:
+    shown = decoded_letter("p1-email.raw", raw_letter_value(), "p1-")
+    fields = {f["name"]: f for f in shown["fields"]}
+    assert shown["topic"] == "email.raw" and shown["error"] == ""
+    assert fields["raw"]["kind"] == "text" and fields["raw"]["text"] == HOSTILE.decode()
+    assert fields["source"]["text"] == "file"
+    assert fields["size_bytes"]["text"] == str(len(HOSTILE))
+
+
+def test_a_poison_value_or_a_foreign_topic_says_why_it_is_not_decodable() -> None:
+    poison = decoded_letter("email.raw", b"<b>not avro</b>")
+    assert poison["fields"] is None and "not an Avro single-object encoded value" in poison["error"]
+    assert decoded_letter("other.topic", raw_letter_value())["error"] == "other.topic is not a topic of this pipeline"
+    assert decoded_letter("p1-email.raw", raw_letter_value(), "p2-")["fields"] is None, "another pipeline's prefix"

@@ -62,7 +62,14 @@ from triage_crm_sink.admin_list import (
 )
 from triage_crm_sink.admin_model import mount_model_page
 from triage_crm_sink.admin_store import AdminSession, AdminStore
-from triage_crm_sink.admin_views import bytes_view, email_row, header_text, letter_row, sla
+from triage_crm_sink.admin_views import (
+    bytes_view,
+    decoded_letter,
+    email_row,
+    header_text,
+    letter_row,
+    sla,
+)
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "triage_admin"
@@ -270,6 +277,7 @@ class Ui:
             return self.page(request, "dlq_letter.html", x=letter_row(letter, state, self.max_replays()),
                              stack=d.stack or "", key=bytes_view(d.original_key, 2000, 256),
                              value=bytes_view(d.original_value),
+                             decoded=decoded_letter(d.source_topic, d.original_value, self.topic_prefix()),
                              original_headers={k: header_text(v) for k, v in d.original_headers.items()},
                              headers={k: header_text(v) for k, v in letter.headers.items()})
 
@@ -319,6 +327,9 @@ class Ui:
         labels = self.desk.correct_label(email_id, {k: form.get(k, "") for k in FIELDS}, actor)
         return self.done(request, f"labels of {email_id} saved ({labels['intent']})",
                          safe_next(form.get("next"), "/admin/review"))
+
+    def topic_prefix(self) -> str:
+        return self.desk.settings.triage_topic_prefix if self.desk.settings else ""
 
     def max_replays(self) -> int:
         return self.desk.settings.triage_dlq_max_replays if self.desk.settings else 3

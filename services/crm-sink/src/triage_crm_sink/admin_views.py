@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import datetime
 from typing import Any
 
 from triage.domain.bands import ConfidenceBands, confidence_band
+from triage.platform.serde import Serde, SerdeError
+from triage.platform.topics import REGISTRY
 
 
 def duration(seconds: float) -> str:
@@ -138,3 +142,32 @@ def letter_row(letter: Any, state: Any, max_replays: int) -> dict[str, Any]:
     return {**summary, "replays": summary["replays"] + done, "state": None if state is None else state.state,
             "state_text": "" if state is None else state.describe(),
             "replayable": state is None and not summary["parked"], "discardable": state is None}
+
+
+@functools.cache
+def _serde() -> Serde:
+    return Serde()  # every topic's schema and its history, read once per process
+
+
+def decoded_letter(source_topic: str, value: bytes | None, topic_prefix: str = "") -> dict[str, Any]:
+    """The letter's original value decoded with its topic's schema (any committed version), each
+    field shown as ``bytes_view`` shows bytes: printable text as text, the rest as hex; or why not.
+
+    A record that failed in a stage after it was decoded (a bug, a CRM refusal) is readable this
+    way: an ``email.raw`` letter shows the message itself. A poison record is "not decodable".
+    """
+    logical = next((s.name for s in REGISTRY if topic_prefix + s.name == source_topic), None)
+    if logical is None:
+        return {"topic": source_topic, "fields": None, "error": f"{source_topic} is not a topic of this pipeline"}
+    try:
+        record = _serde().for_topic(logical).decode_record(value)
+    except SerdeError as exc:
+        return {"topic": logical, "fields": None, "error": str(exc)}
+    return {"topic": logical, "fields": [{"name": name, **field_view(v)} for name, v in record.items()], "error": ""}
+
+
+def field_view(value: Any) -> dict[str, Any]:
+    if isinstance(value, bytes):
+        return bytes_view(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str, indent=1)
+    return bytes_view(text.encode())
