@@ -578,6 +578,11 @@ def test_a_poison_letters_page_says_it_is_not_decodable(running: Running) -> Non
     assert 'id="letter-undecodable"' in page and "not an Avro single-object encoded value" in page
 
 
+def test_the_review_page_links_to_every_open_item_in_the_paged_list(running: Running) -> None:
+    running.log_in()
+    assert 'id="review-all" href="/admin/?review=open"' in running.client.get("/admin/review").text
+
+
 def test_guessed_api_tokens_are_throttled_with_retry_after(running: Running) -> None:
     """300 wrong tokens in a burst: the first ten are 401, the rest 429 — the right one too, for now."""
     answers = [running.client.post("/admin/replay", json={"email_id": "e1"},
