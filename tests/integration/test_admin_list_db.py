@@ -131,3 +131,18 @@ def test_each_filter_keeps_exactly_the_emails_it_names(database: Database, param
     seed_mixed(database)
     page = AdminStore(database).email_page(parse_filter(params), ConfidenceBands(0.85, 0.6))
     assert {r["email_id"] for r in page.rows} == expected
+
+
+def test_a_corrected_email_is_listed_and_filtered_by_the_persons_intent(database: Database) -> None:
+    seed_mixed(database)
+
+    async def correct() -> None:
+        async with database.pool.acquire() as conn:
+            await conn.execute("INSERT INTO eval_labels (email_id, labels, labelled_by) VALUES "
+                               "('m-review', '{\"intent\": \"lead\"}', 'alice')")
+    database.run(correct())
+    store, bands = AdminStore(database), ConfidenceBands(0.85, 0.6)
+    leads = store.email_page(parse_filter({"intent": "lead"}), bands).rows
+    assert {r["email_id"] for r in leads} == {"m-lead", "m-suggest", "m-review"}
+    assert {r["email_id"]: r["corrected_intent"] for r in leads}["m-review"] == "lead"
+    assert store.email_page(parse_filter({"intent": "vendor"}), bands).rows == []  # the model's, overruled
