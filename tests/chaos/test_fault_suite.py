@@ -17,6 +17,7 @@ import json
 import os
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ EMAILS = int(os.environ.get("TRIAGE_CHAOS_EMAILS", "100"))
 BROKER_DOWN_S = 28.0  # the outage measured in the issue
 DATABASE_DOWN_S = 10.0
 RECOVERY_LIMIT_S = 300.0
+FIRST_WAVE = 20
 STAGE_ENV = {"TRIAGE_BATCH_SIZE": "20"}  # many transactions, so the fault cuts through some
 
 
@@ -126,16 +128,17 @@ def test_a_fault_mid_stream_loses_duplicates_and_dead_letters_nothing(
     run, fault = experiment, FAULTS[name]
     for service in SERVICES:
         run.pipeline.start(service, **STAGE_ENV)
-    half = EMAILS // 2
-    ids = ingest(run.pipeline, half, seed=hash(name) % 10_000)
+    # A first wave flows before the fault; the rest is sent just before it, so the fault always
+    # lands with work in flight (on a fast machine a whole small run could finish before it).
+    ids = ingest(run.pipeline, FIRST_WAVE, seed=zlib.crc32(name.encode()) % 10_000)
+    deadline = time.monotonic() + RECOVERY_LIMIT_S
+    while len(crm_event_emails(run.pipeline)) < FIRST_WAVE // 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
     expected_letters = 0
     if fault is None:
         flowing, expected_letters = poison(run)
         ids += flowing
-    ids += ingest(run.pipeline, EMAILS - half, seed=hash(name) % 10_000 + 1)
-    deadline = time.monotonic() + RECOVERY_LIMIT_S
-    while len(crm_event_emails(run.pipeline)) < min(20, len(ids)) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    ids += ingest(run.pipeline, EMAILS - FIRST_WAVE, seed=zlib.crc32(name.encode()) % 10_000 + 1)
     through_at_fault = len(crm_event_emails(run.pipeline))
     if fault is not None:
         fault(run)

@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "topics": ("infra", "The topic registry."),
     "db": ("infra", "The PostgreSQL schema."),
     "gmail": ("gmail", "Gmail: watches and backfills."),
-    "dlq": ("dlq", "The dead-letter topic: list, show and replay letters."),
+    "dlq": ("dlq", "The dead-letter topic: list, show, replay and discard letters."),
     "labels": ("labels", "Labels people gave in the review queue (eval_labels)."),
     "train": ("train", "Train the intent model on the gold sets plus corrections; write it only if no score falls "
                        "below the ratchet."),

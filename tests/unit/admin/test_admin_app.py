@@ -11,17 +11,19 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.unit.admin.test_admin_views import raw_letter_value
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm, action
 from triage.domain.bands import ConfidenceBands
 from triage.domain.models import (
+    CrmEvent,
     DeadLetter,
     ExtractedEmail,
     Extraction,
@@ -31,6 +33,7 @@ from triage.domain.models import (
 )
 from triage.domain.rules import DEFAULT_RULES
 from triage.platform.dlq import Letter
+from triage.platform.dlq_states import LetterState, LetterStates
 from triage.platform.errors import TransientError
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
@@ -39,6 +42,7 @@ from triage_crm_sink.admin import create_admin_app
 from triage_crm_sink.admin_auth import Admins, session_key
 from triage_crm_sink.admin_crm import PlannedRoute
 from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher, Routing
+from triage_crm_sink.admin_list import EmailFilter, Page
 from triage_crm_sink.admin_store import AdminSession, AdminStore, CorrectionInput, RawPurged
 from triage_crm_sink.admin_ui import UiConfig
 
@@ -72,6 +76,8 @@ class MemoryStore(AdminStore):
         self.actions: list[tuple[str, str, str | None, dict]] = []
         self.sessions: dict[str, tuple[AdminSession, datetime]] = {}
         self.corrected: dict[str, RoutedEmail | None] = {}
+        self.pages: list[EmailFilter] = []
+        self.crm_events: list[CrmEvent] = []
 
     def row(self, email_id: str) -> dict[str, Any]:
         return {"email_id": email_id, "received_at": NOW, "from_email": "ann@globex.com", "subject": "Help",
@@ -82,8 +88,18 @@ class MemoryStore(AdminStore):
                 # relative to the page's clock, not NOW: the suite may reach this test minutes after import
                 "due_at": datetime.now(UTC) - timedelta(minutes=5, seconds=1)}
 
-    def recent_emails(self, limit: int = 100) -> list[dict[str, Any]]:
-        return [self.row("e1")]
+    def email_page(self, chosen: EmailFilter, bands: ConfidenceBands) -> Page:
+        self.pages.append(chosen)
+        return Page([self.row("e1")], None, None)
+
+    def filter_options(self) -> dict[str, list[str]]:
+        return {"mailboxes": ["sales@lumora.io"], "queues": ["support"]}
+
+    def written_events(self, email_id: str) -> list[CrmEvent]:
+        return [e for e in self.crm_events if e.email_id == email_id and e.status in ("created", "updated")]
+
+    def record_crm_events(self, events: list[CrmEvent]) -> None:
+        self.crm_events.extend(events)
 
     def email(self, email_id: str) -> dict[str, Any] | None:
         if email_id not in ("e1", "e2"):
@@ -158,6 +174,34 @@ MODEL_PLAN = [action("upsert_company", "company", "e1", name="Globex", domain="g
 ROUTING = Routing(DEFAULT_RULES, Mailbox(company="Lumora", customer_domains=["globex.com"]), ConfidenceBands())
 
 
+class MemoryLetterStates(LetterStates):
+    """dead_letter_states in memory (the database's guard has its own test, test_dlq_states)."""
+
+    def __init__(self, trail: list) -> None:
+        self.states: dict[tuple[int, int], LetterState] = {}
+        self.trail = trail  # the store's admin_actions: the real one records in the same transaction
+
+    def of(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], LetterState]:
+        return {p: self.states[p] for p in positions if p in self.states}
+
+    def one(self, partition: int, offset: int) -> LetterState | None:
+        return self.states.get((partition, offset))
+
+    def replay(self, partition: int, offset: int, actor: str, publish: Callable[[], None],
+               detail: dict[str, object], again: bool = False) -> LetterState:
+        publish()
+        self.states[(partition, offset)] = LetterState("replayed", 1, actor, None, datetime.now(UTC))
+        self.trail.append((actor, "replay_letter", None, {"letter": f"{partition}:{offset}", **detail}))
+        return self.states[(partition, offset)]
+
+    def discard(self, partition: int, offset: int, actor: str, reason: str) -> LetterState:
+        if not reason.strip():
+            raise ValueError("a discard needs a reason")
+        self.states[(partition, offset)] = LetterState("discarded", 0, actor, reason, datetime.now(UTC))
+        self.trail.append((actor, "discard_letter", None, {"letter": f"{partition}:{offset}", "reason": reason}))
+        return self.states[(partition, offset)]
+
+
 class MemoryRawPublisher(ReplayPublisher):
     def __init__(self) -> None:
         self.published: list[tuple[RawEmail, dict[str, bytes]]] = []
@@ -182,8 +226,9 @@ class Running:
         self.crm, self.letters_replayed = FakeCrm(), []
         routes = MemoryRoutes({"e1": PlannedRoute("t1", "support", False, [
             action("upsert_company", "company", "e1", name="Globex", domain="globex.com")])})
+        self.letter_states = MemoryLetterStates(self.store.actions)
         desk = AdminDesk(routes, self.crm, self.publisher, store=self.store, settings=Settings(),
-                         raw_publisher=self.raw, routing=ROUTING)
+                         raw_publisher=self.raw, routing=ROUTING, letter_states=self.letter_states)
         app = create_admin_app(Admins(list(tokens), SECRET.encode()), routes, desk.crm, self.publisher,
                                read_only=read_only, desk=desk, ui=UiConfig(SECRET, max_age_s=max_age_s))
         self.client = TestClient(app, base_url="https://testserver", follow_redirects=False)
@@ -201,6 +246,7 @@ class Running:
         assert self.store.labels == {} and self.store.actions == [] and self.raw.published == []
         assert self.store.review == {"e1": "open"}
         assert self.publisher.published == [] and self.crm.applied == [] and self.letters_replayed == []
+        assert self.letter_states.states == {}
 
     def logged_in(self) -> bool:
         return self.client.get("/admin/").status_code == 200
@@ -218,6 +264,7 @@ WRITES = {
     "dismiss": ("/admin/emails/e1/dismiss", {}),
     "correction": ("/admin/emails/e1/label", LABEL),
     "dlq-replay": ("/admin/dlq/0:7/replay", {}),
+    "dlq-discard": ("/admin/dlq/0:7/discard", {"reason": "a test record, nothing to redo"}),
 }
 ALL_WRITES = [*WRITES, "logout"]
 
@@ -293,6 +340,7 @@ def test_each_write_route_works_with_a_session_and_its_csrf_token(running: Runni
     changed = {"crm-create": lambda: running.crm.applied and running.publisher.published,
                "replay": lambda: running.raw.published, "dismiss": lambda: running.store.review["e1"] == "dismissed",
                "correction": lambda: "e1" in running.store.labels, "dlq-replay": lambda: running.letters_replayed,
+               "dlq-discard": lambda: running.letter_states.states[(0, 7)].state == "discarded",
                "logout": lambda: not running.logged_in()}[route]
     assert changed()
     if route != "logout":
@@ -524,6 +572,55 @@ def test_a_parked_letter_is_refused_and_nothing_is_replayed(running: Running,
     assert running.client.post("/admin/dlq/0:8/replay", data={"csrf": csrf}, headers=HTML).status_code == 404
     assert running.client.post("/admin/dlq/nonsense/replay", data={"csrf": csrf}, headers=HTML).status_code == 422
     running.nothing_changed()
+
+
+def test_a_discard_without_a_reason_is_422_and_decides_nothing(running: Running) -> None:
+    running.log_in()
+    csrf = running.csrf("/admin/dlq")
+    for reason in ("", "   \n "):
+        refused = running.client.post("/admin/dlq/0:7/discard", data={"csrf": csrf, "reason": reason}, headers=HTML)
+        assert refused.status_code == 422 and "reason" in refused.text
+    running.nothing_changed()
+
+
+def test_a_decided_letter_is_neither_replayed_nor_discarded_again_and_shows_no_buttons(running: Running) -> None:
+    running.log_in(BOB)
+    csrf = running.csrf("/admin/dlq")
+    done = running.client.post("/admin/dlq/0:7/discard", data={"csrf": csrf, "reason": "test data", "next":
+                                                               "/admin/dlq/0:7"})
+    assert (done.status_code, done.headers["location"]) == (303, "/admin/dlq/0:7"), "back to the letter, read afresh"
+    page = running.client.get("/admin/dlq/0:7").text
+    assert "discarded by bob" in page and "test data" in page
+    assert "replay-letter" not in page and "discard-letter" not in page
+    for path, fields in (("/admin/dlq/0:7/replay", {}), ("/admin/dlq/0:7/discard", {"reason": "again"})):
+        again = running.client.post(path, data={"csrf": csrf, **fields}, headers=HTML)
+        assert again.status_code == 409 and "discarded by bob" in again.text
+    assert running.letters_replayed == []
+    assert [a[1] for a in running.store.actions] == ["discard_letter"]
+
+
+def test_a_letters_page_shows_its_decoded_email_escaped(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An email.raw letter that decodes shows the message as text; its markup is escaped, never run."""
+    value = raw_letter_value()  # Subject: <script>alert(1)</script> ... Hello <b>bold</b>
+    letter = Letter(0, 7, LETTER.letter.model_copy(update={"original_value": value}), {})
+    monkeypatch.setattr(admin_desk, "fetch_letter", lambda _settings, letter_id: letter if letter_id == "0:7" else None)
+    running.log_in()
+    page = running.client.get("/admin/dlq/0:7").text
+    assert 'id="letter-decoded"' in page and 'data-field="raw"' in page
+    assert "Subject: &lt;script&gt;alert(1)&lt;/script&gt;" in page and "Hello &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert 'id="letter-binary"' in page, "the Avro bytes themselves are a hex dump"
+
+
+def test_a_poison_letters_page_says_it_is_not_decodable(running: Running) -> None:
+    running.log_in()
+    page = running.client.get("/admin/dlq/0:7").text  # LETTER: the value b"x"
+    assert 'id="letter-undecodable"' in page and "not an Avro single-object encoded value" in page
+
+
+def test_the_review_page_links_to_every_open_item_in_the_paged_list(running: Running) -> None:
+    running.log_in()
+    assert 'id="review-all" href="/admin/?review=open"' in running.client.get("/admin/review").text
 
 
 def test_guessed_api_tokens_are_throttled_with_retry_after(running: Running) -> None:

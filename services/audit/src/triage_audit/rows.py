@@ -72,7 +72,10 @@ INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_typ
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (idempotency_key) DO UPDATE SET
   object_id = COALESCE(EXCLUDED.object_id, crm_events.object_id), status = EXCLUDED.status,
-  response_summary = EXCLUDED.response_summary, at = EXCLUDED.at
+  response_summary = EXCLUDED.response_summary,
+  -- a written action keeps the time it was first written: a second Create in CRM or a replay
+  -- re-announces the ledger's recorded result, it does not write again
+  at = CASE WHEN crm_events.status IN ('awaiting_approval', 'failed') THEN EXCLUDED.at ELSE crm_events.at END
 -- A replay of a held email re-announces its actions as awaiting_approval: that must not undo the
 -- record of a write a person already approved and crm-sink or the admin performed.
 WHERE crm_events.status = 'awaiting_approval' OR EXCLUDED.status <> 'awaiting_approval'
@@ -88,6 +91,22 @@ ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE SET
 INSERT_REVIEW_ITEM = """
 INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (email_id) DO UPDATE SET
+  reason = EXCLUDED.reason, band = EXCLUDED.band, queue = EXCLUDED.queue, intent = EXCLUDED.intent,
+  confidence = EXCLUDED.confidence
+-- only an open approval item read before its routed record (another topic) takes route's reason
+WHERE review_queue.status = 'open' AND review_queue.reason = 'awaiting_approval'
+"""
+#: a held write (MVP mode, or after a refusal) waits for Create in CRM: the review queue is where
+#: people find it. An existing item (route's reason, a refusal) is kept as it is.
+INSERT_REVIEW_APPROVAL = """
+INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
+SELECT v.email_id, v.thread_id, 'awaiting_approval', 'auto_write', COALESCE(r.queue, 'unknown'),
+       COALESCE(x.intent, 'unknown'), COALESCE(x.confidence, 0)
+FROM (VALUES ($1::text, $2::text)) AS v (email_id, thread_id)
+LEFT JOIN routes r ON r.email_id = v.email_id
+LEFT JOIN LATERAL (SELECT intent, confidence FROM extractions WHERE email_id = v.email_id
+                   ORDER BY created_at DESC LIMIT 1) x ON true
 ON CONFLICT (email_id) DO NOTHING
 """
 UPSERT_REVIEW_REJECTED = """
@@ -110,7 +129,7 @@ CLEAN_PARTS = ("subject", "from_name", "from_email", "reply_to", "text", "signat
 FORWARDED_PARTS = ("from_name", "from_email", "subject", "text")
 
 #: statements that read rows other statements of the same batch write: written after them
-RUNS_LAST = frozenset({UPSERT_REVIEW_REJECTED})
+RUNS_LAST = frozenset({UPSERT_REVIEW_REJECTED, INSERT_REVIEW_APPROVAL})
 
 #: The same upsert, answering whether the row is new (xmax = 0: inserted, not updated).
 INSERTED_DEAD_LETTER = UPSERT_DEAD_LETTER.rstrip() + "\nRETURNING (xmax = 0)\n"
@@ -159,10 +178,13 @@ def review_item_row(r: RoutedEmail) -> tuple | None:
 
 
 def rejected_review_row(e: CrmEvent) -> tuple | None:
-    reason = crm_review_reason(e)
-    if reason is None:
+    if crm_review_reason(e) != "crm_rejected":
         return None
-    return (e.email_id, e.thread_id, reason, CRM_REJECTED_BAND, e.at)
+    return (e.email_id, e.thread_id, "crm_rejected", CRM_REJECTED_BAND, e.at)
+
+
+def approval_review_row(e: CrmEvent) -> tuple | None:
+    return (e.email_id, e.thread_id) if crm_review_reason(e) == "awaiting_approval" else None
 
 
 def crm_event_row(e: CrmEvent) -> tuple:
@@ -187,7 +209,7 @@ ROW_FOR_TOPIC = {
 #: topic -> further (statement, row builder) pairs; a builder's None means no row for this record
 ALSO_FOR_TOPIC: dict[str, tuple[tuple[str, Callable[..., tuple | None]], ...]] = {
     ROUTED: ((INSERT_REVIEW_ITEM, review_item_row),),
-    CRM_EVENTS: ((UPSERT_REVIEW_REJECTED, rejected_review_row),),
+    CRM_EVENTS: ((UPSERT_REVIEW_REJECTED, rejected_review_row), (INSERT_REVIEW_APPROVAL, approval_review_row)),
 }
 AUDITED_TOPICS = tuple(ROW_FOR_TOPIC)
 
