@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
-from confluent_kafka import Producer
+from confluent_kafka import KafkaError, Producer
 
 from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
@@ -103,3 +103,46 @@ class _RawAsLetters:
 
     def encode(self, topic: str, value: object) -> bytes:
         return self._serde.encode(topic, value)
+
+
+def test_after_every_broker_was_away_the_next_transaction_starts_on_a_fresh_producer(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stale coordinator behind the wedge is never used: the producer that saw every broker
+    go away is replaced before its next transaction (librdkafka reports _ALL_BROKERS_DOWN to the
+    error callback), and the records still land once."""
+    settings = pipeline.settings.model_copy(update={"triage_instance_id": "lost", "triage_batch_size": 50})
+    serde = Serde()
+    keys = [f"lost{i}".encode() for i in range(10)]
+    source = Producer(settings.kafka_config())
+    for key in keys:
+        letter = DeadLetter(source_topic="email.raw", source_partition=0, source_offset=0, service="seed",
+                            error_class="Seed", error_message="", attempts=1, failed_at=datetime.now(UTC))
+        source.produce(settings.topic(RAW), key=key, value=serde.encode(DLQ, letter))
+    assert source.flush(30) == 0
+    processor = StreamProcessor(settings=settings, service="lost-test", inputs=[RAW], handler=Copier(),
+                                serde=_RawAsLetters(serde))
+    producers: list[Producer] = []
+    make_producer = processor._transactional_producer
+
+    def counted() -> Producer:
+        producer = make_producer()
+        producers.append(producer)
+        if len(producers) == 1:  # as librdkafka does when the broker goes away
+            processor._on_producer_error(KafkaError(KafkaError._ALL_BROKERS_DOWN))
+        return producer
+
+    monkeypatch.setattr(processor, "_transactional_producer", counted)
+    replaced = metrics.PRODUCERS_REPLACED.labels("lost-test", "brokers_lost")._value.get()
+    stop = threading.Event()
+    loop = threading.Thread(target=processor.run, args=(stop,), daemon=True)
+    loop.start()
+    try:
+        wait_until(lambda: len(read_topic(settings, DLQ)) >= len(keys), 60, "every record copied")
+    finally:
+        stop.set()
+        loop.join(30)
+    assert sorted(r.key for r in read_topic(settings, DLQ)) == sorted(keys)
+    assert len(producers) == 2, "the producer that lost every broker ran a transaction"
+    assert metrics.PRODUCERS_REPLACED.labels("lost-test", "brokers_lost")._value.get() == replaced + 1
+    processor._on_producer_error(KafkaError(KafkaError._TRANSPORT))  # one connection: not an outage
+    assert processor._brokers_lost is False

@@ -27,6 +27,11 @@ KAFKA_CALLS_WEDGED = Counter(
     "Kafka client calls still blocked past their timeout: the client was replaced (bounded.py)",
     ["service", "call"],
 )
+PRODUCERS_REPLACED = Counter(
+    "triage_producers_replaced_total",
+    "Transactional producers started afresh before a transaction, by reason (runtime.py)",
+    ["service", "reason"],
+)
 LAST_POLL = Gauge("triage_last_poll_timestamp_seconds", "When the loop last polled Kafka", ["service"])
 
 # -- the seed design's pipeline metrics (observed by metrics_observers.py) ----------------

@@ -237,8 +237,10 @@ class StreamProcessor:
         of read_committed consumers waiting for the transaction timeout."""
         transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
         attempt = 0
+        self._brokers_lost = False
         while True:
-            producer = Producer(producer_config(self.settings, transactional_id))
+            producer = Producer({**producer_config(self.settings, transactional_id),
+                                 "error_cb": self._on_producer_error})
             try:
                 producer.init_transactions(INIT_TIMEOUT_S)
                 return producer
@@ -250,6 +252,27 @@ class StreamProcessor:
                             self.service, attempt, exc)
                 self.liveness.beat()
                 self._stop.wait(self._backoff(attempt))
+
+    _brokers_lost = False
+
+    def _on_producer_error(self, error: KafkaError) -> None:
+        """librdkafka's error callback (served by poll and flush): note a lost cluster.
+
+        After every broker was away the producer may keep a dead group coordinator cached, and
+        its next ``send_offsets_to_transaction`` then blocks past its timeout (librdkafka #5456,
+        #5511; ADR 0023): the next transaction starts on a fresh producer instead."""
+        if error.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._brokers_lost = True
+
+    def _fresh_producer_after_an_outage(self) -> None:
+        self._producer.poll(0)  # serves the error callbacks still queued
+        if self._brokers_lost:
+            log.warning("%s: every broker was away; the next transaction starts on a fresh producer",
+                        self.service)
+            old = self._producer
+            _quietly(lambda: old.flush(0))
+            self._producer = self._transactional_producer()
+            metrics.PRODUCERS_REPLACED.labels(self.service, "brokers_lost").inc()
 
     def _usable(self, message: Message) -> bool:
         error = message.error()
@@ -302,6 +325,7 @@ class StreamProcessor:
     def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
         """One transaction for ``batch``: None when it committed, else the failure (aborted)."""
         self.liveness.holding()
+        self._fresh_producer_after_an_outage()
         try:
             self._producer.begin_transaction()
             self._prepare(batch)
@@ -579,12 +603,12 @@ def check_size(topic: str, size: int, ingest_max_bytes: int) -> None:
 #: Timeouts (seconds) of the transactional calls: each well inside the transaction timeout's
 #: default 30 s, none waits for ever (ADR 0019).
 INIT_TIMEOUT_S = 30
-OFFSETS_TIMEOUT_S = 30
+OFFSETS_TIMEOUT_S = 15
 COMMIT_TIMEOUT_S = 60
 ABORT_FLUSH_S = 5
 ABORT_TIMEOUT_S = 30
 #: How long past its own timeout a call may block before the client is given up (bounded.py).
-WEDGED_AFTER_S = 15
+WEDGED_AFTER_S = 5
 
 
 class ConsumerFailed(Exception):
