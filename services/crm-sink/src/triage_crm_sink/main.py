@@ -11,7 +11,7 @@ from triage_crm_sink.handler import CrmSinkHandler
 def build(settings: Settings) -> CrmSinkHandler:
     url = settings.require_database_url()
     migrate(url)
-    crm = build_backend(settings, Database(url).connect())
+    crm = build_backend(settings, Database(url).connect(), in_transaction=True)
     return CrmSinkHandler(crm, auto_write_intents(settings))
 
 

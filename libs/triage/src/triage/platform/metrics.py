@@ -22,6 +22,10 @@ BATCH_SIZE = Histogram(
     "triage_batch_records", "Records per transaction", ["service"],
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
+CIRCUIT_STATE = Gauge(
+    "triage_circuit_state", "A dependency's circuit (ADR 0022): 0 closed, 1 half-open (probing), 2 open (waiting)",
+    ["service", "dependency"],
+)
 LAST_POLL = Gauge("triage_last_poll_timestamp_seconds", "When the loop last polled Kafka", ["service"])
 
 # -- the seed design's pipeline metrics (observed by metrics_observers.py) ----------------
