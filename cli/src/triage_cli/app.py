@@ -31,9 +31,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gmail": ("gmail", "Gmail: watches and backfills."),
     "dlq": ("dlq", "The dead-letter topic: list, show and replay letters."),
     "labels": ("labels", "Labels people gave in the review queue (eval_labels)."),
+    "train": ("train", "Train the intent model on the gold sets plus corrections; write it only if no score falls "
+                       "below the ratchet."),
 }
 #: Modules whose commands run the pipeline in this process: they read the language model cached.
-MODEL_USERS = {"process", "evaluate"}
+MODEL_USERS = {"process", "evaluate", "train"}
 
 
 def load_command(name: str) -> click.Command:

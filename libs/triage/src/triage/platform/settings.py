@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     triage_confidence_auto_write: float = Field(default=0.85, ge=0, le=1)
     triage_confidence_suggest: float = Field(default=0.6, ge=0, le=1)
     triage_intent_model: bool = True  # on|off: the intent model gates the local confidence (docs/extraction.md)
+    # A model file written by `triage train`; None: the one shipped in the package (docs/extraction.md)
+    triage_intent_model_path: Path | None = None
     # CRM (docs/crm.md): which backend crm-sink writes to, and what it may write on its own.
     triage_crm_backend: Literal["local", "hubspot", "salesforce"] = "local"
     triage_crm_auto_write_intents: str = "lead,support"  # others wait for POST /admin/crm/create
