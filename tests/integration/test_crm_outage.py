@@ -31,7 +31,6 @@ from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
 from triage.platform.topics import DLQ
 
-
 EMAILS_AT_THE_LIMIT = 100  # ~5 requests each: ~50 s at HubSpot's 100 per 10 s
 
 

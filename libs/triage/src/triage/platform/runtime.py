@@ -203,6 +203,7 @@ class StreamProcessor:
         )
         self.breakers = Breakers(settings.triage_retry_initial_s, settings.triage_circuit_max_s)
         self._hold_off_until = 0.0  # monotonic: Throttled, our request budget spent
+        self._held: dict[tuple[str, int], int] = {}  # where each partition resumes after a wait
 
     # -- the loop ---------------------------------------------------------------
     _stop: threading.Event | None = None
@@ -214,9 +215,9 @@ class StreamProcessor:
         consumer = self._consumer()
         try:
             while not stop.is_set():
-                self._wait_for_dependencies()
-                limit = 1 if self.breakers.probing() else self.settings.triage_batch_size
                 try:
+                    self._wait_for_dependencies(consumer)
+                    limit = 1 if self.breakers.probing() else self.settings.triage_batch_size
                     messages = consumer.consume(limit, 0.5)
                     self.liveness.beat()
                     metrics.LAST_POLL.labels(self.service).set_to_current_time()
@@ -224,6 +225,7 @@ class StreamProcessor:
                 except ConsumerFailed as exc:
                     log.warning("%s: the consumer failed (%s): a fresh one resumes from the committed "
                                 "offsets", self.service, exc)
+                    self._held.clear()
                     _quietly(consumer.close)
                     consumer = self._consumer()
                     continue
@@ -310,8 +312,8 @@ class StreamProcessor:
             if attempt:
                 time.sleep(self.settings.triage_retry_initial_s * 2 ** (attempt - 1))
             failure = transaction()
-            if failure is None or not is_transient(failure):
-                return failure
+            if failure is None or not is_transient(failure) or isinstance(failure, Unavailable):
+                return failure  # a dependency away is waited out by its circuit, not here
         return failure
 
     def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
@@ -422,6 +424,8 @@ class StreamProcessor:
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("%s revoked %s", self.service, self._by_topic(partitions))
+        for tp in partitions:  # its next owner starts at the committed offset
+            self._held.pop((tp.topic, tp.partition), None)
         self.liveness.released()
         self._hook("revoked", self._by_topic(partitions))
 
@@ -483,6 +487,8 @@ class StreamProcessor:
         """``rest`` is consumed again; after ``cause`` (None: the batch's time was spent) not before
         its circuit's backoff (or the hold-off) has passed. The wait is ``_wait_for_dependencies``'."""
         self._seek(consumer, rest)
+        for tp in first_offsets(rest):
+            self._held[(tp.topic, tp.partition)] = tp.offset
         self.liveness.beat()  # waiting out a dependency: a restart would not help
         if isinstance(cause, Throttled):
             wait = cause.retry_after_s or self.settings.triage_retry_initial_s
@@ -495,16 +501,47 @@ class StreamProcessor:
                         self.service, cause.dependency, wait, circuit.failures, len(rest), cause)
         self._publish_circuits()
 
-    def _wait_for_dependencies(self) -> None:
-        """The pause hook: no record is taken while a circuit is open or a hold-off runs; the wait
-        is outside any transaction and beats the liveness (the stage is healthy, waiting)."""
-        while self._stop is not None and not self._stop.is_set():
-            self._publish_circuits()
-            wait = max(self.breakers.wait_s(), self._hold_off_until - time.monotonic())
-            if wait <= 0:
-                return
-            self.liveness.beat()
-            self._stop.wait(min(wait, 1.0))
+    def _wait_for_dependencies(self, consumer: Consumer) -> None:
+        """The pause: no record is taken while a circuit is open or a hold-off runs.
+
+        The assigned partitions are paused (``Consumer.pause``) and the consumer keeps polling,
+        so the group membership stays (``max.poll.interval.ms``) and a rebalance is served; the
+        wait is outside any transaction and beats the liveness (the stage is healthy, waiting).
+        Afterwards the partitions resume where the held records start."""
+        paused = False
+        try:
+            while self._stop is not None and not self._stop.is_set():
+                self._publish_circuits()
+                wait = max(self.breakers.wait_s(), self._hold_off_until - time.monotonic())
+                if wait <= 0:
+                    return
+                self.liveness.beat()
+                assignment = consumer.assignment()  # again each time: a rebalance may have added some
+                if assignment:
+                    consumer.pause(assignment)
+                    paused = True
+                stray = [m for m in consumer.consume(self.settings.triage_batch_size, min(wait, 1.0))
+                         if self._usable(m)]
+                metrics.LAST_POLL.labels(self.service).set_to_current_time()
+                for tp in first_offsets(stray):  # fetched before its partition was paused: after the wait
+                    self._held.setdefault((tp.topic, tp.partition), tp.offset)
+        finally:
+            if paused:
+                self._resume(consumer)
+
+    def _resume(self, consumer: Consumer) -> None:
+        assignment = consumer.assignment()
+        if assignment:
+            consumer.resume(assignment)
+        assigned = {(tp.topic, tp.partition) for tp in assignment}
+        held = [TopicPartition(t, p, o) for (t, p), o in self._held.items() if (t, p) in assigned]
+        self._held.clear()
+        for partition in held:  # the fetch restarts at the first held record, whatever was prefetched
+            try:
+                consumer.seek(partition)
+            except KafkaException as failure:
+                log.warning("%s: cannot resume %s[%d] at %d: %s", self.service, partition.topic,
+                            partition.partition, partition.offset, failure)
 
     def _publish_circuits(self) -> None:
         for dependency, circuit in self.breakers.circuits.items():
