@@ -16,6 +16,7 @@ fake with its real 429): no transaction aborted, no dead letter, no 429 let thro
 
 from __future__ import annotations
 
+import os
 import time
 import urllib.request
 import uuid
@@ -81,16 +82,22 @@ def run_outage(pipeline: Pipeline, hubspot: FakeHubSpot, how: str, emails_n: int
             "crm-sink", 'triage_circuit_state{dependency="hubspot",service="crm-sink"}'))
         health_during.append(healthz(pipeline, "crm-sink"))
         time.sleep(1)
+    before_return = len(events(pipeline))
     hubspot.come_back()
     back_at = time.monotonic()
 
+    wait_until(lambda: len(events(pipeline)) > before_return or sum(accounted(pipeline, planned)) == emails_n,
+               settle_s, "the first event after HubSpot's return")
+    flow_back_s = time.monotonic() - back_at
     wait_until(lambda: sum(accounted(pipeline, planned)) == emails_n, settle_s, "every email written or dead-lettered")
     resumed_s = time.monotonic() - back_at
     complete, lettered = accounted(pipeline, planned)
     keys = Counter(e.idempotency_key for e in events(pipeline))
-    print(f"HubSpot down ({how}) {outage_s:.0f} s under {emails_n} emails: {lettered} dead-lettered, "
-          f"{complete} written, all accounted for {resumed_s:.1f} s after its return; "
-          f"{hubspot.refused_while_down} requests met the outage; duplicates {duplicates(hubspot)}")
+    lost = len(every_key - set(keys))
+    print(f"HubSpot down ({how}) {outage_s:.0f} s under {emails_n} emails: {lettered} dead-lettered, {lost} actions "
+          f"lost, {sum(n - 1 for n in keys.values())} twice on crm.events, duplicates {duplicates(hubspot)}; "
+          f"{before_return} events before the return, the first event {flow_back_s:.1f} s after it, all "
+          f"{complete} emails written {resumed_s:.1f} s after it; {hubspot.refused_while_down} requests met the outage")
 
     assert lettered == 0, f"{lettered} email(s) dead-lettered by a CRM outage"
     assert set(keys) >= every_key and max(keys.values()) == 1, "an action missing or twice on crm.events"
@@ -111,40 +118,55 @@ def test_a_20_s_hubspot_outage_under_a_burst_pauses_crm_sink_and_dead_letters_no
     run_outage(pipeline, hubspot, how, emails_n=200, outage_s=20, settle_s=180)
 
 
+#: The chaos experiment's size (issue #18: HubSpot down 5 minutes under 1,000 emails); shorter runs
+#: by environment, e.g. TRIAGE_CHAOS_OUTAGE_S=60 TRIAGE_CHAOS_EMAILS=300 make chaos.
+CHAOS_OUTAGE_S = float(os.environ.get("TRIAGE_CHAOS_OUTAGE_S", "300"))
+CHAOS_EMAILS = int(os.environ.get("TRIAGE_CHAOS_EMAILS", "1000"))
+
+
 @pytest.mark.chaos
-@pytest.mark.timeout(1800)
-def test_a_5_minute_hubspot_outage_under_1000_emails_at_the_real_limit_dead_letters_nothing(
-        pipeline: Pipeline) -> None:
-    """~5,000 requests at 100 per 10 s (~8.5 minutes of writing) with HubSpot away for 5 of them."""
+@pytest.mark.timeout(3600)
+def test_a_5_minute_hubspot_outage_under_1000_emails_dead_letters_nothing(
+        pipeline: Pipeline, hubspot: FakeHubSpot) -> None:
+    run_outage(pipeline, hubspot, "refused", emails_n=CHAOS_EMAILS, outage_s=CHAOS_OUTAGE_S,
+               settle_s=max(600.0, CHAOS_EMAILS * 0.6))
+
+
+def run_burst(pipeline: Pipeline, emails_n: int, settle_s: float) -> None:
     hubspot = FakeHubSpot(latency_s=0.002, budget_per_10s=100, budget_retry_after=False)
     try:
-        run_outage(pipeline, hubspot, "refused", emails_n=1000, outage_s=300, settle_s=1200, requests_per_10s=100)
+        run = uuid.uuid4().hex[:6]
+        emails = [routed_lead(n, run) for n in range(emails_n)]
+        every_key = {a.idempotency_key for e in emails for a in e.crm_actions}
+        produce_routed(pipeline, emails)
+        started = time.monotonic()
+        pipeline.start("crm-sink", **env_for(hubspot, 100))
+        wait_until(lambda: {e.idempotency_key for e in events(pipeline)} >= every_key, settle_s, "every action's event")
+        took = time.monotonic() - started
+        aborted = pipeline.metric("crm-sink", 'triage_transactions_total{outcome="aborted",service="crm-sink"}')
+        committed = pipeline.metric("crm-sink", 'triage_transactions_total{outcome="committed",service="crm-sink"}')
+        refused = [f for f in hubspot.injected if f[0] == "budget"]
+        keys = Counter(e.idempotency_key for e in events(pipeline))
+        letters = read_topic(pipeline.settings, DLQ)
+        print(f"{emails_n} emails at 100 requests/10 s: {len(hubspot.calls)} requests in {took:.0f} s, {committed:.0f} "
+              f"transactions committed, {aborted:.0f} aborted, {len(refused)} 429s, {len(letters)} dead letters, "
+              f"{sum(n - 1 for n in keys.values())} twice on crm.events, duplicates {duplicates(hubspot)}")
+        assert letters == []
+        assert aborted == 0, f"{aborted} transaction(s) aborted at the rate limit"
+        assert refused == [], "the client-side budget let a 429 through"
+        assert max(keys.values()) == 1
+        assert duplicates(hubspot) == {"companies": 0, "contacts": 0, "deals": 0, "notes": 0}
     finally:
         hubspot.close()
 
 
 def test_a_burst_at_hubspots_real_limit_aborts_no_transaction_and_dead_letters_nothing(
         pipeline: Pipeline) -> None:
-    hubspot = FakeHubSpot(latency_s=0.002, budget_per_10s=100, budget_retry_after=False)
-    try:
-        run = uuid.uuid4().hex[:6]
-        emails = [routed_lead(n, run) for n in range(EMAILS_AT_THE_LIMIT)]
-        every_key = {a.idempotency_key for e in emails for a in e.crm_actions}
-        produce_routed(pipeline, emails)
-        started = time.monotonic()
-        pipeline.start("crm-sink", **env_for(hubspot, 100))
-        wait_until(lambda: {e.idempotency_key for e in events(pipeline)} >= every_key, 300, "every action's event")
-        took = time.monotonic() - started
-        aborted = pipeline.metric("crm-sink", 'triage_transactions_total{outcome="aborted",service="crm-sink"}')
-        committed = pipeline.metric("crm-sink", 'triage_transactions_total{outcome="committed",service="crm-sink"}')
-        refused = [f for f in hubspot.injected if f[0] == "budget"]
-        print(f"{EMAILS_AT_THE_LIMIT} emails at 100 requests/10 s: {len(hubspot.calls)} requests in {took:.0f} s, {committed:.0f} "
-              f"transactions committed, {aborted:.0f} aborted, {len(refused)} 429s")
-        assert read_topic(pipeline.settings, DLQ) == []
-        assert aborted == 0, f"{aborted} transaction(s) aborted at the rate limit"
-        assert refused == [], "the client-side budget let a 429 through"
-        keys = Counter(e.idempotency_key for e in events(pipeline))
-        assert max(keys.values()) == 1
-        assert duplicates(hubspot) == {"companies": 0, "contacts": 0, "deals": 0, "notes": 0}
-    finally:
-        hubspot.close()
+    run_burst(pipeline, EMAILS_AT_THE_LIMIT, settle_s=300)
+
+
+@pytest.mark.chaos
+@pytest.mark.timeout(3600)
+def test_1000_emails_at_hubspots_real_limit_abort_no_transaction(pipeline: Pipeline) -> None:
+    """~5,000 requests at 100 per 10 s: ~8.5 minutes of writing, each batch cut by the budget."""
+    run_burst(pipeline, CHAOS_EMAILS, settle_s=max(900.0, CHAOS_EMAILS * 1.2))

@@ -193,6 +193,9 @@ class FakeHubSpot(Served):
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
+        if self.down == "refused":  # a connection kept alive from before the outage: the server is gone
+            handler.close_connection = True
+            return
         url = urlparse(handler.path)
         path, query = url.path, {k: v[-1] for k, v in parse_qs(url.query).items()}
         late = False

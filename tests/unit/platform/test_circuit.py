@@ -1,8 +1,16 @@
-"""The circuit breaker's states and backoff (ADR 0022): a pure core on an injected clock, no sleeping."""
+"""The circuit breaker's states and backoff (ADR 0022): a pure core on an injected clock, no sleeping;
+then which failures open a circuit and that none is retried inside the Kafka transaction."""
 
 from __future__ import annotations
 
+import asyncpg
+import pytest
+
 from triage.platform.circuit import Breakers, Circuit, State
+from triage.platform.db import Database
+from triage.platform.errors import Throttled, TransientError, Unavailable
+from triage.platform.runtime import StreamProcessor, is_transient
+from triage.platform.settings import Settings
 
 
 class Clock:
@@ -78,3 +86,52 @@ def test_breakers_hold_off_for_the_longest_open_circuit_and_probe_with_one_recor
     assert described[1].startswith("waiting for hubspot: circuit half-open for 3 s after 1 failure(s) (HubSpot 503")
     breakers.succeeded()
     assert breakers.not_closed() == [] and breakers.wait_s() == 0
+
+
+# -- what opens a circuit, and that it is never waited out inside the transaction ------------------
+
+def test_a_database_away_or_starting_up_is_unavailable_on_the_postgresql_circuit() -> None:
+    database = Database("postgresql://triage@127.0.0.1:1/none")  # never connected: run() only classifies
+    try:
+        for away in (asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+                     ConnectionRefusedError(111, "refused"), asyncpg.exceptions.AdminShutdownError("terminating"),
+                     asyncpg.exceptions.ConnectionDoesNotExistError("lost"), TimeoutError()):
+            with pytest.raises(Unavailable) as raised:
+                database.run(raising(away))
+            assert raised.value.dependency == "postgresql" and raised.value.retry_after_s is None, away
+        for not_away in (asyncpg.exceptions.SerializationError("retry"), asyncpg.exceptions.UniqueViolationError("x")):
+            with pytest.raises(Exception) as raised:
+                database.run(raising(not_away))
+            assert not isinstance(raised.value, Unavailable), not_away
+    finally:
+        database.close()
+
+
+async def raising(exc: BaseException) -> None:
+    raise exc
+
+
+def test_unavailable_is_tried_once_inside_the_transaction_a_plain_transient_error_is_retried() -> None:
+    processor = StreamProcessor(settings=Settings(triage_retry_initial_s=0.0, triage_max_attempts=4), service="t",
+                                inputs=[], handler=None, serde=None)  # type: ignore[arg-type]
+    for exc, tries in ((Unavailable("HubSpot 503", dependency="hubspot"), 1), (Throttled("budget"), 1),
+                       (TransientError("lock timeout"), 4)):
+        calls = []
+
+        def attempt(exc: Exception = exc, calls: list[int] = calls) -> None:
+            calls.append(1)
+            raise exc
+
+        with pytest.raises(type(exc)):
+            processor._retrying(attempt)
+        assert len(calls) == tries, exc
+        assert is_transient(exc)
+    failures = []
+    assert processor._retry_transient(lambda: failures.append(1) or Unavailable("away")) is not None
+    assert failures == [1], "a whole transaction is not tried again while its dependency is away"
+
+
+def test_a_batch_must_close_well_inside_the_transaction_timeout() -> None:
+    Settings(triage_batch_max_s=10, triage_transaction_timeout_ms=30_000)
+    with pytest.raises(ValueError, match="TRIAGE_BATCH_MAX_S"):
+        Settings(triage_batch_max_s=20, triage_transaction_timeout_ms=30_000)
