@@ -103,6 +103,11 @@ def test_a_database_away_or_starting_up_is_unavailable_on_the_postgresql_circuit
             with pytest.raises(Exception) as raised:
                 database.run(raising(not_away))
             assert not isinstance(raised.value, Unavailable), not_away
+        # seen when the server stopped mid-transaction (a clean-up on the dropped connection): retried,
+        # never dead-lettered after one try as an unknown error
+        with pytest.raises(TransientError) as raised:
+            database.run(raising(asyncpg.exceptions.InternalClientError("not connected")))
+        assert not isinstance(raised.value, Unavailable)
     finally:
         database.close()
 
