@@ -7,8 +7,8 @@ comes back after a while. What must hold: no dead letter, every planned action o
 ``crm.events`` exactly once, no duplicate object in HubSpot, the stage healthy (waiting)
 during the outage with the reason on ``/healthz`` and its circuit gauge open.
 
-Before ADR 0022 the same 20 s outage dead-lettered the emails crm-sink met during it (their
-4 tries lasted ~3 s); see docs/reliability.md for the numbers.
+Before ADR 0022 a 503 was a plain TransientError: its 4 tries lasted ~3 s, then email.dlq (see
+docs/reliability.md for the numbers since).
 
 The second test runs a burst at HubSpot's real limit (100 requests per 10 s, enforced by the
 fake with its real 429): no transaction aborted, no dead letter, no 429 let through.
@@ -97,7 +97,7 @@ def run_outage(pipeline: Pipeline, hubspot: FakeHubSpot, how: str, emails_n: int
     print(f"HubSpot down ({how}) {outage_s:.0f} s under {emails_n} emails: {lettered} dead-lettered, {lost} actions "
           f"lost, {sum(n - 1 for n in keys.values())} twice on crm.events, duplicates {duplicates(hubspot)}; "
           f"{before_return} events before the return, the first event {flow_back_s:.1f} s after it, all "
-          f"{complete} emails written {resumed_s:.1f} s after it; {hubspot.refused_while_down} requests met the outage")
+          f"{complete} emails written {resumed_s:.1f} s after it; {hubspot.refused_while_down} requests answered 503 during it")
 
     assert lettered == 0, f"{lettered} email(s) dead-lettered by a CRM outage"
     assert set(keys) >= every_key and max(keys.values()) == 1, "an action missing or twice on crm.events"
