@@ -8,11 +8,15 @@ record is tried exactly twice, the failure and the probe), the consumer keeps po
 wait longer than ``max.poll.interval.ms`` so the group membership stays (no revocation), /healthz
 says what the stage waits for, and every record is handled exactly once in order, nothing
 dead-lettered, no transaction aborted.
+
+And a slow batch (a slow CRM) commits what it has done once it has run ``TRIAGE_BATCH_MAX_S``:
+no transaction runs near its timeout, no circuit opens for it.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 
@@ -116,3 +120,44 @@ def test_an_open_circuit_commits_the_done_part_pauses_keeps_the_group_and_probes
     assert read_topic(settings, DLQ) == []
     assert metrics.TRANSACTIONS.labels(service, "aborted")._value.get() == 0
     assert metrics.CIRCUIT_STATE.labels(service, "flaky")._value.get() == 0
+
+
+class Slow:
+    """A handler whose every record takes ``seconds`` (a slow CRM)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.handled: list[int] = []
+
+    def handle(self, record: Inbound) -> Sequence[Outbound]:
+        time.sleep(self.seconds)
+        self.handled.append(record.offset)
+        return []
+
+
+def test_a_slow_batch_commits_what_it_has_done_once_its_time_is_spent(pipeline: Pipeline) -> None:
+    """10 records of 0.4 s in one poll with TRIAGE_BATCH_MAX_S=1: never one 4 s transaction."""
+    settings = pipeline.settings.model_copy(update={"triage_batch_size": 10, "triage_batch_max_s": 1.0,
+                                                    "triage_instance_id": "slow"})
+    producer = Producer(producer_config(settings, transactional_id=None))
+    serde = Serde()
+    for n in range(10):
+        producer.produce(settings.topic(ROUTED), key=f"k{n}".encode(), partition=0,
+                         value=serde.encode(ROUTED, routed_lead(n, uuid.uuid4().hex[:6])))
+    assert producer.flush(30) == 0
+    handler = Slow(0.4)
+    service = f"slow-{uuid.uuid4().hex[:6]}"
+    processor = StreamProcessor(settings=settings, service=service, inputs=[ROUTED], handler=handler, serde=serde)
+    stop = threading.Event()
+    thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: committed_offset(pipeline, processor.group_id) == 10, 60, "every offset committed")
+    finally:
+        stop.set()
+        thread.join(30)
+    assert handler.handled == list(range(10))
+    committed = metrics.TRANSACTIONS.labels(service, "committed")._value.get()
+    assert committed >= 4, f"{committed} transaction(s) for 10 records of 0.4 s: the batch time was not enforced"
+    assert metrics.TRANSACTIONS.labels(service, "aborted")._value.get() == 0
+    assert processor.breakers.circuits == {}, "the batch time is no failure: no circuit opened"
