@@ -3,12 +3,15 @@ then which failures open a circuit and that none is retried inside the Kafka tra
 
 from __future__ import annotations
 
+import urllib.request
+
 import asyncpg
 import pytest
 
 from triage.platform.circuit import Breakers, Circuit, State
 from triage.platform.db import Database
 from triage.platform.errors import Throttled, TransientError, Unavailable
+from triage.platform.health import Liveness, serve_health
 from triage.platform.runtime import StreamProcessor, is_transient
 from triage.platform.settings import Settings
 
@@ -140,3 +143,29 @@ def test_a_batch_must_close_well_inside_the_transaction_timeout() -> None:
     Settings(triage_batch_max_s=10, triage_transaction_timeout_ms=30_000)
     with pytest.raises(ValueError, match="TRIAGE_BATCH_MAX_S"):
         Settings(triage_batch_max_s=20, triage_transaction_timeout_ms=30_000)
+
+
+def test_a_stage_waiting_for_a_dependency_is_healthy_says_why_and_its_stall_clock_restarts() -> None:
+    clock = Clock()
+    live = Liveness(max_silence_s=10_000, max_stall_s=10, clock=clock)
+    live.holding()
+    live.waiting(["waiting for hubspot: circuit open for 0 s after 1 failure(s) (HubSpot 503)"])
+    clock.now += 300  # a 5-minute outage: held records, no commit
+    assert live() and live.reasons() == []
+    assert live.notes() == ["waiting for hubspot: circuit open for 0 s after 1 failure(s) (HubSpot 503)"]
+    live.waiting([])  # the probe passed: the stall clock starts again now, not at the first hold
+    clock.now += 9
+    assert live()
+    clock.now += 1
+    assert live.reasons() == ["no commit for 10 s with records waiting"]
+
+    server = serve_health("127.0.0.1", 0, live)
+    try:
+        live.committed()
+        live.waiting(["waiting for postgresql: circuit open for 3 s after 2 failure(s) (database unavailable)"])
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz", timeout=5) as answer:
+            assert answer.status == 200
+            assert answer.read().decode() == ("ok\nwaiting for postgresql: circuit open for 3 s after 2 failure(s) "
+                                              "(database unavailable)\n")
+    finally:
+        server.shutdown()
