@@ -161,3 +161,50 @@ def test_a_slow_batch_commits_what_it_has_done_once_its_time_is_spent(pipeline: 
     assert committed >= 4, f"{committed} transaction(s) for 10 records of 0.4 s: the batch time was not enforced"
     assert metrics.TRANSACTIONS.labels(service, "aborted")._value.get() == 0
     assert processor.breakers.circuits == {}, "the batch time is no failure: no circuit opened"
+
+
+class SlowThenAway(Slow):
+    """Slow records on two partitions; the dependency is away once, at the last record of partition 1."""
+
+    def __init__(self, seconds: float, failing: tuple[int, int]) -> None:
+        super().__init__(seconds)
+        self.failing = failing
+        self.seen: list[tuple[int, int]] = []
+        self.failed = False
+
+    def handle(self, record: Inbound) -> Sequence[Outbound]:
+        if (record.partition, record.offset) == self.failing and not self.failed:
+            self.failed = True
+            raise Unavailable("flaky: 503", dependency="flaky")
+        time.sleep(self.seconds)
+        self.seen.append((record.partition, record.offset))
+        return []
+
+
+def test_cut_batches_then_a_circuit_resume_where_held_never_at_an_older_hold(pipeline: Pipeline) -> None:
+    """Batches cut by their time hold the rest without a wait; a later wait must not rewind a partition
+    to where such a cut once left it (every record handled once)."""
+    settings = pipeline.settings.model_copy(update={
+        "triage_batch_size": 20, "triage_batch_max_s": 1.0, "triage_retry_initial_s": 0.5,
+        "triage_circuit_max_s": 0.5, "triage_instance_id": "cut"})
+    producer = Producer(producer_config(settings, transactional_id=None))
+    serde = Serde()
+    for partition in (0, 1):
+        for n in range(6):
+            producer.produce(settings.topic(ROUTED), key=f"k{partition}-{n}".encode(), partition=partition,
+                             value=serde.encode(ROUTED, routed_lead(n, uuid.uuid4().hex[:6])))
+    assert producer.flush(30) == 0
+    handler = SlowThenAway(0.3, failing=(1, 5))
+    processor = StreamProcessor(settings=settings, service=f"cut-{uuid.uuid4().hex[:6]}", inputs=[ROUTED],
+                                handler=handler, serde=serde)
+    stop = threading.Event()
+    thread = threading.Thread(target=processor.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: len(handler.seen) >= 12, 60, "every record handled")
+        time.sleep(2)  # a rewind to an old hold would handle some again now
+    finally:
+        stop.set()
+        thread.join(30)
+    assert handler.failed
+    assert sorted(handler.seen) == [(p, o) for p in (0, 1) for o in range(6)], f"handled twice: {handler.seen}"

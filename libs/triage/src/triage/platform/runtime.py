@@ -528,6 +528,8 @@ class StreamProcessor:
         finally:
             if paused:
                 self._resume(consumer)
+            else:  # no wait (the batch's time was spent): the seek in _hold placed them already
+                self._held.clear()
 
     def _resume(self, consumer: Consumer) -> None:
         assignment = consumer.assignment()
