@@ -532,9 +532,14 @@ class StreamProcessor:
                 self._held.clear()
 
     def _resume(self, consumer: Consumer) -> None:
-        assignment = consumer.assignment()
-        if assignment:
-            consumer.resume(assignment)
+        try:
+            assignment = consumer.assignment()
+            if assignment:
+                consumer.resume(assignment)
+        except KafkaException as failure:  # a consumer failing meanwhile: a fresh one starts from the commit
+            log.warning("%s: cannot resume the paused partitions: %s", self.service, failure)
+            self._held.clear()
+            return
         assigned = {(tp.topic, tp.partition) for tp in assignment}
         held = [TopicPartition(t, p, o) for (t, p), o in self._held.items() if (t, p) in assigned]
         self._held.clear()
