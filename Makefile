@@ -73,7 +73,8 @@ test: setup
 test-unit: setup
 	$(VENV)/python -m pytest -q tests/unit
 
-# Fault experiments on private brokers (docs/reliability.md): broker kill -9 and SIGTERM mid-stream.
+# Fault experiments (docs/reliability.md): broker kill -9 and SIGTERM mid-stream on private brokers; HubSpot down
+# 5 minutes under 1,000 emails and 1,000 emails at its real limit (TRIAGE_CHAOS_OUTAGE_S, TRIAGE_CHAOS_EMAILS size them).
 chaos: setup
 	$(VENV)/python -m pytest -q -m chaos
 
