@@ -17,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.integration.test_admin_ui import CHROMIUM_ARGS, chromium_path, log_in
 from tests.support.pipeline import Pipeline, free_port
+from tests.support.screenshots import shoot
 from tests.support.stack import ROOT, Stack
 
 TOKEN = f"carol-{uuid.uuid4().hex}"
@@ -61,6 +62,7 @@ def test_the_model_page_shows_when_the_model_was_trained_and_on_how_many_correct
         expect(page.locator("#model-corrections")).to_have_text("3")
         expect(page.locator("#model-where")).to_have_text(str(model))
         expect(page.locator("#model-scores")).to_contain_text("indie-solara")
+        shoot(page, "model")
 
         model_file(model, "2026-12-07T04:00:00Z", 12)  # retrained: the page reads the file again
         page.reload()

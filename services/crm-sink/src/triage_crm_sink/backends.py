@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
+from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.settings import Settings
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock
 from triage_crm_sink.handler import CrmBackend
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
 from triage_crm_sink.local_crm import LocalCrm
+from triage_crm_sink.queue_owners import QueueOwnedCrm
 
 
-def build_backend(settings: Settings, database: Database, in_transaction: bool = False) -> CrmBackend:
+def build_backend(settings: Settings, database: Database, queues: QueueTable = NO_QUEUES,
+                  in_transaction: bool = False) -> CrmBackend:
     """The configured adapter, exactly once per idempotency key, measured (crm_write_latency_seconds).
 
     A remote adapter also takes the deal lock (deal_lock.py) in the ledger's database: the 45-day rule
@@ -27,6 +31,8 @@ def build_backend(settings: Settings, database: Database, in_transaction: bool =
                           Ledger(database, "salesforce"))
     else:
         crm = LocalCrm(database)  # records its own idempotency keys, in the same transaction as the write
+    if queues.queues:  # config/queues.yaml: each action carries its queue's owner and ticket settings
+        crm = QueueOwnedCrm(crm, queues)
     return MeasuredCrm(crm)
 
 
@@ -78,3 +84,11 @@ def salesforce(settings: Settings, deal_lock: DealLock | None = None, in_transac
 
 def auto_write_intents(settings: Settings) -> frozenset[str]:
     return frozenset(i.strip() for i in settings.triage_crm_auto_write_intents.split(",") if i.strip())
+
+
+def load_queues(settings: Settings) -> QueueTable:
+    """config/queues.yaml (or TRIAGE_QUEUES_FILE); an invalid file stops the process, naming the line."""
+    try:
+        return load_queues_file(settings.triage_queues_file)
+    except QueuesConfigError as exc:
+        raise SystemExit(f"invalid queue settings: {exc}") from exc

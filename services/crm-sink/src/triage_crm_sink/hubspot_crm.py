@@ -52,13 +52,14 @@ from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
 from triage_crm_sink.hubspot_deals import HubSpotDealsAndNotes, _present
 from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
 from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
+from triage_crm_sink.hubspot_tickets import HubSpotTickets
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
 from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company"]
+CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company", "hubspot_owner_id"]
 COMPANY_PROPERTIES = ["name", "domain", KEY_PROPERTY]
 
 
@@ -84,7 +85,7 @@ def company_key(domain: str | None, name: str | None) -> str | None:
     return f"company:name:{name.strip().lower()}" if name and name.strip() else None
 
 
-class HubSpotCrm(HubSpotDealsAndNotes):
+class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
     backend = "hubspot"
 
     def __init__(self, client: HubSpot, budget: RequestBudget, *, timeout_s: float = 10.0,
@@ -97,6 +98,7 @@ class HubSpotCrm(HubSpotDealsAndNotes):
         self.company_basic, self.company_search = crm.companies.basic_api, crm.companies.search_api
         self.contact_batch = crm.contacts.batch_api
         self.deal_basic = crm.deals.basic_api
+        self.ticket_basic = crm.tickets.basic_api
         self.note_basic = crm.objects.notes.basic_api
         self.associations_api = crm.associations.v4.basic_api
         self.properties_api = crm.properties.core_api
@@ -120,8 +122,8 @@ class HubSpotCrm(HubSpotDealsAndNotes):
         if self.view.stale():
             self.view = BatchView()
         try:
-            if action.action == "create_deal":
-                return self.create_deal(action.properties, action.idempotency_key)
+            if action.action in ("create_deal", "create_ticket"):
+                return getattr(self, action.action)(action.properties, action.idempotency_key)
             return getattr(self, action.action)(action.properties)
         except StaleId as exc:
             self.forget()
@@ -216,7 +218,8 @@ class HubSpotCrm(HubSpotDealsAndNotes):
         existing = self.read_contact(email)
         first, last = _split_name(props.get("name"))
         properties = _present(email=email, firstname=first, lastname=last,
-                              company=props.get("company_name") or props.get("company_domain"))
+                              company=props.get("company_name") or props.get("company_domain"),
+                              hubspot_owner_id=props.get("owner"))  # the queue's owner (config/queues.yaml)
         if existing is not None:  # an existing contact keeps what a person typed in HubSpot
             properties = {k: v for k, v in properties.items() if not existing["properties"].get(k)}
         if existing is None or properties:

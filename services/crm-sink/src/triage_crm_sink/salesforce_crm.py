@@ -48,6 +48,7 @@ from triage_crm_sink.hubspot_crm import BoundedCache
 from triage_crm_sink.hubspot_reads import VIEW_TTL_S
 from triage_crm_sink.limits import retry_after_seconds
 from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
+from triage_crm_sink.salesforce_cases import SalesforceCases
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,7 +96,7 @@ class SoqlView:
         return time.monotonic() - self.made_at > VIEW_TTL_S
 
 
-class SalesforceCrm:
+class SalesforceCrm(SalesforceCases):
     backend = "salesforce"
 
     def __init__(self, client: Salesforce, *, retry_after_cap_s: float = 10.0, stage: str = "Prospecting",
@@ -204,7 +205,8 @@ class SalesforceCrm:
             task_id = self.log_email(existing["Id"], props)
             return ActionResult("contact", existing["Id"], "updated",
                                 f"Salesforce contact {existing['Id']} updated, task {task_id}")
-        fields = {"Email": email, "FirstName": first, "LastName": last, "AccountId": account_id}
+        fields = {"Email": email, "FirstName": first, "LastName": last, "AccountId": account_id,
+                  "OwnerId": props.get("owner")}  # the queue's owner (config/queues.yaml), on a new contact
         contact_id, created = self.upsert_by_key("Contact", CONTACT_KEY, email, _present(fields))
         self.view.contacts[email] = {**_present(fields), "Id": contact_id}
         task_id = self.log_email(contact_id, props, new=created)  # a contact made just now has no Tasks yet
@@ -250,6 +252,7 @@ class SalesforceCrm:
             "Name": props.get("name", "Inbound deal"), "StageName": self.stage, "AccountId": account_id,
             "CloseDate": (datetime.now(UTC) + timedelta(days=self.close_in_days)).date().isoformat(),
             "Amount": float(amount) if amount else None, "LeadSource": "Inbound Email",
+            "OwnerId": props.get("owner"),
         })
         deal_id, created = self.upsert_by_key("Opportunity", OPPORTUNITY_KEY, props["email_id"], fields)
         if account_id in self.view.open_opportunities and created:

@@ -56,6 +56,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from triage.domain.models import DeadLetter
 from triage.platform import metrics, metrics_observers, tracing
+from triage.platform.bounded import CallWedged, call_within
 from triage.platform.circuit import Breakers
 from triage.platform.errors import PermanentError, Throttled, TransientError, Unavailable
 from triage.platform.health import Liveness
@@ -355,8 +356,11 @@ class StreamProcessor:
         return Held(batch[len(done):], cause) if len(done) < len(batch) else None
 
     def _finish(self, consumer: Consumer, batch: list[Message]) -> None:
-        self._producer.send_offsets_to_transaction(next_offsets(batch), consumer.consumer_group_metadata(),
-                                                   OFFSETS_TIMEOUT_S)
+        producer, offsets, group = self._producer, next_offsets(batch), consumer.consumer_group_metadata()
+        # Bounded by us as well: librdkafka may ignore this timeout (bounded.py); before the
+        # commit, so a wedged call leaves a transaction the next producer aborts, never commits.
+        call_within(lambda: producer.send_offsets_to_transaction(offsets, group, OFFSETS_TIMEOUT_S),
+                    OFFSETS_TIMEOUT_S + WEDGED_AFTER_S, "send_offsets_to_transaction")
         self._producer.commit_transaction(COMMIT_TIMEOUT_S)
         self._rewinds = 0
         metrics.TRANSACTIONS.labels(self.service, "committed").inc()
@@ -437,6 +441,13 @@ class StreamProcessor:
         log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
         metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
         self._hook("discard")
+        if isinstance(exc, CallWedged):
+            # The producer is still inside the wedged call: touching it could block as well.
+            # A fresh one with the same transactional.id fences it and aborts its transaction.
+            metrics.KAFKA_CALLS_WEDGED.labels(self.service, exc.what).inc()
+            log.error("%s: %s; a fresh producer takes over", self.service, exc)
+            self._producer = self._transactional_producer()
+            return
         fatal = kafka_error(exc) is not None and kafka_error(exc).fatal()
         if not fatal:
             try:
@@ -686,6 +697,8 @@ OFFSETS_TIMEOUT_S = 30
 COMMIT_TIMEOUT_S = 60
 ABORT_FLUSH_S = 5
 ABORT_TIMEOUT_S = 30
+#: How long past its own timeout a call may block before the client is given up (bounded.py).
+WEDGED_AFTER_S = 15
 
 
 class ConsumerFailed(Exception):
