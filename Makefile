@@ -85,8 +85,11 @@ test-unit: setup
 # The fault suite (docs/reliability.md) on a private broker and PostgreSQL: kill -9 of each
 # service, broker kill -9 and SIGTERM, a PostgreSQL restart, poison inputs; 1,000 emails each.
 # `make test` runs a shorter version (CI_SUBSET in tests/chaos/test_fault_suite.py, 100 emails).
+# Also HubSpot down 5 minutes under 1,000 emails and 1,000 emails at its real limit
+# (tests/integration/test_crm_outage.py; TRIAGE_CHAOS_OUTAGE_S, TRIAGE_CHAOS_EMAILS size them).
 chaos: setup
-	TRIAGE_CHAOS_EMAILS=$${TRIAGE_CHAOS_EMAILS:-1000} $(VENV)/python -m pytest -q -o addopts="-ra --strict-markers" tests/chaos
+	TRIAGE_CHAOS_EMAILS=$${TRIAGE_CHAOS_EMAILS:-1000} $(VENV)/python -m pytest -q -o addopts="-ra --strict-markers" \
+	  tests/chaos tests/integration/test_crm_outage.py
 
 test-integration: setup
 	$(VENV)/python -m pytest -q tests/integration

@@ -2,23 +2,20 @@
 
 One private broker and one private PostgreSQL server for the whole suite (the experiments
 kill and restart them, so never the shared ones); each experiment gets its own topic prefix
-and database on them. Each experiment appends one result line to ``.local/chaos/results.jsonl``
-and the terminal summary prints the table: lost / duplicated / dead-lettered per experiment.
+and database on them. Each experiment (and the HubSpot outages of test_crm_outage.py) appends one
+result line to ``.local/chaos/results.jsonl`` (tests/support/chaos_results.py) and the terminal
+summary prints the table: lost / duplicated / dead-lettered per experiment.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.support import chaos_results
 from tests.support.private_kafka import PrivateKafka, private_kafka
 from tests.support.private_postgres import PrivatePostgres, private_postgres
-from tests.support.stack import ROOT
-
-RESULTS = ROOT / ".local/chaos/results.jsonl"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,17 +38,10 @@ def chaos_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Private
     running.purge()
 
 
-@pytest.fixture(scope="session")
-def chaos_results() -> Path:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("")
-    return RESULTS
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not RESULTS.exists() or not RESULTS.read_text().strip():
+    rows = chaos_results.rows()
+    if not rows:
         return
-    rows = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
     terminalreporter.section("fault suite: lost / duplicated / dead-lettered per experiment")
     terminalreporter.write_line(f"{'experiment':<22} {'emails':>6} {'lost':>5} {'dup':>4} {'dlq':>4} "
                                 f"{'poison→dlq':>10} {'resumed s':>9} {'all in s':>8} {'stages exited':>13}")

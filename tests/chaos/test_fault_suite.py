@@ -13,7 +13,6 @@ emails and prints the table (docs/reliability.md records it).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import uuid
@@ -28,6 +27,7 @@ from confluent_kafka import Producer
 
 from tests.integration.test_hostile_records import forwarded, limit_topic, mail, publish
 from tests.integration.test_pipeline import crm_event_emails, ingest
+from tests.support import chaos_results
 from tests.support.kafka import decoded, read_topic
 from tests.support.pipeline import SERVICES, Pipeline
 from tests.support.private_kafka import PrivateKafka
@@ -116,15 +116,10 @@ def poison(run: Experiment) -> tuple[list[str], int]:
     return flowing, 2
 
 
-def record(results: Path, row: dict) -> None:
-    with results.open("a") as out:
-        out.write(json.dumps(row) + "\n")
-
-
 @pytest.mark.parametrize("name", [
     pytest.param(name, marks=() if name in CI_SUBSET else pytest.mark.chaos) for name in FAULTS])
 def test_a_fault_mid_stream_loses_duplicates_and_dead_letters_nothing(
-        experiment: Experiment, chaos_results: Path, name: str) -> None:
+        experiment: Experiment, name: str) -> None:
     run, fault = experiment, FAULTS[name]
     for service in SERVICES:
         run.pipeline.start(service, **STAGE_ENV)
@@ -165,7 +160,7 @@ def test_a_fault_mid_stream_loses_duplicates_and_dead_letters_nothing(
            "exited": ",".join(exited) or "none", "through_at_fault": through_at_fault}
     if fault is None:
         row["poison_dead_lettered"] = f"{len(letters)}/{expected_letters}"
-    record(chaos_results, row)
+    chaos_results.record(row)
     print(f"{name}: {row}")
 
     assert (lost, duplicated, len(letters), exited) == (0, 0, expected_letters, []), row

@@ -37,7 +37,13 @@ writers both read before either writes).
 
 Faults: a queue per path pattern (status, Retry-After, or ``timeout`` = the
 request is *performed* and the answer comes too late), a random transient
-rate (500/502/503/504/429/timeout), and a server-side per-10-second budget.
+rate (500/502/503/504/429/timeout), and a server-side per-10-second budget
+(``budget_per_10s=100`` is HubSpot's real limit for a private app: over it, 429
+with HubSpot's documented ``TEN_SECONDLY_ROLLING`` body; ``budget_retry_after``
+off: no ``Retry-After``, only the ``X-HubSpot-RateLimit-*`` headers). An outage:
+``go_down("503")`` answers every request 503 Service Unavailable (nothing is
+performed), ``go_down("refused")`` closes the listening socket (connection
+refused); ``come_back()`` ends either, on the same port.
 """
 
 from __future__ import annotations
@@ -124,6 +130,7 @@ class FakeHubSpot(Served):
     token: str = "pat-na1-test"
     budget_per_10s: int = 10_000
     budget_window_s: float = 10.0  # HubSpot's is 10 s; tests may shrink it
+    budget_retry_after: bool = True  # a budget 429 carries Retry-After (the window's rest)
     transient_rate: float = 0.0  # share of requests answered with a random transient fault
     timeout_s: float = 1.5  # how late a "timeout" answer comes
     latency_s: float = 0.0  # every answer takes at least this long (a remote CRM is not free)
@@ -154,8 +161,24 @@ class FakeHubSpot(Served):
         self._index: dict[str, dict[str, list[tuple[float, dict]]]] = {t: {} for t in SINGULAR}
         self._linked_at: dict[tuple[str, str, str, str], float] = {}
         self._http = serve(self._serve)
+        self.down: str | None = None  # "503" or "refused" during an outage (go_down)
+        self.refused_while_down = 0  # requests answered 503 during an outage
 
     # -- test-facing -------------------------------------------------------------------
+    def go_down(self, how: str = "503") -> None:
+        """An outage: every request answered 503 (``"503"``), or no server listening (``"refused"``)."""
+        if how not in ("503", "refused"):
+            raise ValueError(how)
+        self.down = how
+        if how == "refused":
+            self._port = self._http.server_port
+            self.close()
+
+    def come_back(self) -> None:
+        if self.down == "refused":
+            self._http = serve(self._serve, port=self._port)
+        self.down = None
+
     def fail(self, path_pattern: str, status: int | str, times: int = 1, retry_after: str | None = None) -> None:
         self.faults.append(Fault(re.compile(path_pattern), status, retry_after, times))
 
@@ -186,6 +209,9 @@ class FakeHubSpot(Served):
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
+        if self.down == "refused":  # a connection kept alive from before the outage: the server is gone
+            handler.close_connection = True
+            return
         url = urlparse(handler.path)
         path, query = url.path, {k: v[-1] for k, v in parse_qs(url.query).items()}
         late = False
@@ -218,6 +244,9 @@ class FakeHubSpot(Served):
                                              "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
                                         "INVALID_AUTHENTICATION")
             return status, body, extra, False
+        if self.down is not None:
+            self.refused_while_down += 1
+            return (*transient_answer(503, None), False)
         limited = self._budget()
         if limited is not None:
             return (*limited, False)
@@ -237,12 +266,10 @@ class FakeHubSpot(Served):
         while self._window and now - self._window[0] >= self.budget_window_s:
             self._window.popleft()
         if len(self._window) >= self.budget_per_10s:
-            status, body, _ = error(429, "You have reached your ten_secondly_rolling limit.", "RATE_LIMITS",
-                                    errorType="RATE_LIMIT", policyName="TEN_SECONDLY_ROLLING",
-                                    groupName="publicapi:private-app:test")
             self.injected.append(("budget", "", 429))
             wait = self.budget_window_s - (now - self._window[0])
-            return status, body, {**self._rate_headers(), "Retry-After": f"{max(wait, 0.05):.2f}"}
+            retry_after = {"Retry-After": f"{max(wait, 0.05):.2f}"} if self.budget_retry_after else {}
+            return 429, rate_limited_body(), {**self._rate_headers(), **retry_after}
         self._window.append(now)
         return None
 
@@ -626,6 +653,13 @@ def comparable(name: str, value: object) -> object:
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         return float(text)
     return text.lower()
+
+
+def rate_limited_body() -> dict:
+    """HubSpot's documented answer past the ten-second limit (developers.hubspot.com, API usage guidelines)."""
+    return {"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+            "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()), "policyName": "TEN_SECONDLY_ROLLING",
+            "requestId": str(uuid.uuid4())}
 
 
 def transient_answer(status: int, retry_after: str | None) -> tuple[int, dict | None, dict]:

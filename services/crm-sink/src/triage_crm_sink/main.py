@@ -13,7 +13,7 @@ def build(settings: Settings) -> CrmSinkHandler | NotifyingHandler:
     url = settings.require_database_url()
     migrate(url)
     queues = load_queues(settings)  # config/queues.yaml: owners, tickets, Slack notices
-    crm = build_backend(settings, Database(url).connect(), queues)
+    crm = build_backend(settings, Database(url).connect(), queues, in_transaction=True)
     return with_queue_notices(CrmSinkHandler(crm, auto_write_intents(settings)), settings, queues)
 
 

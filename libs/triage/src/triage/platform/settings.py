@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Every producer uses the partitioner of the Java client, so a key lands on
@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     triage_max_attempts: int = Field(default=4, ge=1, le=10)
     triage_retry_initial_s: float = Field(default=0.2, ge=0.0)
     triage_retry_max_s: float = Field(default=5.0, ge=0.0)
+    # ADR 0022: a batch commits what it has done after this long (well inside the transaction
+    # timeout); a dependency's circuit backs off from triage_retry_initial_s doubling to this.
+    triage_batch_max_s: float = Field(default=10.0, gt=0.0)
+    triage_circuit_max_s: float = Field(default=5.0, gt=0.0)
     # /healthz of a stage (docs/operations.md): unhealthy after this many batches rewound in a row
     # (a transient failure that does not pass), or records held this long without a commit.
     triage_health_max_rewinds: int = Field(default=5, ge=1)
@@ -133,6 +137,13 @@ class Settings(BaseSettings):
     # The admin UI's address as people reach it (https://triage-admin.example.com): Slack notices link to it.
     triage_admin_public_url: str | None = Field(default=None, pattern=r"^https?://")
     triage_raw_ttl_days: int = Field(default=30, ge=1)  # emails.raw is nulled after this (triage purge-raw)
+
+    @model_validator(mode="after")
+    def _batch_fits_its_transaction(self) -> Settings:
+        if self.triage_batch_max_s * 1000 > self.triage_transaction_timeout_ms / 2:
+            raise ValueError("TRIAGE_BATCH_MAX_S must be at most half the transaction timeout "
+                             f"({self.triage_transaction_timeout_ms / 1000:g} s): a batch closes well before it")
+        return self
 
     @field_validator("triage_topic_prefix")
     @classmethod
