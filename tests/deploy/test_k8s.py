@@ -183,3 +183,25 @@ def test_standby_also_parks_the_gmail_fetch_worker() -> None:
     docs = rendered("overlays/blue-green")
     green = next(d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == "triage-ingest-fetch-green")
     assert green["spec"]["replicas"] == 0
+
+
+@pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
+def test_the_admin_re_decides_corrections_with_routes_mailbox(kustomization: str) -> None:
+    """ADR 0025: a correction is routed by route's rules and mailbox; without the same mailbox
+    file the admin would call a customer's support mail something else."""
+    def mailbox(deployment: dict) -> tuple[str | None, str | None]:
+        pod = deployment["spec"]["template"]["spec"]
+        env = {e["name"]: e.get("value") for e in pod["containers"][0].get("env", [])}
+        mounts = {m["name"]: m["mountPath"] for m in pod["containers"][0].get("volumeMounts", [])}
+        maps = {v["name"]: v["configMap"]["name"] for v in pod["volumes"] if "configMap" in v}
+        mounted = next((f"{mounts[n]}/mailbox.json" for n, m in maps.items() if "triage-mailbox" in m
+                        and n in mounts), None)
+        return env.get("TRIAGE_MAILBOX_FILE"), mounted
+
+    deployments = of_kind(rendered(kustomization), "Deployment")
+    routes = [d for d in deployments if d["metadata"]["name"].startswith("triage-route")]
+    admins = [d for d in deployments if d["metadata"]["name"].startswith("triage-admin")]
+    assert routes and admins
+    expected = {mailbox(d) for d in routes}
+    assert len(expected) == 1 and None not in next(iter(expected))
+    assert {mailbox(d) for d in admins} == expected

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.pipeline import SERVICES, Pipeline
+from tests.support.pipeline import SERVICES, Pipeline, drop_session_topics
 from tests.support.stack import Stack, session_stack
 from triage.platform.db import Database, migrate
 
@@ -21,6 +21,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def stack() -> Iterator[Stack]:
     with session_stack() as running:
         yield running
+        drop_session_topics(running.bootstrap_servers)
 
 
 @pytest.fixture

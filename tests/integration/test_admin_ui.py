@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.integration.test_confidence_bands import DOUBTFUL, message
 from tests.support.kafka import decoded, read_topic, wait_until
 from tests.support.pipeline import SERVICES, Pipeline, free_port
+from tests.support.screenshots import shoot
 from tests.support.stack import ROOT, Stack
 from triage.domain.intake import raw_email
 from triage.platform.dlq import read_letters
@@ -148,6 +149,7 @@ def test_a_wrong_token_is_refused_and_the_right_one_shows_the_emails(page: Page,
     expect(page).to_have_url(f"{admin.url}/admin/login")  # no session: the login page
     log_in(page, "not-a-token-of-anyone")
     expect(page.locator("#login-error")).to_contain_text("not an admin token")
+    shoot(page, "login")
     page.goto("/admin/review")
     expect(page).to_have_url(f"{admin.url}/admin/login")
 
@@ -157,6 +159,7 @@ def test_a_wrong_token_is_refused_and_the_right_one_shows_the_emails(page: Page,
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     rows = page.locator("#emails tbody tr")
     expect(rows).to_have_count(len(SAMPLES))
+    shoot(page, "emails")
     for email_id, intent, queue, rule, reason in sql(admin.db, """
             SELECT r.email_id, x.intent, r.queue, r.rule, r.reason FROM routes r
             JOIN extractions x ON x.email_id = r.email_id"""):
@@ -241,6 +244,7 @@ def test_audit_queues_a_doubtful_email_and_the_review_page_shows_it(page: Page, 
     shown = page.locator(f".review-item[data-email-id='{record.email_id}']")
     expect(shown).to_have_count(1)
     expect(shown.locator("select[name=intent]")).to_have_value(intent)  # the form prefilled from the extraction
+    shoot(page, "review")
 
 
 def test_a_corrected_label_is_stored_in_gold_format_with_its_actor(page: Page, admin: Admin) -> None:
@@ -280,23 +284,41 @@ def test_a_corrected_label_is_stored_in_gold_format_with_its_actor(page: Page, a
                email_id) == [("alice",)]
 
 
-def test_create_in_crm_writes_the_held_back_email_and_approves_it(page: Page, admin: Admin) -> None:
+def test_a_held_write_is_in_the_review_queue_and_create_in_crm_writes_it_once(page: Page, admin: Admin) -> None:
+    """MVP mode holds the support email: audit puts it in the review queue (no row inserted by the
+    test), the button there writes it, the pages show the outcome at once, a second click answers
+    "already in CRM" and keeps the first write's time."""
     email_id = admin.ids["0004-globex-revenue-radar-sync-stuck"]
     wait_until(lambda: sql(admin.db, "SELECT count(*) FROM crm_events WHERE email_id = %s AND "
                                      "status = 'awaiting_approval'", email_id)[0][0] > 0, 30, "awaiting approval")
+    wait_until(lambda: sql(admin.db, "SELECT reason, band, status FROM review_queue WHERE email_id = %s",
+                           email_id) == [("awaiting_approval", "auto_write", "open")], 30, "the approval item")
     [(actions,)] = sql(admin.db, "SELECT actions FROM routes WHERE email_id = %s", email_id)
     keys = {a["idempotency_key"] for a in actions}
     contact = next(a["properties"]["email"] for a in actions if a["action"] == "upsert_contact")
     assert sql(admin.db, "SELECT count(*) FROM crm_contacts WHERE email = %s", contact) == [(0,)]
-    sql(admin.db, """INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
-                     SELECT email_id, thread_id, 'suggest', 'suggest', queue, 'support', 0.7 FROM routes
-                     WHERE email_id = %s ON CONFLICT (email_id) DO NOTHING""", email_id)
+    [(summary,)] = sql(admin.db, "SELECT response_summary FROM crm_events WHERE email_id = %s LIMIT 1", email_id)
+    assert "Create in CRM button" in summary and "POST /admin" not in summary, "the message names the button"
 
     log_in(page, BOB)
     page.goto(f"/admin/emails/{email_id}")
     expect(page.locator("#crm-events .status").first).to_have_text("awaiting_approval")
-    page.click("button.crm-create")
+    shoot(page, "email")
+    page.goto("/admin/")
+    row = page.locator(f"#emails tr[data-email-id='{email_id}']")
+    expect(row.locator(".band")).to_contain_text("held for approval")
+    expect(row.locator(".crm")).to_have_text("awaiting_approval")
+    page.goto("/admin/review")
+    item = page.locator(f".review-item[data-email-id='{email_id}']")
+    expect(item.locator(".review-reason")).to_have_text("awaiting_approval")
+    expect(item.locator(".approval-hint")).to_contain_text("Create in CRM")
+    item.locator("button.crm-create").click()
+    expect(page).to_have_url(f"{admin.url}/admin/review")
     expect(page.locator("#flash")).to_contain_text("created in CRM")
+    expect(page.locator(f".review-item[data-email-id='{email_id}']")).to_have_count(0)  # approved: gone
+    page.goto(f"/admin/?q={urllib.parse.quote('Revenue Radar dashboards')}")
+    expect(row.locator(".crm")).not_to_contain_text("awaiting_approval")  # the state after the action
+    expect(row.locator(".review")).to_contain_text("approved")
 
     def outcomes() -> dict[str, str]:  # idempotency key -> its latest status on crm.events
         return {e.idempotency_key: e.status for e in decoded(admin.pipeline.settings, CRM_EVENTS)
@@ -308,38 +330,97 @@ def test_create_in_crm_writes_the_held_back_email_and_approves_it(page: Page, ad
     assert sql(admin.db, "SELECT count(*) FROM crm_contacts WHERE email = %s", contact) == [(1,)]
     assert sql(admin.db, "SELECT status, resolved_by FROM review_queue WHERE email_id = %s", email_id) == [
         ("approved", "bob")]
-    assert sql(admin.db, "SELECT actor FROM admin_actions WHERE action = 'create_in_crm' AND email_id = %s",
-               email_id) == [("bob",)]
-    page.reload()
-    expect(page.locator("#history")).to_contain_text("bob · create_in_crm")
+    published = len(decoded(admin.pipeline.settings, CRM_EVENTS))
+    written_at = dict(sql(admin.db, "SELECT idempotency_key, at FROM crm_events WHERE email_id = %s", email_id))
+
+    page.goto(f"/admin/emails/{email_id}")
+    page.click("button.crm-create")  # once more
+    expect(page.locator("#flash")).to_contain_text("already in CRM")
+    assert dict(sql(admin.db, "SELECT idempotency_key, at FROM crm_events WHERE email_id = %s", email_id)
+                ) == written_at, "the first write's time is kept"
+    assert len(decoded(admin.pipeline.settings, CRM_EVENTS)) == published, "nothing announced again"
+    assert sql(admin.db, "SELECT actor, detail->>'already_in_crm' FROM admin_actions WHERE action = "
+                         "'create_in_crm' AND email_id = %s ORDER BY id", email_id) == [("bob", None), ("bob", "true")]
 
 
-def test_a_poison_record_is_listed_and_replayed_with_its_replay_count(page: Page, admin: Admin) -> None:
+def test_a_dead_letter_is_shown_replayed_once_and_its_next_letter_discarded(page: Page, admin: Admin) -> None:
     settings = admin.pipeline.settings
-    poison, key = f"not avro {uuid.uuid4().hex}".encode(), uuid.uuid4().hex.encode()
+    poison, key = f"<b>not avro</b> {uuid.uuid4().hex}".encode(), uuid.uuid4().hex.encode()
+    binary = b"\x00\xff\xfe" + uuid.uuid4().bytes
     producer = Producer({"bootstrap.servers": admin.pipeline.stack.bootstrap_servers})
     producer.produce(settings.topic(RAW), key=key, value=poison)
+    producer.produce(settings.topic(RAW), key=b"binary", value=binary)
     assert producer.flush(10) == 0
 
-    def letters() -> list:
-        return [x for x in read_letters(settings) if x.letter.original_value == poison]
+    def letters(value: bytes = poison) -> list:
+        return [x for x in read_letters(settings) if x.letter.original_value == value]
 
-    wait_until(lambda: len(letters()) == 1, 30, "extract to dead-letter the poison record")
+    wait_until(lambda: len(letters()) == 1 and len(letters(binary)) == 1, 30, "extract to dead-letter both")
     [letter] = letters()
     log_in(page, ALICE)
     page.goto("/admin/dlq")
     row = page.locator(f"#letters tr[data-letter-id='{letter.id}']")
     expect(row).to_contain_text("SerdeError")
     expect(row.locator(".replays")).to_have_text("0")
-    row.locator("button.replay-letter").click()
+    expect(row.locator(".state")).to_have_text("new")
+    shoot(page, "dlq")
+
+    row.locator("a.open-letter").click()  # the detail: error, headers, the bytes as escaped text
+    expect(page).to_have_url(f"{admin.url}/admin/dlq/{letter.id}")
+    expect(page.locator("#letter-value")).to_have_text(poison.decode())  # the markup shown, not rendered
+    expect(page.locator("#letter-value b")).to_have_count(0)
+    expect(page.locator("#letter .error-text")).to_contain_text("SerdeError")
+    expect(page.locator("#letter-headers")).to_contain_text("triage.service")
+    page.goto(f"/admin/dlq/{letters(binary)[0].id}")
+    expect(page.locator("#letter-binary")).to_contain_text(f"binary {len(binary)} bytes")
+    expect(page.locator("#letter-value")).to_contain_text("00 ff fe")
+
+    page.goto(f"/admin/dlq/{letter.id}")
+    page.click("button.replay-letter")
     expect(page.locator("#flash")).to_contain_text(f"replayed letter {letter.id}")
+    expect(page.locator("#letter .state")).to_contain_text("replayed by alice")  # the state after the action
+    expect(page.locator("#letter .replays")).to_have_text("1")
+    expect(page.locator("button.replay-letter")).to_have_count(0)
+    page.goto("/admin/dlq")
+    expect(row.locator(".state")).to_contain_text("replayed by alice")
+    expect(row.locator("button.replay-letter")).to_have_count(0)
 
     replayed = [r for r in read_topic(settings, RAW) if r.value == poison]
     assert [r.headers.get(REPLAYS_HEADER) for r in replayed] == [None, b"1"]
+    cookie = next(c for c in page.context.cookies() if c["name"] == "triage_admin")
+    csrf = page.locator("form.logout input[name=csrf]").input_value()
+    assert admin.browse(f"/admin/dlq/{letter.id}/replay", f"triage_admin={cookie['value']}", {"csrf": csrf}
+                        )[0] == 409, "a stale page's Replay (another tab) replays nothing"
+    assert len([r for r in read_topic(settings, RAW) if r.value == poison]) == 2
+
     wait_until(lambda: len(letters()) == 2, 30, "the replayed record dead-lettered again, with its count")
-    assert sorted(x.replays for x in letters()) == [0, 1]
-    assert sql(admin.db, "SELECT actor, detail->>'letter' FROM admin_actions WHERE action = 'replay_letter'") == [
-        ("alice", letter.id)]
+    [again] = [x for x in letters() if x.replays == 1]
+    page.goto("/admin/dlq")
+    again_row = page.locator(f"#letters tr[data-letter-id='{again.id}']")
+    again_row.locator("input[name=reason]").fill("not an email: a test's poison record")
+    again_row.locator("button.discard-letter").click()
+    expect(page).to_have_url(f"{admin.url}/admin/dlq")
+    expect(page.locator("#flash")).to_contain_text(f"discarded letter {again.id}")
+    expect(again_row.locator(".state")).to_contain_text("discarded by alice")
+    expect(again_row.locator(".state")).to_contain_text("a test's poison record")
+    expect(again_row.locator("button")).to_have_count(0)
+    assert sql(admin.db, "SELECT actor, action, detail->>'letter' FROM admin_actions WHERE action IN "
+                         "('replay_letter', 'discard_letter') ORDER BY id") == [
+        ("alice", "replay_letter", letter.id), ("alice", "discard_letter", again.id)]
+
+
+def test_an_unknown_email_shows_the_error_page_with_its_reason_and_the_way_back(page: Page, admin: Admin) -> None:
+    log_in(page, ALICE)
+    expect(page.locator("#actor")).to_have_text("alice")
+    response = page.goto("/admin/emails/no-such-email")
+    assert response is not None and response.status == 404
+    assert "default-src" in response.headers.get("content-security-policy", "")
+    expect(page.locator("#error")).to_have_text("no email no-such-email")
+    expect(page.locator("#actor")).to_have_text("alice")  # still signed in, inside the desk's layout
+    shoot(page, "error")
+    page.click("main a[href='/admin/']")
+    expect(page).to_have_url(f"{admin.url}/admin/")
+    expect(page.locator("#emails tbody tr").first).to_be_visible()
 
 
 def test_api_replay_needs_a_token_and_routes_the_email_once_more(admin: Admin) -> None:
@@ -397,3 +478,213 @@ def test_api_replay_needs_a_token_and_routes_the_email_once_more(admin: Admin) -
     sql(admin.db, "UPDATE emails SET raw = NULL WHERE email_id = %s", purged)
     status, body, _ = admin.post("/admin/replay", {"email_id": purged}, BOB)
     assert status == 410 and "purged" in body["detail"]
+
+
+def hostile_support_email(domain: str) -> bytes:
+    """A support request whose subject, body and quoted history carry markup and scripts."""
+    return f"""From: Dana Ruiz <dana.ruiz@{domain}>
+To: support@lumora.io
+Subject: Revenue Radar sync broken <script>alert(1)</script>
+Date: {datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")}
+Message-ID: <{uuid.uuid4().hex}@{domain}>
+
+Hi team,
+
+our <b>Revenue Radar</b> sync has been failing since Monday <script>alert("pwned")</script>.
+The dashboard shows an error and nothing updates. Can you help us fix it?
+
+Thanks,
+Dana Ruiz
+Head of Operations, Acme Hostile Corp
+
+On Mon, 30 Nov 2026, Support <support@lumora.io> wrote:
+> Did you try <img src=x onerror=alert(2)> turning it off and on?
+""".replace("\n", "\r\n").encode()
+
+
+def test_the_email_page_shows_the_text_and_its_evidence_and_a_correction_acts(page: Page, admin: Admin) -> None:
+    """See it, correct it, and it acts: a support email re-decided as a lead is written once as
+    a company, a contact and a deal however often Create in CRM is clicked."""
+    domain = f"acme{uuid.uuid4().hex[:8]}.com"
+    record = raw_email(hostile_support_email(domain), source="file", received_at=datetime.now(UTC),
+                       max_bytes=1 << 20)
+    publisher = RawPublisher(admin.pipeline.settings)
+    publisher.publish(record)
+    publisher.flush()
+    email_id = record.email_id
+    wait_until(lambda: sql(admin.db, "SELECT count(*) FROM crm_events WHERE email_id = %s AND status = "
+                                     "'awaiting_approval'", email_id)[0][0] > 0, 60, "the support email held back")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, ALICE)
+    response = page.goto(f"/admin/emails/{email_id}")
+    assert response is not None and "default-src 'self'" in response.headers["content-security-policy"], \
+        "the CSP stays: no inline script would run even if one got through"
+
+    # See it: the text as written (markup shown, never run), each field's evidence marked and labelled
+    expect(page.locator("h1")).to_have_text("Revenue Radar sync broken <script>alert(1)</script>")
+    body = page.locator("#email-text [data-source='text'] .mail-text")
+    expect(body).to_contain_text('our <b>Revenue Radar</b> sync has been failing since Monday '
+                                 '<script>alert("pwned")</script>.')
+    for tag in ("script", "b", "img", "iframe"):
+        expect(page.locator(f"main {tag}")).to_have_count(0)
+    name = page.locator("#email-text mark.evidence[data-fields='person.name']")
+    expect(name).to_contain_text("Dana Ruiz")
+    expect(name.locator(".ev-label")).to_have_text("person.name")
+    both = page.locator("#email-text mark.evidence[data-fields='person.email company.domain']")
+    expect(both).to_contain_text(f"dana.ruiz@{domain}")
+    expect(both.locator(".ev-label")).to_have_text("person.email, company.domain")
+    expect(page.locator("#email-text [data-source='subject'] mark.evidence")).to_have_attribute(
+        "data-fields", "interest.products[0]")
+    signature, quoted = (page.locator(f"#email-text details[data-source='{s}']") for s in ("signature", "quoted"))
+    company = signature.locator("mark.evidence[data-fields='company.name']")
+    expect(signature.locator("summary")).to_have_text("Signature · 1 evidence span")
+    expect(company).to_be_hidden()  # folded away until opened
+    signature.locator("summary").click()
+    expect(company).to_be_visible()
+    expect(company).to_contain_text("Acme Hostile Corp")
+    expect(quoted.locator(".mail-text")).to_be_hidden()
+    quoted.locator("summary").click()
+    expect(quoted.locator(".mail-text")).to_contain_text("Did you try <img src=x onerror=alert(2)> turning")
+    expect(page.locator("#evidence tr[data-field='company.name']")).to_contain_text("signature [")
+    expect(page.locator("#route")).to_contain_text("support request from")
+    expect(page.locator("#route")).to_contain_text("support")
+    expect(page.locator("#crm-events")).to_contain_text("awaiting_approval")
+    expect(page.locator("#planned li[data-action='create_deal']")).to_have_count(0)  # support: no deal
+    assert dialogs == [], "no script of the email ran"
+
+    # Correct it: a lead buying now. The label is kept with its actor and notes, and the route follows.
+    form = page.locator("form.label-form")
+    form.locator("select[name=intent]").select_option("lead")
+    form.locator("select[name=timeline]").select_option("now")
+    form.locator("select[name=required_action]").select_option("schedule_demo")
+    form.locator("input[name=budget_usd]").fill("80000")
+    form.locator("input[name=notes]").fill("a buyer, not a ticket")
+    form.locator("button[name=save]").click()
+    expect(page.locator("#flash")).to_contain_text("labels of")
+    expect(page).to_have_url(f"{admin.url}/admin/emails/{email_id}")
+    expect(page.locator("#route-corrected")).to_contain_text("alice")
+    expect(page.locator("#route .queue")).to_have_text("sales_inbound (high)")
+    expect(page.locator("#route .reason")).to_have_text("lead, buying timeline now (corrected by alice)")
+    expect(page.locator("#model-route")).to_contain_text("support")
+    deal = page.locator("#planned li[data-action='create_deal']")  # what Create in CRM will write
+    expect(deal).to_contain_text("amount=80000")
+    expect(deal).to_contain_text("company_name=Acme Hostile Corp")
+    page.reload()
+    expect(form.locator("input[name=notes]")).to_have_value("a buyer, not a ticket")
+    expect(form.locator("select[name=intent]")).to_have_value("lead")
+    expect(page.locator("#labelled")).to_contain_text("corrected by alice")
+    shoot(page, "email-corrected")
+    [(labels, by)] = sql(admin.db, "SELECT labels, labelled_by FROM eval_labels WHERE email_id = %s", email_id)
+    assert (by, labels["intent"], labels["notes"]) == ("alice", "lead", "a buyer, not a ticket")
+    [(queue, rule, corrected_by, actions)] = sql(
+        admin.db, "SELECT queue, rule, corrected_by, actions FROM routes WHERE email_id = %s", email_id)
+    assert (queue, rule, corrected_by) == ("sales_inbound", "hot_lead", "alice")
+    assert [a["action"] for a in actions] == ["upsert_company", "upsert_contact", "create_deal", "associate_contact"]
+    deal_key = next(a["idempotency_key"] for a in actions if a["action"] == "create_deal")
+    wait_until(lambda: sql(admin.db, "SELECT status FROM crm_events WHERE idempotency_key = %s", deal_key)
+               == [("awaiting_approval",)], 30, "the corrected plan announced on crm.events")
+
+    page.goto("/admin/")  # the list shows the person's intent, marked
+    row = page.locator(f"#emails tr[data-email-id='{email_id}']")
+    expect(row.locator(".intent")).to_have_text("lead")
+    expect(row.locator(".corrected")).to_have_text("corrected")
+    expect(row.locator(".queue")).to_contain_text("sales_inbound")
+
+    # Create in CRM writes the corrected values, exactly once
+    contact = f"dana.ruiz@{domain}"
+
+    def crm() -> tuple:
+        return sql(admin.db, """
+            SELECT (SELECT count(*) FROM crm_companies WHERE domain = %s),
+                   (SELECT count(*) FROM crm_contacts p JOIN crm_companies c ON c.id = p.company_id
+                     WHERE p.email = %s AND c.domain = %s),
+                   (SELECT count(*) FROM crm_deals d JOIN crm_companies c ON c.id = d.company_id
+                     WHERE c.domain = %s),
+                   (SELECT count(*) FROM crm_deal_contacts x JOIN crm_contacts p ON p.id = x.contact_id
+                     WHERE p.email = %s),
+                   (SELECT string_agg(c.name || ' / ' || d.name || ' / ' || d.amount_usd::int, ',')
+                      FROM crm_deals d JOIN crm_companies c ON c.id = d.company_id WHERE c.domain = %s)""",
+                   domain, contact, domain, domain, contact, domain)[0]
+
+    assert crm()[:4] == (0, 0, 0, 0), "nothing written before Create in CRM"
+    page.goto(f"/admin/emails/{email_id}")
+    page.click("button.crm-create")
+    expect(page.locator("#flash")).to_contain_text("created in CRM")
+    page.click("button.crm-create")  # a second click writes nothing and says so
+    expect(page.locator("#flash")).to_contain_text("already in CRM")
+    # one company; its contact, linked to it and to the deal; one deal with the corrected amount
+    assert crm() == (1, 1, 1, 1, "Acme Hostile Corp / Acme Hostile Corp — Revenue Radar / 80000")
+    wait_until(lambda: sql(admin.db, "SELECT status FROM crm_events WHERE idempotency_key = %s", deal_key)
+               == [("created",)], 30, "the deal's outcome on crm.events")
+    page.reload()
+    expect(page.locator("#crm-events")).to_contain_text("created")
+
+
+def test_the_list_filters_searches_and_pages_through_its_emails(page: Page, admin: Admin) -> None:
+    """Filters, search and keyset pages over the real audit rows, plus 60 of one inbox."""
+    inbox = f"paging-{uuid.uuid4().hex[:8]}@lumora.io"
+    start = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    with psycopg.connect(admin.db) as conn:
+        for n in range(60):
+            conn.execute("INSERT INTO emails (email_id, thread_id, mailbox, received_at, subject, from_email) "
+                         "VALUES (%s, %s, %s, %s, %s, %s)", (f"page-{inbox}-{n:02d}", f"t-{n}", inbox,
+                                                              start - timedelta(minutes=n), f"Paged email {n:02d}",
+                                                              f"sender{n}@example.org"))
+    log_in(page, ALICE)
+    page.goto("/admin/")
+    lead_id = admin.ids["0002-brightwater-pipeline-forecaster-demo"]
+    [(mailbox,)] = sql(admin.db, "SELECT mailbox FROM emails WHERE email_id = %s", lead_id)
+    expect(page.locator(f"#emails tr[data-email-id='{lead_id}'] .inbox")).to_have_text(mailbox)
+
+    page.select_option("select[name=intent]", "lead")
+    page.click("#apply-filters")
+    expect(page).to_have_url(re.compile(r"intent=lead"))
+    intents = page.locator("#emails tbody .intent")
+    expect(intents.first).to_have_text("lead")
+    assert set(intents.all_inner_texts()) == {"lead"}
+
+    page.goto("/admin/")
+    page.fill("input[name=q]", "BRIGHTWATERLOGISTICS")  # the sender, any case
+    page.click("#apply-filters")
+    expect(page.locator("#emails tbody tr")).to_have_count(1)
+    expect(page.locator(f"#emails tr[data-email-id='{lead_id}']")).to_have_count(1)
+    page.fill("input[name=q]", "100%")  # a wildcard is searched for as a character
+    page.click("#apply-filters")
+    expect(page.locator("#no-emails")).to_contain_text("No email matches")
+
+    page.goto("/admin/")
+    page.select_option("select[name=mailbox]", inbox)
+    page.select_option("select[name=size]", "25")
+    page.click("#apply-filters")
+    seen: list[str] = []
+    for expected in (25, 25, 10):
+        rows = page.locator("#emails tbody tr")
+        expect(rows).to_have_count(expected)
+        seen += [rows.nth(i).get_attribute("data-email-id") for i in range(expected)]
+        if expected == 10:
+            expect(page.locator("#page-older")).to_have_count(0)
+        else:
+            page.click("#page-older")
+    assert seen == [f"page-{inbox}-{n:02d}" for n in range(60)], "newest first, each once, none skipped"
+    page.click("#page-newer")
+    expect(page.locator("#emails tbody tr").first).to_have_attribute("data-email-id", f"page-{inbox}-25")
+    page.click("#page-first")
+    expect(page.locator("#page-newer")).to_have_count(0)
+    expect(page.locator("#emails tbody tr").first).to_have_attribute("data-email-id", f"page-{inbox}-00")
+
+    page.goto(f"/admin/?mailbox={urllib.parse.quote(inbox)}&received_from=2026-01-15&received_to=2026-01-15"
+              f"&sort=oldest&review=none&crm=none")
+    expect(page.locator("#emails tbody tr")).to_have_count(50)
+    expect(page.locator("#emails tbody tr").first).to_have_attribute("data-email-id", f"page-{inbox}-59")
+    page.goto(f"/admin/?mailbox={urllib.parse.quote(inbox)}&received_from=2026-01-16")
+    expect(page.locator("#no-emails")).to_be_visible()
+    held = {r[0] for r in sql(admin.db, "SELECT q.email_id FROM review_queue q WHERE q.status = 'open' AND EXISTS "
+                                        "(SELECT 1 FROM crm_events c WHERE c.email_id = q.email_id AND "
+                                        "c.status = 'awaiting_approval')")}
+    page.goto("/admin/?crm=awaiting_approval&review=open")
+    expect(page.locator("#filters select[name=crm]")).to_have_value("awaiting_approval")
+    shown = page.locator("#emails tbody tr[data-email-id]").evaluate_all("rows => rows.map(r => r.dataset.emailId)")
+    assert set(shown) == held
+    page.goto("/admin/?band=everything")
+    expect(page.locator("#error")).to_contain_text("band")

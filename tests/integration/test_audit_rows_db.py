@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tests.unit.services.test_audit_rows import ROUTED_EMAIL
 from triage.domain.models import CrmEvent
 from triage.platform.db import Database
-from triage_audit.rows import UPSERT_CRM_EVENT, crm_event_row
+from triage_audit.rows import UPSERT_CRM_EVENT, UPSERT_ROUTE, crm_event_row, route_row
 
 
 def event(status: str, object_id: str | None) -> CrmEvent:
@@ -38,3 +39,29 @@ def test_the_write_after_an_announcement_is_recorded(database: Database) -> None
 
 def test_a_later_outcome_replaces_an_earlier_one_and_keeps_the_object(database: Database) -> None:
     assert write_then_read(database, event("created", "42"), event("unchanged", None)) == ("unchanged", "42")
+
+
+def route_after_rerouting(db: Database, corrected: bool) -> tuple[str, str, str | None]:
+    """The model's route written, (a person's correction re-deciding it), the email routed again."""
+    async def go() -> tuple[str, str, str | None]:
+        async with db.pool.acquire() as conn:
+            await conn.execute(UPSERT_ROUTE, *route_row(ROUTED_EMAIL))
+            if corrected:
+                await conn.execute("UPDATE routes SET queue = 'support', rule = 'support_request', "
+                                   "corrected_by = 'alice', corrected_at = now() WHERE email_id = $1",
+                                   ROUTED_EMAIL.email_id)
+            else:
+                await conn.execute("UPDATE routes SET queue = 'stale' WHERE email_id = $1", ROUTED_EMAIL.email_id)
+            await conn.execute(UPSERT_ROUTE, *route_row(ROUTED_EMAIL))
+            row = await conn.fetchrow("SELECT queue, rule, corrected_by FROM routes WHERE email_id = $1",
+                                      ROUTED_EMAIL.email_id)
+            return row["queue"], row["rule"], row["corrected_by"]
+    return db.run(go())
+
+
+def test_routing_an_email_again_does_not_undo_a_persons_correction(database: Database) -> None:
+    assert route_after_rerouting(database, corrected=True) == ("support", "support_request", "alice")
+
+
+def test_routing_an_uncorrected_email_again_replaces_its_route(database: Database) -> None:
+    assert route_after_rerouting(database, corrected=False) == ("sales_inbound", "hot_lead", None)

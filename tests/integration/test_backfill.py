@@ -85,9 +85,14 @@ def test_purge_raw_nulls_raw_bodies_older_than_the_ttl_in_batches(stack, monkeyp
         now = datetime.now(UTC)
         with psycopg.connect(url) as conn:
             for i, age_days in enumerate([40, 35, 31, 31, 29, 1, 45]):
-                conn.execute("INSERT INTO emails (email_id, thread_id, mailbox, received_at, raw) "
-                             "VALUES (%s, %s, 'sales@lumora.io', %s, %s)",
-                             (f"e{i}", f"t{i}", now - timedelta(days=age_days), b"From: x\r\n\r\nbody"))
+                conn.execute("INSERT INTO emails (email_id, thread_id, mailbox, received_at, raw, clean_parts) "
+                             "VALUES (%s, %s, 'sales@lumora.io', %s, %s, %s)",
+                             (f"e{i}", f"t{i}", now - timedelta(days=age_days), b"From: x\r\n\r\nbody",
+                              '{"text": "body"}'))
+            # audited email.clean before email.raw, or raw purged by an older version: its text is due too
+            conn.execute("INSERT INTO emails (email_id, thread_id, mailbox, received_at, clean_parts) "
+                         "VALUES ('e7', 't7', 'sales@lumora.io', %s, '{\"text\": \"body\"}')",
+                         (now - timedelta(days=60),))
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.delenv("TRIAGE_RAW_TTL_DAYS", raising=False)
 
@@ -95,13 +100,15 @@ def test_purge_raw_nulls_raw_bodies_older_than_the_ttl_in_batches(stack, monkeyp
             result = CliRunner().invoke(app, ["purge-raw", *args, "--json"])
             return result.exit_code, json.loads(result.stdout)
 
-        assert run("--dry-run") == (0, {"dry_run": True, "days": 30, "due": 5, "purged": 0, "batches": 0})
-        assert scalar(url, "SELECT count(*) FROM emails WHERE raw IS NULL") == 0
+        assert run("--dry-run") == (0, {"dry_run": True, "days": 30, "due": 6, "purged": 0, "batches": 0})
+        assert scalar(url, "SELECT count(*) FROM emails WHERE raw IS NULL") == 1, "a dry run changes nothing"
         code, summary = run("--batch-size", "2")
-        assert code == 0 and summary["purged"] == 5 and summary["batches"] == 3
+        assert code == 0 and summary["purged"] == 6 and summary["batches"] == 3  # 2 + 2 + 2
         assert scalar(url, "SELECT string_agg(email_id, ',' ORDER BY email_id) FROM emails WHERE raw IS NOT NULL") \
             == "e4,e5"
-        assert scalar(url, "SELECT count(*) FROM emails") == 7, "rows stay, only the bodies go"
+        assert scalar(url, "SELECT string_agg(email_id, ',' ORDER BY email_id) FROM emails "
+                           "WHERE clean_parts IS NOT NULL") == "e4,e5", "the text goes with the raw body"
+        assert scalar(url, "SELECT count(*) FROM emails") == 8, "rows stay, only the bodies go"
         assert run()[1]["purged"] == 0, "idempotent"
         monkeypatch.setenv("TRIAGE_RAW_TTL_DAYS", "7")
         assert run()[1] == {"dry_run": False, "days": 7, "due": 1, "purged": 1, "batches": 1}

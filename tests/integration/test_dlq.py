@@ -107,8 +107,11 @@ def test_letters_are_announced_listed_replayed_once_and_parked(pipeline: Pipelin
 
     wait_until(lambda: any(e.email_id == lead.email_id for e in decoded(pipeline.settings, CRM_EVENTS)),
                60, "the replayed email on crm.events")
-    # replay the same letter once more: the route dedupe and the CRM keys make it a no-op
-    code, _ = triage(pipeline, monkeypatch, "dlq", "replay", good)
+    # replay the same letter once more: refused by accident, done on purpose (--again), and then the
+    # route dedupe and the CRM keys make it a no-op
+    code, refused_again = triage(pipeline, monkeypatch, "dlq", "replay", good)
+    assert code == 3 and refused_again["refused_decided"] == [good]
+    code, _ = triage(pipeline, monkeypatch, "dlq", "replay", good, "--again")
     assert code == 0
     wait_until(lambda: sum(1 for r in read_topic(pipeline.settings, RAW) if r.key == lead.thread_id.encode()) == 2,
                10, "the second replay")

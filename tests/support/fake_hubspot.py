@@ -26,7 +26,10 @@ property (``hasUniqueValue``) is refused: 400 ``VALIDATION_ERROR`` with the
 per-property validation list, whose entry says the value "already has that
 value" — the same shape as every other invalid property value. An address in
 ``invalid_emails`` is refused as HubSpot refuses one it deems invalid (it checks
-more than the ``@``): 400 ``VALIDATION_ERROR``, ``INVALID_EMAIL``.
+more than the ``@``): 400 ``VALIDATION_ERROR``, ``INVALID_EMAIL``. Tickets (``/crm/v3/objects/tickets``)
+need ``hs_pipeline_stage`` and a stage of their ``hs_pipeline`` (``TICKET_PIPELINES``: the default
+support pipeline "0", stages "1"-"4"), else 400 ``INVALID_OPTION``; with ``owners`` set, a
+``hubspot_owner_id`` that is not an owner's id is refused with ``INVALID_OWNER_ID``.
 
 ``on_answer``: a test's hook, called with each request's method and path after
 its answer is decided and before it is sent (e.g. a barrier that lets two
@@ -34,7 +37,13 @@ writers both read before either writes).
 
 Faults: a queue per path pattern (status, Retry-After, or ``timeout`` = the
 request is *performed* and the answer comes too late), a random transient
-rate (500/502/503/504/429/timeout), and a server-side per-10-second budget.
+rate (500/502/503/504/429/timeout), and a server-side per-10-second budget
+(``budget_per_10s=100`` is HubSpot's real limit for a private app: over it, 429
+with HubSpot's documented ``TEN_SECONDLY_ROLLING`` body; ``budget_retry_after``
+off: no ``Retry-After``, only the ``X-HubSpot-RateLimit-*`` headers). An outage:
+``go_down("503")`` answers every request 503 Service Unavailable (nothing is
+performed), ``go_down("refused")`` closes the listening socket (connection
+refused); ``come_back()`` ends either, on the same port.
 """
 
 from __future__ import annotations
@@ -56,21 +65,31 @@ from urllib.parse import parse_qs, unquote, urlparse
 from tests.support.http_fake import Served, serve
 
 KNOWN_PROPERTIES = {
-    "contacts": {"email", "firstname", "lastname", "company", "phone", "lifecyclestage", "hs_lead_status"},
-    "companies": {"name", "domain", "industry", "city"},
-    "deals": {"dealname", "pipeline", "dealstage", "amount", "closedate"},
+    "contacts": {"email", "firstname", "lastname", "company", "phone", "lifecyclestage", "hs_lead_status",
+                 "hubspot_owner_id"},
+    "companies": {"name", "domain", "industry", "city", "hubspot_owner_id"},
+    "deals": {"dealname", "pipeline", "dealstage", "amount", "closedate", "hubspot_owner_id"},
     "notes": {"hs_timestamp", "hs_note_body", "hubspot_owner_id"},
+    "tickets": {"subject", "content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_priority", "hubspot_owner_id",
+                "source_type"},
 }
-SINGULAR = {"contacts": "CONTACT", "companies": "COMPANY", "deals": "DEAL", "notes": "NOTE"}
+SINGULAR = {"contacts": "CONTACT", "companies": "COMPANY", "deals": "DEAL", "notes": "NOTE", "tickets": "TICKET"}
 TYPE_ALIASES = {"contact": "contacts", "company": "companies", "deal": "deals", "0-1": "contacts",
-                "0-2": "companies", "0-3": "deals", "note": "notes", "0-46": "notes"}
+                "0-2": "companies", "0-3": "deals", "note": "notes", "0-46": "notes", "ticket": "tickets",
+                "0-5": "tickets"}
 DEFAULT_TYPE_IDS = {("contacts", "companies"): 279, ("companies", "contacts"): 280, ("deals", "contacts"): 3,
-                    ("contacts", "deals"): 4, ("deals", "companies"): 341, ("companies", "deals"): 342}
+                    ("contacts", "deals"): 4, ("deals", "companies"): 341, ("companies", "deals"): 342,
+                    ("tickets", "contacts"): 16, ("contacts", "tickets"): 15, ("tickets", "companies"): 26,
+                    ("companies", "tickets"): 25}
 CLOSED_STAGES = {"closedwon", "closedlost"}
+#: ticket pipelines: HubSpot's default support pipeline "0" and its stages New, Waiting on contact,
+#: Waiting on us, Closed (an account's own pipelines have numeric ids too)
+TICKET_PIPELINES = {"0": {"1", "2", "3", "4"}}
+TICKET_PRIORITIES = {"LOW", "MEDIUM", "HIGH", "URGENT"}
 PROPERTY_GROUPS = {"contacts": "contactinformation", "companies": "companyinformation", "deals": "dealinformation",
-                   "notes": "engagement"}
+                   "notes": "engagement", "tickets": "ticketinformation"}
 SCHEMA_SCOPES = {"contacts": "crm.schemas.contacts", "companies": "crm.schemas.companies",
-                 "deals": "crm.schemas.deals", "notes": "crm.objects.notes"}
+                 "deals": "crm.schemas.deals", "notes": "crm.objects.notes", "tickets": "tickets"}
 PROPERTY_TYPES = {"string", "number", "date", "datetime", "enumeration", "bool"}
 
 
@@ -111,6 +130,7 @@ class FakeHubSpot(Served):
     token: str = "pat-na1-test"
     budget_per_10s: int = 10_000
     budget_window_s: float = 10.0  # HubSpot's is 10 s; tests may shrink it
+    budget_retry_after: bool = True  # a budget 429 carries Retry-After (the window's rest)
     transient_rate: float = 0.0  # share of requests answered with a random transient fault
     timeout_s: float = 1.5  # how late a "timeout" answer comes
     latency_s: float = 0.0  # every answer takes at least this long (a remote CRM is not free)
@@ -118,6 +138,9 @@ class FakeHubSpot(Served):
     search_lag_s: float = 0.0  # how long a write takes to reach the search index (seconds on HubSpot)
     scopes: frozenset[str] | None = None  # the token's scopes; None: every scope
     invalid_emails: set[str] = field(default_factory=set)  # contact addresses HubSpot refuses as invalid
+    #: the account's owners (GET /crm/v3/owners ids); None: any id is an owner. Another id in
+    #: hubspot_owner_id is refused: 400 VALIDATION_ERROR, INVALID_OWNER_ID, as HubSpot does.
+    owners: set[str] | None = None
     objects: dict[str, dict[str, dict]] = field(default_factory=lambda: {t: {} for t in SINGULAR})
     associations: set[tuple[str, str, str, str]] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
@@ -138,8 +161,24 @@ class FakeHubSpot(Served):
         self._index: dict[str, dict[str, list[tuple[float, dict]]]] = {t: {} for t in SINGULAR}
         self._linked_at: dict[tuple[str, str, str, str], float] = {}
         self._http = serve(self._serve)
+        self.down: str | None = None  # "503" or "refused" during an outage (go_down)
+        self.refused_while_down = 0  # requests answered 503 during an outage
 
     # -- test-facing -------------------------------------------------------------------
+    def go_down(self, how: str = "503") -> None:
+        """An outage: every request answered 503 (``"503"``), or no server listening (``"refused"``)."""
+        if how not in ("503", "refused"):
+            raise ValueError(how)
+        self.down = how
+        if how == "refused":
+            self._port = self._http.server_port
+            self.close()
+
+    def come_back(self) -> None:
+        if self.down == "refused":
+            self._http = serve(self._serve, port=self._port)
+        self.down = None
+
     def fail(self, path_pattern: str, status: int | str, times: int = 1, retry_after: str | None = None) -> None:
         self.faults.append(Fault(re.compile(path_pattern), status, retry_after, times))
 
@@ -170,6 +209,9 @@ class FakeHubSpot(Served):
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
+        if self.down == "refused":  # a connection kept alive from before the outage: the server is gone
+            handler.close_connection = True
+            return
         url = urlparse(handler.path)
         path, query = url.path, {k: v[-1] for k, v in parse_qs(url.query).items()}
         late = False
@@ -202,6 +244,9 @@ class FakeHubSpot(Served):
                                              "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
                                         "INVALID_AUTHENTICATION")
             return status, body, extra, False
+        if self.down is not None:
+            self.refused_while_down += 1
+            return (*transient_answer(503, None), False)
         limited = self._budget()
         if limited is not None:
             return (*limited, False)
@@ -221,12 +266,10 @@ class FakeHubSpot(Served):
         while self._window and now - self._window[0] >= self.budget_window_s:
             self._window.popleft()
         if len(self._window) >= self.budget_per_10s:
-            status, body, _ = error(429, "You have reached your ten_secondly_rolling limit.", "RATE_LIMITS",
-                                    errorType="RATE_LIMIT", policyName="TEN_SECONDLY_ROLLING",
-                                    groupName="publicapi:private-app:test")
             self.injected.append(("budget", "", 429))
             wait = self.budget_window_s - (now - self._window[0])
-            return status, body, {**self._rate_headers(), "Retry-After": f"{max(wait, 0.05):.2f}"}
+            retry_after = {"Retry-After": f"{max(wait, 0.05):.2f}"} if self.budget_retry_after else {}
+            return 429, rate_limited_body(), {**self._rate_headers(), **retry_after}
         self._window.append(now)
         return None
 
@@ -294,6 +337,12 @@ class FakeHubSpot(Served):
             problems.append({"isValid": False, "message": f"Email address {email} is invalid",
                              "error": "INVALID_EMAIL", "name": "email",
                              "localizedErrorMessage": f"Email address {email} is invalid"})
+        owner = properties.get("hubspot_owner_id")
+        if owner and self.owners is not None and owner not in self.owners:
+            problems.append({"isValid": False, "message": f"{owner} is not a valid owner id",
+                             "error": "INVALID_OWNER_ID", "name": "hubspot_owner_id"})
+        if object_type == "tickets":
+            problems.extend(ticket_problems(properties))
         amount = properties.get("amount")
         if amount is not None and not re.fullmatch(r"-?\d+(\.\d+)?", str(amount)):
             problems.append({"isValid": False, "message": f"{amount} was not a valid number.",
@@ -322,6 +371,10 @@ class FakeHubSpot(Served):
 
     def _create_checked(self, object_type: str, body: dict) -> tuple[int, dict, dict]:
         properties = {k: str(v) for k, v in (body.get("properties") or {}).items()}
+        if object_type == "tickets" and not properties.get("hs_pipeline_stage"):
+            return error(400, "hs_pipeline_stage is required when creating a ticket", "VALIDATION_ERROR",
+                         errors=[{"message": "hs_pipeline_stage is required", "code": "REQUIRED_FIELD",
+                                  "context": {"propertyName": ["hs_pipeline_stage"]}}])
         invalid = self._invalid(object_type, properties) or self._duplicate(object_type, properties, None)
         if invalid:
             return invalid
@@ -553,7 +606,8 @@ class FakeHubSpot(Served):
         object_type = TYPE_ALIASES.get(object_type, object_type)
         if object_type not in self.properties:
             return error(400, f"Unable to infer object type from: {object_type}", "VALIDATION_ERROR")
-        scope = SCHEMA_SCOPES[object_type] + (".write" if method == "POST" else ".read")
+        scope = SCHEMA_SCOPES[object_type] + ("" if object_type == "tickets" else  # one scope, "tickets"
+                                              ".write" if method == "POST" else ".read")
         if self.scopes is not None and scope not in self.scopes:
             return missing_scope(scope)
         if method == "GET" and name:
@@ -574,6 +628,23 @@ class FakeHubSpot(Served):
         return 201, definition, {}
 
 
+def ticket_problems(properties: dict[str, str]) -> list[dict]:
+    """A ticket's stage must be one of its pipeline's (``hs_pipeline_stage`` is required on create)."""
+    pipeline, stage = properties.get("hs_pipeline", "0"), properties.get("hs_pipeline_stage")
+    problems = []
+    if pipeline not in TICKET_PIPELINES:
+        problems.append({"isValid": False, "message": f"{pipeline} was not one of the allowed options",
+                         "error": "INVALID_OPTION", "name": "hs_pipeline"})
+    elif stage is not None and stage not in TICKET_PIPELINES[pipeline]:
+        problems.append({"isValid": False, "message": f"{stage} is not a valid stage of pipeline {pipeline}",
+                         "error": "INVALID_OPTION", "name": "hs_pipeline_stage"})
+    priority = properties.get("hs_ticket_priority")
+    if priority is not None and priority not in TICKET_PRIORITIES:
+        problems.append({"isValid": False, "message": f"{priority} was not one of the allowed options",
+                         "error": "INVALID_OPTION", "name": "hs_ticket_priority"})
+    return problems
+
+
 def comparable(name: str, value: object) -> object:
     """Dates compare as epoch milliseconds (HubSpot takes either form in filters), numbers as numbers."""
     text = str(value)
@@ -582,6 +653,13 @@ def comparable(name: str, value: object) -> object:
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         return float(text)
     return text.lower()
+
+
+def rate_limited_body() -> dict:
+    """HubSpot's documented answer past the ten-second limit (developers.hubspot.com, API usage guidelines)."""
+    return {"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+            "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()), "policyName": "TEN_SECONDLY_ROLLING",
+            "requestId": str(uuid.uuid4())}
 
 
 def transient_answer(status: int, retry_after: str | None) -> tuple[int, dict | None, dict]:

@@ -12,7 +12,9 @@ create (201 ``{"id", "success", "errors"}``), ``PATCH sobjects/{type}/{id}``
 INVALID_FIELD, MALFORMED_QUERY, INVALID_SESSION_ID, NOT_FOUND, and the
 transient ones injected (503 SERVER_UNAVAILABLE, 500 UNKNOWN_EXCEPTION, 403
 REQUEST_LIMIT_EXCEEDED, 429 with Retry-After, timeouts after the write).
-``validation_rule`` adds an org's validation rule: a create, update or upsert
+``sobjects/Case`` (with the external id ``Triage_Email_Id__c``; restricted ``Status``/``Priority``/
+``Origin`` picklists) and ``OwnerId`` on every object (``owners``: the org's Users and Queues;
+another id is INVALID_CROSS_REFERENCE_KEY). ``validation_rule`` adds an org's validation rule: a create, update or upsert
 whose field matches it is refused with 400 FIELD_CUSTOM_VALIDATION_EXCEPTION
 and the rule's error message, as Salesforce does. ``on_answer``: a test's hook,
 called with each request's method, path and SOQL after its answer is decided
@@ -44,17 +46,26 @@ from cryptography.x509.oid import NameOID
 from tests.support.fake_hubspot import Fault
 from tests.support.http_fake import Served, serve
 
-PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006", "OpportunityContactRole": "00K", "Task": "00T"}
+PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006", "OpportunityContactRole": "00K", "Task": "00T",
+          "Case": "500"}
 FIELDS = {
-    "Account": {"Name", "Website", "Triage_Domain__c", "Industry"},
-    "Contact": {"FirstName", "LastName", "Email", "AccountId", "Triage_Email__c", "Phone"},
-    "Opportunity": {"Name", "StageName", "CloseDate", "Amount", "AccountId", "LeadSource", "Triage_Email_Id__c"},
+    "Account": {"Name", "Website", "Triage_Domain__c", "Industry", "OwnerId"},
+    "Contact": {"FirstName", "LastName", "Email", "AccountId", "Triage_Email__c", "Phone", "OwnerId"},
+    "Opportunity": {"Name", "StageName", "CloseDate", "Amount", "AccountId", "LeadSource", "Triage_Email_Id__c",
+                    "OwnerId"},
     "OpportunityContactRole": {"OpportunityId", "ContactId", "Role", "IsPrimary"},
-    "Task": {"Subject", "WhoId", "WhatId", "Status", "Description"},
+    "Task": {"Subject", "WhoId", "WhatId", "Status", "Description", "OwnerId"},
+    "Case": {"Subject", "Description", "Origin", "Status", "Priority", "OwnerId", "AccountId", "ContactId",
+             "Triage_Email_Id__c"},
 }
 REQUIRED = {"Account": ["Name"], "Contact": ["LastName"], "Opportunity": ["Name", "StageName", "CloseDate"],
-            "OpportunityContactRole": ["OpportunityId", "ContactId"], "Task": []}
-EXTERNAL_IDS = {"Account": "Triage_Domain__c", "Contact": "Triage_Email__c", "Opportunity": "Triage_Email_Id__c"}
+            "OpportunityContactRole": ["OpportunityId", "ContactId"], "Task": [], "Case": ["Status"]}
+EXTERNAL_IDS = {"Account": "Triage_Domain__c", "Contact": "Triage_Email__c", "Opportunity": "Triage_Email_Id__c",
+                "Case": "Triage_Email_Id__c"}
+#: Case.Status and Case.Priority picklists of a standard org (restricted: another value is refused)
+PICKLISTS = {("Case", "Status"): {"New", "Working", "Escalated", "Closed"},
+             ("Case", "Priority"): {"High", "Medium", "Low"},
+             ("Case", "Origin"): {"Email", "Phone", "Web"}}
 SYSTEM = {"Id", "CreatedDate", "LastModifiedDate", "IsClosed"}
 CONDITION = re.compile(r"(\w+)\s*(!=|>=|<=|=|<|>|\bIN\b)\s*('(?:[^'\\]|\\.)*'|\([^)]*\)|[\w:.+-]+)", re.I)
 
@@ -98,6 +109,9 @@ class FakeSalesforce(Served):
     calls: list[tuple[str, str]] = field(default_factory=list)
     injected: list[tuple[str, str, int | str]] = field(default_factory=list)
     rules: list[tuple[str, str, re.Pattern[str], str]] = field(default_factory=list)  # validation_rule
+    #: the org's active Users and Queues (OwnerId values); None: any id. Another OwnerId is refused
+    #: with 400 INVALID_CROSS_REFERENCE_KEY, as for any id that names no record.
+    owners: set[str] | None = None
     #: called with (method, path, SOQL or "") once a request's answer is decided, before it is sent (outside
     #: the fake's lock): a test can hold answers back there (a ``threading.Barrier``) to interleave writers.
     on_answer: Callable[[str, str, str], None] | None = None
@@ -238,6 +252,13 @@ class FakeSalesforce(Served):
         for rule_object, name, pattern, message in self.rules:
             if rule_object == sobject and fields.get(name) is not None and pattern.search(str(fields[name])):
                 return errors(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", message, [name])
+        for (picklist_object, name), allowed in PICKLISTS.items():
+            if picklist_object == sobject and fields.get(name) is not None and fields[name] not in allowed:
+                return errors(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                              f"{name}: bad value for restricted picklist field: {fields[name]}", [name])
+        owner = fields.get("OwnerId")
+        if owner and self.owners is not None and owner not in self.owners:
+            return errors(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["OwnerId"])
         for key in ("AccountId", "ContactId", "OpportunityId", "WhoId", "WhatId"):
             if fields.get(key) and not any(fields[key] in r for r in self.records.values()):
                 return errors(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [key])

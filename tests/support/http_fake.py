@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 Dispatch = Callable[[BaseHTTPRequestHandler, str], None]
 
 
-def serve(dispatch: Dispatch, tls: ssl.SSLContext | None = None) -> ThreadingHTTPServer:
-    """A loopback server on a free port that hands every request to ``dispatch(handler, method)``."""
+def serve(dispatch: Dispatch, tls: ssl.SSLContext | None = None, port: int = 0) -> ThreadingHTTPServer:
+    """A loopback server on a free port (or ``port``: a server back after an outage) that hands every
+    request to ``dispatch(handler, method)``."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -35,7 +36,7 @@ def serve(dispatch: Dispatch, tls: ssl.SSLContext | None = None) -> ThreadingHTT
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     server.handle_error = lambda *_args: None  # a client that timed out or was killed hung up
     if tls is not None:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings
@@ -36,7 +36,7 @@ def read_topic(settings: Settings, logical: str, timeout_s: float = 30) -> list[
     try:
         metadata = consumer.list_topics(topic, timeout=10).topics[topic]
         partitions = [TopicPartition(topic, p, 0) for p in metadata.partitions]
-        ends = {tp.partition: consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in partitions}
+        ends = {tp.partition: _end_offset(consumer, tp, timeout_s) for tp in partitions}
         consumer.assign([TopicPartition(topic, p, 0) for p, end in ends.items() if end > 0])
         records: list[Read] = []
         positions = {p: 0 for p, end in ends.items() if end > 0}
@@ -58,6 +58,26 @@ def read_topic(settings: Settings, logical: str, timeout_s: float = 30) -> list[
         return records
     finally:
         consumer.close()
+
+
+def _end_offset(consumer: Consumer, partition: TopicPartition, timeout_s: float) -> int:
+    """The partition's end, asked again while a broker that just came back has no leader yet."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return consumer.get_watermark_offsets(partition, timeout=10)[1]
+        except KafkaException as exc:
+            if not exc.args[0].retriable() and exc.args[0].code() not in RETRIED_WHILE_STARTING:
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+#: What a broker answers while it is starting up (after a restart in the fault experiments).
+RETRIED_WHILE_STARTING = frozenset({KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE,
+                                    KafkaError._TRANSPORT, KafkaError._TIMED_OUT,
+                                    KafkaError.UNKNOWN_TOPIC_OR_PART})
 
 
 def decoded(settings: Settings, logical: str, serde: Serde | None = None) -> list:

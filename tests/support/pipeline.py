@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -12,12 +13,37 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
+
 from tests.support.stack import ROOT, Stack
 from triage.platform.admin import apply_topics
 from triage.platform.db import migrate
 from triage.platform.settings import Settings
 
 SERVICES = ("ingest", "extract", "route", "crm-sink", "audit")
+
+#: (bootstrap servers, topic prefix) of every pipeline this test session prepared: the topics and
+#: consumer groups are dropped when the session ends (drop_session_topics), so a broker that runs
+#: the suite again and again does not pile up thousands of partitions and start ever slower.
+PREPARED: set[tuple[str, str]] = set()
+
+
+def drop_session_topics(bootstrap_servers: str) -> int:
+    """Delete this session's prefixed topics and consumer groups on one broker; how many topics."""
+    prefixes = tuple(prefix for servers, prefix in PREPARED if servers == bootstrap_servers)
+    if not prefixes:
+        return 0
+    admin = AdminClient({"bootstrap.servers": bootstrap_servers})
+    topics = [t for t in admin.list_topics(timeout=30).topics if t.startswith(prefixes)]
+    groups = [g.group_id for g in admin.list_consumer_groups(request_timeout=30).result().valid
+              if g.group_id.startswith(prefixes)]
+    for future in (admin.delete_consumer_groups(groups, request_timeout=30).values() if groups else ()):
+        with contextlib.suppress(KafkaException):  # a group still closing stays; the topics matter more
+            future.result()
+    for future in (admin.delete_topics(topics, operation_timeout=60).values() if topics else ()):
+        future.result()
+    return len(topics)
 
 
 def free_port() -> int:
@@ -43,6 +69,7 @@ class Pipeline:
                         database_url=self.database_url, triage_topic_prefix=self.prefix)
 
     def prepare(self, partitions: int = 3) -> None:
+        PREPARED.add((self.stack.bootstrap_servers, self.prefix))
         apply_topics(self.settings, partitions)
         migrate(self.database_url)
 

@@ -25,15 +25,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("evaluate", "Run an extractor over every email of a gold set and score it."),
     "backfill": ("backfill", "Re-publish emails stuck without crm_events (past their SLA) from their raw record to "
                              "email.raw."),
-    "purge-raw": ("purge", "Delete raw message bodies (emails.raw) older than the retention from the audit database."),
+    "purge-raw": ("purge", "Delete raw message bodies (emails.raw) and their text (emails.clean_parts) older than the retention."),
     "topics": ("infra", "The topic registry."),
     "db": ("infra", "The PostgreSQL schema."),
     "gmail": ("gmail", "Gmail: watches and backfills."),
-    "dlq": ("dlq", "The dead-letter topic: list, show and replay letters."),
+    "dlq": ("dlq", "The dead-letter topic: list, show, replay and discard letters."),
     "labels": ("labels", "Labels people gave in the review queue (eval_labels)."),
+    "train": ("train", "Train the intent model on the gold sets plus corrections; write it only if no score falls "
+                       "below the ratchet."),
 }
 #: Modules whose commands run the pipeline in this process: they read the language model cached.
-MODEL_USERS = {"process", "evaluate"}
+MODEL_USERS = {"process", "evaluate", "train"}
 
 
 def load_command(name: str) -> click.Command:

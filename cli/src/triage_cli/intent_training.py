@@ -1,13 +1,13 @@
 """Train the intent model with scikit-learn and write it as the package's data file.
 
-    python -m triage_cli.intent_training [REPO_ROOT]          # writes intent_model.json
+    triage train [--corrections DIR | --from-db]              # writes intent_model.json (triage_cli.retraining)
     python -m triage_cli.intent_training --loso [REPO_ROOT]   # leave-one-source-out accuracy
 
 Trains on every labelled source in the repository — each folder of ``gold/`` that holds a
 ``labels.jsonl`` and ``samples/`` — so that a mailbox it was never written against still
 looks like something it has seen. Deterministic (lbfgs, fixed data order and folds,
-coefficients rounded), so rebuilding writes the same bytes; tests/eval/test_intent_model.py
-rebuilds it and compares.
+coefficients rounded), so rebuilding writes the same weights; tests/eval/test_intent_model.py
+rebuilds it and compares (the file's clock, code version and scores are ``triage train``'s).
 
 Calibration: the scores are divided by a temperature fitted on out-of-fold predictions
 (stratified 5-fold over the training rows: every row scored by a model that never saw it),
@@ -19,10 +19,11 @@ on all the others only; ``triage eval --all --loso`` scores each source with its
 
 from __future__ import annotations
 
+import hashlib
 import math
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from triage.domain.extraction_intent import (
     intent_probabilities,
     weights_to_json,
 )
+from triage.domain.models import Mailbox
 from triage.domain.pipeline import load_mailbox, normalize_message
 from triage_cli.eval_sets import sources
 
@@ -69,10 +71,15 @@ def labelled_rows(root: Path, folders: Iterable[Path] | None = None) -> list[Row
         mailbox = load_mailbox((folder / "mailbox.json").read_text(encoding="utf-8"))
         labels = parse_labels((folder / "labels.jsonl").read_text(encoding="utf-8").splitlines())
         for label in labels:
-            clean = normalize_message((folder / "emails" / f"{label.id}.eml").read_bytes())
-            features = intent_features(clean, intent_signals(clean, mailbox), mailbox)
-            rows.append(Row(source_name(folder), label.id, tuple(features), label.intent))
+            raw = (folder / "emails" / f"{label.id}.eml").read_bytes()
+            rows.append(row_of(source_name(folder), label.id, raw, mailbox, label.intent))
     return rows
+
+
+def row_of(source: str, email_id: str, raw: bytes, mailbox: Mailbox, intent: str) -> Row:
+    """One message as a training row: its features as the extractor computes them."""
+    clean = normalize_message(raw)
+    return Row(source, email_id, tuple(intent_features(clean, intent_signals(clean, mailbox), mailbox)), intent)
 
 
 def _fit(rows: Sequence[Row], temperature: float = 1.0) -> IntentWeights:
@@ -136,9 +143,20 @@ def about(rows: Sequence[Row]) -> dict[str, object]:
     }
 
 
-def build(root: Path) -> str:
+def model_version(weights: IntentWeights) -> str:
+    """A digest of the weights alone: equal models, equal versions, whatever their metadata."""
+    return hashlib.sha256(weights_to_json(weights, {}).encode("utf-8")).hexdigest()[:16]
+
+
+def model_text(weights: IntentWeights, rows: Sequence[Row], extra: Mapping[str, object]) -> str:
+    """The model file: the weights, what they were trained on, and ``extra`` (``triage train``'s
+    clock, code version and scores)."""
+    return weights_to_json(weights, {**about(rows), **extra, "model_version": model_version(weights)})
+
+
+def build(root: Path, extra: Mapping[str, object] | None = None) -> str:
     rows = labelled_rows(root)
-    return weights_to_json(train(rows), about(rows))
+    return model_text(train(rows), rows, extra or {})
 
 
 def loso_models(rows: Sequence[Row]) -> dict[str, IntentWeights]:
@@ -163,8 +181,7 @@ def main(argv: list[str]) -> None:
             )
             print(f"{name:<20} {right}/{len(held)} = {right / len(held):.3f}  (T={weights.temperature})")
         return
-    (root / MODEL_FILE).write_text(build(root), encoding="utf-8")
-    print(f"wrote {MODEL_FILE}")
+    print("the model is written by `triage train` (scored, checked against gold/ratchet.json)")
 
 
 if __name__ == "__main__":

@@ -11,25 +11,39 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.unit.admin.test_admin_views import raw_letter_value
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm, action
-from triage.domain.models import DeadLetter, RawEmail
+from triage.domain.bands import ConfidenceBands
+from triage.domain.models import (
+    CrmEvent,
+    DeadLetter,
+    ExtractedEmail,
+    Extraction,
+    Mailbox,
+    RawEmail,
+    RoutedEmail,
+)
+from triage.domain.rules import DEFAULT_RULES
 from triage.platform.dlq import Letter
+from triage.platform.dlq_states import LetterState, LetterStates
+from triage.platform.errors import TransientError
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
 from triage_crm_sink import admin_desk
 from triage_crm_sink.admin import create_admin_app
 from triage_crm_sink.admin_auth import Admins, session_key
 from triage_crm_sink.admin_crm import PlannedRoute
-from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher
-from triage_crm_sink.admin_store import AdminSession, AdminStore, RawPurged
+from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher, Routing
+from triage_crm_sink.admin_list import EmailFilter, Page
+from triage_crm_sink.admin_store import AdminSession, AdminStore, CorrectionInput, RawPurged
 from triage_crm_sink.admin_ui import UiConfig
 
 ALICE, BOB = "alice-token-0123456789", "bob-token-0123456789ab"
@@ -41,6 +55,17 @@ EXTRACTION = {"intent": "support", "person": {"name": "Ann", "email": "ann@globe
               "required_action": "forward_support", "confidence": 0.4}
 
 
+#: e1's stored email.clean parts: hostile markup in the body, the quoted history and the signature
+HOSTILE_TEXT = 'Hi <script>alert("x")</script> team,\nour <b onclick="steal()">Globex</b> sync is stuck.'
+CLEAN_PARTS = {"subject": "Help", "from_name": "Ann", "from_email": "ann@globex.com", "reply_to": None,
+               "text": HOSTILE_TEXT, "signature": "-- \nAnn <img src=x onerror=alert(1)>",
+               "quoted": "> <iframe src=//evil></iframe> earlier", "footer": None}
+EVIDENCE = [{"field": "company.name", "source": "text", "start": HOSTILE_TEXT.index("Globex"),
+             "end": HOSTILE_TEXT.index("Globex") + 6, "text": "Globex"},
+            {"field": "person.email", "source": "from_email", "start": 0, "end": 14, "text": "ann@globex.com"},
+            {"field": "region", "source": "text", "start": 0, "end": 2, "text": "no"}]  # does not index its text
+
+
 class MemoryStore(AdminStore):
     """AdminStore's contract in memory: one email 'e1' (open review item), a purged 'e2' (no
     review item), and the UI's sessions (key -> session, absolute expiry)."""
@@ -50,6 +75,9 @@ class MemoryStore(AdminStore):
         self.review = {"e1": "open"}
         self.actions: list[tuple[str, str, str | None, dict]] = []
         self.sessions: dict[str, tuple[AdminSession, datetime]] = {}
+        self.corrected: dict[str, RoutedEmail | None] = {}
+        self.pages: list[EmailFilter] = []
+        self.crm_events: list[CrmEvent] = []
 
     def row(self, email_id: str) -> dict[str, Any]:
         return {"email_id": email_id, "received_at": NOW, "from_email": "ann@globex.com", "subject": "Help",
@@ -60,14 +88,25 @@ class MemoryStore(AdminStore):
                 # relative to the page's clock, not NOW: the suite may reach this test minutes after import
                 "due_at": datetime.now(UTC) - timedelta(minutes=5, seconds=1)}
 
-    def recent_emails(self, limit: int = 100) -> list[dict[str, Any]]:
-        return [self.row("e1")]
+    def email_page(self, chosen: EmailFilter, bands: ConfidenceBands) -> Page:
+        self.pages.append(chosen)
+        return Page([self.row("e1")], None, None)
+
+    def filter_options(self) -> dict[str, list[str]]:
+        return {"mailboxes": ["sales@lumora.io"], "queues": ["support"]}
+
+    def written_events(self, email_id: str) -> list[CrmEvent]:
+        return [e for e in self.crm_events if e.email_id == email_id and e.status in ("created", "updated")]
+
+    def record_crm_events(self, events: list[CrmEvent]) -> None:
+        self.crm_events.extend(events)
 
     def email(self, email_id: str) -> dict[str, Any] | None:
         if email_id not in ("e1", "e2"):
             return None
         return {**self.row(email_id), "thread_id": "t1", "message_id": None, "source": "file", "language": "en",
-                "has_raw": email_id == "e1", "data": EXTRACTION, "decided_by": "rules", "model": "local",
+                "has_raw": email_id == "e1", "data": {**EXTRACTION, "evidence": EVIDENCE}, "decided_by": "rules",
+                "model": "local", "clean_parts": CLEAN_PARTS if email_id == "e1" else None,
                 "sla_minutes": 60, "ignored": False, "actions": [], "resolved_by": None,
                 "labels": None, "labelled_by": None, "labelled_at": None, "crm_events": [], "history": []}
 
@@ -91,7 +130,18 @@ class MemoryStore(AdminStore):
     def record(self, actor: str, action: str, email_id: str | None, detail: dict[str, Any]) -> None:
         self.actions.append((actor, action, email_id, detail))
 
-    def save_label(self, email_id: str, labels: dict[str, Any], actor: str) -> None:
+    def correction_input(self, email_id: str) -> CorrectionInput | None:
+        if email_id not in ("e1", "e2"):
+            return None
+        model = ExtractedEmail(email_id=email_id, thread_id="t1", mailbox="sales@lumora.io", received_at=NOW,
+                               from_email="ann@globex.com", subject="Help", extraction=Extraction(**EXTRACTION),
+                               model="local", model_version="3", decided_by="rules")
+        return CorrectionInput(model, MODEL_PLAN, True, [{"idempotency_key": a.idempotency_key, "action": a.action,
+                                                          "object_type": a.object_type} for a in MODEL_PLAN])
+
+    def save_label(self, email_id: str, labels: dict[str, Any], actor: str,
+                   routed: RoutedEmail | None = None) -> None:
+        self.corrected[email_id] = routed
         self.labels[email_id] = (labels, actor)
         self.review[email_id] = "corrected"
         self.record(actor, "correct_label", email_id, {})
@@ -118,6 +168,40 @@ class MemoryStore(AdminStore):
         self.sessions.pop(key, None)
 
 
+#: what the model's route planned for e1 (a support email from a customer): a contact, a company
+MODEL_PLAN = [action("upsert_company", "company", "e1", name="Globex", domain="globex.com"),
+              action("upsert_contact", "contact", "e1", email="ann@globex.com", name="Ann")]
+ROUTING = Routing(DEFAULT_RULES, Mailbox(company="Lumora", customer_domains=["globex.com"]), ConfidenceBands())
+
+
+class MemoryLetterStates(LetterStates):
+    """dead_letter_states in memory (the database's guard has its own test, test_dlq_states)."""
+
+    def __init__(self, trail: list) -> None:
+        self.states: dict[tuple[int, int], LetterState] = {}
+        self.trail = trail  # the store's admin_actions: the real one records in the same transaction
+
+    def of(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], LetterState]:
+        return {p: self.states[p] for p in positions if p in self.states}
+
+    def one(self, partition: int, offset: int) -> LetterState | None:
+        return self.states.get((partition, offset))
+
+    def replay(self, partition: int, offset: int, actor: str, publish: Callable[[], None],
+               detail: dict[str, object], again: bool = False) -> LetterState:
+        publish()
+        self.states[(partition, offset)] = LetterState("replayed", 1, actor, None, datetime.now(UTC))
+        self.trail.append((actor, "replay_letter", None, {"letter": f"{partition}:{offset}", **detail}))
+        return self.states[(partition, offset)]
+
+    def discard(self, partition: int, offset: int, actor: str, reason: str) -> LetterState:
+        if not reason.strip():
+            raise ValueError("a discard needs a reason")
+        self.states[(partition, offset)] = LetterState("discarded", 0, actor, reason, datetime.now(UTC))
+        self.trail.append((actor, "discard_letter", None, {"letter": f"{partition}:{offset}", "reason": reason}))
+        return self.states[(partition, offset)]
+
+
 class MemoryRawPublisher(ReplayPublisher):
     def __init__(self) -> None:
         self.published: list[tuple[RawEmail, dict[str, bytes]]] = []
@@ -142,8 +226,9 @@ class Running:
         self.crm, self.letters_replayed = FakeCrm(), []
         routes = MemoryRoutes({"e1": PlannedRoute("t1", "support", False, [
             action("upsert_company", "company", "e1", name="Globex", domain="globex.com")])})
+        self.letter_states = MemoryLetterStates(self.store.actions)
         desk = AdminDesk(routes, self.crm, self.publisher, store=self.store, settings=Settings(),
-                         raw_publisher=self.raw)
+                         raw_publisher=self.raw, routing=ROUTING, letter_states=self.letter_states)
         app = create_admin_app(Admins(list(tokens), SECRET.encode()), routes, desk.crm, self.publisher,
                                read_only=read_only, desk=desk, ui=UiConfig(SECRET, max_age_s=max_age_s))
         self.client = TestClient(app, base_url="https://testserver", follow_redirects=False)
@@ -161,6 +246,7 @@ class Running:
         assert self.store.labels == {} and self.store.actions == [] and self.raw.published == []
         assert self.store.review == {"e1": "open"}
         assert self.publisher.published == [] and self.crm.applied == [] and self.letters_replayed == []
+        assert self.letter_states.states == {}
 
     def logged_in(self) -> bool:
         return self.client.get("/admin/").status_code == 200
@@ -178,6 +264,7 @@ WRITES = {
     "dismiss": ("/admin/emails/e1/dismiss", {}),
     "correction": ("/admin/emails/e1/label", LABEL),
     "dlq-replay": ("/admin/dlq/0:7/replay", {}),
+    "dlq-discard": ("/admin/dlq/0:7/discard", {"reason": "a test record, nothing to redo"}),
 }
 ALL_WRITES = [*WRITES, "logout"]
 
@@ -204,6 +291,9 @@ def start(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Running]]:
             return 0
 
     monkeypatch.setattr(admin_desk, "fetch_letter", lambda _s, letter_id: LETTER if letter_id == LETTER.id else None)
+    # the list page too: a unit test must not read whatever broker the environment points at (CI's held other
+    # letters, or answered late, and the page became a 503 without a form)
+    monkeypatch.setattr(admin_desk, "read_letters", lambda _s, timeout_s=20: [LETTER])
     monkeypatch.setattr(admin_desk, "Replayer", RecordingReplayer)
 
     def make(**options: Any) -> Running:
@@ -253,6 +343,7 @@ def test_each_write_route_works_with_a_session_and_its_csrf_token(running: Runni
     changed = {"crm-create": lambda: running.crm.applied and running.publisher.published,
                "replay": lambda: running.raw.published, "dismiss": lambda: running.store.review["e1"] == "dismissed",
                "correction": lambda: "e1" in running.store.labels, "dlq-replay": lambda: running.letters_replayed,
+               "dlq-discard": lambda: running.letter_states.states[(0, 7)].state == "discarded",
                "logout": lambda: not running.logged_in()}[route]
     assert changed()
     if route != "logout":
@@ -486,6 +577,56 @@ def test_a_parked_letter_is_refused_and_nothing_is_replayed(running: Running,
     running.nothing_changed()
 
 
+def test_a_discard_without_a_reason_is_422_and_decides_nothing(running: Running) -> None:
+    running.log_in()
+    csrf = running.csrf("/admin/dlq")
+    assert 'id="letter-0:7"' in running.client.get("/admin/dlq").text, "the list shows the DLQ's letter"
+    for reason in ("", "   \n "):
+        refused = running.client.post("/admin/dlq/0:7/discard", data={"csrf": csrf, "reason": reason}, headers=HTML)
+        assert refused.status_code == 422 and "reason" in refused.text
+    running.nothing_changed()
+
+
+def test_a_decided_letter_is_neither_replayed_nor_discarded_again_and_shows_no_buttons(running: Running) -> None:
+    running.log_in(BOB)
+    csrf = running.csrf("/admin/dlq")
+    done = running.client.post("/admin/dlq/0:7/discard", data={"csrf": csrf, "reason": "test data", "next":
+                                                               "/admin/dlq/0:7"})
+    assert (done.status_code, done.headers["location"]) == (303, "/admin/dlq/0:7"), "back to the letter, read afresh"
+    page = running.client.get("/admin/dlq/0:7").text
+    assert "discarded by bob" in page and "test data" in page
+    assert "replay-letter" not in page and "discard-letter" not in page
+    for path, fields in (("/admin/dlq/0:7/replay", {}), ("/admin/dlq/0:7/discard", {"reason": "again"})):
+        again = running.client.post(path, data={"csrf": csrf, **fields}, headers=HTML)
+        assert again.status_code == 409 and "discarded by bob" in again.text
+    assert running.letters_replayed == []
+    assert [a[1] for a in running.store.actions] == ["discard_letter"]
+
+
+def test_a_letters_page_shows_its_decoded_email_escaped(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An email.raw letter that decodes shows the message as text; its markup is escaped, never run."""
+    value = raw_letter_value()  # Subject: <script>alert(1)</script> ... Hello <b>bold</b>
+    letter = Letter(0, 7, LETTER.letter.model_copy(update={"original_value": value}), {})
+    monkeypatch.setattr(admin_desk, "fetch_letter", lambda _settings, letter_id: letter if letter_id == "0:7" else None)
+    running.log_in()
+    page = running.client.get("/admin/dlq/0:7").text
+    assert 'id="letter-decoded"' in page and 'data-field="raw"' in page
+    assert "Subject: &lt;script&gt;alert(1)&lt;/script&gt;" in page and "Hello &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert 'id="letter-binary"' in page, "the Avro bytes themselves are a hex dump"
+
+
+def test_a_poison_letters_page_says_it_is_not_decodable(running: Running) -> None:
+    running.log_in()
+    page = running.client.get("/admin/dlq/0:7").text  # LETTER: the value b"x"
+    assert 'id="letter-undecodable"' in page and "not an Avro single-object encoded value" in page
+
+
+def test_the_review_page_links_to_every_open_item_in_the_paged_list(running: Running) -> None:
+    running.log_in()
+    assert 'id="review-all" href="/admin/?review=open"' in running.client.get("/admin/review").text
+
+
 def test_guessed_api_tokens_are_throttled_with_retry_after(running: Running) -> None:
     """300 wrong tokens in a burst: the first ten are 401, the rest 429 — the right one too, for now."""
     answers = [running.client.post("/admin/replay", json={"email_id": "e1"},
@@ -506,3 +647,104 @@ def test_guessed_logins_are_throttled_with_retry_after(running: Running) -> None
     assert answers == [401] * 10 + [429]
     throttled = running.client.post("/admin/login", data={"token": ALICE, "csrf": csrf})
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+
+
+LEAD_LABEL = {"intent": "lead", "person_name": "Ann", "person_email": "ann@globex.com",
+              "company_name": "Initech", "company_domain": "initech.com", "products": "Revenue Radar",
+              "budget_usd": "50000", "timeline": "now", "region": "US", "required_action": "schedule_demo",
+              "notes": "she is buying, not asking for help"}
+
+
+def test_a_correction_re_decides_the_route_and_the_plan_with_the_route_services_rules(running: Running) -> None:
+    running.log_in(BOB)
+    response = running.client.post("/admin/emails/e1/label", data={**LEAD_LABEL, "csrf": running.csrf("/admin/"),
+                                                                   "next": "/admin/emails/e1"})
+    assert response.status_code == 303
+    routed = running.store.corrected["e1"]
+    assert routed is not None and (routed.queue, routed.priority, routed.rule) == ("sales_inbound", "high", "hot_lead")
+    assert routed.sla_minutes == 15 and routed.due_at == NOW + timedelta(minutes=15)
+    assert routed.reason == "lead, buying timeline now (corrected by bob)"
+    assert routed.extraction.confidence == 1.0 and routed.band == "auto_write"
+    plan = {a.action: a for a in routed.crm_actions}
+    assert list(plan) == ["upsert_company", "upsert_contact", "create_deal", "associate_contact"]
+    assert plan["upsert_company"].properties == {"name": "Initech", "domain": "initech.com"}
+    assert plan["create_deal"].properties["amount"] == "50000"
+    assert all(re.fullmatch(rf"e1:{a}:c[0-9a-f]{{12}}", x.idempotency_key) for a, x in plan.items()), \
+        "writes the model did not plan get keys of their own"
+    events = {(e.idempotency_key, e.status) for e in running.publisher.published}
+    assert {("e1:upsert_company", "ignored"), ("e1:upsert_contact", "ignored")} <= events, "the superseded plan"
+    assert {(a.idempotency_key, "awaiting_approval") for a in routed.crm_actions} <= events
+
+    running.client.post("/admin/emails/e1/label", data={**LEAD_LABEL, "csrf": running.csrf("/admin/")})
+    assert [a.idempotency_key for a in running.store.corrected["e1"].crm_actions] == [
+        a.idempotency_key for a in routed.crm_actions], "the same correction plans the same keys (exactly once)"
+
+
+def test_a_correction_that_keeps_a_write_keeps_its_key(running: Running) -> None:
+    running.log_in()
+    support = {**LABEL, "company_name": "Globex", "person_name": "Ann", "region": "US"}
+    running.client.post("/admin/emails/e1/label", data={**support, "csrf": running.csrf("/admin/")})
+    routed = running.store.corrected["e1"]
+    assert (routed.queue, routed.rule) == ("support_escalated", "customer_support")
+    keys = {a.action: a.idempotency_key for a in routed.crm_actions}
+    assert keys["upsert_company"] == "e1:upsert_company", "the very write the model planned: its key, done once"
+    assert keys["upsert_contact"] != "e1:upsert_contact", "a contact with other properties: a key of its own"
+
+
+def test_the_email_page_shows_the_text_with_evidence_marked_and_hostile_markup_escaped(running: Running) -> None:
+    running.log_in()
+    page = running.client.get("/admin/emails/e1").text
+    assert "<script>alert" not in page and "<b onclick" not in page and "<img src=x" not in page
+    assert "<iframe" not in page
+    assert "Hi &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; team" in page
+    assert ('&lt;b onclick=&#34;steal()&#34;&gt;<mark class="evidence" data-fields="company.name">Globex'
+            '<span class="ev-label">company.name</span></mark>&lt;/b&gt;') in page
+    assert '<mark class="evidence" data-fields="person.email">ann@globex.com' in page
+    assert re.search(r'<details class="part folded" data-source="signature">\s*<summary>Signature</summary>', page)
+    assert re.search(r'<details class="part folded" data-source="quoted">\s*<summary>Quoted history</summary>', page)
+    assert "(not in the stored text)" in page, "a span that does not index its text is listed, never marked"
+    assert page.count('<mark class="evidence"') == 2
+
+
+def test_the_planned_actions_show_what_they_write_escaped(running: Running) -> None:
+    email = running.store.email
+    hostile = action("create_ticket", "ticket", "e1", subject="<script>alert(1)</script> help", priority="high")
+    running.store.email = lambda email_id: {**email(email_id), "rule": "customer_support", "queue": "support",
+                                            "priority": "high", "reason": "support request",
+                                            "actions": [hostile.model_dump()]}
+    running.log_in()
+    page = running.client.get("/admin/emails/e1").text
+    assert '<li data-action="create_ticket"><code>create_ticket</code>' in page
+    assert "priority=high; subject=&lt;script&gt;alert(1)&lt;/script&gt; help" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_a_correction_to_spam_ignores_the_email_and_drops_every_held_write(running: Running) -> None:
+    running.log_in()
+    spam = {"intent": "spam", "timeline": "unknown", "required_action": "ignore", "person_email": "ann@globex.com"}
+    response = running.client.post("/admin/emails/e1/label", data={**spam, "csrf": running.csrf("/admin/")})
+    assert response.status_code == 303
+    routed = running.store.corrected["e1"]
+    assert routed.ignored and routed.crm_actions == [] and routed.queue == "ignored"
+    assert {(e.idempotency_key, e.status) for e in running.publisher.published} == {
+        ("e1:upsert_company", "ignored"), ("e1:upsert_contact", "ignored")}, "the model's held plan, superseded"
+
+
+def test_a_correction_whose_plan_kafka_did_not_take_says_so_and_saving_again_announces_it(running: Running) -> None:
+    running.log_in()
+    publish, failures = running.publisher.publish, [TransientError("crm.events: 1 unacknowledged")]
+
+    def flaky(events: list) -> None:
+        if failures:
+            raise failures.pop()
+        publish(events)
+
+    running.publisher.publish = flaky
+    form = {**LEAD_LABEL, "csrf": running.csrf("/admin/")}
+    failed = running.client.post("/admin/emails/e1/label", data=form, headers=HTML)
+    assert failed.status_code == 503 and "save it again" in failed.text
+    assert running.store.labels["e1"][0]["intent"] == "lead", "the label itself is kept"
+    assert running.publisher.published == []
+    assert running.client.post("/admin/emails/e1/label", data=form).status_code == 303
+    statuses = {e.status for e in running.publisher.published}
+    assert statuses == {"ignored", "awaiting_approval"}

@@ -87,3 +87,11 @@ def test_the_prefilled_form_of_an_extraction_round_trips() -> None:
     labels = gold_labels("e", form)
     for name in ("intent", "person", "company", "interest", "budget", "timeline", "region", "required_action"):
         assert labels[name] == extraction[name], name
+
+
+def test_a_saved_label_prefills_the_form_with_its_notes_and_reads_back_unchanged() -> None:
+    labels = gold_labels("e1", {**FORM, "budget_usd": "1500000"})
+    form = form_from_extraction(labels)
+    assert form["notes"] == "fixed by hand", "saving again keeps the notes"
+    assert form["budget_usd"] == "1500000", "not 1.5e+06, which the form would refuse"
+    assert gold_labels("e1", form) == labels

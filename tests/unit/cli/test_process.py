@@ -147,3 +147,34 @@ def test_process_without_a_mailbox_warns_on_stderr_and_keeps_stdout_json() -> No
     assert json.loads(bare.stdout)["clean"]["from_email"] == "megan.alvarez@brightwaterlogistics.com"
     with_mailbox = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX), "--json"])
     assert with_mailbox.exit_code == 0 and with_mailbox.stderr == ""
+
+
+def test_process_prints_each_fields_evidence_as_the_email_wrote_it() -> None:
+    result = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "evidence" in result.stdout
+    for line in ("timeline", "next quarter", "text [753:765]"), ("budget.annual_amount_usd", "$60,000", "text ["):
+        assert any(all(part in row for part in line) for row in result.stdout.splitlines()), line
+
+
+def test_process_json_carries_spans_that_index_the_clean_record() -> None:
+    document = json.loads(runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX), "--json"]).stdout)
+    spans = document["extraction"]["evidence"]
+    assert {s["field"] for s in spans} >= {"person.email", "company.name", "timeline", "budget.annual_amount_usd"}
+    for span in spans:
+        source = document["clean"]
+        for name in span["source"].split("."):
+            source = source[name]
+        assert source[span["start"]:span["end"]] == span["text"], span
+
+
+def test_process_prints_hostile_quoted_text_literally(tmp_path: Path) -> None:
+    """rich markup in an email ([bold], [link=...]) is printed as written, never interpreted."""
+    mail = tmp_path / "m.eml"
+    mail.write_bytes(b"From: Eve <eve@globex.com>\r\nTo: sales@lumora.io\r\n"
+                     b"Subject: [red]Pipeline Forecaster[/red] pricing\r\n\r\n"
+                     b"We want [bold]Pipeline Forecaster[/bold] next quarter.\r\n")
+    result = runner.invoke(app, ["process", str(mail), "--mailbox", str(MAILBOX)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "[red]Pipeline Forecaster[/red] pricing" in result.stdout, "the subject, as the title"
+    assert "[bold]Pipeline Forecaster[/bold]" in result.stdout, "the summary"

@@ -15,7 +15,7 @@ from triage_crm_sink.limits import RequestBudget
 from triage_crm_sink.local_crm import ActionResult
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
-                "associate_contact": "association"}
+                "associate_contact": "association", "create_ticket": "ticket"}
 
 
 class MemoryLedger(Ledger):

@@ -23,7 +23,7 @@ def test_an_intent_without_auto_write_is_announced_not_written() -> None:
     assert [e.status for e in events] == ["awaiting_approval"] * len(email.crm_actions)
     assert [e.idempotency_key for e in events] == [a.idempotency_key for a in email.crm_actions]
     assert [e.object_type for e in events] == [a.object_type for a in email.crm_actions]
-    assert "POST /admin/crm/create" in events[0].response_summary
+    assert "Create in CRM button" in events[0].response_summary
 
 
 def test_an_intent_with_auto_write_is_written_as_before() -> None:

@@ -18,7 +18,9 @@ from triage.platform.topics import CRM_EVENTS, ROUTED
 from triage_audit.handler import AuditHandler
 from triage_audit.review import crm_review_reason, reopens, review_reason
 from triage_audit.rows import (
+    INSERT_REVIEW_APPROVAL,
     INSERT_REVIEW_ITEM,
+    RUNS_LAST,
     UPSERT_CRM_EVENT,
     UPSERT_REVIEW_REJECTED,
     UPSERT_ROUTE,
@@ -61,8 +63,10 @@ def test_the_review_row_names_the_email_its_reason_and_what_route_decided() -> N
 
 def test_the_review_insert_never_reopens_an_item() -> None:
     assert "INSERT INTO review_queue " in INSERT_REVIEW_ITEM
-    assert "ON CONFLICT (email_id) DO NOTHING" in INSERT_REVIEW_ITEM
-    assert "status" not in INSERT_REVIEW_ITEM, "a new item takes the table's default status (open)"
+    conflict = INSERT_REVIEW_ITEM.split("ON CONFLICT (email_id)")[1]
+    assert "status" not in conflict.split("WHERE")[0], "an existing item's status is never set (never reopened)"
+    assert "WHERE review_queue.status = 'open'" in conflict, "only an open item is touched"
+    assert "status" not in INSERT_REVIEW_ITEM.split("ON CONFLICT")[0], "a new item takes the default (open)"
 
 
 def test_a_routed_record_becomes_its_route_row_and_a_review_row_only_when_it_needs_one() -> None:
@@ -91,8 +95,8 @@ def crm_event(status: str, **changes):
 
 @pytest.mark.parametrize(("status", "reason"), [
     ("failed", "crm_rejected"), ("created", None), ("updated", None), ("unchanged", None), ("ignored", None),
-    ("awaiting_approval", None)])
-def test_only_a_refused_crm_action_needs_a_person(status, reason) -> None:
+    ("awaiting_approval", "awaiting_approval")])
+def test_a_refused_or_held_crm_action_needs_a_person(status, reason) -> None:
     assert crm_review_reason(crm_event(status)) == reason
 
 
@@ -103,6 +107,23 @@ def test_a_refused_action_becomes_its_crm_event_row_and_a_crm_rejected_review_ro
         (UPSERT_REVIEW_REJECTED, (failed.email_id, failed.thread_id, "crm_rejected", "auto_write", failed.at))]
     assert rows_for(CRM_EVENTS, crm_event("created")) == [(UPSERT_CRM_EVENT, crm_event_row(crm_event("created")))]
     assert rejected_review_row(crm_event("awaiting_approval")) is None
+
+
+def test_a_held_write_opens_an_approval_item_that_keeps_any_existing_one() -> None:
+    held = crm_event("awaiting_approval")
+    assert rows_for(CRM_EVENTS, held) == [(UPSERT_CRM_EVENT, crm_event_row(held)),
+                                          (INSERT_REVIEW_APPROVAL, (held.email_id, held.thread_id))]
+    statement = " ".join(INSERT_REVIEW_APPROVAL.split())
+    assert "'awaiting_approval', 'auto_write'" in statement and statement.endswith("ON CONFLICT (email_id) DO NOTHING")
+    assert INSERT_REVIEW_APPROVAL in RUNS_LAST, "after the batch's routes: route's own reason wins"
+    # route's item replaces only an open approval item, never a person's decision
+    assert "WHERE review_queue.status = 'open' AND review_queue.reason = 'awaiting_approval'" in INSERT_REVIEW_ITEM
+
+
+def test_a_written_action_keeps_its_first_time_in_crm_events() -> None:
+    statement = " ".join(UPSERT_CRM_EVENT.split())
+    assert ("at = CASE WHEN crm_events.status IN ('awaiting_approval', 'failed') THEN EXCLUDED.at "
+            "ELSE crm_events.at END") in statement
 
 
 def test_the_rejected_review_statement_is_one_idempotent_upsert_reading_route_and_extraction() -> None:

@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import pytest
 
@@ -15,12 +16,15 @@ from triage.domain.models import (
     CrmAction,
     CrmEvent,
     DeadLetter,
+    EvidenceSource,
     ExtractedEmail,
     Extraction,
+    ForwardedMessage,
     Person,
     RawEmail,
     RoutedEmail,
 )
+from triage.domain.normalize.limits import MAX_TEXT_CHARS
 from triage.platform.db import Database
 from triage.platform.runtime import Inbound
 from triage.platform.topics import (
@@ -81,7 +85,9 @@ def placeholders(statement: str) -> int:
          (f"e-{ID}", f"t-{ID}", f"{ID}@acme.com", "sales@lumora.io", "webhook", "g-1", NOW, 19, True,
           b"Subject: x\r\n\r\nbody")),
         (CLEAN, CLEAN_EMAIL, UPSERT_CLEAN,
-         (f"e-{ID}", f"t-{ID}", f"{ID}@acme.com", "sales@lumora.io", NOW, "Demo", "jane@acme.com", "en")),
+         (f"e-{ID}", f"t-{ID}", f"{ID}@acme.com", "sales@lumora.io", NOW, "Demo", "jane@acme.com", "en",
+          json.dumps({"subject": "Demo", "from_name": None, "from_email": "jane@acme.com", "reply_to": None,
+                      "text": "", "signature": None, "quoted": None, "footer": None}))),
         (EXTRACTED, EXTRACTED_EMAIL, UPSERT_EXTRACTION,
          (f"e-{ID}", "rules", "3", "triage.extracted.Extraction", f"t-{ID}", "keywords", "lead", 0.85,
           EXTRACTION.model_dump_json(), 10, 20, 0.5)),
@@ -121,6 +127,19 @@ def test_the_extraction_row_stores_the_extraction_as_json() -> None:
     data = json.loads(to_row(EXTRACTED_EMAIL)[8])
     assert data["person"] == {"name": "Jane", "email": "jane@acme.com"}
     assert data["company"]["domain"] == "acme.com"
+
+
+def test_the_clean_row_keeps_every_evidence_source_and_the_quoted_history_bounded() -> None:
+    clean = CLEAN_EMAIL.model_copy(update={
+        "text": "x" * (MAX_TEXT_CHARS + 5), "signature": "-- Jane", "quoted": "> earlier",
+        "forwarded": ForwardedMessage(from_email="bob@old.com", subject="Fwd", text="original")})
+    parts = json.loads(ROW_FOR_TOPIC[CLEAN][1](clean)[8])
+    assert len(parts["text"]) == MAX_TEXT_CHARS, "cut at the normaliser's bound"
+    assert (parts["signature"], parts["quoted"]) == ("-- Jane", "> earlier")
+    assert parts["forwarded"] == {"from_name": None, "from_email": "bob@old.com", "subject": "Fwd", "text": "original"}
+    every_source = {s for s in get_args(EvidenceSource)}
+    stored = {k for k in parts if k != "forwarded"} | {f"forwarded.{k}" for k in parts["forwarded"]}
+    assert every_source <= stored, "every field an evidence span may index is stored"
 
 
 def test_every_topic_an_email_passes_through_is_audited() -> None:

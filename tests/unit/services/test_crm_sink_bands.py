@@ -42,7 +42,7 @@ def test_suggest_and_review_announce_the_writes_and_write_nothing(
     assert [(e.action, e.status) for e in out] == [(a.action, "awaiting_approval") for a in email.crm_actions]
     assert [e.idempotency_key for e in out] == [a.idempotency_key for a in email.crm_actions]
     for event in out:
-        assert all(word in event.response_summary for word in [*words, "POST /admin/crm/create"])
+        assert all(word in event.response_summary for word in [*words, "Create in CRM button"])
 
 
 def test_the_band_holds_writes_even_for_intents_mvp_mode_writes_on_its_own() -> None:

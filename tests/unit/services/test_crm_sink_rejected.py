@@ -47,7 +47,7 @@ def test_a_refused_action_is_failed_with_the_crms_message_and_the_rest_await_app
     assert contact.response_summary == MESSAGE
     assert (contact.object_type, contact.object_id) == ("contact", None)
     assert "waits for upsert_contact" in deal.response_summary
-    assert "POST /admin/crm/create" in deal.response_summary
+    assert "Create in CRM button" in deal.response_summary
     assert [e.idempotency_key for e in out] == [a.idempotency_key for a in email.crm_actions]
     assert {(e.email_id, e.thread_id, e.backend) for e in out} == {(email.email_id, email.thread_id, "fake")}
 

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
 
 from tests.support.fake_llm import FakeLlmProvider, chat_tool_call_reply, openai_reply
 from triage.domain.extraction_gates import GatePolicy
-from triage.domain.extraction_intent import shipped_weights
+from triage.domain.extraction_intent import IntentWeights, shipped_weights, weights_to_json
 from triage.domain.extraction_llm import ground
 from triage.domain.intake import raw_email
 from triage.domain.models import (
@@ -440,6 +441,27 @@ def test_the_intent_model_gates_by_default_and_can_be_switched_off(monkeypatch: 
     monkeypatch.delenv("TRIAGE_INTENT_MODEL", raising=False)
     assert build_handler(load_settings()).intent_model is shipped_weights() is not None
     assert build_handler(settings_from_env(monkeypatch, TRIAGE_INTENT_MODEL="off")).intent_model is None
+
+
+def test_a_model_at_triage_intent_model_path_is_the_one_the_handler_decides_with(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    trained = IntentWeights(("lead", "spam"), (0.5, -0.5), {"w:zorblax": (1.0, -1.0)}, 0.8)
+    (tmp_path / "model.json").write_text(weights_to_json(trained, {"n_corrections": 3}), encoding="utf-8")
+
+    handler = build_handler(settings_from_env(monkeypatch, TRIAGE_INTENT_MODEL_PATH=str(tmp_path / "model.json")))
+
+    assert handler.intent_model == trained
+
+
+def test_an_unreadable_model_path_stops_start_up_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "model.json").write_text("{not json", encoding="utf-8")
+
+    for path in (tmp_path / "model.json", tmp_path / "missing.json"):
+        with pytest.raises(SystemExit, match="TRIAGE_INTENT_MODEL_PATH="):
+            build_handler(settings_from_env(monkeypatch, TRIAGE_INTENT_MODEL_PATH=str(path)))
 
 
 @pytest.mark.parametrize(

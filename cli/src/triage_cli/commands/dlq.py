@@ -1,11 +1,18 @@
 """``triage dlq list|show|replay``: the dead-letter topic, read and replayed (triage.platform.dlq).
 
-Exit codes: 0 ok; 1 Kafka failed or a replay was not acknowledged; 2 bad input
-or a letter that does not exist; 3 parked letters were refused (``--force``).
+Exit codes: 0 ok; 1 Kafka or PostgreSQL failed or a replay was not acknowledged; 2 bad input
+or a letter that does not exist; 3 parked letters were refused (``--force``), or letters
+already replayed or discarded (``--again``).
+
+What people decided about each letter (replayed, discarded: by whom, when, why) is in
+``dead_letter_states`` (triage.platform.dlq_states), shared with the admin UI: a replay
+claims the letter's row in the transaction that waits for the broker's acknowledgement, so
+the UI and the CLI never replay a letter twice by accident. The actor is ``cli:<user>``.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, datetime
 
@@ -16,12 +23,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from triage.platform.dlq import Filters, Letter, Replayer, fetch_letter, parse_id, read_letters
+from triage.platform.dlq_states import AlreadyDecided, LetterState, LetterStates
 from triage.platform.settings import Settings, load_settings
-from triage_cli.reach import require_kafka
+from triage.platform.topics import DLQ
+from triage_cli.reach import require_database, require_kafka
 
 console = Console(width=None if Console().is_terminal else 160)
 err = Console(stderr=True)
-dlq = typer.Typer(help="The dead-letter topic: list, show and replay letters.", no_args_is_help=True)
+dlq = typer.Typer(help="The dead-letter topic: list, show, replay and discard letters.", no_args_is_help=True)
 PARKED_EXIT = 3
 
 SERVICE = typer.Option(None, "--service", help="Only letters from this service (extract, route, ...)")
@@ -47,6 +56,21 @@ def filters(service: str | None, error_class: str | None, topic: str | None, sin
     return Filters(service, error_class, topic, parse_time(since, "--since"), parse_time(until, "--until"))
 
 
+def cli_actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def letter_states(settings: Settings) -> LetterStates:
+    return LetterStates(require_database(settings), settings.topic(DLQ))
+
+
+def with_state(summary: dict[str, object], state: LetterState | None) -> dict[str, object]:
+    """The letter as the admin UI shows it: our replays counted, and what was decided."""
+    replays = int(summary["replays"]) + (state.replays if state else 0)  # type: ignore[call-overload]
+    return {**summary, "replays": replays, "state": state.state if state else "new",
+            "state_detail": state.describe() if state else ""}
+
+
 def collect(settings: Settings, chosen: Filters) -> list[Letter]:
     require_kafka(settings)
     try:
@@ -64,16 +88,19 @@ def list_letters(service: str | None = SERVICE, error_class: str | None = ERROR_
     settings = load_settings()
     letters = collect(settings, filters(service, error_class, topic, since, until))
     limit_n = settings.triage_dlq_max_replays
-    rows = [letter.summary(limit_n) for letter in letters[:limit]]
+    states = letter_states(settings).of((x.partition, x.offset) for x in letters[:limit])
+    rows = [with_state(letter.summary(limit_n), states.get((letter.partition, letter.offset)))
+            for letter in letters[:limit]]
     if as_json:
         typer.echo(json.dumps({"total": len(letters), "letters": rows}))
         return
-    table = Table("id", "failed at", "service", "source", "error", "attempts", "replays", "message")
+    table = Table("id", "failed at", "service", "source", "error", "attempts", "replays", "state", "message")
     for r in rows:
         replays = f"{r['replays']}" + (" parked" if r["parked"] else "")
         table.add_row(str(r["id"]), str(r["failed_at"])[:19], str(r["service"]),
                       f"{r['source_topic']}[{r['source_partition']}]@{r['source_offset']}", str(r["error_class"]),
-                      str(r["attempts"]), replays, str(r["error_message"]).splitlines()[0][:60] if r["error_message"] else "")
+                      str(r["attempts"]), replays, str(r["state_detail"] or r["state"]),
+                      str(r["error_message"]).splitlines()[0][:60] if r["error_message"] else "")
     console.print(table)
     shown = f" (first {limit} shown)" if len(letters) > limit else ""
     err.print(f"{len(letters)} letter(s) on {settings.topic('email.dlq')}{shown}")
@@ -99,7 +126,8 @@ def show(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage
         raise typer.Exit(2)
     d = letter.letter
     detail = {
-        **letter.summary(settings.triage_dlq_max_replays),
+        **with_state(letter.summary(settings.triage_dlq_max_replays),
+                     letter_states(settings).one(letter.partition, letter.offset)),
         "stack": d.stack,
         "original_key": (d.original_key or b"").decode(errors="replace"),
         "original_value_bytes": len(d.original_value or b""),
@@ -126,6 +154,7 @@ def replay(
     since: str | None = SINCE, until: str | None = UNTIL,
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be replayed; publish nothing"),
     force: bool = typer.Option(False, "--force", help="Replay parked letters too"),
+    again: bool = typer.Option(False, "--again", help="Replay letters already replayed or discarded too"),
     all_letters: bool = typer.Option(False, "--all", help="Needed to replay every letter when nothing selects"),
     as_json: bool = AS_JSON,
 ) -> None:
@@ -146,8 +175,11 @@ def replay(
         err.print(f"[red]error:[/red] no such letter: {', '.join(f'{p}:{o}' for p, o in sorted(missing))}")
         raise typer.Exit(2)
     limit = settings.triage_dlq_max_replays
+    states = letter_states(settings)
+    decided = states.of((x.partition, x.offset) for x in letters)
     refused = [x for x in letters if x.parked(limit) and not force]
-    todo = [x for x in letters if force or not x.parked(limit)]
+    refused_decided = [x for x in letters if (x.partition, x.offset) in decided and not again]
+    todo = [x for x in letters if x not in refused and x not in refused_decided]
     replayer = None if dry_run else Replayer(settings)
     unacked = 0
     try:
@@ -156,8 +188,11 @@ def replay(
             task = progress.add_task("replay", total=len(todo))
             if replayer is not None:
                 for letter in todo:
-                    replayer.replay(letter, on_done=lambda: progress.advance(task))
-                unacked = replayer.flush()
+                    try:
+                        unacked += replay_once(states, replayer, letter, again)
+                    except AlreadyDecided:  # decided meanwhile (the UI, another operator)
+                        refused_decided.append(letter)
+                    progress.advance(task)
     except (KafkaException, BufferError) as exc:
         err.print(f"[red]error:[/red] Kafka at {settings.kafka_bootstrap_servers}: {exc}")
         raise typer.Exit(1) from exc
@@ -167,7 +202,7 @@ def replay(
         "replayed": [] if replayer is None else sorted(replayer.delivered),
         "would_replay": [x.id for x in todo] if dry_run else [],
         "refused_parked": [x.id for x in refused], "failed": [f"{i}: {e}" for i, e in failed],
-        "unacknowledged": unacked,
+        "refused_decided": [x.id for x in refused_decided], "unacknowledged": unacked,
     }
     if as_json:
         typer.echo(json.dumps(summary))
@@ -181,12 +216,67 @@ def replay(
         if refused:
             err.print(f"[yellow]{len(refused)} parked letter(s) refused (replayed {limit}+ times; --force "
                       f"to replay anyway): {', '.join(x.id for x in refused[:20])}[/yellow]")
+        if refused_decided:
+            err.print(f"[yellow]{len(refused_decided)} letter(s) already replayed or discarded, refused "
+                      f"(--again to replay anyway): {', '.join(x.id for x in refused_decided[:20])}[/yellow]")
         for line in summary["failed"]:
             err.print(f"[red]not acknowledged:[/red] {line}")
     if failed or unacked:
         raise typer.Exit(1)
-    if refused:
+    if refused or refused_decided:
         raise typer.Exit(PARKED_EXIT)
+
+
+class NotAcknowledged(Exception):
+    """The broker did not acknowledge a replay: its claim rolls back."""
+
+
+def replay_once(states: LetterStates, replayer: Replayer, letter: Letter, again: bool) -> int:
+    """One letter: claimed, published and acknowledged in one transaction; returns 1 if unacknowledged."""
+    def publish() -> None:
+        failed_before = len(replayer.failed)
+        replayer.replay(letter)
+        if replayer.flush(30) or len(replayer.failed) > failed_before:
+            raise NotAcknowledged(letter.id)
+    try:
+        states.replay(letter.partition, letter.offset, cli_actor(), publish,
+                      {"source_topic": letter.letter.source_topic, "replay": letter.replays + 1}, again=again)
+    except NotAcknowledged:
+        return 0 if len(replayer.failed) else 1
+    return 0
+
+
+@dlq.command("discard")
+def discard(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage dlq list` shows"),
+            reason: str = typer.Option(..., "--reason", help="Why it will not be replayed (recorded)"),
+            as_json: bool = AS_JSON) -> None:
+    """Set a letter aside for good: it is not replayed (UI or CLI) unless --again; the reason is recorded."""
+    settings = load_settings()
+    try:
+        partition, offset = parse_id(letter_id)
+        require_kafka(settings)
+        letter = fetch_letter(settings, letter_id)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except (KafkaException, TimeoutError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    if letter is None:
+        err.print(f"[red]error:[/red] no letter {letter_id} on {settings.topic('email.dlq')}")
+        raise typer.Exit(2)
+    try:
+        state = letter_states(settings).discard(partition, offset, cli_actor(), reason)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --reason: {exc}")
+        raise typer.Exit(2) from exc
+    except AlreadyDecided as exc:
+        err.print(f"[yellow]{exc}[/yellow]")
+        raise typer.Exit(PARKED_EXIT) from exc
+    if as_json:
+        typer.echo(json.dumps({"id": letter_id, "state": state.state, "actor": state.actor, "reason": state.reason}))
+    else:
+        err.print(f"letter {letter_id} {state.describe()}")
 
 
 def register(app: typer.Typer) -> None:

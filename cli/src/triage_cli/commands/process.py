@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from triage.domain.intake import not_a_message
 from triage.domain.models import CleanEmail, Mailbox, ProcessResult
@@ -199,7 +200,7 @@ def _print_json(document: dict[str, Any]) -> None:
 
 def _print_result(result: ProcessResult) -> None:
     clean, extraction, route = result.clean, result.extraction, result.route
-    table = Table("field", "value", title=f"{clean.subject or '(no subject)'}", show_lines=False)
+    table = Table("field", "value", title=Text(clean.subject or "(no subject)"), show_lines=False)
     rows = {
         "from": f"{clean.from_name or ''} <{clean.from_email or ''}>",
         "intent": f"{extraction.intent} (confidence {extraction.confidence:.2f})",
@@ -215,9 +216,21 @@ def _print_result(result: ProcessResult) -> None:
         "rule": f"{route.rule}: {route.reason}",
         "crm": ", ".join(action.action for action in result.crm_actions) or "none",
     }
-    for name, value in rows.items():
-        table.add_row(name, value)
+    for name, value in rows.items():  # Text, not markup: the email's words are printed as written
+        table.add_row(name, Text(value))
     out.print(table)
+    out.print(evidence_table(result))
+
+
+def evidence_table(result: ProcessResult) -> Table:
+    """Where each quoted value came from: the field, the words of the email, and their place."""
+    table = Table("field", "quoted", "where", title="evidence", show_lines=False)
+    table.columns[1].overflow = "fold"
+    for span in result.extraction.evidence:
+        table.add_row(span.field, Text(span.text), Text(f"{span.source} [{span.start}:{span.end}]"))
+    if not result.extraction.evidence:
+        table.add_row("-", "nothing was quoted from the email", "-")
+    return table
 
 
 def _print_parts(document: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""``triage purge-raw``: the raw-body TTL. Nulls ``emails.raw`` older than the retention, in batches.
+"""``triage purge-raw``: the raw-body TTL. Nulls ``emails.raw`` older than the retention, in batches,
+and with it ``emails.clean_parts`` (the email's text the admin shows, ADR 0025): as personal as the raw body.
 
 Age is the email's receipt (``received_at``); the row and everything derived from it stay.
 Each batch is its own short transaction (``FOR UPDATE SKIP LOCKED``), so a large purge never
@@ -19,14 +20,16 @@ from triage_cli.reach import require_database
 
 err = Console(stderr=True)
 
-COUNT = "SELECT count(*) FROM emails WHERE raw IS NOT NULL AND received_at < now() - make_interval(days => %s)"
-PURGE_BATCH = """
+#: a body is the raw message or its normalised text (clean_parts): either one makes the row due
+BODY = "(raw IS NOT NULL OR clean_parts IS NOT NULL)"
+COUNT = f"SELECT count(*) FROM emails WHERE {BODY} AND received_at < now() - make_interval(days => %s)"
+PURGE_BATCH = f"""
 WITH batch AS (
   SELECT email_id FROM emails
-  WHERE raw IS NOT NULL AND received_at < now() - make_interval(days => %(days)s)
+  WHERE {BODY} AND received_at < now() - make_interval(days => %(days)s)
   LIMIT %(batch)s FOR UPDATE SKIP LOCKED
 )
-UPDATE emails e SET raw = NULL, updated_at = now() FROM batch WHERE e.email_id = batch.email_id
+UPDATE emails e SET raw = NULL, clean_parts = NULL, updated_at = now() FROM batch WHERE e.email_id = batch.email_id
 """
 
 
@@ -36,7 +39,7 @@ def purge_raw(
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be purged; change nothing"),
     as_json: bool = typer.Option(False, "--json", help="JSON summary on stdout"),
 ) -> None:
-    """Delete raw message bodies (emails.raw) older than the retention from the audit database."""
+    """Delete raw message bodies (emails.raw) and their text (emails.clean_parts) older than the retention."""
     settings = load_settings()
     retention = days if days is not None else settings.triage_raw_ttl_days
     purged, batches = 0, 0

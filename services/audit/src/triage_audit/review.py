@@ -17,7 +17,7 @@ from typing import Literal
 
 from triage.domain.models import CrmEvent, RoutedEmail
 
-ReviewReason = Literal["schema_failure", "low_confidence", "suggest", "crm_rejected"]
+ReviewReason = Literal["schema_failure", "low_confidence", "suggest", "crm_rejected", "awaiting_approval"]
 
 #: config/routing.yaml: the rule that takes every decided_by=llm_invalid email
 INVALID_EXTRACTION_RULE = "invalid_extraction"
@@ -39,8 +39,12 @@ def review_reason(routed: RoutedEmail) -> ReviewReason | None:
 
 
 def crm_review_reason(event: CrmEvent) -> ReviewReason | None:
-    """A CRM outcome that needs a person: the CRM refused the action's data (``failed``)."""
-    return "crm_rejected" if event.status == "failed" else None
+    """A CRM outcome that needs a person: the CRM refused the action's data (``failed``), or a
+    write is held until someone presses Create in CRM (``awaiting_approval``: MVP mode's intents;
+    the suggest and review bands already have route's item, which is kept)."""
+    if event.status == "failed":
+        return "crm_rejected"
+    return "awaiting_approval" if event.status == "awaiting_approval" else None
 
 
 def reopens(item_status: str, resolved_at: datetime | None, failed_at: datetime) -> bool:

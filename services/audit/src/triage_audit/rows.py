@@ -26,6 +26,7 @@ from triage.domain.models import (
     RawEmail,
     RoutedEmail,
 )
+from triage.domain.normalize.limits import MAX_TEXT_CHARS
 from triage.platform.topics import CLEAN, CRM_EVENTS, DLQ, EXTRACTED, RAW, ROUTED
 from triage_audit.review import CRM_REJECTED_BAND, crm_review_reason, review_reason
 
@@ -38,11 +39,12 @@ ON CONFLICT (email_id) DO UPDATE SET
   raw = COALESCE(emails.raw, EXCLUDED.raw), updated_at = now()
 """
 UPSERT_CLEAN = """
-INSERT INTO emails (email_id, thread_id, message_id, mailbox, received_at, subject, from_email, language)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO emails (email_id, thread_id, message_id, mailbox, received_at, subject, from_email, language,
+                    clean_parts)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
 ON CONFLICT (email_id) DO UPDATE SET
   subject = EXCLUDED.subject, from_email = EXCLUDED.from_email, language = EXCLUDED.language,
-  updated_at = now()
+  clean_parts = EXCLUDED.clean_parts, updated_at = now()
 """
 UPSERT_EXTRACTION = """
 INSERT INTO extractions (email_id, model, model_version, schema_name, thread_id, decided_by, intent,
@@ -61,6 +63,8 @@ ON CONFLICT (email_id) DO UPDATE SET
   queue = EXCLUDED.queue, priority = EXCLUDED.priority, sla_minutes = EXCLUDED.sla_minutes,
   due_at = EXCLUDED.due_at, rule = EXCLUDED.rule, reason = EXCLUDED.reason,
   ignored = EXCLUDED.ignored, actions = EXCLUDED.actions
+-- A person's correction decided this route (ADR 0025): routing the email again does not undo it.
+WHERE routes.corrected_at IS NULL
 """
 UPSERT_CRM_EVENT = """
 INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_type, object_id, status,
@@ -68,7 +72,10 @@ INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_typ
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (idempotency_key) DO UPDATE SET
   object_id = COALESCE(EXCLUDED.object_id, crm_events.object_id), status = EXCLUDED.status,
-  response_summary = EXCLUDED.response_summary, at = EXCLUDED.at
+  response_summary = EXCLUDED.response_summary,
+  -- a written action keeps the time it was first written: a second Create in CRM or a replay
+  -- re-announces the ledger's recorded result, it does not write again
+  at = CASE WHEN crm_events.status IN ('awaiting_approval', 'failed') THEN EXCLUDED.at ELSE crm_events.at END
 -- A replay of a held email re-announces its actions as awaiting_approval: that must not undo the
 -- record of a write a person already approved and crm-sink or the admin performed.
 WHERE crm_events.status = 'awaiting_approval' OR EXCLUDED.status <> 'awaiting_approval'
@@ -84,6 +91,22 @@ ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE SET
 INSERT_REVIEW_ITEM = """
 INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (email_id) DO UPDATE SET
+  reason = EXCLUDED.reason, band = EXCLUDED.band, queue = EXCLUDED.queue, intent = EXCLUDED.intent,
+  confidence = EXCLUDED.confidence
+-- only an open approval item read before its routed record (another topic) takes route's reason
+WHERE review_queue.status = 'open' AND review_queue.reason = 'awaiting_approval'
+"""
+#: a held write (MVP mode, or after a refusal) waits for Create in CRM: the review queue is where
+#: people find it. An existing item (route's reason, a refusal) is kept as it is.
+INSERT_REVIEW_APPROVAL = """
+INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence)
+SELECT v.email_id, v.thread_id, 'awaiting_approval', 'auto_write', COALESCE(r.queue, 'unknown'),
+       COALESCE(x.intent, 'unknown'), COALESCE(x.confidence, 0)
+FROM (VALUES ($1::text, $2::text)) AS v (email_id, thread_id)
+LEFT JOIN routes r ON r.email_id = v.email_id
+LEFT JOIN LATERAL (SELECT intent, confidence FROM extractions WHERE email_id = v.email_id
+                   ORDER BY created_at DESC LIMIT 1) x ON true
 ON CONFLICT (email_id) DO NOTHING
 """
 UPSERT_REVIEW_REJECTED = """
@@ -101,8 +124,12 @@ ON CONFLICT (email_id) DO UPDATE SET
 WHERE review_queue.status = 'open' OR review_queue.resolved_at IS NULL
    OR review_queue.resolved_at < $5::timestamptz
 """
+#: email.clean's parts the admin shows (ADR 0025): the sources of evidence spans, and the quoted history
+CLEAN_PARTS = ("subject", "from_name", "from_email", "reply_to", "text", "signature", "quoted", "footer")
+FORWARDED_PARTS = ("from_name", "from_email", "subject", "text")
+
 #: statements that read rows other statements of the same batch write: written after them
-RUNS_LAST = frozenset({UPSERT_REVIEW_REJECTED})
+RUNS_LAST = frozenset({UPSERT_REVIEW_REJECTED, INSERT_REVIEW_APPROVAL})
 
 #: The same upsert, answering whether the row is new (xmax = 0: inserted, not updated).
 INSERTED_DEAD_LETTER = UPSERT_DEAD_LETTER.rstrip() + "\nRETURNING (xmax = 0)\n"
@@ -115,7 +142,20 @@ def raw_row(r: RawEmail) -> tuple:
 
 def clean_row(c: CleanEmail) -> tuple:
     return (c.email_id, c.thread_id, c.message_id, c.mailbox, c.received_at, c.subject, c.from_email,
-            c.language)
+            c.language, json.dumps(clean_parts(c)))
+
+
+def clean_parts(c: CleanEmail) -> dict[str, object]:
+    """The string fields evidence spans index (``EvidenceSource``) and the quoted history, each cut
+    at the normaliser's own bound (a no-op for what it publishes; a span past a cut is not shown)."""
+    parts: dict[str, object] = {name: _cut(getattr(c, name)) for name in CLEAN_PARTS}
+    if c.forwarded is not None:
+        parts["forwarded"] = {name: _cut(getattr(c.forwarded, name)) for name in FORWARDED_PARTS}
+    return parts
+
+
+def _cut(value: str | None) -> str | None:
+    return None if value is None else value[:MAX_TEXT_CHARS]
 
 
 def extraction_row(e: ExtractedEmail) -> tuple:
@@ -138,10 +178,13 @@ def review_item_row(r: RoutedEmail) -> tuple | None:
 
 
 def rejected_review_row(e: CrmEvent) -> tuple | None:
-    reason = crm_review_reason(e)
-    if reason is None:
+    if crm_review_reason(e) != "crm_rejected":
         return None
-    return (e.email_id, e.thread_id, reason, CRM_REJECTED_BAND, e.at)
+    return (e.email_id, e.thread_id, "crm_rejected", CRM_REJECTED_BAND, e.at)
+
+
+def approval_review_row(e: CrmEvent) -> tuple | None:
+    return (e.email_id, e.thread_id) if crm_review_reason(e) == "awaiting_approval" else None
 
 
 def crm_event_row(e: CrmEvent) -> tuple:
@@ -166,7 +209,7 @@ ROW_FOR_TOPIC = {
 #: topic -> further (statement, row builder) pairs; a builder's None means no row for this record
 ALSO_FOR_TOPIC: dict[str, tuple[tuple[str, Callable[..., tuple | None]], ...]] = {
     ROUTED: ((INSERT_REVIEW_ITEM, review_item_row),),
-    CRM_EVENTS: ((UPSERT_REVIEW_REJECTED, rejected_review_row),),
+    CRM_EVENTS: ((UPSERT_REVIEW_REJECTED, rejected_review_row), (INSERT_REVIEW_APPROVAL, approval_review_row)),
 }
 AUDITED_TOPICS = tuple(ROW_FOR_TOPIC)
 

@@ -76,9 +76,10 @@ def create_admin_app(auth: str | Admins, routes: RouteStore, crm: CrmBackend, pu
 
     @app.post("/admin/crm/create")
     def create(request: EmailRequest, actor: str = Depends(writer(APPROVALS))) -> dict[str, object]:
-        events = desk.create_in_crm(request.email_id, actor)
-        APPROVALS.labels("performed").inc()
-        return {"email_id": request.email_id, "events": [e.model_dump(mode="json") for e in events]}
+        outcome = desk.create_in_crm(request.email_id, actor)
+        APPROVALS.labels("already_in_crm" if outcome.already_in_crm else "performed").inc()
+        return {"email_id": request.email_id, "already_in_crm": outcome.already_in_crm,
+                "events": [e.model_dump(mode="json") for e in outcome.events]}
 
     @app.post("/admin/replay", status_code=202)
     def replay(request: EmailRequest, actor: str = Depends(writer(REPLAYS))) -> dict[str, object]:

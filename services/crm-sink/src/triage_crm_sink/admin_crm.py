@@ -1,8 +1,9 @@
 """The CRM approval path of MVP mode: what route planned for an email, performed on one click.
 
-The planned actions come from the audit ``routes`` row (what route decided, unchanged), run
-through the same backend and idempotency keys as the stream (a second click returns the
-recorded results) and each outcome goes to ``crm.events`` (ADR 0009).
+The planned actions come from the audit ``routes`` row (what route decided, or what a person's
+correction re-decided, ADR 0025), run through the same backend and idempotency keys as the
+stream (a second click returns the recorded results) and each outcome goes to ``crm.events``
+(ADR 0009).
 """
 
 from __future__ import annotations

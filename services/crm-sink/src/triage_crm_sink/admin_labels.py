@@ -35,7 +35,8 @@ class LabelError(ValueError):
 
 
 def form_from_extraction(data: dict[str, Any]) -> dict[str, str]:
-    """The form's initial values: what the model extracted (strings, '' for unknown)."""
+    """The form's initial values: what the model extracted, or a saved label (the same shape,
+    plus its notes), as strings ('' for unknown) that ``gold_labels`` reads back unchanged."""
     person, company = data.get("person") or {}, data.get("company") or {}
     amount = (data.get("budget") or {}).get("annual_amount_usd")
     return {
@@ -43,10 +44,17 @@ def form_from_extraction(data: dict[str, Any]) -> dict[str, str]:
         "person_email": person.get("email") or "", "company_name": company.get("name") or "",
         "company_domain": company.get("domain") or "",
         "products": ", ".join((data.get("interest") or {}).get("products") or []),
-        "budget_usd": "" if amount is None else f"{amount:g}", "timeline": data.get("timeline") or "unknown",
+        "budget_usd": _amount_text(amount), "timeline": data.get("timeline") or "unknown",
         "region": data.get("region") or "", "required_action": data.get("required_action") or "",
-        "notes": "",
+        "notes": data.get("notes") or "",
     }
+
+
+def _amount_text(amount: float | None) -> str:
+    """120000, 1500000, 99.5: what ``_amount`` reads (``:g`` would write 1.5e+06)."""
+    if amount is None:
+        return ""
+    return str(int(amount)) if float(amount).is_integer() else str(amount)
 
 
 def gold_labels(email_id: str, form: dict[str, str]) -> dict[str, Any]:

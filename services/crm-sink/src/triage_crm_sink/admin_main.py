@@ -6,24 +6,38 @@ docs/operations.md ("Admin"), docs/crm.md, ADRs 0009 and 0011.
 import threading
 
 import uvicorn
+from prometheus_client import REGISTRY
 
 from triage.domain.bands import ConfidenceBands
+from triage.domain.queues import QueueTable
 from triage.platform.admin import apply_topics
 from triage.platform.db import Database, migrate
 from triage.platform.logs import configure_logging
+from triage.platform.mailbox_file import load_mailbox_file
+from triage.platform.routing_config import RulesConfigError, load_rules_file
 from triage.platform.settings import Settings, load_settings
 from triage_crm_sink.admin import EventPublisher, RouteStore, create_admin_app
 from triage_crm_sink.admin_auth import AuthConfigError, load_admins
-from triage_crm_sink.admin_desk import AdminDesk
+from triage_crm_sink.admin_desk import AdminDesk, Routing
 from triage_crm_sink.admin_store import AdminStore
 from triage_crm_sink.admin_ui import UiConfig
-from triage_crm_sink.backends import build_backend
+from triage_crm_sink.backends import build_backend, load_queues
+from triage_crm_sink.desk_clock import DeskClock, SlaBreachCollector
 
 
 def ui_config(settings: Settings, session_secret: str) -> UiConfig:
     bands = ConfidenceBands(settings.triage_confidence_auto_write, settings.triage_confidence_suggest)
     return UiConfig(session_secret, cookie_secure=settings.triage_admin_cookie_secure,
                     max_age_s=settings.triage_admin_session_max_age_s, bands=bands)
+
+
+def routing(settings: Settings, bands: ConfidenceBands, queues: QueueTable) -> Routing:
+    """The route service's rules, mailbox and queues, loaded as it loads them: corrections are re-decided by them."""
+    try:
+        rules = load_rules_file(settings.triage_routing_rules_file)
+    except RulesConfigError as exc:
+        raise SystemExit(f"admin: invalid routing rules: {exc}") from exc
+    return Routing(rules, load_mailbox_file(settings), bands, queues)
 
 
 def main() -> None:
@@ -38,10 +52,15 @@ def main() -> None:
     apply_topics(settings)
     database = Database(url).connect()
     lock = threading.RLock()  # one event loop drives the pool: the CRM path and the store take turns
-    routes, crm, publisher = RouteStore(database), build_backend(settings, database), EventPublisher(settings)
-    desk = AdminDesk(routes, crm, publisher, store=AdminStore(database, lock), settings=settings, lock=lock)
+    queues = load_queues(settings)
+    routes, crm, publisher = RouteStore(database), build_backend(settings, database, queues), EventPublisher(settings)
+    ui = ui_config(settings, session_secret)
+    clock = DeskClock(database, lock)  # the desk's SLA clock, and email_sla_breached on /metrics
+    REGISTRY.register(SlaBreachCollector(clock))
+    desk = AdminDesk(routes, crm, publisher, store=AdminStore(database, lock), settings=settings, lock=lock,
+                     routing=routing(settings, ui.bands, queues), clock=clock)
     app = create_admin_app(admins, routes, crm, publisher, read_only=settings.triage_admin_read_only,
-                           desk=desk, ui=ui_config(settings, session_secret))
+                           desk=desk, ui=ui)
     # Keep-alive above the load balancers' idle timeouts (60 s), as the ingest door does.
     uvicorn.run(app, host=settings.triage_metrics_host, port=settings.triage_admin_port, log_config=None,
                 timeout_keep_alive=65)

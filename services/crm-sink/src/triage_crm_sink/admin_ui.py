@@ -1,6 +1,9 @@
 """The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
 
-Pages: ``/admin/`` recent emails, ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``.
+Pages: ``/admin/`` the emails (filters, search, keyset pages: ``admin_list``),
+``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``, ``/admin/dlq/{letter}``,
+``/admin/model`` (``admin_model``). Every write answers with a redirect (303) to a page that
+reads the state afresh.
 A person logs in by pasting their admin token (``/admin/login``); the session lives on the
 server (``admin_sessions``: actor, token fingerprint, CSRF token, an absolute expiry set at
 login) and the cookie (starlette's SessionMiddleware: itsdangerous, HttpOnly,
@@ -39,6 +42,8 @@ from triage_crm_sink.admin_auth import (
     session_key,
 )
 from triage_crm_sink.admin_desk import AdminDesk
+from triage_crm_sink.admin_desk_clock import mount_desk_clock
+from triage_crm_sink.admin_evidence import email_parts, spans
 from triage_crm_sink.admin_http import install_http_handlers
 from triage_crm_sink.admin_labels import (
     ACTIONS_BY_INTENT,
@@ -47,8 +52,25 @@ from triage_crm_sink.admin_labels import (
     TIMELINES,
     form_from_extraction,
 )
+from triage_crm_sink.admin_list import (
+    BANDS,
+    CRM_STATES,
+    PAGE_SIZES,
+    REVIEW_STATES,
+    SORTS,
+    FilterError,
+    parse_filter,
+)
+from triage_crm_sink.admin_model import mount_model_page
 from triage_crm_sink.admin_store import AdminSession, AdminStore
-from triage_crm_sink.admin_views import email_row, sla
+from triage_crm_sink.admin_views import (
+    bytes_view,
+    decoded_letter,
+    email_row,
+    header_text,
+    letter_row,
+    sla,
+)
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "triage_admin"
@@ -75,6 +97,9 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
     install_http_handlers(app, lambda request, status, message: ui.page(
         request, "error.html", status, message=message))
     ui.routes(app)
+    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (admin_desk_clock.py)
+        mount_desk_clock(app, ui, desk.clock)
+    mount_model_page(app, ui)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -204,9 +229,17 @@ class Ui:
         def emails(request: Request) -> Response:
             if self.actor(request) is None:
                 return RedirectResponse(login_page, status_code=303)
+            try:
+                chosen = parse_filter(dict(request.query_params))
+            except FilterError as exc:
+                raise HTTPException(422, f"filter {exc}") from exc
             now = datetime.now(UTC)
-            rows = [email_row(r, now, self.config.bands) for r in self.desk.store.recent_emails(200)]
-            return self.page(request, "emails.html", emails=rows)
+            found = self.store.email_page(chosen, self.config.bands)
+            rows = [email_row(r, now, self.config.bands) for r in found.rows]
+            return self.page(request, "emails.html", emails=rows, filter=chosen, found=found,
+                             options=self.store.filter_options(), intents=INTENTS, bands=BANDS,
+                             review_states=REVIEW_STATES, crm_states=CRM_STATES, page_sizes=PAGE_SIZES,
+                             sorts=SORTS)
 
         @app.get("/admin/emails/{email_id}")
         def email(request: Request, email_id: str) -> Response:
@@ -215,10 +248,12 @@ class Ui:
             found = self.desk.store.email(email_id)
             if found is None:
                 raise HTTPException(404, f"no email {email_id}")
-            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC))
+            sla_text, sla_state = sla(found["due_at"], datetime.now(UTC), found.get("clock_at"), found.get("clock_stop"))
             form = form_from_extraction(found["labels"] or found["data"] or {})
+            marked = spans(found.get("clean_parts"), found["data"])
             return self.page(request, "email.html", email=found, sla_text=sla_text, sla_state=sla_state,
-                             form=form, **self.form_choices())
+                             form=form, spans=marked, parts=email_parts(found.get("clean_parts"), marked),
+                             **self.form_choices())
 
         @app.get("/admin/review")
         def review(request: Request) -> Response:
@@ -232,9 +267,22 @@ class Ui:
         def dlq(request: Request) -> Response:
             if self.actor(request) is None:
                 return RedirectResponse(login_page, status_code=303)
-            limit = self.desk.settings.triage_dlq_max_replays if self.desk.settings else 3
-            letters = [x.summary(limit) for x in self.desk.letters()]
+            limit = self.max_replays()
+            letters = [letter_row(x, state, limit) for x, state in self.desk.letters()]
             return self.page(request, "dlq.html", letters=letters)
+
+        @app.get("/admin/dlq/{letter_id}")
+        def dlq_letter(request: Request, letter_id: str) -> Response:
+            if self.actor(request) is None:
+                return RedirectResponse(login_page, status_code=303)
+            letter, state = self.desk.letter(letter_id)
+            d = letter.letter
+            return self.page(request, "dlq_letter.html", x=letter_row(letter, state, self.max_replays()),
+                             stack=d.stack or "", key=bytes_view(d.original_key, 2000, 256),
+                             value=bytes_view(d.original_value),
+                             decoded=decoded_letter(d.source_topic, d.original_value, self.topic_prefix()),
+                             original_headers={k: header_text(v) for k, v in d.original_headers.items()},
+                             headers={k: header_text(v) for k, v in letter.headers.items()})
 
         self.write_routes(app)
 
@@ -247,9 +295,11 @@ class Ui:
 
         @app.post("/admin/emails/{email_id}/crm-create")
         def crm_create(request: Request, email_id: str, csrf: str = Form(""), next: str = Form("")) -> Response:
-            events = self.desk.create_in_crm(email_id, self.writer(request, csrf))
-            summary = ", ".join(f"{e.action} {e.status}" for e in events)
-            return self.done(request, f"created in CRM: {summary}", safe_next(next, f"/admin/emails/{email_id}"))
+            outcome = self.desk.create_in_crm(email_id, self.writer(request, csrf))
+            summary = ", ".join(f"{e.action} {e.status}" for e in outcome.events)
+            message = (f"already in CRM (nothing written again): {summary}" if outcome.already_in_crm
+                       else f"created in CRM: {summary}")
+            return self.done(request, message, safe_next(next, f"/admin/emails/{email_id}"))
 
         @app.post("/admin/emails/{email_id}/label")
         async def label(request: Request, email_id: str) -> Response:
@@ -263,16 +313,29 @@ class Ui:
             return self.done(request, f"dismissed {email_id}", safe_next(next, "/admin/review"))
 
         @app.post("/admin/dlq/{letter_id}/replay")
-        def replay_letter(request: Request, letter_id: str, csrf: str = Form("")) -> Response:
-            letter = self.desk.replay_letter(letter_id, self.writer(request, csrf))
+        def replay_letter(request: Request, letter_id: str, csrf: str = Form(""), next: str = Form("")) -> Response:
+            letter, _ = self.desk.replay_letter(letter_id, self.writer(request, csrf))
             return self.done(request, f"replayed letter {letter_id} to {letter.letter.source_topic} "
-                                      f"(replay {letter.replays + 1})", "/admin/dlq")
+                                      f"(replay {letter.replays + 1})", safe_next(next, "/admin/dlq"))
+
+        @app.post("/admin/dlq/{letter_id}/discard")
+        def discard_letter(request: Request, letter_id: str, csrf: str = Form(""), reason: str = Form(""),
+                           next: str = Form("")) -> Response:
+            actor = self.writer(request, csrf)
+            self.desk.discard_letter(letter_id, actor, reason)
+            return self.done(request, f"discarded letter {letter_id}", safe_next(next, "/admin/dlq"))
 
     def save_label(self, request: Request, email_id: str, form: dict[str, str]) -> Response:
         actor = self.writer(request, form.get("csrf"))
         labels = self.desk.correct_label(email_id, {k: form.get(k, "") for k in FIELDS}, actor)
         return self.done(request, f"labels of {email_id} saved ({labels['intent']})",
                          safe_next(form.get("next"), "/admin/review"))
+
+    def topic_prefix(self) -> str:
+        return self.desk.settings.triage_topic_prefix if self.desk.settings else ""
+
+    def max_replays(self) -> int:
+        return self.desk.settings.triage_dlq_max_replays if self.desk.settings else 3
 
     @staticmethod
     def form_choices() -> dict[str, Any]:

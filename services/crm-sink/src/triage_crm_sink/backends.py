@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
+from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.settings import Settings
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock
 from triage_crm_sink.handler import CrmBackend
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
 from triage_crm_sink.local_crm import LocalCrm
+from triage_crm_sink.queue_owners import QueueOwnedCrm
 
 
-def build_backend(settings: Settings, database: Database) -> CrmBackend:
+def build_backend(settings: Settings, database: Database, queues: QueueTable = NO_QUEUES,
+                  in_transaction: bool = False) -> CrmBackend:
     """The configured adapter, exactly once per idempotency key, measured (crm_write_latency_seconds).
 
     A remote adapter also takes the deal lock (deal_lock.py) in the ledger's database: the 45-day rule
     holds across crm-sink instances and the admin process, not only within one process.
+    ``in_transaction`` (crm-sink): the adapter never sleeps, a 429 or a spent budget is the runtime's to
+    wait out, outside the Kafka transaction (ADR 0022).
     """
     if settings.triage_crm_backend == "hubspot":
-        crm: CrmBackend = LedgeredCrm(hubspot(settings, DealLock(database, "hubspot")), Ledger(database, "hubspot"))
+        crm: CrmBackend = LedgeredCrm(hubspot(settings, DealLock(database, "hubspot"), in_transaction),
+                                      Ledger(database, "hubspot"))
     elif settings.triage_crm_backend == "salesforce":
-        crm = LedgeredCrm(salesforce(settings, DealLock(database, "salesforce")), Ledger(database, "salesforce"))
+        crm = LedgeredCrm(salesforce(settings, DealLock(database, "salesforce"), in_transaction),
+                          Ledger(database, "salesforce"))
     else:
         # records its own idempotency keys, in the same transaction as the write
         crm = LocalCrm(database, batch_transaction=settings.triage_local_crm_batch_transaction)
+    if queues.queues:  # config/queues.yaml: each action carries its queue's owner and ticket settings
+        crm = QueueOwnedCrm(crm, queues)
     return MeasuredCrm(crm)
 
 
-def hubspot(settings: Settings, deal_lock: DealLock | None = None) -> CrmBackend:
+#: Inside a transaction, the longest wait for a slot of the request budget; past it: ``Throttled``.
+IN_TRANSACTION_MAX_WAIT_S = 0.5
+
+
+def hubspot(settings: Settings, deal_lock: DealLock | None = None, in_transaction: bool = False) -> CrmBackend:
     from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
     from triage_crm_sink.limits import RequestBudget
 
@@ -37,17 +51,19 @@ def hubspot(settings: Settings, deal_lock: DealLock | None = None) -> CrmBackend
                          "docs/crm.md)")
     return HubSpotCrm(
         hubspot_client(token.get_secret_value(), settings.triage_hubspot_base_url),
-        RequestBudget(settings.triage_hubspot_requests_per_10s, 10.0),
+        RequestBudget(settings.triage_hubspot_requests_per_10s, 10.0,
+                      max_wait_s=IN_TRANSACTION_MAX_WAIT_S if in_transaction else None),
         timeout_s=settings.triage_crm_timeout_s,
         retry_after_cap_s=settings.triage_crm_retry_after_cap_s,
         pipeline=settings.triage_hubspot_deal_pipeline,
         deal_stage=settings.triage_hubspot_deal_stage,
         create_properties=settings.triage_hubspot_create_properties,
         deal_lock=deal_lock or UNLOCKED,
+        in_transaction=in_transaction,
     )
 
 
-def salesforce(settings: Settings, deal_lock: DealLock | None = None) -> CrmBackend:
+def salesforce(settings: Settings, deal_lock: DealLock | None = None, in_transaction: bool = False) -> CrmBackend:
     from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
 
     def secret(value) -> str | None:
@@ -64,8 +80,16 @@ def salesforce(settings: Settings, deal_lock: DealLock | None = None) -> CrmBack
         session=TimedSession(settings.triage_crm_timeout_s),
     )
     return SalesforceCrm(client, retry_after_cap_s=settings.triage_crm_retry_after_cap_s,
-                         deal_lock=deal_lock or UNLOCKED)
+                         deal_lock=deal_lock or UNLOCKED, in_transaction=in_transaction)
 
 
 def auto_write_intents(settings: Settings) -> frozenset[str]:
     return frozenset(i.strip() for i in settings.triage_crm_auto_write_intents.split(",") if i.strip())
+
+
+def load_queues(settings: Settings) -> QueueTable:
+    """config/queues.yaml (or TRIAGE_QUEUES_FILE); an invalid file stops the process, naming the line."""
+    try:
+        return load_queues_file(settings.triage_queues_file)
+    except QueuesConfigError as exc:
+        raise SystemExit(f"invalid queue settings: {exc}") from exc

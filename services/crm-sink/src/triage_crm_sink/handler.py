@@ -16,6 +16,9 @@ from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 
+#: what a held write tells the person reading it: the button, where it is (the API is for scripts)
+APPROVE_HINT = "approve with the Create in CRM button (admin: Review queue, or the email's page)"
+
 
 class CrmBackend(Protocol):
     """The port every CRM adapter implements: local PostgreSQL, HubSpot, Salesforce (backends.py)."""
@@ -87,7 +90,7 @@ class CrmSinkHandler:
             if routed.band == "suggest"
             else f"review band at confidence {confidence}: nothing is written, the email is in {routed.queue}"
         )
-        summary = f"{why}; approve with POST /admin/crm/create"
+        summary = f"{why}; {APPROVE_HINT}"
         return self.awaiting_approval(routed, action).model_copy(update={"response_summary": summary})
 
     def perform(self, routed: RoutedEmail, action: CrmAction) -> CrmEvent:
@@ -121,7 +124,7 @@ class CrmSinkHandler:
     def blocked(self, routed: RoutedEmail, action: CrmAction, refused: CrmAction) -> CrmEvent:
         """An action after a refused one: not tried, it waits for the refused one to be fixed."""
         summary = (f"not written: waits for {refused.action}, which the CRM refused, to be fixed; "
-                   "approve with POST /admin/crm/create")
+                   f"{APPROVE_HINT}")
         return self.awaiting_approval(routed, action).model_copy(update={"response_summary": summary})
 
     def awaiting_approval(self, routed: RoutedEmail, action: CrmAction) -> CrmEvent:
@@ -134,8 +137,7 @@ class CrmSinkHandler:
             status="awaiting_approval",
             idempotency_key=action.idempotency_key,
             backend=self.crm.backend,
-            response_summary=f"auto-write is off for intent {routed.extraction.intent}: "
-                             "approve with POST /admin/crm/create",
+            response_summary=f"auto-write is off for intent {routed.extraction.intent}: {APPROVE_HINT}",
             at=datetime.now(UTC),
         )
 

@@ -17,9 +17,12 @@ crm-sink instances cannot both find "no open deal" and both create. Reads for a 
 are made up front in bulk (``prefetch``; hubspot_reads.py). Deals, the
 associations and notes: hubspot_deals.py.
 
-Each request first takes a slot of the per-10-second budget; a 429 is waited
-out per ``Retry-After`` (capped) and tried again; 5xx and timeouts raise
-``TransientError`` (the runtime retries, then ``email.dlq``); a 400
+Each request first takes a slot of the per-10-second budget. HubSpot away — 5xx,
+408/423, a timeout, a refused or reset connection — raises ``Unavailable`` (dependency
+``hubspot``): the runtime opens the circuit and holds the records back, never
+dead-letters them (ADR 0022). A 429 too, with its ``Retry-After``, when the adapter
+runs inside a Kafka transaction (``in_transaction``, crm-sink): no wait ever runs
+there; the admin process (no transaction) waits a 429 out (capped) up to 3 times. A 400
 ``VALIDATION_ERROR`` that lists invalid property values (an invalid email,
 number, option, a unique value taken) raises ``CrmRejected`` (this email's
 data: a person fixes it, the review queue); other 4xx (401 bad token, 403
@@ -44,18 +47,19 @@ from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCre
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 
 from triage.domain.models import CrmAction
-from triage.platform.errors import CrmRejected, PermanentError, TransientError
+from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
 from triage_crm_sink.hubspot_deals import HubSpotDealsAndNotes, _present
 from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
 from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
+from triage_crm_sink.hubspot_tickets import HubSpotTickets
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
 from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company"]
+CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company", "hubspot_owner_id"]
 COMPANY_PROPERTIES = ["name", "domain", KEY_PROPERTY]
 
 
@@ -81,18 +85,20 @@ def company_key(domain: str | None, name: str | None) -> str | None:
     return f"company:name:{name.strip().lower()}" if name and name.strip() else None
 
 
-class HubSpotCrm(HubSpotDealsAndNotes):
+class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
     backend = "hubspot"
 
     def __init__(self, client: HubSpot, budget: RequestBudget, *, timeout_s: float = 10.0,
                  retry_after_cap_s: float = 10.0, pipeline: str = "default",
                  deal_stage: str = "appointmentscheduled", create_properties: bool = True,
-                 sleep: Callable[[float], None] = time.sleep, deal_lock: DealLock | Unlocked = UNLOCKED) -> None:
+                 sleep: Callable[[float], None] = time.sleep, deal_lock: DealLock | Unlocked = UNLOCKED,
+                 in_transaction: bool = False) -> None:
         # Each SDK attribute access builds a new ApiClient and connection pool: build them once.
         crm = client.crm
         self.company_basic, self.company_search = crm.companies.basic_api, crm.companies.search_api
         self.contact_batch = crm.contacts.batch_api
         self.deal_basic = crm.deals.basic_api
+        self.ticket_basic = crm.tickets.basic_api
         self.note_basic = crm.objects.notes.basic_api
         self.associations_api = crm.associations.v4.basic_api
         self.properties_api = crm.properties.core_api
@@ -105,6 +111,7 @@ class HubSpotCrm(HubSpotDealsAndNotes):
         self.create_properties = create_properties
         self.deal_lock = deal_lock  # across instances: the 45-day check and the create (deal_lock.py)
         self._sleep = sleep
+        self.in_transaction = in_transaction  # never sleep: a 429 is the runtime's to wait out (ADR 0022)
         self._key_property_ready = False
         self.companies = BoundedCache()
         self.contacts = BoundedCache()
@@ -115,8 +122,8 @@ class HubSpotCrm(HubSpotDealsAndNotes):
         if self.view.stale():
             self.view = BatchView()
         try:
-            if action.action == "create_deal":
-                return self.create_deal(action.properties, action.idempotency_key)
+            if action.action in ("create_deal", "create_ticket"):
+                return getattr(self, action.action)(action.properties, action.idempotency_key)
             return getattr(self, action.action)(action.properties)
         except StaleId as exc:
             self.forget()
@@ -211,7 +218,8 @@ class HubSpotCrm(HubSpotDealsAndNotes):
         existing = self.read_contact(email)
         first, last = _split_name(props.get("name"))
         properties = _present(email=email, firstname=first, lastname=last,
-                              company=props.get("company_name") or props.get("company_domain"))
+                              company=props.get("company_name") or props.get("company_domain"),
+                              hubspot_owner_id=props.get("owner"))  # the queue's owner (config/queues.yaml)
         if existing is not None:  # an existing contact keeps what a person typed in HubSpot
             properties = {k: v for k, v in properties.items() if not existing["properties"].get(k)}
         if existing is None or properties:
@@ -311,26 +319,30 @@ class HubSpotCrm(HubSpotDealsAndNotes):
 
     # -- one request --------------------------------------------------------------------
     def call(self, method: Callable[..., T], *args: Any, passthrough: tuple[int, ...] = (), **kwargs: Any) -> T:
-        """One HubSpot request inside the budget; a 429 is waited out (Retry-After) up to 3 times.
+        """One HubSpot request inside the budget; see the module doc for what a failure raises.
 
         ``passthrough``: statuses the caller handles itself (the SDK's exception is raised as it is).
         """
-        for _ in range(3):
-            self.budget.acquire()
-            try:
-                return method(*args, _request_timeout=self.timeout_s, **kwargs)
-            except urllib3.exceptions.HTTPError as exc:  # timeouts, refused or reset connections
-                raise TransientError(f"HubSpot unreachable: {type(exc).__name__}: {exc}") from exc
-            except Exception as exc:
-                status = getattr(exc, "status", None)
-                if status in passthrough:
-                    raise
-                if status != 429:
-                    raise classify(exc) from exc
-                wait = min(retry_after_seconds(_header(exc, "Retry-After")), self.retry_after_cap_s)
-                log.warning("HubSpot 429 (%s): waiting %.1f s", _message(exc), wait)
-                self._sleep(wait)
-        raise TransientError("HubSpot kept answering 429 (rate limit): retried later")
+        for _ in range(1 if self.in_transaction else 3):
+            with self.budget.slot():
+                try:
+                    return method(*args, _request_timeout=self.timeout_s, **kwargs)
+                except urllib3.exceptions.HTTPError as exc:  # timeouts, refused or reset connections
+                    raise Unavailable(f"HubSpot unreachable: {type(exc).__name__}: {exc}",
+                                      dependency=self.backend) from exc
+                except Exception as exc:
+                    status = getattr(exc, "status", None)
+                    if status in passthrough:
+                        raise
+                    if status != 429:
+                        raise classify(exc) from exc
+                    wait = min(retry_after_seconds(_header(exc, "Retry-After")), self.retry_after_cap_s)
+                    if self.in_transaction:
+                        raise Unavailable(f"HubSpot 429 ({_message(exc)})", dependency=self.backend,
+                                          retry_after_s=wait) from exc
+                    log.warning("HubSpot 429 (%s): waiting %.1f s", _message(exc), wait)
+            self._sleep(wait)
+        raise Unavailable("HubSpot kept answering 429 (rate limit): retried later", dependency=self.backend)
 
 
 class StaleId(Exception):
@@ -346,7 +358,7 @@ def classify(exc: Exception) -> Exception:
     if status == 404 and "OBJECT_NOT_FOUND" in str(getattr(exc, "body", "")):
         return StaleId(message)
     if status >= 500 or status in (408, 423):
-        return TransientError(f"HubSpot {status}: {message}")
+        return Unavailable(f"HubSpot {status}: {message}", dependency="hubspot")
     refused = rejected_values(getattr(exc, "body", None)) if status == 400 else None
     if refused:
         return CrmRejected(f"HubSpot {status}: {refused}")

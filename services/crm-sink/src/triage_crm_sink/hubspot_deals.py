@@ -70,7 +70,7 @@ class HubSpotDealsAndNotes:
                                 f"open HubSpot deal {open_deal} younger than {OPEN_DEAL_WINDOW_DAYS} days")
         associations = [_association(company_id, DEAL_TO_COMPANY), _association(contact_id, DEAL_TO_CONTACT)]
         properties = _present(dealname=props.get("name", "Inbound deal"), pipeline=self.pipeline,
-                              dealstage=self.deal_stage, **{KEY_PROPERTY: key},
+                              dealstage=self.deal_stage, **{KEY_PROPERTY: key}, hubspot_owner_id=props.get("owner"),
                               amount=props.get("amount") if props.get("currency", "USD") == "USD" else None)
         created = self.create_keyed(self.deal_basic.create, "deals", key, lambda: DealCreate(
             properties=properties, associations=[a for a in associations if a]))

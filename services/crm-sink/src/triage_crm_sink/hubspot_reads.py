@@ -64,7 +64,8 @@ class HubSpotReads:
 
     def __init__(self, crm: Any, call: Callable[..., Any]) -> None:
         self.batch_apis = {"contacts": crm.contacts.batch_api, "companies": crm.companies.batch_api,
-                           "deals": crm.deals.batch_api, "notes": crm.objects.notes.batch_api}
+                           "deals": crm.deals.batch_api, "notes": crm.objects.notes.batch_api,
+                           "tickets": crm.tickets.batch_api}
         self.company_search = crm.companies.search_api
         self.association_batch = crm.associations.v4.batch_api
         self.call = call

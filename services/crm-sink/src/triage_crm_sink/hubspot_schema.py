@@ -18,15 +18,17 @@ from hubspot.crm.properties import PropertyCreate
 
 KEY_PROPERTY = "triage_idempotency_key"
 KEYED_TYPES = {"companies": "companyinformation", "deals": "dealinformation"}
+KEYED_TICKETS = {"tickets": "ticketinformation"}  # checked on the first ticket only (hubspot_tickets.py)
 
 
 class HubSpotSetupError(SystemExit):
     """HubSpot is not set up for exactly-once writes: stop the process, say what to fix (never dead-letter)."""
 
 
-def ensure_key_property(properties_api: Any, call: Callable[..., Any], *, create: bool = True) -> None:
-    """Check (and create, when allowed) the unique key property on companies and deals."""
-    for object_type, group in KEYED_TYPES.items():
+def ensure_key_property(properties_api: Any, call: Callable[..., Any], *, create: bool = True,
+                        types: dict[str, str] = KEYED_TYPES) -> None:
+    """Check (and create, when allowed) the unique key property on companies and deals (or ``types``)."""
+    for object_type, group in types.items():
         found = _read(properties_api, call, object_type)
         if found is None and not create:
             raise HubSpotSetupError(

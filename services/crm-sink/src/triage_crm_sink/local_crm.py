@@ -141,14 +141,15 @@ async def upsert_contact(conn: asyncpg.Connection, props: dict[str, str]) -> Act
     company_id = await find_company(conn, props.get("company_domain"), props.get("company_name"))
     row = await conn.fetchrow(
         """
-        INSERT INTO crm_contacts (email, name, company_id) VALUES ($1, $2, $3)
+        INSERT INTO crm_contacts (email, name, company_id, owner) VALUES ($1, $2, $3, $4)
         ON CONFLICT (lower(email)) DO UPDATE
            SET name = COALESCE(EXCLUDED.name, crm_contacts.name),
                company_id = COALESCE(EXCLUDED.company_id, crm_contacts.company_id),
+               owner = COALESCE(crm_contacts.owner, EXCLUDED.owner),
                updated_at = now()
         RETURNING id, (xmax = 0) AS inserted
         """,
-        props["email"], props.get("name"), company_id,
+        props["email"], props.get("name"), company_id, props.get("owner"),
     )
     status = "created" if row["inserted"] else "updated"
     return ActionResult("contact", str(row["id"]), status, f"contact {status}, company {company_id}")
@@ -179,10 +180,10 @@ async def create_deal(conn: asyncpg.Connection, props: dict[str, str]) -> Action
         return ActionResult("deal", str(open_deal), "unchanged", f"open deal {open_deal} younger than 45 days")
     amount = props.get("amount") if props.get("currency", "USD") == "USD" else None
     row = await conn.fetchrow(
-        "INSERT INTO crm_deals (name, company_id, contact_id, amount_usd, queue, source_email_id) "
-        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO crm_deals (name, company_id, contact_id, amount_usd, queue, source_email_id, owner) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         props.get("name", "Inbound deal"), company_id, contact_id,
-        float(amount) if amount else None, props.get("queue"), props["email_id"],
+        float(amount) if amount else None, props.get("queue"), props["email_id"], props.get("owner"),
     )
     return ActionResult("deal", str(row["id"]), "created", "deal created")
 
@@ -213,7 +214,30 @@ async def associate_contact(conn: asyncpg.Connection, props: dict[str, str]) -> 
                         f"contact {contact_id} in company {company_id} and open deal {deal_id}")
 
 
+async def create_ticket(conn: asyncpg.Connection, props: dict[str, str]) -> ActionResult:
+    """One ticket per email (``source_email_id`` is unique), with the queue's owner."""
+    company_id = await find_company(conn, props.get("company_domain"), props.get("company_name"))
+    contact_id = None
+    if props.get("contact_email"):
+        contact_id = await conn.fetchval(
+            "SELECT id FROM crm_contacts WHERE lower(email) = lower($1)", props["contact_email"])
+    row = await conn.fetchrow(
+        """
+        INSERT INTO crm_tickets (subject, content, priority, queue, owner, contact_id, company_id, source_email_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (source_email_id) DO UPDATE SET source_email_id = EXCLUDED.source_email_id
+        RETURNING id, (xmax = 0) AS inserted
+        """,
+        props.get("subject") or "Support request", props.get("content"), props.get("priority", "normal"),
+        props.get("queue", ""), props.get("owner"), contact_id, company_id, props["email_id"],
+    )
+    status = "created" if row["inserted"] else "unchanged"
+    owner = props.get("owner") or "no owner"
+    return ActionResult("ticket", str(row["id"]), status, f"ticket {row['id']} {status} ({owner})")
+
+
 PERFORMERS = {
+    "create_ticket": create_ticket,
     "upsert_company": upsert_company,
     "upsert_contact": upsert_contact,
     "create_deal": create_deal,

@@ -4,15 +4,17 @@ from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
 from triage.platform.topics import ROUTED
-from triage_crm_sink.backends import auto_write_intents, build_backend
+from triage_crm_sink.backends import auto_write_intents, build_backend, load_queues
 from triage_crm_sink.handler import CrmSinkHandler
+from triage_crm_sink.queue_notices import NotifyingHandler, with_queue_notices
 
 
-def build(settings: Settings) -> CrmSinkHandler:
+def build(settings: Settings) -> CrmSinkHandler | NotifyingHandler:
     url = settings.require_database_url()
     migrate(url)
-    crm = build_backend(settings, Database(url).connect())
-    return CrmSinkHandler(crm, auto_write_intents(settings))
+    queues = load_queues(settings)  # config/queues.yaml: owners, tickets, Slack notices
+    crm = build_backend(settings, Database(url).connect(), queues, in_transaction=True)
+    return with_queue_notices(CrmSinkHandler(crm, auto_write_intents(settings)), settings, queues)
 
 
 def main() -> None:

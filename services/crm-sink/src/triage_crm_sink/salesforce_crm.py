@@ -5,8 +5,11 @@ Search before create with SOQL (a contact by ``Email``, an account by its
 the account from the last 45 days); creates are upserts by an external id
 field (``Account.Triage_Domain__c``, ``Contact.Triage_Email__c``,
 ``Opportunity.Triage_Email_Id__c``), so a create repeated after a crash
-finds the record it made. 429/503 (after ``Retry-After``), other 5xx,
-``REQUEST_LIMIT_EXCEEDED`` and timeouts raise ``TransientError``; a 400 whose
+finds the record it made. Salesforce away — 429/503 (in the admin process after
+``Retry-After``; inside crm-sink's Kafka transaction at once, ``in_transaction``), other
+5xx, ``REQUEST_LIMIT_EXCEEDED``, ``SERVER_UNAVAILABLE``, timeouts and refused connections —
+raises ``Unavailable`` (dependency ``salesforce``: the runtime's circuit holds the records
+back, ADR 0022); ``UNABLE_TO_LOCK_ROW`` a plain ``TransientError`` (this record, again soon); a 400 whose
 every error is about this email's data (a validation rule, a required field,
 an invalid address, a value too long or a duplicate: ``REJECTED_CODES``)
 raises ``CrmRejected`` (the review queue); other 4xx (an expired session, no
@@ -39,18 +42,20 @@ from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.format import format_soql
 
 from triage.domain.models import CrmAction
-from triage.platform.errors import CrmRejected, PermanentError, TransientError
+from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
 from triage_crm_sink.hubspot_crm import BoundedCache
 from triage_crm_sink.hubspot_reads import VIEW_TTL_S
 from triage_crm_sink.limits import retry_after_seconds
 from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
+from triage_crm_sink.salesforce_cases import SalesforceCases
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ACCOUNT_KEY, CONTACT_KEY, OPPORTUNITY_KEY = "Triage_Domain__c", "Triage_Email__c", "Triage_Email_Id__c"
-TRANSIENT_CODES = ("REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW")
+#: errorCodes that say Salesforce refuses every request for a while (the org's API limit, an outage).
+UNAVAILABLE_CODES = ("REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE")
 #: errorCodes of a 400 that refuse this record's values: a person fixes the data, nothing else is wrong.
 #: Anything else (INVALID_SESSION_ID, INSUFFICIENT_ACCESS_*, INVALID_FIELD, a trigger's
 #: CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY...) may fail every email: email.dlq.
@@ -91,13 +96,14 @@ class SoqlView:
         return time.monotonic() - self.made_at > VIEW_TTL_S
 
 
-class SalesforceCrm:
+class SalesforceCrm(SalesforceCases):
     backend = "salesforce"
 
     def __init__(self, client: Salesforce, *, retry_after_cap_s: float = 10.0, stage: str = "Prospecting",
                  close_in_days: int = 90, sleep: Callable[[float], None] = time.sleep,
-                 deal_lock: DealLock | Unlocked = UNLOCKED) -> None:
+                 deal_lock: DealLock | Unlocked = UNLOCKED, in_transaction: bool = False) -> None:
         self.sf = client
+        self.in_transaction = in_transaction  # never sleep: a 429/503 is the runtime's to wait out
         self.deal_lock = deal_lock  # across instances: the 45-day check and the create (deal_lock.py)
         self.retry_after_cap_s = retry_after_cap_s
         self.stage = stage
@@ -199,7 +205,8 @@ class SalesforceCrm:
             task_id = self.log_email(existing["Id"], props)
             return ActionResult("contact", existing["Id"], "updated",
                                 f"Salesforce contact {existing['Id']} updated, task {task_id}")
-        fields = {"Email": email, "FirstName": first, "LastName": last, "AccountId": account_id}
+        fields = {"Email": email, "FirstName": first, "LastName": last, "AccountId": account_id,
+                  "OwnerId": props.get("owner")}  # the queue's owner (config/queues.yaml), on a new contact
         contact_id, created = self.upsert_by_key("Contact", CONTACT_KEY, email, _present(fields))
         self.view.contacts[email] = {**_present(fields), "Id": contact_id}
         task_id = self.log_email(contact_id, props, new=created)  # a contact made just now has no Tasks yet
@@ -245,6 +252,7 @@ class SalesforceCrm:
             "Name": props.get("name", "Inbound deal"), "StageName": self.stage, "AccountId": account_id,
             "CloseDate": (datetime.now(UTC) + timedelta(days=self.close_in_days)).date().isoformat(),
             "Amount": float(amount) if amount else None, "LeadSource": "Inbound Email",
+            "OwnerId": props.get("owner"),
         })
         deal_id, created = self.upsert_by_key("Opportunity", OPPORTUNITY_KEY, props["email_id"], fields)
         if account_id in self.view.open_opportunities and created:
@@ -347,25 +355,31 @@ class SalesforceCrm:
         return record_id, response.status_code == 201
 
     def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One Salesforce request; a 429/503 with ``Retry-After`` is waited out up to 3 times."""
-        for _ in range(3):
+        """One Salesforce request; a 429/503 with ``Retry-After`` is waited out up to 3 times (not in a transaction)."""
+        for _ in range(1 if self.in_transaction else 3):
             try:
                 return method(*args, **kwargs)
             except requests.RequestException as exc:
-                raise TransientError(f"Salesforce unreachable: {type(exc).__name__}: {exc}") from exc
+                raise Unavailable(f"Salesforce unreachable: {type(exc).__name__}: {exc}",
+                                  dependency=self.backend) from exc
             except SalesforceError as exc:
                 if exc.status not in (429, 503):
                     raise classify(exc) from exc
                 retry_after = getattr(self.sf.session, "retry_after", None)
                 wait = min(retry_after_seconds(retry_after), self.retry_after_cap_s)
+                if self.in_transaction:
+                    raise Unavailable(f"Salesforce {exc.status} ({_message(exc)})", dependency=self.backend,
+                                      retry_after_s=wait) from exc
                 log.warning("Salesforce %d (%s): waiting %.1f s", exc.status, _message(exc), wait)
                 self._sleep(wait)
-        raise TransientError("Salesforce kept refusing (429/503): retried later")
+        raise Unavailable("Salesforce kept refusing (429/503): retried later", dependency=self.backend)
 
 
 def classify(exc: SalesforceError) -> Exception:
     message = _message(exc)
-    if exc.status >= 500 or exc.status == 408 or any(code in message for code in TRANSIENT_CODES):
+    if exc.status >= 500 or exc.status == 408 or any(code in message for code in UNAVAILABLE_CODES):
+        return Unavailable(f"Salesforce {exc.status}: {message}", dependency="salesforce")
+    if "UNABLE_TO_LOCK_ROW" in message:
         return TransientError(f"Salesforce {exc.status}: {message}")
     codes = _codes(exc)
     if exc.status == 400 and codes and codes <= REJECTED_CODES:

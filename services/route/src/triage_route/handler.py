@@ -14,13 +14,16 @@ from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter, Gauge
 
-from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands, email_band
-from triage.domain.crm_plan import plan_crm_actions
+from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands
+from triage.domain.decision import routed_email
 from triage.domain.dedupe import DedupeIndex, dedupe_key, reuse_thread_classification
-from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox, RoutedEmail
-from triage.domain.rules import Rule, due_at, route_email
+from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox
+from triage.domain.queues import NO_QUEUES, QueueTable
+from triage.domain.rules import Rule
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
+
+__all__ = ["RouteHandler", "routed_email"]
 
 DUPLICATES = Counter("route_duplicates_skipped_total", "Messages already routed, not routed again")
 DEDUPE_ENTRIES = Gauge("route_dedupe_entries", "Markers held in memory")
@@ -31,38 +34,14 @@ REUSED = Counter("route_thread_classification_reused_total", "Low-confidence mes
 ChangelogReader = Callable[[int], Iterable[tuple[str, DedupeMarker | None]]]
 
 
-def routed_email(extracted: ExtractedEmail, mailbox: Mailbox, rules: Sequence[Rule],
-                 bands: ConfidenceBands = DEFAULT_BANDS) -> RoutedEmail:
-    """The rules' decision and the CRM plan, under the band both the rules and crm-sink act on."""
-    decision = route_email(extracted, mailbox, rules, bands)
-    return RoutedEmail(
-        email_id=extracted.email_id,
-        thread_id=extracted.thread_id,
-        mailbox=extracted.mailbox,
-        received_at=extracted.received_at,
-        message_id=extracted.message_id,
-        from_email=extracted.from_email,
-        subject=extracted.subject,
-        extraction=extracted.extraction,
-        queue=decision.queue,
-        priority=decision.priority,
-        sla_minutes=decision.sla_minutes,
-        due_at=due_at(extracted.received_at, decision.sla_minutes),
-        rule=decision.rule,
-        reason=decision.reason,
-        ignored=decision.ignored,
-        crm_actions=plan_crm_actions(extracted, decision),
-        band=email_band(extracted, bands),
-    )
-
-
 class RouteHandler:
     def __init__(self, mailbox: Mailbox, rules: Sequence[Rule], changelog: ChangelogReader,
                  window: timedelta, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sweep_every: timedelta = timedelta(minutes=5),
                  reuse_within: timedelta = timedelta(hours=24), reuse_below_confidence: float = 0.5,
-                 bands: ConfidenceBands = DEFAULT_BANDS) -> None:
+                 bands: ConfidenceBands = DEFAULT_BANDS, queues: QueueTable = NO_QUEUES) -> None:
         self.mailbox = mailbox
+        self.queues = queues  # config/queues.yaml: which queues' support mail plans a ticket
         self.rules = rules
         self.bands = bands
         self.changelog = changelog
@@ -97,7 +76,7 @@ class RouteHandler:
             confidence=extracted.extraction.confidence,
             processed_at=self.clock(),
         )
-        routed = routed_email(extracted, self.mailbox, self.rules, self.bands)
+        routed = routed_email(extracted, self.mailbox, self.rules, self.bands, self.queues)
         if reuse_note:
             routed = routed.model_copy(update={"reason": f"{routed.reason}; {reuse_note}"})
         self.pending[key] = (record.partition, marker)

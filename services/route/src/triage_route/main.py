@@ -5,6 +5,7 @@ from datetime import timedelta
 from triage.domain.bands import ConfidenceBands
 from triage.platform.changelog import partition_count, read_partition
 from triage.platform.mailbox_file import load_mailbox_file
+from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
 from triage.platform.serde import Serde
 from triage.platform.service import run_stage
@@ -26,6 +27,10 @@ def build(settings: Settings) -> RouteHandler:
         rules = load_rules_file(settings.triage_routing_rules_file)
     except RulesConfigError as exc:
         raise SystemExit(f"invalid routing rules: {exc}") from exc
+    try:
+        queues = load_queues_file(settings.triage_queues_file)
+    except QueuesConfigError as exc:
+        raise SystemExit(f"invalid queue settings: {exc}") from exc
     inputs, state = partition_count(settings, EXTRACTED), partition_count(settings, DEDUPE)
     if inputs != state:
         raise SystemExit(f"{DEDUPE} has {state} partitions but {EXTRACTED} has {inputs}: "
@@ -39,6 +44,7 @@ def build(settings: Settings) -> RouteHandler:
         reuse_within=timedelta(hours=settings.triage_thread_reuse_hours),
         reuse_below_confidence=settings.triage_thread_reuse_below_confidence,
         bands=confidence_bands(settings),
+        queues=queues,
     )
 
 

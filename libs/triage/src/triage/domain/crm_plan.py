@@ -9,6 +9,7 @@ the CRM sink turns the repeat into a no-op.
 from __future__ import annotations
 
 from triage.domain.models import CrmAction, ExtractedEmail, Extraction, RouteDecision
+from triage.domain.queues import NO_QUEUES, QueueTable
 
 # Below this a lead is real enough for a contact, not for a forecasted deal.
 DEAL_MIN_CONFIDENCE = 0.6
@@ -17,7 +18,9 @@ _RECORDED_INTENTS = ("lead", "support")
 _UNPLANNED = frozenset({"not_an_email"})
 
 
-def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision) -> list[CrmAction]:
+def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision,
+                     queues: QueueTable = NO_QUEUES) -> list[CrmAction]:
+    """``queues``: config/queues.yaml; support mail in a queue with ``ticket`` also plans ``create_ticket``."""
     extraction = extracted.extraction
     if decision.ignored or extraction.intent not in _RECORDED_INTENTS or extracted.decided_by in _UNPLANNED:
         return []
@@ -26,6 +29,7 @@ def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision) -> list
         _contact_action(extracted),
         _deal_action(extraction, decision),
         _association_action(extraction),
+        _ticket_action(extracted, decision, queues),
     ]
     return [
         CrmAction(
@@ -99,6 +103,26 @@ def _association_action(extraction: Extraction) -> tuple[str, str, dict[str, str
         "associate_contact",
         "association",
         _strings(
+            contact_email=extraction.person.email,
+            company_domain=extraction.company.domain,
+            company_name=extraction.company.name,
+        ),
+    )
+
+
+def _ticket_action(extracted: ExtractedEmail, decision: RouteDecision,
+                   queues: QueueTable) -> tuple[str, str, dict[str, str]] | None:
+    """Last, after the contact and company exist: the support request as a ticket (HubSpot) or Case (Salesforce)."""
+    extraction = extracted.extraction
+    if extraction.intent != "support" or queues.of(decision.queue).ticket is None:
+        return None
+    return (
+        "create_ticket",
+        "ticket",
+        _strings(
+            subject=(extracted.subject or extraction.summary or "Support request")[:250],
+            content=extraction.summary or None,
+            priority=decision.priority,
             contact_email=extraction.person.email,
             company_domain=extraction.company.domain,
             company_name=extraction.company.name,

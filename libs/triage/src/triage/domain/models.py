@@ -190,8 +190,8 @@ class ExtractedEmail(Envelope):
 class CrmAction(Frozen):
     """One planned CRM write; the idempotency key makes replays harmless."""
 
-    action: Literal["upsert_company", "upsert_contact", "create_deal", "associate_contact"]
-    object_type: Literal["company", "contact", "deal", "association"]
+    action: Literal["upsert_company", "upsert_contact", "create_deal", "associate_contact", "create_ticket"]
+    object_type: Literal["company", "contact", "deal", "association", "ticket"]
     idempotency_key: str
     properties: dict[str, str] = Field(default_factory=dict)
 

@@ -41,6 +41,10 @@ TRANSIENT_DB_ERRORS = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.SerializationError,
     asyncpg.exceptions.DeadlockDetectedError,
+    # asyncpg's own state after the server dropped the connection mid-transaction ("not connected",
+    # a pool holder released twice by a clean-up): never the values' fault. Retried, the next try
+    # meets the outage itself (Unavailable: the circuit, ADR 0022) or a fresh connection.
+    asyncpg.exceptions.InternalClientError,
 )
 
 

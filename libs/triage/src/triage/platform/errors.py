@@ -6,8 +6,25 @@ class TransientError(Exception):
 
 
 class Unavailable(TransientError):
-    """A dependency every record needs is away (the database down or restarting): the batch
-    waits for it, rewound with backoff for as long as the outage lasts; never dead-lettered."""
+    """A dependency every record needs is away (the database down or restarting, the CRM
+    answering 5xx or 429, timing out, refusing connections): never retried inside the Kafka
+    transaction, never dead-lettered. The runtime commits the records done before this one,
+    opens the dependency's circuit and holds the rest back until a probe passes (ADR 0022).
+
+    ``dependency`` names the circuit (and the ``triage_circuit_state`` label);
+    ``retry_after_s`` is the dependency's own ``Retry-After``, when it gave one.
+    """
+
+    def __init__(self, message: str, *, dependency: str = "postgresql", retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.dependency = dependency
+        self.retry_after_s = retry_after_s
+
+
+class Throttled(Unavailable):
+    """Our own request budget for the dependency is spent for ``retry_after_s``: a pause, not a
+    failure. The runtime commits what the batch has done and waits outside the transaction;
+    the circuit stays closed."""
 
 
 class PermanentError(Exception):

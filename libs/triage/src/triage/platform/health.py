@@ -20,7 +20,9 @@ def serve_health(host: str, port: int, is_healthy: Callable[[], bool]) -> Thread
             elif self.path == "/healthz":
                 healthy = is_healthy()
                 reasons = getattr(is_healthy, "reasons", lambda: [])()
-                body = b"ok\n" if healthy else ("unhealthy: " + "; ".join(reasons) + "\n").encode()
+                notes = getattr(is_healthy, "notes", lambda: [])()  # healthy, but waiting (ADR 0022)
+                body = (("ok\n" if healthy else "unhealthy: " + "; ".join(reasons) + "\n")
+                        + "".join(f"{note}\n" for note in notes)).encode()
                 self._reply(200 if healthy else 503, body)
             else:
                 self._reply(404, b"not found\n")
@@ -48,6 +50,11 @@ class Liveness:
     on, or one it rewound to consume again) and ``committed`` when a transaction committed;
     ``released`` when its partitions went elsewhere. So "no progress while it has lag" is: some
     records have been held longer than ``max_stall_s``.
+
+    ``waiting`` names the dependencies the stage is waiting for (their circuits open, ADR 0022):
+    not a reason for 503 — a restart would not bring the CRM back — but shown on ``/healthz``
+    (``notes``); held records do not count as a stall meanwhile, and the stall clock restarts
+    when the wait ends.
     """
 
     def __init__(self, max_silence_s: float = 60.0, max_rewinds: int = 5, max_stall_s: float = 300.0,
@@ -59,7 +66,16 @@ class Liveness:
         self._max_stall = max_stall_s
         self._holding_since: float | None = None
         self._rewinds = 0
+        self._waiting: list[str] = []
         self.running = True
+
+    def waiting(self, notes: list[str]) -> None:
+        if self._waiting and not notes and self._holding_since is not None:
+            self._holding_since = self._clock()
+        self._waiting = notes
+
+    def notes(self) -> list[str]:
+        return list(self._waiting)
 
     def beat(self) -> None:
         self._last = self._clock()
@@ -87,7 +103,7 @@ class Liveness:
             found.append(f"no poll for {now - self._last:.0f} s")
         if self._rewinds >= self._max_rewinds:
             found.append(f"{self._rewinds} batches rewound in a row")
-        if self._holding_since is not None and now - self._holding_since >= self._max_stall:
+        if not self._waiting and self._holding_since is not None and now - self._holding_since >= self._max_stall:
             found.append(f"no commit for {now - self._holding_since:.0f} s with records waiting")
         return found
 

@@ -22,6 +22,20 @@ BATCH_SIZE = Histogram(
     "triage_batch_records", "Records per transaction", ["service"],
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
+CIRCUIT_STATE = Gauge(
+    "triage_circuit_state", "A dependency's circuit (ADR 0022): 0 closed, 1 half-open (probing), 2 open (waiting)",
+    ["service", "dependency"],
+)
+KAFKA_CALLS_WEDGED = Counter(
+    "triage_kafka_calls_wedged_total",
+    "Kafka client calls still blocked past their timeout: the client was replaced (bounded.py)",
+    ["service", "call"],
+)
+PRODUCERS_REPLACED = Counter(
+    "triage_producers_replaced_total",
+    "Transactional producers started afresh before a transaction, by reason (runtime.py)",
+    ["service", "reason"],
+)
 LAST_POLL = Gauge("triage_last_poll_timestamp_seconds", "When the loop last polled Kafka", ["service"])
 
 # -- the seed design's pipeline metrics (observed by metrics_observers.py) ----------------

@@ -27,8 +27,15 @@ after the coordinator timed the transaction out, INVALID_TXN_STATE), a fresh pro
 same transactional.id takes over (``init_transactions`` aborts what the old one left open),
 tried again until the broker answers. A consumer-group error (the member expired while the
 broker was away) rewinds the batch; a fatal consumer error starts a fresh consumer, which
-resumes from the committed offsets. ``Unavailable`` (the database away) rewinds the batch, with
-backoff, for as long as the outage lasts. Every Kafka call has a timeout.
+resumes from the committed offsets. Every Kafka call has a timeout.
+
+Dependencies away (ADR 0022): ``Unavailable`` (the database or the CRM away: 5xx, 429, a timeout,
+a refused connection) is never retried inside the transaction. The batch commits the records
+done before it, the rest is rewound, and the dependency's circuit (circuit.py) opens: no record
+is taken until its backoff has passed, then one record is the probe; a record handled closes
+it. ``Throttled`` (our own request budget spent) holds off the same way without opening the
+circuit. A batch also commits what it has done once it has run ``triage_batch_max_s``, well
+inside the transaction timeout: no wait and no long batch runs inside an open transaction.
 """
 
 from __future__ import annotations
@@ -45,11 +52,13 @@ from typing import Protocol
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from pydantic import BaseModel
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from triage.domain.models import DeadLetter
 from triage.platform import metrics, metrics_observers, tracing
-from triage.platform.errors import PermanentError, TransientError, Unavailable
+from triage.platform.bounded import CallWedged, call_within
+from triage.platform.circuit import Breakers
+from triage.platform.errors import PermanentError, Throttled, TransientError, Unavailable
 from triage.platform.health import Liveness
 from triage.platform.serde import Serde, SerdeError
 from triage.platform.settings import PARTITIONER, Settings
@@ -190,9 +199,13 @@ class StreamProcessor:
             wait=wait_exponential_jitter(
                 multiplier=settings.triage_retry_initial_s, max=settings.triage_retry_max_s
             ),
-            retry=retry_if_exception_type(TransientError),
+            # Unavailable is not retried here: its waits belong outside the transaction (ADR 0022).
+            retry=retry_if_exception(lambda e: isinstance(e, TransientError) and not isinstance(e, Unavailable)),
             reraise=True,
         )
+        self.breakers = Breakers(settings.triage_retry_initial_s, settings.triage_circuit_max_s)
+        self._hold_off_until = 0.0  # monotonic: Throttled, our request budget spent
+        self._held: dict[tuple[str, int], int] = {}  # where each partition resumes after a wait
 
     # -- the loop ---------------------------------------------------------------
     _stop: threading.Event | None = None
@@ -205,13 +218,20 @@ class StreamProcessor:
         try:
             while not stop.is_set():
                 try:
+<<<<<<< HEAD
                     messages = self._poll(consumer)
+=======
+                    self._wait_for_dependencies(consumer)
+                    limit = 1 if self.breakers.probing() else self.settings.triage_batch_size
+                    messages = consumer.consume(limit, 0.5)
+>>>>>>> main
                     self.liveness.beat()
                     metrics.LAST_POLL.labels(self.service).set_to_current_time()
                     batch = [m for m in messages if self._usable(m)]
                 except ConsumerFailed as exc:
                     log.warning("%s: the consumer failed (%s): a fresh one resumes from the committed "
                                 "offsets", self.service, exc)
+                    self._held.clear()
                     _quietly(consumer.close)
                     consumer = self._consumer()
                     continue
@@ -256,8 +276,10 @@ class StreamProcessor:
         of read_committed consumers waiting for the transaction timeout."""
         transactional_id = f"{self.group_id}-{self.settings.triage_instance_id}"
         attempt = 0
+        self._brokers_lost = False
         while True:
-            producer = Producer(producer_config(self.settings, transactional_id))
+            producer = Producer({**producer_config(self.settings, transactional_id),
+                                 "error_cb": self._on_producer_error})
             try:
                 producer.init_transactions(INIT_TIMEOUT_S)
                 return producer
@@ -269,6 +291,27 @@ class StreamProcessor:
                             self.service, attempt, exc)
                 self.liveness.beat()
                 self._stop.wait(self._backoff(attempt))
+
+    _brokers_lost = False
+
+    def _on_producer_error(self, error: KafkaError) -> None:
+        """librdkafka's error callback (served by poll and flush): note a lost cluster.
+
+        After every broker was away the producer may keep a dead group coordinator cached, and
+        its next ``send_offsets_to_transaction`` then blocks past its timeout (librdkafka #5456,
+        #5511; ADR 0023): the next transaction starts on a fresh producer instead."""
+        if error.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._brokers_lost = True
+
+    def _fresh_producer_after_an_outage(self) -> None:
+        self._producer.poll(0)  # serves the error callbacks still queued
+        if self._brokers_lost:
+            log.warning("%s: every broker was away; the next transaction starts on a fresh producer",
+                        self.service)
+            old = self._producer
+            _quietly(lambda: old.flush(0))
+            self._producer = self._transactional_producer()
+            metrics.PRODUCERS_REPLACED.labels(self.service, "brokers_lost").inc()
 
     def _usable(self, message: Message) -> bool:
         error = message.error()
@@ -289,6 +332,9 @@ class StreamProcessor:
             failure = self._commit_retrying(consumer, part)
             if failure is None:
                 continue
+            if isinstance(failure, Held):  # a prefix committed; the rest waits for its dependency
+                self._hold(consumer, [*failure.rest, *(m for p in parts for m in p)], failure.cause)
+                return
             if is_transient(failure):
                 self._rewind(consumer, [m for p in (part, *parts) for m in p], failure)
                 return
@@ -314,19 +360,25 @@ class StreamProcessor:
             if attempt:
                 time.sleep(self.settings.triage_retry_initial_s * 2 ** (attempt - 1))
             failure = transaction()
-            if failure is None or not is_transient(failure):
-                return failure
+            if failure is None or not is_transient(failure) or isinstance(failure, Unavailable):
+                return failure  # a dependency away is waited out by its circuit, not here
         return failure
 
     def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
-        """One transaction for ``batch``: None when it committed, else the failure (aborted)."""
+        """One transaction for ``batch``: None when it committed, ``Held`` when only a prefix did (a
+        dependency away, or the batch's time spent), else the failure (aborted)."""
         self.liveness.holding()
+        self._fresh_producer_after_an_outage()
+        started = time.monotonic()
+        done: list[Message] = []
+        cause: Unavailable | None = None
         try:
             self._producer.begin_transaction()
             started = time.thread_time()
             self._prepare(batch)
             started = self._spent("", "prepare", started)
             for message in batch:
+<<<<<<< HEAD
                 outputs = self._outputs_for(message)
                 started = time.thread_time()
                 for topic, key, value, headers, partition in outputs:
@@ -340,15 +392,41 @@ class StreamProcessor:
             started = self._spent("", "flush", started)
             self._finish(consumer, batch)
             self._spent("", "commit", started)
+=======
+                if done and time.monotonic() - started >= self.settings.triage_batch_max_s:
+                    break  # the batch's time is spent: commit what is done, the rest comes next
+                try:
+                    encoded = self._outputs_for(message)
+                except Unavailable as exc:
+                    cause = exc
+                    break
+                for topic, key, value, headers, partition in encoded:
+                    self._producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
+                    self._producer.poll(0)
+                done.append(message)
+                self.breakers.succeeded()
+            if not done:  # the first record met the outage: nothing was produced, nothing to keep
+                self._producer.abort_transaction(ABORT_TIMEOUT_S)
+                metrics.TRANSACTIONS.labels(self.service, "empty").inc()
+                self._hook("discard")
+                return Held(batch, cause)
+            flush = getattr(self.handler, "flush", None)
+            if flush is not None:
+                self._retrying(flush)
+            self._finish(consumer, done)
+>>>>>>> main
         except Exception as exc:
             self._abort(batch, exc)
             return exc
         self._hook("committed")
-        return None
+        return Held(batch[len(done):], cause) if len(done) < len(batch) else None
 
     def _finish(self, consumer: Consumer, batch: list[Message]) -> None:
-        self._producer.send_offsets_to_transaction(next_offsets(batch), consumer.consumer_group_metadata(),
-                                                   OFFSETS_TIMEOUT_S)
+        producer, offsets, group = self._producer, next_offsets(batch), consumer.consumer_group_metadata()
+        # Bounded by us as well: librdkafka may ignore this timeout (bounded.py); before the
+        # commit, so a wedged call leaves a transaction the next producer aborts, never commits.
+        call_within(lambda: producer.send_offsets_to_transaction(offsets, group, OFFSETS_TIMEOUT_S),
+                    OFFSETS_TIMEOUT_S + WEDGED_AFTER_S, "send_offsets_to_transaction")
         self._producer.commit_transaction(COMMIT_TIMEOUT_S)
         self._rewinds = 0
         metrics.TRANSACTIONS.labels(self.service, "committed").inc()
@@ -416,6 +494,8 @@ class StreamProcessor:
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("%s revoked %s", self.service, self._by_topic(partitions))
+        for tp in partitions:  # its next owner starts at the committed offset
+            self._held.pop((tp.topic, tp.partition), None)
         self.liveness.released()
         self._hook("revoked", self._by_topic(partitions))
 
@@ -427,6 +507,13 @@ class StreamProcessor:
         log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
         metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
         self._hook("discard")
+        if isinstance(exc, CallWedged):
+            # The producer is still inside the wedged call: touching it could block as well.
+            # A fresh one with the same transactional.id fences it and aborts its transaction.
+            metrics.KAFKA_CALLS_WEDGED.labels(self.service, exc.what).inc()
+            log.error("%s: %s; a fresh producer takes over", self.service, exc)
+            self._producer = self._transactional_producer()
+            return
         fatal = kafka_error(exc) is not None and kafka_error(exc).fatal()
         if not fatal:
             try:
@@ -450,24 +537,100 @@ class StreamProcessor:
 
     def _rewind(self, consumer: Consumer, batch: list[Message], exc: Exception) -> None:
         """A transient failure: the same records are consumed again, after a pause."""
+        if isinstance(exc, Unavailable):  # a dependency away (in flush, at commit): its circuit waits
+            self._hold(consumer, batch, exc)
+            return
         self._rewinds += 1
         pause = self._backoff(self._rewinds)
         log.warning("%s rewinding %d record(s) after a transient failure (%d in a row, next try in %.1f s): "
                     "%s", self.service, len(batch), self._rewinds, pause, type(exc).__name__)
-        if isinstance(exc, Unavailable):
-            self.liveness.beat()  # waiting out a database outage: a restart would not help
+        self.liveness.rewound()
+        self._seek(consumer, batch)
+        if self._stop is not None:
+            self._stop.wait(pause)
         else:
-            self.liveness.rewound()
+            time.sleep(pause)
+
+    def _seek(self, consumer: Consumer, batch: list[Message]) -> None:
         for partition in first_offsets(batch):
             try:
                 consumer.seek(partition)
             except KafkaException as failure:  # revoked meanwhile: its next owner starts at the commit
                 log.warning("%s: cannot rewind %s[%d]: %s", self.service, partition.topic, partition.partition,
                             failure)
-        if self._stop is not None:
-            self._stop.wait(pause)
-        else:
-            time.sleep(pause)
+
+    # -- dependencies away: circuits and hold-offs (ADR 0022) --------------------------
+    def _hold(self, consumer: Consumer, rest: list[Message], cause: Unavailable | None) -> None:
+        """``rest`` is consumed again; after ``cause`` (None: the batch's time was spent) not before
+        its circuit's backoff (or the hold-off) has passed. The wait is ``_wait_for_dependencies``'."""
+        self._seek(consumer, rest)
+        for tp in first_offsets(rest):
+            self._held[(tp.topic, tp.partition)] = tp.offset
+        self.liveness.beat()  # waiting out a dependency: a restart would not help
+        if isinstance(cause, Throttled):
+            wait = cause.retry_after_s or self.settings.triage_retry_initial_s
+            self._hold_off_until = max(self._hold_off_until, time.monotonic() + wait)
+            log.info("%s holding off %.1f s, %d record(s) wait: %s", self.service, wait, len(rest), cause)
+        elif cause is not None:
+            wait = self.breakers.failed(cause.dependency, str(cause), cause.retry_after_s)
+            circuit = self.breakers.circuits[cause.dependency]
+            log.warning("%s: %s circuit open for %.1f s (%d failure(s) in a row), %d record(s) held back: %s",
+                        self.service, cause.dependency, wait, circuit.failures, len(rest), cause)
+        self._publish_circuits()
+
+    def _wait_for_dependencies(self, consumer: Consumer) -> None:
+        """The pause: no record is taken while a circuit is open or a hold-off runs.
+
+        The assigned partitions are paused (``Consumer.pause``) and the consumer keeps polling,
+        so the group membership stays (``max.poll.interval.ms``) and a rebalance is served; the
+        wait is outside any transaction and beats the liveness (the stage is healthy, waiting).
+        Afterwards the partitions resume where the held records start."""
+        paused = False
+        try:
+            while self._stop is not None and not self._stop.is_set():
+                self._publish_circuits()
+                wait = max(self.breakers.wait_s(), self._hold_off_until - time.monotonic())
+                if wait <= 0:
+                    return
+                self.liveness.beat()
+                assignment = consumer.assignment()  # again each time: a rebalance may have added some
+                if assignment:
+                    consumer.pause(assignment)
+                    paused = True
+                stray = [m for m in consumer.consume(self.settings.triage_batch_size, min(wait, 1.0))
+                         if self._usable(m)]
+                metrics.LAST_POLL.labels(self.service).set_to_current_time()
+                for tp in first_offsets(stray):  # fetched before its partition was paused: after the wait
+                    self._held.setdefault((tp.topic, tp.partition), tp.offset)
+        finally:
+            if paused:
+                self._resume(consumer)
+            else:  # no wait (the batch's time was spent): the seek in _hold placed them already
+                self._held.clear()
+
+    def _resume(self, consumer: Consumer) -> None:
+        try:
+            assignment = consumer.assignment()
+            if assignment:
+                consumer.resume(assignment)
+        except KafkaException as failure:  # a consumer failing meanwhile: a fresh one starts from the commit
+            log.warning("%s: cannot resume the paused partitions: %s", self.service, failure)
+            self._held.clear()
+            return
+        assigned = {(tp.topic, tp.partition) for tp in assignment}
+        held = [TopicPartition(t, p, o) for (t, p), o in self._held.items() if (t, p) in assigned]
+        self._held.clear()
+        for partition in held:  # the fetch restarts at the first held record, whatever was prefetched
+            try:
+                consumer.seek(partition)
+            except KafkaException as failure:
+                log.warning("%s: cannot resume %s[%d] at %d: %s", self.service, partition.topic,
+                            partition.partition, partition.offset, failure)
+
+    def _publish_circuits(self) -> None:
+        for dependency, circuit in self.breakers.circuits.items():
+            metrics.CIRCUIT_STATE.labels(self.service, dependency).set(circuit.state.value)
+        self.liveness.waiting(self.breakers.describe())
 
     def _backoff(self, attempt: int) -> float:
         """Exponential pause for the ``attempt``-th try in a row, at most ``triage_retry_max_s``."""
@@ -603,14 +766,26 @@ IDLE_POLL_S = 0.5
 #: Timeouts (seconds) of the transactional calls: each well inside the transaction timeout's
 #: default 30 s, none waits for ever (ADR 0019).
 INIT_TIMEOUT_S = 30
-OFFSETS_TIMEOUT_S = 30
+OFFSETS_TIMEOUT_S = 15
 COMMIT_TIMEOUT_S = 60
 ABORT_FLUSH_S = 5
 ABORT_TIMEOUT_S = 30
+#: How long past its own timeout a call may block before the client is given up (bounded.py).
+WEDGED_AFTER_S = 5
 
 
 class ConsumerFailed(Exception):
     """The consumer hit a fatal error: a fresh one takes over."""
+
+
+class Held(Exception):
+    """A batch stopped early: what it had done committed, ``rest`` waits (``cause``: the dependency
+    away; None: the batch's time was spent)."""
+
+    def __init__(self, rest: list[Message], cause: Unavailable | None) -> None:
+        super().__init__(f"{len(rest)} record(s) held back: {cause or 'the batch time is spent'}")
+        self.rest = rest
+        self.cause = cause
 
 
 def _quietly(call: Callable[[], object]) -> None:

@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Every producer uses the partitioner of the Java client, so a key lands on
@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     triage_max_attempts: int = Field(default=4, ge=1, le=10)
     triage_retry_initial_s: float = Field(default=0.2, ge=0.0)
     triage_retry_max_s: float = Field(default=5.0, ge=0.0)
+    # ADR 0022: a batch commits what it has done after this long (well inside the transaction
+    # timeout); a dependency's circuit backs off from triage_retry_initial_s doubling to this.
+    triage_batch_max_s: float = Field(default=10.0, gt=0.0)
+    triage_circuit_max_s: float = Field(default=5.0, gt=0.0)
     # /healthz of a stage (docs/operations.md): unhealthy after this many batches rewound in a row
     # (a transient failure that does not pass), or records held this long without a commit.
     triage_health_max_rewinds: int = Field(default=5, ge=1)
@@ -71,6 +75,7 @@ class Settings(BaseSettings):
     triage_pubsub_service_account: str | None = None  # the push subscription's service account
     triage_google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     triage_routing_rules_file: Path | None = None
+    triage_queues_file: Path | None = None  # None: config/queues.yaml (owners, tickets, Slack per queue)
     triage_dedupe_window_hours: float = Field(default=7 * 24, gt=0)
     triage_thread_reuse_hours: float = Field(default=24, ge=0)
     triage_thread_reuse_below_confidence: float = Field(default=0.5, ge=0, le=1)
@@ -95,6 +100,8 @@ class Settings(BaseSettings):
     triage_confidence_auto_write: float = Field(default=0.85, ge=0, le=1)
     triage_confidence_suggest: float = Field(default=0.6, ge=0, le=1)
     triage_intent_model: bool = True  # on|off: the intent model gates the local confidence (docs/extraction.md)
+    # A model file written by `triage train`; None: the one shipped in the package (docs/extraction.md)
+    triage_intent_model_path: Path | None = None
     # CRM (docs/crm.md): which backend crm-sink writes to, and what it may write on its own.
     triage_crm_backend: Literal["local", "hubspot", "salesforce"] = "local"
     triage_crm_auto_write_intents: str = "lead,support"  # others wait for POST /admin/crm/create
@@ -132,9 +139,19 @@ class Settings(BaseSettings):
     triage_slack_timeout_s: float = Field(default=5.0, gt=0)
     triage_slack_max_attempts: int = Field(default=4, ge=1, le=10)
     triage_slack_retry_after_cap_s: float = Field(default=30.0, ge=0.0)
+    # Queue notices (config/queues.yaml slack.channel): a bot token with chat:write, via slack_sdk's WebClient.
+    triage_slack_bot_token: SecretStr | None = None
+    triage_slack_api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
     # The admin UI's address as people reach it (https://triage-admin.example.com): Slack notices link to it.
     triage_admin_public_url: str | None = Field(default=None, pattern=r"^https?://")
     triage_raw_ttl_days: int = Field(default=30, ge=1)  # emails.raw is nulled after this (triage purge-raw)
+
+    @model_validator(mode="after")
+    def _batch_fits_its_transaction(self) -> Settings:
+        if self.triage_batch_max_s * 1000 > self.triage_transaction_timeout_ms / 2:
+            raise ValueError("TRIAGE_BATCH_MAX_S must be at most half the transaction timeout "
+                             f"({self.triage_transaction_timeout_ms / 1000:g} s): a batch closes well before it")
+        return self
 
     @field_validator("triage_topic_prefix")
     @classmethod

@@ -10,8 +10,10 @@ from triage.domain.normalize.html import html_to_text
 from triage.domain.normalize.limits import MAX_TEXT_CHARS
 from triage.domain.normalize.quotes import (
     FORWARD_SEPARATOR,
+    SEPARATOR_LINE,
     field_of,
     header_lines,
+    is_header_block,
     next_non_empty,
     quote_start,
     split_inline_header,
@@ -20,12 +22,14 @@ from triage.domain.normalize.signature import name_forms, signature_start
 
 # A bare HTML body (a reply pasted as markup, a text part that is really HTML).
 _HTML_START = re.compile(
-    r"\s*(?:<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<p\b|<table\b|<span\b)",
+    r"\s*(?:<\?xml\b[^>]*>\s*)?(?:<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<p\b|<table\b|<span\b)",
     re.IGNORECASE,
 )
 _HTML_END = re.compile(r"</(?:html|body|div|p|table|span)\s*>", re.IGNORECASE)
 _QUOTE_MARK = re.compile(r"^\s*> ?")
 _ADDRESS_LINE = re.compile(r"[<(\[]?(?:mailto:)?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+[>)\]]*")
+# A quoted line this long was probably re-wrapped by a client: the line under it goes on.
+_WRAPPED_QUOTE_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ def split_body(text: str, sender_name: str | None = None) -> BodyParts:
     if not _has_text(head) and _only_quote_marks(quoted):
         # A mail that is nothing but a quote: the quote is what there is to read.
         head, quoted = [_QUOTE_MARK.sub("", line) for line in quoted], []
+    elif not _has_text(head):
+        head, quoted = _first_message(quoted)
     footer_at = footer_start(head)
     head, footer = head[:footer_at], head[footer_at:]
     signature_at = signature_start(head, name_forms(sender_name))
@@ -99,7 +105,7 @@ def _reply_and_history(lines: list[str]) -> tuple[list[str], list[str]]:
             (quoted if last_quoted else reply).append(lines[index])
             index += 1
             continue
-        if last_quoted and lines[index - 1].strip():
+        if last_quoted and lines[index - 1].strip() and (_has_text(reply) or _wraps_quote(lines, index)):
             # Lazy quoting: a line right under a quoted one (no blank between) wraps it.
             quoted.append(lines[index])
             index += 1
@@ -127,15 +133,67 @@ def _reply_and_history(lines: list[str]) -> tuple[list[str], list[str]]:
     return reply, quoted
 
 
+def _first_message(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A mail that opens with a header ("From:/Sent:", "On … wrote:") over unquoted text.
+
+    Nothing is written above the header, so the message under it is what the
+    mail says: its text (up to its own history) is the text, the header and the
+    rest stay history. Over ">" lines (a reply that added nothing), the quoted
+    message is the text in the same way: its first level, unmarked, up to its
+    own history.
+    """
+    start = next_non_empty(lines, 0)
+    if start >= len(lines):
+        return [], lines
+    if SEPARATOR_LINE.fullmatch(lines[start].strip()):
+        start = next_non_empty(lines, start + 1)
+    if start < len(lines) and is_header_block(lines, start):
+        body = _header_block_end(lines, start)
+    elif start < len(lines) and (span := header_lines(lines, start)):
+        body = next_non_empty(lines, start + span)
+    else:
+        return [], lines
+    if body >= len(lines):
+        return [], lines
+    if lines[body].lstrip().startswith(">"):
+        inner = [_QUOTE_MARK.sub("", line) for line in lines[body:]]
+        end = quote_start(inner)
+        return inner[:end], lines[:body] + lines[body + end :]
+    end = body + quote_start(lines[body:])
+    return lines[body:end], lines[:body] + lines[end:]
+
+
+def _header_block_end(lines: list[str], index: int) -> int:
+    """The first line after a header block's fields (and their wrapped addresses)."""
+    while index < len(lines) and (
+        not lines[index].strip()
+        or field_of(lines[index])
+        or _ADDRESS_LINE.fullmatch(lines[index].strip())
+    ):
+        index += 1
+    return index
+
+
+def _wraps_quote(lines: list[str], index: int) -> bool:
+    """Whether the unquoted line right under a quoted one continues it (a re-wrapped quote).
+
+    Asked when nothing is written above the quote (a mail that says something
+    below it). It does when the quoted line is long (a client re-wrapped it), when
+    it does not open like a sentence ("_id=3)", "(https://…"), or when the quote
+    goes on below it; "> Thanks\nSee you Monday" is an answer written right under
+    a short quoted line.
+    """
+    above = lines[index - 1].strip()
+    if not above:
+        return False
+    line = lines[index].strip()
+    below = lines[index + 1].lstrip() if index + 1 < len(lines) else ""
+    return len(above) >= _WRAPPED_QUOTE_CHARS or not line[:1].isupper() or below.startswith(">")
+
+
 def _forward_end(lines: list[str], index: int) -> int:
     """Where a forwarded message's own quoted history starts (its header block skipped)."""
-    body = index + 1
-    while body < len(lines) and (
-        not lines[body].strip()
-        or field_of(lines[body])
-        or _ADDRESS_LINE.fullmatch(lines[body].strip())
-    ):
-        body += 1
+    body = _header_block_end(lines, index + 1)
     return body + quote_start(lines[body:])
 
 

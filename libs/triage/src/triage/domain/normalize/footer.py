@@ -24,9 +24,24 @@ _FOOTER_LINE = re.compile(
 )
 
 
+# A mailing list's footer (Mailman and the like): a rule, then within two lines the
+# list's name as "… mailing list" or its "listinfo" address.
+_RULE = re.compile(r"[_=-]{10,}")
+_LIST_LINE = re.compile(
+    r".{0,80}\b(mailing[ -]?list|mailingliste|mailinglijst|liste de diffusion|lista de correo|lista de discussão"
+    r"|lista di distribuzione)\b.{0,40}|.{0,200}/(listinfo|mailman)/.{0,200}",
+    re.IGNORECASE,
+)
+
+
 def footer_start(lines: list[str]) -> int:
     """Index of the footer's first line, or len(lines) when there is none."""
     for index, line in enumerate(lines):
-        if _FOOTER_LINE.match(line.strip()[:400]):
+        stripped = line.strip()[:400]
+        if _FOOTER_LINE.match(stripped):
+            return index
+        if _RULE.fullmatch(stripped) and any(
+            _LIST_LINE.fullmatch(below.strip()[:400]) for below in lines[index + 1 : index + 3]
+        ):
             return index
     return len(lines)

@@ -19,6 +19,7 @@ from triage.domain.normalize.limits import (
     MAX_HTML_NODES,
     MAX_HTML_TAGS,
 )
+from triage.domain.normalize.vocabulary import HEADER_FIELDS
 
 # Paragraph-like blocks are separated by a blank line, line-like ones by a line break.
 # fmt: off
@@ -66,6 +67,16 @@ _FROM_LABEL = re.compile(
     r"\s*\*?(?:from|von|de|van|da|fra|från|od|от|від|lähettäjä|date|sent|gesendet)\s?:",
     re.IGNORECASE,
 )
+
+
+# The field labels of a header block ("Sent:", "Gesendet:", "Objet :", "Emne:"), for tables.
+_FIELD_LABEL = re.compile(
+    r"(?:^|\s)\*?(?:" + "|".join(re.escape(label) for label in sorted(HEADER_FIELDS, key=len, reverse=True))
+    + r")\s?:",
+    re.IGNORECASE,
+)
+# How many nodes the look at a rule's or a block's first text may visit.
+_LOOKAHEAD_NODES = 60
 
 
 def html_to_text(html: str) -> str:
@@ -175,11 +186,60 @@ def _leave(node: LexborNode, writer: TextWriter) -> None:
 def _is_divider(node: LexborNode, attributes: dict[str, str | None]) -> bool:
     if (attributes.get("id") or "").lower() in _DIVIDER_IDS:
         return True
+    if node.tag == "hr":
+        # A horizontal rule over "From: …" (AOL, Comcast, Outlook pasted into divs).
+        return bool(_FROM_LABEL.match(_first_text(node, inside=False)))
+    if node.tag == "table":
+        # Outlook's (and Lotus Notes') header table: "From:" and another field in its cells.
+        text = _first_text(node)
+        return bool(_FROM_LABEL.match(text)) and len(_FIELD_LABEL.findall(text)) >= 2
     style = (attributes.get("style") or "").replace(" ", "").lower()
     if "border-top" not in style or "solid" not in style:
         return False
     # A ruled block is a header block only when it opens with "From:" (or a translation).
-    return bool(_FROM_LABEL.match((node.text(deep=True) or "")[:200]))
+    return bool(_FROM_LABEL.match(_first_text(node)))
+
+
+def _first_text(node: LexborNode, *, inside: bool = True, limit: int = 200) -> str:
+    """The first characters of text inside a node, or (inside=False) after it in document order.
+
+    A bounded walk (at most _LOOKAHEAD_NODES nodes), never a deep text of the subtree: a
+    rule or a ruled block may sit above megabytes of markup, and there may be thousands.
+    """
+    parts: list[str] = []
+    size, visited = 0, 0
+    stack: list[LexborNode] = [node.child] if inside and node.child is not None else []
+    current: LexborNode | None = node
+    while visited < _LOOKAHEAD_NODES and size < limit:
+        if not stack:
+            if inside or current is None:
+                break
+            # After the node: its next sibling, else its parent's next sibling, and so on.
+            while current is not None and current.next is None:
+                current = current.parent
+            if current is None:
+                break
+            current = current.next
+            stack.append(current)
+        item = stack.pop()
+        visited += 1
+        if item.tag == "-text":
+            text = item.text_content or ""
+            if text.strip():
+                parts.append(text)
+                size += len(text)
+        elif item.tag not in _SKIPPED_TAGS and not (item.tag or "").startswith("-"):
+            children = _children_bounded(item)
+            stack.extend(reversed(children))
+    return " ".join(parts)[:limit].lstrip()
+
+
+def _children_bounded(node: LexborNode) -> list[LexborNode]:
+    children, child = [], node.child
+    while child is not None and len(children) < _LOOKAHEAD_NODES:
+        children.append(child)
+        child = child.next
+    return children
 
 
 def _hidden(attributes: dict[str, str | None]) -> bool:

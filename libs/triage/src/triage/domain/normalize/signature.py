@@ -10,6 +10,7 @@ from triage.domain.normalize.vocabulary import (
     DEVICE_LINES,
     DEVICE_PREPOSITIONS,
     DEVICE_VERBS,
+    NAME_PARTICLES,
 )
 
 _CLOSING = "(?:" + "|".join(CLOSINGS) + ")"
@@ -30,8 +31,17 @@ _TRAILING_LINK = re.compile(r"\s*[<(\[]\s*https?://[^\s>)\]]*\s*[>)\]]$")
 _DASH_RULE = re.compile(r"[-–—_]{2,4}\s*")
 # "-jane": a lowercase name after a dash, no space (a list item has one), at the very end.
 _LOWER_DASH_NAME = re.compile(r"[-–—][a-z][\w.'-]{1,30}")
-# "-Jane" or "— Jane Doe": a sign-off by name alone.
-_DASH_NAME_LINE = re.compile(r"[-–—]\s?[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}")
+# "-Jane", "— Jane Doe", "-Łukasz": a sign-off by name alone (capitalised words).
+_DASH_NAME_LINE = re.compile(r"[-–—]\s?[A-ZÀ-ÞĀ-ſ][\w.'-]*(?: [A-ZÀ-ÞĀ-ſ][\w.'-]*){0,3}")
+# "-Maarten de Jong", "—Ana da Silva" (a name particle between capitalised words, no space
+# after the dash) and the Nordic "/Sven": only among the last lines, because a German list
+# item ("- Anbindung von SAP") or a newsletter's "- Maya at Tidewater" has a similar shape.
+_PARTICLE = "|".join(NAME_PARTICLES)
+_LATE_NAME_LINE = re.compile(
+    rf"[-–—][A-ZÀ-ÞĀ-ſ][\w.'-]*(?: (?:{_PARTICLE}) [A-ZÀ-ÞĀ-ſ][\w.'-]*){{1,2}}"
+)
+# "/Sven" only as the last line or over one more ("/Applications" higher up is a path).
+_SLASH_NAME_LINE = re.compile(r"/[A-ZÀ-ÞĀ-ſ][\w.'-]*(?: [A-ZÀ-ÞĀ-ſ][\w.'-]*)?")
 # A closing followed by more than this is a "thanks" inside the message, not a sign-off.
 _MAX_SIGNATURE_LINES = 12
 # Sign-offs and device lines are short; longer lines are prose (and never reach the regexes).
@@ -48,6 +58,8 @@ def signature_start(lines: list[str], names: frozenset[str] = frozenset()) -> in
             return index
         if index > first_text and remaining[index] <= 4 and (
             _LOWER_DASH_NAME.fullmatch(stripped)
+            or _LATE_NAME_LINE.fullmatch(stripped)
+            or (remaining[index] <= 1 and _SLASH_NAME_LINE.fullmatch(stripped))
             or (_DASH_RULE.fullmatch(stripped) and _names_below(lines, index))
         ):
             return index

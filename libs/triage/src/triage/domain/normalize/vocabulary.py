@@ -26,6 +26,7 @@ WRITING_VERBS = (
     r"escreveu", r"schreef", r"geschreven", r"ha\s+scritto", r"scrisse", r"skrev", r"skriver",
     r"napisał(?:\(a\)|a)?", r"napsal(?:\(a\)|a)?", r"написал(?:\(а\)|а)?", r"пишет", r"пише",
     r"писал(?:а)?", r"написав(?:\(ла\)|ла)?", r"đã viết", r"kirjoitti", r"yazdı", r"írta",
+    r"pisze", r"ha\s+escrit", r"写道", r"寫道", r"작성", r"のメッセージ",
 )  # fmt: skip
 # Words a reply header opens with ("On", "Am", "W dniu", "På"): a header may then put
 # the verb before the name ("Am … schrieb Jane <…>:").
@@ -75,6 +76,9 @@ HEADER_FIELDS = {
     "sujet": "subject",
     "til": "to", "till": "to", "do": "to", "кому": "to", "vastaanottaja": "to", "copie à": "to",
     "kopia": "to", "kopie": "to",
+    # Chinese (Outlook, Foxmail)
+    "发件人": "from", "寄件者": "from", "发送时间": "date", "日期": "date", "主题": "subject",
+    "主旨": "subject", "收件人": "to", "抄送": "to",
 }  # fmt: skip
 FORWARD_SUBJECT_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "reenv", "i", "doorst")
 CLOSINGS = (
@@ -99,6 +103,16 @@ CLOSINGS = (
     "groeten", "groet", "bedankt", "dank je wel", "dank u wel",
     # Italian
     "cordiali saluti", "distinti saluti", "saluti", "un saluto", "grazie", "grazie mille",
+    # Danish, Norwegian, Swedish, Polish (neighbours we read)
+    "med venlig hilsen", "venlig hilsen", "venlige hilsner", "med vennlig hilsen",
+    "vennlig hilsen", "hilsen", "mvh", "kh", "med vänlig hälsning", "vänliga hälsningar",
+    "med vänliga hälsningar", "hälsningar", "pozdrawiam", "z poważaniem", "z powazaniem",
+    "pozdrowienia",
+)  # fmt: skip
+# Lowercase words inside a name ("Maarten de Jong", "Ana da Silva"), for "-Name" sign-offs.
+NAME_PARTICLES = (
+    "de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "dos", "das", "del",
+    "ten", "ter", "af", "zu",
 )  # fmt: skip
 # "Sent from my iPhone", "Gesendet von Outlook für Android": a verb of sending, a
 # preposition, a device or app name of a few words, maybe its link (signature.py).

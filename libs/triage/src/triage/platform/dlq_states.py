@@ -1,0 +1,118 @@
+"""What people decided about each dead letter: replayed or discarded, by whom, why (``dead_letter_states``).
+
+A letter on ``email.dlq`` cannot change, so its state is a row keyed by where it sits
+(topic, partition, offset; migration 0007), shared by the admin UI and ``triage dlq``.
+The row is also the guard against a second replay: a replay inserts it in a transaction
+that stays open until the broker acknowledged the re-published record, then records the
+actor in ``admin_actions`` and commits. A second click (another replica, the CLI) waits on
+that row and then finds it: refused, nothing published. If the publish fails the
+transaction rolls back and the letter can be replayed again. Replaying a decided letter on
+purpose needs ``again`` (``triage dlq replay --again``). ADR 0026.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+
+REPLAYED, DISCARDED = "replayed", "discarded"
+
+CLAIM_REPLAY = """
+INSERT INTO dead_letter_states (dlq_topic, dlq_partition, dlq_offset, state, replays, actor, reason)
+VALUES (%(topic)s, %(partition)s, %(offset)s, 'replayed', 1, %(actor)s, NULL)
+ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO UPDATE
+   SET state = 'replayed', replays = dead_letter_states.replays + 1, actor = EXCLUDED.actor, reason = NULL,
+       decided_at = now()
+ WHERE %(again)s
+RETURNING state, replays, actor, reason, decided_at"""
+CLAIM_DISCARD = """
+INSERT INTO dead_letter_states (dlq_topic, dlq_partition, dlq_offset, state, replays, actor, reason)
+VALUES (%(topic)s, %(partition)s, %(offset)s, 'discarded', 0, %(actor)s, %(reason)s)
+ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING
+RETURNING state, replays, actor, reason, decided_at"""
+STATE = """SELECT state, replays, actor, reason, decided_at FROM dead_letter_states
+WHERE dlq_topic = %s AND dlq_partition = %s AND dlq_offset = %s"""
+STATES = """SELECT dlq_partition, dlq_offset, state, replays, actor, reason, decided_at FROM dead_letter_states
+WHERE dlq_topic = %s AND (dlq_partition, dlq_offset) IN (SELECT * FROM unnest(%s::int[], %s::bigint[]))"""
+RECORD = "INSERT INTO admin_actions (actor, action, email_id, detail) VALUES (%s, %s, NULL, %s::jsonb)"
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class LetterState:
+    state: str  # replayed | discarded
+    replays: int  # how many times people replayed the letter
+    actor: str
+    reason: str | None
+    decided_at: datetime
+
+    def describe(self) -> str:
+        when = self.decided_at.strftime("%Y-%m-%d %H:%M")
+        if self.state == DISCARDED:
+            return f"discarded by {self.actor} at {when}: {self.reason}"
+        times = f" ({self.replays} times)" if self.replays > 1 else ""
+        return f"replayed by {self.actor} at {when}{times}"
+
+
+class AlreadyDecided(Exception):
+    """The letter was replayed or discarded already: nothing was done this time."""
+
+    def __init__(self, letter_id: str, state: LetterState) -> None:
+        super().__init__(f"letter {letter_id} was {state.describe()}")
+        self.state = state
+
+
+class LetterStates:
+    """``dead_letter_states`` of one DLQ topic (its full, prefixed name)."""
+
+    def __init__(self, database_url: str, dlq_topic: str) -> None:
+        self.url, self.topic = database_url, dlq_topic
+
+    def of(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], LetterState]:
+        wanted = list(positions)
+        if not wanted:
+            return {}
+        with psycopg.connect(self.url) as conn:
+            rows = conn.execute(STATES, (self.topic, [p for p, _ in wanted], [o for _, o in wanted])).fetchall()
+        return {(p, o): LetterState(*rest) for p, o, *rest in rows}
+
+    def one(self, partition: int, offset: int) -> LetterState | None:
+        with psycopg.connect(self.url) as conn:
+            row = conn.execute(STATE, (self.topic, partition, offset)).fetchone()
+        return None if row is None else LetterState(*row)
+
+    def replay(self, partition: int, offset: int, actor: str, publish: Callable[[], None],
+               detail: dict[str, object], again: bool = False) -> LetterState:
+        """Claim the letter, ``publish`` (raises unless acknowledged), record the actor: one transaction."""
+        letter_id = f"{partition}:{offset}"
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            row = conn.execute(CLAIM_REPLAY, {"topic": self.topic, "partition": partition, "offset": offset,
+                                              "actor": actor, "again": again}).fetchone()
+            if row is None:
+                raise AlreadyDecided(letter_id, LetterState(*conn.execute(STATE, (self.topic, partition,
+                                                                                  offset)).fetchone()))
+            publish()  # an exception rolls the claim back: the letter stays replayable
+            state = LetterState(*row)
+            conn.execute(RECORD, (actor, "replay_letter", json.dumps(
+                {"letter": letter_id, "dlq_topic": self.topic, "times": state.replays, **detail})))
+        return state
+
+    def discard(self, partition: int, offset: int, actor: str, reason: str) -> LetterState:
+        """Mark the letter discarded (never replayed by accident), with its reason and actor."""
+        reason = " ".join(reason.split())[:MAX_REASON]
+        if not reason:
+            raise ValueError("a discard needs a reason")
+        letter_id = f"{partition}:{offset}"
+        with psycopg.connect(self.url) as conn, conn.transaction():
+            row = conn.execute(CLAIM_DISCARD, {"topic": self.topic, "partition": partition, "offset": offset,
+                                               "actor": actor, "reason": reason}).fetchone()
+            if row is None:
+                raise AlreadyDecided(letter_id, LetterState(*conn.execute(STATE, (self.topic, partition,
+                                                                                  offset)).fetchone()))
+            conn.execute(RECORD, (actor, "discard_letter", json.dumps(
+                {"letter": letter_id, "dlq_topic": self.topic, "reason": reason})))
+        return LetterState(*row)
