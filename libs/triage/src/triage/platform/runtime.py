@@ -218,13 +218,8 @@ class StreamProcessor:
         try:
             while not stop.is_set():
                 try:
-<<<<<<< HEAD
-                    messages = self._poll(consumer)
-=======
                     self._wait_for_dependencies(consumer)
-                    limit = 1 if self.breakers.probing() else self.settings.triage_batch_size
-                    messages = consumer.consume(limit, 0.5)
->>>>>>> main
+                    messages = self._poll(consumer, 1 if self.breakers.probing() else self.settings.triage_batch_size)
                     self.liveness.beat()
                     metrics.LAST_POLL.labels(self.service).set_to_current_time()
                     batch = [m for m in messages if self._usable(m)]
@@ -242,12 +237,11 @@ class StreamProcessor:
             _quietly(consumer.close)
             _quietly(lambda: self._producer.flush(10))
 
-    def _poll(self, consumer: Consumer) -> list[Message]:
+    def _poll(self, consumer: Consumer, size: int) -> list[Message]:
         """Up to ``IDLE_POLL_S`` for a first record, then what else arrives within the batch linger,
-        up to the batch size. ``consume(n, t)`` alone waits for n records or t: at a steady rate
+        up to ``size``. ``consume(n, t)`` alone waits for n records or t: at a steady rate
         every hop would hold each record for the whole poll time."""
         messages = consumer.consume(1, IDLE_POLL_S)
-        size = self.settings.triage_batch_size
         if messages and size > 1:
             messages.extend(consumer.consume(size - 1, self.settings.triage_batch_linger_ms / 1000))
         return messages
@@ -374,25 +368,10 @@ class StreamProcessor:
         cause: Unavailable | None = None
         try:
             self._producer.begin_transaction()
-            started = time.thread_time()
+            cpu = time.thread_time()
             self._prepare(batch)
-            started = self._spent("", "prepare", started)
+            self._spent("", "prepare", cpu)
             for message in batch:
-<<<<<<< HEAD
-                outputs = self._outputs_for(message)
-                started = time.thread_time()
-                for topic, key, value, headers, partition in outputs:
-                    self._producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
-                    self._producer.poll(0)
-                self._spent(self._physical[message.topic()], "produce", started)
-            started = time.thread_time()
-            flush = getattr(self.handler, "flush", None)
-            if flush is not None:
-                self._retrying(flush)
-            started = self._spent("", "flush", started)
-            self._finish(consumer, batch)
-            self._spent("", "commit", started)
-=======
                 if done and time.monotonic() - started >= self.settings.triage_batch_max_s:
                     break  # the batch's time is spent: commit what is done, the rest comes next
                 try:
@@ -400,9 +379,11 @@ class StreamProcessor:
                 except Unavailable as exc:
                     cause = exc
                     break
+                cpu = time.thread_time()
                 for topic, key, value, headers, partition in encoded:
                     self._producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
                     self._producer.poll(0)
+                self._spent(self._physical[message.topic()], "produce", cpu)
                 done.append(message)
                 self.breakers.succeeded()
             if not done:  # the first record met the outage: nothing was produced, nothing to keep
@@ -410,11 +391,13 @@ class StreamProcessor:
                 metrics.TRANSACTIONS.labels(self.service, "empty").inc()
                 self._hook("discard")
                 return Held(batch, cause)
+            cpu = time.thread_time()
             flush = getattr(self.handler, "flush", None)
             if flush is not None:
                 self._retrying(flush)
+            cpu = self._spent("", "flush", cpu)
             self._finish(consumer, done)
->>>>>>> main
+            self._spent("", "commit", cpu)
         except Exception as exc:
             self._abort(batch, exc)
             return exc
