@@ -1,16 +1,24 @@
-"""``make bench``: emails/s and end-to-end latency through the five services, and, in the
-same run, through a bare passthrough of the same five hops (the client's ceiling here).
+"""``make bench``: the pipeline against a bare five-hop passthrough, in one run (docs/benchmarks.md).
 
-Prints one JSON object. Latency per email = the Kafka timestamp of its crm.events
-record minus that of its email.raw record (both stamped by producers on this host).
+Parts (``BENCH_PARTS``, comma-separated; all by default):
+- ``burst``: ``BENCH_EMAILS`` (1,000) emails at once through the five services, once with the
+  settings before the performance changes and once with today's (``VARIANTS``), between two
+  passthrough runs of the same emails (the second one says how noisy the run was); per-email
+  CPU by stage and phase, PostgreSQL statements, peak RSS of every service;
+- ``scaleout``: the extract stage alone on 6 partitions, one instance, then two;
+- ``steady``: an open-loop load at ``BENCH_RATE`` (50/s) for ``BENCH_DURATION`` (120 s), before
+  and after; then the step search over ``BENCH_RATES`` (``BENCH_STEP_DURATION`` s each) for
+  the highest rate whose P95 lead time stays under ``BENCH_P95_LIMIT_MS`` (3,000).
+
+Prints the JSON object and writes it to ``BENCH_OUT`` (bench/results/) as
+``pipeline-<UTC time>.json``; ``python -m bench.render FILE`` turns it into the tables of
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,66 +29,34 @@ from pathlib import Path
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from tests.support.corpus import make_corpus
+from bench import load, runs
 from tests.support.kafka import read_topic, wait_until
-from tests.support.pipeline import Pipeline
 from tests.support.stack import ROOT, start_stack
-from triage.domain.intake import raw_email
-from triage.platform.publisher import RawPublisher
+from triage.domain.models import RawEmail
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings
-from triage.platform.topics import CRM_EVENTS, RAW
+from triage.platform.topics import EXTRACTED, RAW
 
-N = int(os.environ.get("BENCH_EMAILS", "1000"))
 HOPS = 5
+#: Each performance change, as the settings that undo it (ADR 0024, docs/benchmarks.md).
+CHANGES = {
+    "avro_validation": {"TRIAGE_AVRO_VALIDATE_MODELS": "true"},  # validate our own models again
+    "batch_linger": {"TRIAGE_BATCH_LINGER_MS": "500"},  # a batch waits up to 0.5 s, as before
+}
+BEFORE = {k: v for undo in CHANGES.values() for k, v in undo.items()}
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+def variants(attribute: bool) -> dict[str, dict[str, str]]:
+    """before (every change undone), after (today's defaults) and, to attribute the gain, after
+    with one change undone at a time."""
+    found = {"before": BEFORE, "after": {}}
+    if attribute:
+        found.update({f"after without {name}": undo for name, undo in CHANGES.items()})
+    return found
 
 
-def summarise(first_in_ms: int, latencies_ms: list[float], last_out_ms: int) -> dict:
-    seconds = max((last_out_ms - first_in_ms) / 1000, 1e-9)
-    return {
-        "emails": len(latencies_ms),
-        "emails_per_s": round(len(latencies_ms) / seconds, 1),
-        "latency_p50_ms": round(percentile(latencies_ms, 50), 1),
-        "latency_p95_ms": round(percentile(latencies_ms, 95), 1),
-    }
-
-
-def bench_pipeline(stack, corpus: list[bytes], log_dir: Path) -> dict:
-    pipeline = Pipeline(stack=stack, log_dir=log_dir, database_url=stack.new_database())
-    pipeline.prepare()
-    pipeline.start_all()
-    try:
-        publisher = RawPublisher(pipeline.settings)
-        records = [raw_email(raw, source="file", received_at=datetime.now(UTC), max_bytes=25 << 20)
-                   for raw in corpus]
-        for record in records:
-            publisher.publish(record)
-        publisher.flush()
-        serde = Serde()
-        wanted = {r.email_id for r in records}
-
-        def done() -> bool:
-            return {serde.decode(CRM_EVENTS, r.value).email_id for r in read_topic(pipeline.settings, CRM_EVENTS)} >= wanted
-
-        wait_until(done, 600, "every email on crm.events", interval_s=1)
-        sent = {serde.decode(RAW, r.value).email_id: r.timestamp_ms for r in read_topic(pipeline.settings, RAW)}
-        arrived: dict[str, int] = {}
-        for r in read_topic(pipeline.settings, CRM_EVENTS):
-            email_id = serde.decode(CRM_EVENTS, r.value).email_id
-            arrived[email_id] = max(arrived.get(email_id, 0), r.timestamp_ms)
-        latencies = [arrived[e] - sent[e] for e in wanted]
-        return summarise(min(sent.values()), latencies, max(arrived.values()))
-    finally:
-        pipeline.stop_all()
-        stack.drop_database(pipeline.database_url)
-
-
-def bench_passthrough(stack, corpus: list[bytes], log_dir: Path) -> dict:
+def bench_passthrough(stack, emails: list[RawEmail], log_dir: Path) -> dict:
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
     topics = [f"{prefix}hop{i}" for i in range(HOPS + 1)]
     admin = AdminClient({"bootstrap.servers": stack.bootstrap_servers})
@@ -88,26 +64,30 @@ def bench_passthrough(stack, corpus: list[bytes], log_dir: Path) -> dict:
         future.result(30)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers, "TRIAGE_BATCH_SIZE": "100"}
     stages = [
-        subprocess.Popen([sys.executable, "-m", "bench.passthrough_stage", topics[i], topics[i + 1],
-                          f"{prefix}g{i}"], env=env, cwd=ROOT,
-                         stdout=(log_dir / f"hop{i}.log").open("wb"), stderr=subprocess.STDOUT)
+        subprocess_stage(topics[i], topics[i + 1], f"{prefix}g{i}", env, log_dir / f"{prefix}hop{i}.log")
         for i in range(HOPS)
     ]
     try:
-        time.sleep(3)  # let the five consumers join their groups, as the services did above
+        settings = Settings(kafka_bootstrap_servers=stack.bootstrap_servers)
         serde = Serde()
-        producer = Producer(producer_config(_settings(stack), None))
-        for raw in corpus:
-            record = raw_email(raw, source="file", received_at=datetime.now(UTC), max_bytes=25 << 20)
-            producer.produce(topics[0], key=record.thread_id.encode(), value=serde.encode(RAW, record))
-            producer.poll(0)
-        producer.flush(30)
-        settings = _settings(stack)
-        wait_until(lambda: len(read_topic(settings, topics[-1])) >= len(corpus), 600, "passthrough", 1)
-        sent = {r.value: r.timestamp_ms for r in read_topic(settings, topics[0])}
-        out = {r.value: r.timestamp_ms for r in read_topic(settings, topics[-1])}
-        latencies = [out[v] - sent[v] for v in sent]
-        return summarise(min(sent.values()), latencies, max(out.values()))
+        producer = Producer(producer_config(settings, None))
+
+        def send(batch: list[RawEmail]) -> None:
+            for record in batch:
+                producer.produce(topics[0], key=record.thread_id.encode(), value=serde.encode(RAW, record))
+                producer.poll(0)
+            producer.flush(30)
+
+        warm = runs.corpus(runs.WARM_UP_EMAILS)  # the five groups joined and serving
+        send(warm)
+        wait_until(lambda: len(read_topic(settings, topics[-1])) >= len(warm), 180, "passthrough warm-up", 1)
+        first_ms = time.time() * 1000
+        send(emails)
+        total = len(warm) + len(emails)
+        wait_until(lambda: len(read_topic(settings, topics[-1])) >= total, 600, "passthrough", 1)
+        last_ms = max(r.timestamp_ms for r in read_topic(settings, topics[-1]))
+        seconds = (last_ms - first_ms) / 1000
+        return {"emails": len(emails), "seconds": round(seconds, 2), "emails_per_s": round(len(emails) / seconds, 1)}
     finally:
         for stage in stages:
             stage.terminate()
@@ -115,24 +95,91 @@ def bench_passthrough(stack, corpus: list[bytes], log_dir: Path) -> dict:
             stage.wait(30)
 
 
-def _settings(stack) -> Settings:
-    return Settings(kafka_bootstrap_servers=stack.bootstrap_servers)
+def subprocess_stage(source: str, target: str, group: str, env: dict, log: Path):
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "bench.passthrough_stage", source, target, group], env=env,
+                            cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def bench_burst(stack, n: int, log_dir: Path, attribute: bool) -> dict:
+    emails = runs.corpus(n)
+    result: dict = {"passthrough_first": bench_passthrough(stack, emails, log_dir)}
+    for name, env in variants(attribute).items():
+        with runs.running(stack, log_dir / name.replace(" ", "-"), env) as run:
+            result[name] = runs.burst(run, runs.corpus(n))
+    result["passthrough_second"] = bench_passthrough(stack, runs.corpus(n), log_dir)
+    first, second = result["passthrough_first"]["emails_per_s"], result["passthrough_second"]["emails_per_s"]
+    ceiling = (first + second) / 2
+    result["passthrough_noise"] = round(abs(first - second) / ceiling, 3)
+    result["vs_passthrough"] = {name: round(result[name]["emails_per_s"] / ceiling, 3)
+                                for name in variants(attribute)}
+    return result
+
+
+def bench_scaleout(stack, n: int, log_dir: Path) -> dict:
+    """The extract stage alone (email.raw -> email.extracted) on 6 partitions: 1, then 2 instances."""
+    found: dict = {"cpus": os.cpu_count(), "partitions": 6}
+    for instances in (1, 2):
+        with runs.running(stack, log_dir / f"extract-x{instances}", {}, partitions=6, services=("extract",),
+                          extract_instances=instances, until=EXTRACTED) as run:
+            load_before = os.getloadavg()[0]
+            measured = runs.burst(run, runs.corpus(n))
+            found[f"instances_{instances}"] = {
+                "emails_per_s": measured["emails_per_s"],
+                "seconds": measured["seconds"],
+                "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                "process_cpu_ms_per_email": {k: v["process_cpu_ms"] for k, v in measured["stages"].items()},
+                "peak_rss_mb": {k: v["peak_rss_mb"] for k, v in measured["stages"].items()},
+            }
+    one, two = found["instances_1"], found["instances_2"]
+    found["speedup"] = round(two["emails_per_s"] / one["emails_per_s"], 2)
+    # CPU the two instances could use: the cores minus what one instance's run already kept busy.
+    cpu_per_email = sum(one["process_cpu_ms_per_email"].values())
+    found["extract_cores_busy_at_one_instance"] = round(cpu_per_email * one["emails_per_s"] / 1000, 2)
+    return found
+
+
+def bench_steady(stack, log_dir: Path) -> dict:
+    rate = runs.env_number("BENCH_RATE", 50)
+    duration = runs.env_number("BENCH_DURATION", 120)
+    limit = runs.env_number("BENCH_P95_LIMIT_MS", 3000)
+    step_duration = runs.env_number("BENCH_STEP_DURATION", 60)
+    rates = load.parse_rates(os.environ.get("BENCH_RATES", "50,100,150,200"))
+    result: dict = {"rate_per_s": rate, "duration_s": duration, "p95_limit_ms": limit}
+    with runs.running(stack, log_dir / "steady-before", BEFORE) as run:
+        result["before"] = runs.steady(run, rate, duration)
+    with runs.running(stack, log_dir / "steady-after", {}) as run:
+        result["after"] = runs.steady(run, rate, duration)
+        best, steps = load.step_search(rates, lambda r: runs.steady(run, r, step_duration), limit)
+    result["step_search"] = {"rates": rates, "step_duration_s": step_duration, "highest_rate_held": best,
+                             "steps": [{"rate_per_s": s.rate_per_s, "held": s.held, **s.summary} for s in steps]}
+    return result
 
 
 def main() -> None:
     stack, _ = start_stack()
-    corpus = [raw for _, raw in make_corpus(N, seed=int(time.time()))]
-    with tempfile.TemporaryDirectory() as tmp:
-        passthrough = bench_passthrough(stack, corpus, Path(tmp))
-        corpus = [raw for _, raw in make_corpus(N, seed=int(time.time()) + 1)]
-        pipeline = bench_pipeline(stack, corpus, Path(tmp))
-    result = {
-        "machine": {"cpus": os.cpu_count()},
-        "pipeline": pipeline,
-        "passthrough": passthrough,
-        "pipeline_vs_passthrough_throughput": round(pipeline["emails_per_s"] / passthrough["emails_per_s"], 3),
+    parts = [p.strip() for p in os.environ.get("BENCH_PARTS", "burst,scaleout,steady").split(",") if p.strip()]
+    n = int(os.environ.get("BENCH_EMAILS", "1000"))
+    result: dict = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "load_average_1m_at_start": round(os.getloadavg()[0], 2)},
+        "emails": n,
     }
+    with tempfile.TemporaryDirectory() as tmp:
+        if "burst" in parts:
+            result["burst"] = bench_burst(stack, n, Path(tmp), os.environ.get("BENCH_ATTRIBUTE", "1") == "1")
+        if "scaleout" in parts:
+            result["scaleout"] = bench_scaleout(stack, n, Path(tmp))
+        if "steady" in parts:
+            result["steady"] = bench_steady(stack, Path(tmp))
+    result["machine"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
+    out = Path(os.environ.get("BENCH_OUT", ROOT / "bench/results"))
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"pipeline-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result))
+    print(f"written to {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

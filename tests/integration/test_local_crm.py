@@ -281,3 +281,67 @@ def test_association_without_an_open_deal_only_links_the_company(local: Crm) -> 
     result = local.crm.apply(associate("e1", f"bill@{domain}", domain))
     assert (result.status, result.object_id.startswith("contact:")) == ("updated", True)
     assert local.count("SELECT count(*) FROM crm_deal_contacts") == 0
+
+
+# ------------------------------------------------------------------ a Kafka batch in one transaction
+
+
+def statements() -> float:
+    from triage.platform.metrics import DB_STATEMENTS
+
+    return DB_STATEMENTS._value.get()
+
+
+def test_a_batch_prefetched_in_one_transaction_gives_what_each_action_alone_gives(local: Crm) -> None:
+    domain, other = f"acme-{token()}.com", f"globex-{token()}.com"
+    batch = [company("e1", domain), contact("e1", f"jane@{domain}", domain), deal("e1", domain),
+             associate("e1", f"jane@{domain}", domain),
+             company("e2", domain), contact("e2", f"omar@{domain}", domain), deal("e2", domain),
+             company("e3", other)]
+    local.crm.prefetch(batch)
+    assert local.count("SELECT count(*) FROM crm_actions_done") == len(batch), "committed before apply"
+    before = statements()
+    results = [local.crm.apply(a) for a in batch]
+    assert statements() == before, "apply returns the batch's results without a round trip"
+    assert [r.status for r in results] == ["created", "created", "created", "created",
+                                           "updated", "created", "unchanged", "created"]
+    assert results[6].object_id == results[2].object_id, "the 45-day rule holds inside one batch"
+    assert local.count("SELECT count(*) FROM crm_deals") == 1
+    assert local.count("SELECT count(*) FROM crm_companies") == 2
+
+
+def test_a_prefetched_batch_replayed_returns_the_recorded_results(local: Crm) -> None:
+    domain = f"acme-{token()}.com"
+    batch = [company("e1", domain), contact("e1", f"jane@{domain}", domain), deal("e1", domain)]
+    local.crm.prefetch(batch)
+    first = [local.crm.apply(a) for a in batch]
+    local.crm.prefetch(batch)  # the batch consumed again after its Kafka transaction aborted
+    assert [local.crm.apply(a) for a in batch] == first
+    assert local.count("SELECT count(*) FROM crm_deals") == 1
+    assert local.count("SELECT count(*) FROM crm_actions_done") == 3
+
+
+def test_one_refused_action_rolls_the_batch_back_and_each_action_runs_alone(local: Crm) -> None:
+    domain = f"acme-{token()}.com"
+    bad = action("create_deal", "e2", name="x", company_domain=domain, amount="not a number", currency="USD")
+    good = [company("e1", domain), contact("e1", f"jane@{domain}", domain)]
+    local.crm.prefetch([*good, bad])
+    assert local.count("SELECT count(*) FROM crm_companies") == 0, "nothing of the failed batch stays"
+    assert [local.crm.apply(a).status for a in good] == ["created", "created"]
+    with pytest.raises(ValueError):
+        local.crm.apply(bad)  # alone, as before: the runtime dead-letters its record
+    assert local.count("SELECT count(*) FROM crm_actions_done") == 2
+
+
+def test_without_the_batch_transaction_prefetch_writes_nothing(stack: Stack) -> None:
+    url = stack.new_database()
+    migrate(url)
+    database = Database(url).connect()
+    try:
+        crm = LocalCrm(database, batch_transaction=False)
+        crm.prefetch([company("e1", f"acme-{token()}.com")])
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT count(*) FROM crm_actions_done").fetchone()[0] == 0
+    finally:
+        database.close()
+        stack.drop_database(url)

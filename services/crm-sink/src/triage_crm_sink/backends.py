@@ -30,7 +30,8 @@ def build_backend(settings: Settings, database: Database, queues: QueueTable = N
         crm = LedgeredCrm(salesforce(settings, DealLock(database, "salesforce"), in_transaction),
                           Ledger(database, "salesforce"))
     else:
-        crm = LocalCrm(database)  # records its own idempotency keys, in the same transaction as the write
+        # records its own idempotency keys, in the same transaction as the write
+        crm = LocalCrm(database, batch_transaction=settings.triage_local_crm_batch_transaction)
     if queues.queues:  # config/queues.yaml: each action carries its queue's owner and ticket settings
         crm = QueueOwnedCrm(crm, queues)
     return MeasuredCrm(crm)

@@ -4,10 +4,20 @@ Delivery guarantee: effectively once. Every action runs in one database
 transaction together with its idempotency record, so a replayed action
 returns the recorded result instead of writing again; companies and contacts
 are upserts on their natural keys (domain, email), searched before created.
+
+crm-sink hands a Kafka batch's actions to ``prefetch`` first: they run in order in ONE
+transaction (their keys' advisory locks taken in one statement, in a fixed order; the recorded
+results read in one; the idempotency records written in one), committed before the batch's
+Kafka transaction, exactly as each action's own transaction was. ``apply`` then returns those
+results. Should anything in it fail (a value PostgreSQL refuses, a deadlock with another
+writer), the whole transaction rolls back and every action runs on its own as before, so a
+refused action is still isolated and dead-lettered alone (docs/benchmarks.md: 1.6 commits and
+14 statements per email became ~0.01 and ~5).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -31,11 +41,48 @@ class ActionResult:
 class LocalCrm:
     backend = "local"
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, batch_transaction: bool = True) -> None:
         self.db = database
+        self.batch_transaction = batch_transaction
+        self.performed: dict[str, ActionResult] = {}  # this batch's results, by idempotency key
+
+    def prefetch(self, actions: Sequence[CrmAction]) -> None:
+        """Perform a batch's actions in one transaction; on any failure, nothing (see the module doc)."""
+        self.performed = {}
+        if not self.batch_transaction or not actions:
+            return
+        try:
+            self.performed = self.db.run(self._apply_all(actions))
+        except Exception:  # noqa: BLE001 - rolled back: each action runs on its own, and fails there
+            self.performed = {}
 
     def apply(self, action: CrmAction) -> ActionResult:
+        done = self.performed.pop(action.idempotency_key, None)
+        if done is not None:
+            return done
         return self.db.run(self._apply(action))
+
+    async def _apply_all(self, actions: Sequence[CrmAction]) -> dict[str, ActionResult]:
+        keys = list(dict.fromkeys(a.idempotency_key for a in actions))
+        async with self.db.pool.acquire() as conn, conn.transaction():
+            # One order for every writer of overlapping keys: two batches wait, never deadlock here.
+            await conn.execute("SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h "
+                               "FROM unnest($1::text[]) AS k) AS keys ORDER BY h", keys)
+            rows = await conn.fetch("SELECT idempotency_key, object_type, object_id, status, response_summary "
+                                    "FROM crm_actions_done WHERE idempotency_key = ANY($1::text[])", keys)
+            results = {row[0]: ActionResult(*row[1:]) for row in rows}
+            if results:
+                IDEMPOTENCY_CONFLICTS.labels(self.backend).inc(len(results))
+            new: list[tuple] = []
+            for action in actions:
+                if action.idempotency_key in results:
+                    continue
+                result = await PERFORMERS[action.action](conn, action.properties)
+                results[action.idempotency_key] = result
+                new.append((action.idempotency_key, result.object_type, result.object_id, result.status,
+                            result.summary))
+            await conn.executemany(RECORD_DONE, new)
+        return results
 
     async def _apply(self, action: CrmAction) -> ActionResult:
         async with self.db.pool.acquire() as conn, conn.transaction():
@@ -51,12 +98,13 @@ class LocalCrm:
                 IDEMPOTENCY_CONFLICTS.labels(self.backend).inc()
                 return ActionResult(*done)
             result = await PERFORMERS[action.action](conn, action.properties)
-            await conn.execute(
-                "INSERT INTO crm_actions_done (idempotency_key, object_type, object_id, status, response_summary) "
-                "VALUES ($1, $2, $3, $4, $5)",
-                action.idempotency_key, result.object_type, result.object_id, result.status, result.summary,
-            )
+            await conn.execute(RECORD_DONE, action.idempotency_key, result.object_type, result.object_id,
+                               result.status, result.summary)
             return result
+
+
+RECORD_DONE = ("INSERT INTO crm_actions_done (idempotency_key, object_type, object_id, status, response_summary) "
+               "VALUES ($1, $2, $3, $4, $5)")
 
 
 async def upsert_company(conn: asyncpg.Connection, props: dict[str, str]) -> ActionResult:

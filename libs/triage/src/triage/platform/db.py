@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +24,7 @@ from typing import TypeVar
 import asyncpg
 from yoyo import get_backend, read_migrations
 
+from triage.platform import metrics
 from triage.platform.errors import TransientError, Unavailable
 
 T = TypeVar("T")
@@ -87,6 +89,17 @@ def _unchanged(value: str) -> str:
     return value
 
 
+async def setup_connection(connection: asyncpg.Connection) -> None:
+    """Pool ``init``: storable text (``sanitise_text_parameters``), and every statement counted
+    (``triage_db_statements_total``: the round trips of docs/benchmarks.md)."""
+    await sanitise_text_parameters(connection)
+    connection.add_query_logger(_count_statement)
+
+
+def _count_statement(_query: object) -> None:
+    metrics.DB_STATEMENTS.inc()
+
+
 def is_outage(exc: BaseException) -> bool:
     """Does ``exc`` say the database is away or unready, rather than refusing the values?"""
     if isinstance(exc, asyncpg.exceptions._base.DataError):  # a value asyncpg could not encode
@@ -138,7 +151,7 @@ class Database:
         if self._pool is None:
             self._pool = self.run(
                 asyncpg.create_pool(self._url, min_size=1, max_size=self._max, loop=self._loop,
-                                    init=sanitise_text_parameters)
+                                    init=setup_connection)
             )
         return self
 
@@ -150,6 +163,7 @@ class Database:
 
     def run(self, coroutine: Awaitable[T]) -> T:
         """Run a coroutine; database outages surface as TransientError (retried by the runtime)."""
+        wall, cpu = time.perf_counter(), time.thread_time()
         try:
             return self._loop.run_until_complete(coroutine)
         except Exception as exc:
@@ -158,6 +172,10 @@ class Database:
             if is_outage(exc):
                 raise TransientError(f"database unavailable: {type(exc).__name__}: {exc}") from exc
             raise
+        finally:
+            metrics.DB_RUNS.inc()
+            metrics.DB_SECONDS.labels("wall").inc(time.perf_counter() - wall)
+            metrics.DB_SECONDS.labels("cpu").inc(time.thread_time() - cpu)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -89,3 +89,21 @@ def configure_inboxes(inboxes: object) -> None:
 def inbox_label(address: str | None) -> str:
     address = (address or "").strip().lower()
     return address if address in _CONFIGURED_INBOXES else OTHER_INBOX
+
+
+# -- where a stage's CPU goes (docs/benchmarks.md, "Where the time goes") ---------------------
+#: CPU seconds of the loop's own thread (time.thread_time), by phase: decode, handle, encode
+#: and produce per input topic (extract's handle on email.raw is normalisation, on email.clean
+#: extraction); prepare, flush and commit per batch (topic ""). librdkafka's threads are not in
+#: it: process_cpu_seconds_total is the whole process.
+STAGE_CPU = Counter(
+    "triage_stage_cpu_seconds_total", "CPU time of the stage loop's thread, by phase", ["service", "topic", "phase"]
+)
+#: The encode and decode phases split: model_dump, validate, avro_write; avro_read, model_validate.
+SERDE_CPU = Counter("triage_serde_cpu_seconds_total", "CPU time of Avro encoding and decoding by step",
+                    ["topic", "step"])
+#: PostgreSQL: statements sent (each a round trip; executemany one per call) and Database.run calls.
+DB_STATEMENTS = Counter("triage_db_statements_total", "SQL statements sent to PostgreSQL")
+DB_RUNS = Counter("triage_db_runs_total", "Database.run calls (one transaction each, as the stages use it)")
+DB_SECONDS = Counter("triage_db_seconds_total", "Time inside Database.run: wall clock and this thread's CPU",
+                     ["clock"])

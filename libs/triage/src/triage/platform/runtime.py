@@ -151,7 +151,7 @@ def producer_config(settings: Settings, transactional_id: str | None) -> dict[st
         "partitioner": PARTITIONER,
         "enable.idempotence": True,
         "acks": "all",
-        "linger.ms": 5,
+        "linger.ms": settings.triage_producer_linger_ms,
         "compression.type": "lz4",
         # The largest record any topic accepts (the dead letter's); each topic's own limit is
         # checked before producing (RecordTooLarge).
@@ -193,6 +193,7 @@ class StreamProcessor:
         # the owning stage dead-letters it already, and one record must yield one letter.
         self.dead_letter_undecodable = dead_letter_undecodable
         self._physical = {settings.topic(name): name for name in self.inputs}
+        self._cpu: dict[tuple[str, str], metrics.Counter] = {}
         self._retrying = Retrying(
             stop=stop_after_attempt(settings.triage_max_attempts),
             wait=wait_exponential_jitter(
@@ -218,8 +219,7 @@ class StreamProcessor:
             while not stop.is_set():
                 try:
                     self._wait_for_dependencies(consumer)
-                    limit = 1 if self.breakers.probing() else self.settings.triage_batch_size
-                    messages = consumer.consume(limit, 0.5)
+                    messages = self._poll(consumer, 1 if self.breakers.probing() else self.settings.triage_batch_size)
                     self.liveness.beat()
                     metrics.LAST_POLL.labels(self.service).set_to_current_time()
                     batch = [m for m in messages if self._usable(m)]
@@ -236,6 +236,24 @@ class StreamProcessor:
             log.info("%s stopping", self.service)
             _quietly(consumer.close)
             _quietly(lambda: self._producer.flush(10))
+
+    def _poll(self, consumer: Consumer, size: int) -> list[Message]:
+        """Up to ``IDLE_POLL_S`` for a first record, then what else arrives within the batch linger,
+        up to ``size``. ``consume(n, t)`` alone waits for n records or t: at a steady rate
+        every hop would hold each record for the whole poll time."""
+        messages = consumer.consume(1, IDLE_POLL_S)
+        if messages and size > 1:
+            messages.extend(consumer.consume(size - 1, self.settings.triage_batch_linger_ms / 1000))
+        return messages
+
+    def _spent(self, topic: str, phase: str, since: float) -> float:
+        """Count this thread's CPU since ``since`` to ``phase`` (triage_stage_cpu_seconds_total); now."""
+        now = time.thread_time()
+        counter = self._cpu.get((topic, phase))
+        if counter is None:
+            counter = self._cpu[(topic, phase)] = metrics.STAGE_CPU.labels(self.service, topic, phase)
+        counter.inc(now - since)
+        return now
 
     def _consumer(self) -> Consumer:
         consumer = Consumer(consumer_config(self.settings, self.group_id))
@@ -350,7 +368,9 @@ class StreamProcessor:
         cause: Unavailable | None = None
         try:
             self._producer.begin_transaction()
+            cpu = time.thread_time()
             self._prepare(batch)
+            self._spent("", "prepare", cpu)
             for message in batch:
                 if done and time.monotonic() - started >= self.settings.triage_batch_max_s:
                     break  # the batch's time is spent: commit what is done, the rest comes next
@@ -359,9 +379,11 @@ class StreamProcessor:
                 except Unavailable as exc:
                     cause = exc
                     break
+                cpu = time.thread_time()
                 for topic, key, value, headers, partition in encoded:
                     self._producer.produce(topic, value=value, key=key, headers=headers, partition=partition)
                     self._producer.poll(0)
+                self._spent(self._physical[message.topic()], "produce", cpu)
                 done.append(message)
                 self.breakers.succeeded()
             if not done:  # the first record met the outage: nothing was produced, nothing to keep
@@ -369,10 +391,13 @@ class StreamProcessor:
                 metrics.TRANSACTIONS.labels(self.service, "empty").inc()
                 self._hook("discard")
                 return Held(batch, cause)
+            cpu = time.thread_time()
             flush = getattr(self.handler, "flush", None)
             if flush is not None:
                 self._retrying(flush)
+            cpu = self._spent("", "flush", cpu)
             self._finish(consumer, done)
+            self._spent("", "commit", cpu)
         except Exception as exc:
             self._abort(batch, exc)
             return exc
@@ -611,10 +636,14 @@ class StreamProcessor:
             attempts += 1
             try:
                 # Encoding happens here so an invalid output dead-letters its input.
+                started = time.thread_time()
                 inbound = self._inbound(topic, message)
+                started = self._spent(topic, "decode", started)
                 outputs = self.handler.handle(inbound)
+                started = self._spent(topic, "handle", started)
                 encoded = [self._encode(out) for out in outputs]
                 metrics_observers.observe_record(self.service, inbound, outputs)
+                self._spent(topic, "encode", started)
                 return encoded
             except TransientError:
                 metrics.RECORDS_FAILED.labels(self.service, topic, "transient").inc()
@@ -713,6 +742,9 @@ def check_size(topic: str, size: int, ingest_max_bytes: int) -> None:
     if size > limit:
         raise RecordTooLarge(f"a {topic} record of {size} bytes exceeds the topic's {limit}")
 
+
+#: How long the loop waits for a first record before it beats and polls again (seconds).
+IDLE_POLL_S = 0.5
 
 #: Timeouts (seconds) of the transactional calls: each well inside the transaction timeout's
 #: default 30 s, none waits for ever (ADR 0019).

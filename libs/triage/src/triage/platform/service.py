@@ -55,7 +55,7 @@ def run_stage(
         service=service,
         inputs=inputs,
         handler=build_handler(settings),
-        serde=Serde(),
+        serde=Serde(validate_models=settings.triage_avro_validate_models),
         liveness=liveness,
         dead_letter_undecodable=dead_letter_undecodable,
     )

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     triage_metrics_host: str = "127.0.0.1"
     triage_mailbox_file: Path | None = None
     triage_batch_size: int = Field(default=200, ge=1, le=10_000)
+    # A batch is what arrived within this long after its first record (up to the batch size):
+    # the wait each hop adds at a steady rate (docs/benchmarks.md, "Steady load").
+    triage_batch_linger_ms: int = Field(default=50, ge=0, le=10_000)
+    triage_producer_linger_ms: int = Field(default=5, ge=0, le=10_000)  # librdkafka's linger.ms
+    # fastavro.validation on every record, also instances of the topic's own model (ADR 0024)
+    triage_avro_validate_models: bool = False
+    # crm-sink, local CRM: a Kafka batch's actions in one PostgreSQL transaction (local_crm.py)
+    triage_local_crm_batch_transaction: bool = True
     triage_transaction_timeout_ms: int = Field(default=30_000, ge=1_000)
     triage_max_attempts: int = Field(default=4, ge=1, le=10)
     triage_retry_initial_s: float = Field(default=0.2, ge=0.0)
