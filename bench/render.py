@@ -68,7 +68,8 @@ def scaleout_table(scaleout: dict) -> str:
              scaleout[f"instances_{n}"]["process_cpu_ms_per_email"]] for n in (1, 2)]
     return (table(["extract instances", "emails/s", "load average (before, after)", "CPU ms/email"], rows)
             + f"\n\nSpeed-up {scaleout['speedup']}×; one instance kept "
-              f"{scaleout['extract_cores_busy_at_one_instance']} of {scaleout['cpus']} cores busy with extract alone.")
+              f"{scaleout['extract_cores_busy_at_one_instance']} of {scaleout['cpus']} cores busy with extract alone."
+            + (f" Why not more: {scaleout['why_not']}." if "why_not" in scaleout else ""))
 
 
 def render(result: dict) -> str:

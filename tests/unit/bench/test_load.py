@@ -90,3 +90,13 @@ def test_the_rendered_tables_take_every_ratio_within_the_run() -> None:
     assert "| after | 200.0 | 0.20× | 5.00 ms |" in text, "against the mean of this run's two passthroughs"
     assert "2 cores serve at most 400 emails/s" in text and "would need 4.00 ms per email" in text
     assert "**100.0 emails/s**" in text and "| after | 50 | 120 | 6000 | 0 | 400.0 | 900.0 | 1100.0 | 5.0 |" in text
+
+
+def test_a_scale_out_that_did_not_happen_says_why() -> None:
+    from bench.pipeline import machine_busy, machine_cpu, why_no_scale_out
+
+    assert "no spare CPU" in why_no_scale_out(0.93, 2) and "93%" in why_no_scale_out(0.93, 2)
+    assert "not the bottleneck" in why_no_scale_out(0.4, 2)
+    assert machine_busy((100, 1000), (190, 1100)) == 0.9
+    busy, total = machine_cpu()
+    assert 0 <= busy <= total
