@@ -106,11 +106,8 @@ def list_letters(service: str | None = SERVICE, error_class: str | None = ERROR_
     err.print(f"{len(letters)} letter(s) on {settings.topic('email.dlq')}{shown}")
 
 
-@dlq.command("show")
-def show(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage dlq list` shows"),
-         as_json: bool = AS_JSON) -> None:
-    """One letter: the error, its stack, the original's headers and size."""
-    settings = load_settings()
+def one_letter(settings: Settings, letter_id: str) -> Letter:
+    """The letter at PARTITION:OFFSET; exit 2 for a malformed id or none there, 1 when Kafka is away."""
     try:
         parse_id(letter_id)
         require_kafka(settings)
@@ -124,6 +121,15 @@ def show(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage
     if letter is None:
         err.print(f"[red]error:[/red] no letter {letter_id} on {settings.topic('email.dlq')}")
         raise typer.Exit(2)
+    return letter
+
+
+@dlq.command("show")
+def show(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage dlq list` shows"),
+         as_json: bool = AS_JSON) -> None:
+    """One letter: the error, its stack, the original's headers and size."""
+    settings = load_settings()
+    letter = one_letter(settings, letter_id)
     d = letter.letter
     detail = {
         **with_state(letter.summary(settings.triage_dlq_max_replays),
@@ -252,19 +258,8 @@ def discard(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `tri
             as_json: bool = AS_JSON) -> None:
     """Set a letter aside for good: it is not replayed (UI or CLI) unless --again; the reason is recorded."""
     settings = load_settings()
-    try:
-        partition, offset = parse_id(letter_id)
-        require_kafka(settings)
-        letter = fetch_letter(settings, letter_id)
-    except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    except (KafkaException, TimeoutError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
-    if letter is None:
-        err.print(f"[red]error:[/red] no letter {letter_id} on {settings.topic('email.dlq')}")
-        raise typer.Exit(2)
+    letter = one_letter(settings, letter_id)
+    partition, offset = letter.partition, letter.offset
     try:
         state = letter_states(settings).discard(partition, offset, cli_actor(), reason)
     except ValueError as exc:
