@@ -90,11 +90,7 @@ class LetterStates:
         """Claim the letter, ``publish`` (raises unless acknowledged), record the actor: one transaction."""
         letter_id = f"{partition}:{offset}"
         with psycopg.connect(self.url) as conn, conn.transaction():
-            row = conn.execute(CLAIM_REPLAY, {"topic": self.topic, "partition": partition, "offset": offset,
-                                              "actor": actor, "again": again}).fetchone()
-            if row is None:
-                raise AlreadyDecided(letter_id, LetterState(*conn.execute(STATE, (self.topic, partition,
-                                                                                  offset)).fetchone()))
+            row = self._claim(conn, CLAIM_REPLAY, partition, offset, actor=actor, again=again)
             publish()  # an exception rolls the claim back: the letter stays replayable
             state = LetterState(*row)
             conn.execute(RECORD, (actor, "replay_letter", json.dumps(
@@ -108,11 +104,16 @@ class LetterStates:
             raise ValueError("a discard needs a reason")
         letter_id = f"{partition}:{offset}"
         with psycopg.connect(self.url) as conn, conn.transaction():
-            row = conn.execute(CLAIM_DISCARD, {"topic": self.topic, "partition": partition, "offset": offset,
-                                               "actor": actor, "reason": reason}).fetchone()
-            if row is None:
-                raise AlreadyDecided(letter_id, LetterState(*conn.execute(STATE, (self.topic, partition,
-                                                                                  offset)).fetchone()))
+            row = self._claim(conn, CLAIM_DISCARD, partition, offset, actor=actor, reason=reason)
             conn.execute(RECORD, (actor, "discard_letter", json.dumps(
                 {"letter": letter_id, "dlq_topic": self.topic, "reason": reason})))
         return LetterState(*row)
+
+    def _claim(self, conn: psycopg.Connection, claim: str, partition: int, offset: int, **values: object) -> tuple:
+        """The claimed row, inside the caller's transaction; AlreadyDecided (with its state) when someone was first."""
+        row = conn.execute(claim, {"topic": self.topic, "partition": partition, "offset": offset,
+                                   **values}).fetchone()
+        if row is None:
+            state = conn.execute(STATE, (self.topic, partition, offset)).fetchone()
+            raise AlreadyDecided(f"{partition}:{offset}", LetterState(*state))
+        return row
