@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.pipeline import free_port
-from tests.support.private_postgres import SCRIPT
+from tests.support.private_postgres import run_script
 
 
 @dataclass
@@ -35,11 +34,7 @@ class PrivateKafka:
         env.update(TRIAGE_LOCAL_DIR=str(self.state_dir), TRIAGE_KAFKA_PORT=str(self.port),
                    TRIAGE_KAFKA_CONTROLLER_PORT=str(self.controller_port),
                    DATABASE_URL=os.environ.get("DATABASE_URL") or "postgresql://unused@127.0.0.1:1/unused")
-        result = subprocess.run([str(SCRIPT), command], env=env, capture_output=True, text=True, timeout=400)
-        if result.returncode != 0:
-            raise RuntimeError(f"local-stack.sh {command} (private Kafka on port {self.port}) failed:\n"
-                               f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-        return result.stdout
+        return run_script(command, env, f"private Kafka on port {self.port}", timeout_s=400)
 
     def start(self) -> None:
         self._script("up")

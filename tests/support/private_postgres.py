@@ -23,6 +23,15 @@ from tests.support.stack import ROOT
 SCRIPT = ROOT / "scripts/local-stack.sh"
 
 
+def run_script(command: str, env: dict[str, str], what: str, timeout_s: float) -> str:
+    """``local-stack.sh COMMAND`` for a private server; its output, or RuntimeError with its tail."""
+    result = subprocess.run([str(SCRIPT), command], env=env, capture_output=True, text=True, timeout=timeout_s)
+    if result.returncode != 0:
+        raise RuntimeError(f"local-stack.sh {command} ({what}) failed:\n"
+                           f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
 @dataclass
 class PrivatePostgres:
     state_dir: Path
@@ -37,11 +46,7 @@ class PrivatePostgres:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(TRIAGE_LOCAL_DIR=str(self.state_dir), TRIAGE_PG_PORT=str(self.port),
                    KAFKA_BOOTSTRAP_SERVERS=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or "unused:1")
-        result = subprocess.run([str(SCRIPT), command], env=env, capture_output=True, text=True, timeout=300)
-        if result.returncode != 0:
-            raise RuntimeError(f"local-stack.sh {command} (private PostgreSQL on port {self.port}) failed:\n"
-                               f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-        return result.stdout
+        return run_script(command, env, f"private PostgreSQL on port {self.port}", timeout_s=300)
 
     def start(self) -> None:
         self._script("up")
