@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import (
+    NOT_PROCESS_SETTINGS,
+    Settings,
+    UnknownSetting,
+    load_settings,
+    unknown_variables,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +125,33 @@ def test_the_openai_wire_protocol_is_responses_unless_chat_is_chosen(monkeypatch
     monkeypatch.setenv("TRIAGE_LLM_API", "completions")
     with pytest.raises(ValidationError, match="triage_llm_api"):
         load_settings()
+
+
+def test_a_misspelt_triage_variable_stops_start_up_naming_it_and_the_nearest_name(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGE_CONFIDENCE_AUTOWRITE", "0.99")
+    with pytest.raises(UnknownSetting) as refused:
+        load_settings()
+    assert "TRIAGE_CONFIDENCE_AUTOWRITE is not a setting (did you mean TRIAGE_CONFIDENCE_AUTO_WRITE?)" in str(
+        refused.value)
+    assert refused.value.code != 0
+
+
+def test_the_scripts_own_variables_and_other_prefixes_are_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGE_KAFKA_PORT", "49092")  # scripts/local-stack.sh's, not a process setting
+    monkeypatch.setenv("triage_batch_size", "7")  # names are case-insensitive, as pydantic-settings reads them
+    monkeypatch.setenv("OTHER_TRIAGE_THING", "x")
+    assert load_settings().triage_batch_size == 7
+    assert unknown_variables({"TRIAGE_ZZZZ_QQQQ": "1"}) == ["TRIAGE_ZZZZ_QQQQ is not a setting"]
+
+
+def test_every_triage_variable_the_repository_names_is_a_setting_or_a_known_script_variable() -> None:
+    """A new script variable must be listed, or every process would refuse to start beside it."""
+    root = Path(__file__).resolve().parents[3]
+    named: set[str] = set()
+    for folder in ("scripts", "deploy", "Makefile", "docker-compose.yml"):
+        for path in ([root / folder] if (root / folder).is_file() else (root / folder).rglob("*")):
+            if path.is_file():
+                named |= set(re.findall(r"\bTRIAGE_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(errors="replace")))
+    unknown = named - {n.upper() for n in Settings.model_fields} - NOT_PROCESS_SETTINGS
+    assert named and unknown == set()

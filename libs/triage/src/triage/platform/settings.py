@@ -7,7 +7,10 @@ place that turns them into librdkafka's dotted keys.
 
 from __future__ import annotations
 
+import difflib
+import os
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -191,6 +194,41 @@ class Settings(BaseSettings):
         return self.database_url.get_secret_value()
 
 
+#: ``TRIAGE_`` variables that are not settings of a process: read by scripts/local-stack.sh and
+#: scripts/services.sh, the CLI's model cache, and the test and benchmark harness. Every other
+#: ``TRIAGE_`` name must be a field of ``Settings``.
+NOT_PROCESS_SETTINGS = frozenset({
+    "TRIAGE_LOCAL_DIR", "TRIAGE_KAFKA_PORT", "TRIAGE_KAFKA_CONTROLLER_PORT", "TRIAGE_KAFKA_VERSION",
+    "TRIAGE_KAFKA_START_TIMEOUT", "TRIAGE_PG_PORT", "TRIAGE_RESTART_MAX_S", "TRIAGE_INGEST_PORT",
+    "TRIAGE_EXTRACT_PORT", "TRIAGE_ROUTE_PORT", "TRIAGE_CRM_SINK_PORT", "TRIAGE_AUDIT_PORT", "TRIAGE_CACHE_DIR",
+    "TRIAGE_TEST_STACK", "TRIAGE_CHAOS_EMAILS", "TRIAGE_CHAOS_OUTAGE_S", "TRIAGE_SCREENSHOTS_DIR",
+})
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One line per ``TRIAGE_`` variable that no setting reads, with the nearest known name.
+
+    pydantic-settings ignores unknown names (one class serves every process), so without this
+    a misspelt ``TRIAGE_CONFIDENCE_AUTOWRITE`` would silently run on the default."""
+    known = {name.upper() for name in Settings.model_fields} | NOT_PROCESS_SETTINGS
+    found = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if upper.startswith("TRIAGE_") and upper not in known:
+            nearest = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.6)
+            hint = f" (did you mean {nearest[0]}?)" if nearest else ""
+            found.append(f"{name} is not a setting{hint}")
+    return found
+
+
+class UnknownSetting(SystemExit):
+    """Start-up stops: an operator's variable would have been ignored."""
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the environment once, in the composition root."""
+    """Read the environment once, in the composition root; refuse a ``TRIAGE_`` name nothing reads."""
+    unknown = unknown_variables(os.environ)
+    if unknown:
+        raise UnknownSetting("refusing to start: " + "; ".join(unknown)
+                             + " — see the configuration table in README.md")
     return Settings(**overrides)  # type: ignore[arg-type]
