@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from string import Formatter
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -113,7 +114,7 @@ class RuleSet(RuleData):
         return rules
 
 
-def seed_rule(name: str, when: dict, route: dict, because: str) -> Rule:
+def seed_rule(name: str, when: dict[str, Any], route: dict[str, Any], because: str) -> Rule:
     return Rule(name=name, when=Condition(**when), route=Outcome(**route), because=because)
 
 

@@ -80,7 +80,9 @@ def _read_forward_headers(lines: list[str], index: int) -> tuple[dict[str, str],
     fields: dict[str, str] = {}
     while index < len(lines):
         match = _FORWARD_HEADER.fullmatch(lines[index].strip())
-        field = HEADER_FIELDS.get(match.group(1).lower()) if match else None
+        if match is None:
+            break
+        field = HEADER_FIELDS.get(match.group(1).lower())
         if field is None:
             break
         fields.setdefault(field, match.group(2).replace("*", "").strip())

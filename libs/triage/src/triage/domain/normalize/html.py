@@ -132,7 +132,8 @@ def _walk(root: LexborNode, writer: TextWriter) -> bool:
 
 
 def _children(node: LexborNode) -> list[LexborNode]:
-    children, child = [], node.child
+    children: list[LexborNode] = []
+    child = node.child
     while child is not None:
         children.append(child)
         child = child.next
@@ -217,7 +218,7 @@ def _first_text(node: LexborNode, *, inside: bool = True, limit: int = 200) -> s
             # After the node: its next sibling, else its parent's next sibling, and so on.
             while current is not None and current.next is None:
                 current = current.parent
-            if current is None:
+            if current is None or current.next is None:
                 break
             current = current.next
             stack.append(current)
@@ -235,7 +236,8 @@ def _first_text(node: LexborNode, *, inside: bool = True, limit: int = 200) -> s
 
 
 def _children_bounded(node: LexborNode) -> list[LexborNode]:
-    children, child = [], node.child
+    children: list[LexborNode] = []
+    child = node.child
     while child is not None and len(children) < _LOOKAHEAD_NODES:
         children.append(child)
         child = child.next
@@ -256,4 +258,4 @@ def _is_signature(attributes: dict[str, str | None]) -> bool:
 
 def _has_class(attributes: dict[str, str | None], names: tuple[str, ...]) -> bool:
     classes = attributes.get("class")
-    return bool(classes) and any(name in classes.split() for name in names)
+    return classes is not None and any(name in classes.split() for name in names)

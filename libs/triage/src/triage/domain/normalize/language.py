@@ -43,7 +43,7 @@ def _classify(sample: str) -> str | None:
     language, probability = _identifier().classify(sample)
     if probability < MIN_PROBABILITY or len(language) != 2:
         return None
-    return language
+    return str(language)
 
 
 def packaged_model() -> LanguageIdentifier:

@@ -6,6 +6,7 @@ from email import message_from_bytes
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
+from typing import Any
 
 from triage.domain.identity import message_ids
 from triage.domain.models import CleanEmail, ForwardedMessage, RawEmail
@@ -52,7 +53,7 @@ def clean_email(raw: RawEmail) -> CleanEmail:
         quoted=parts.quoted,
         footer=parts.footer,
         forwarded=forwarded,
-        language=detect_language(parts.text, forwarded and forwarded.text, subject),
+        language=detect_language(parts.text, forwarded.text if forwarded else None, subject),
         attachments=body.attachments,
         auth=auth_verdicts(headers),
         list_unsubscribe="list-unsubscribe" in headers,
@@ -93,7 +94,7 @@ def _bomb_cut(raw: bytes) -> int | None:
     return position
 
 
-def _envelope(raw: RawEmail) -> dict[str, object]:
+def _envelope(raw: RawEmail) -> dict[str, Any]:
     return {
         "email_id": raw.email_id,
         "thread_id": raw.thread_id,

@@ -235,7 +235,8 @@ def is_header_block(lines: list[str], index: int) -> bool:
     first = field_of(lines[index])
     if first not in ("from", "date", "subject"):
         return False
-    if first == "from" and not _FIELD_LINE.fullmatch(lines[index].strip()).group("value"):
+    from_line = _FIELD_LINE.fullmatch(lines[index].strip())
+    if first == "from" and (from_line is None or not from_line.group("value")):
         return False
     fields = {first}
     addressed = False
