@@ -10,9 +10,9 @@ from tests.unit.services.test_route_handler import LUMORA, extracted, inbound
 from triage.domain.bands import ConfidenceBands
 from triage.domain.models import ExtractedEmail, RoutedEmail
 from triage.domain.rules import DEFAULT_RULES
+from triage.platform.pipeline_config import confidence_bands
 from triage.platform.settings import Settings
 from triage_route.handler import RouteHandler
-from triage_route.main import confidence_bands
 
 
 def route(email: ExtractedEmail, bands: ConfidenceBands | None = None) -> RoutedEmail:

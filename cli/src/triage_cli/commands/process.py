@@ -20,6 +20,8 @@ from triage.domain.intake import not_a_message
 from triage.domain.models import CleanEmail, Mailbox, ProcessResult
 from triage.domain.normalize import BodyParts, decode_text, detect_language, split_body
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
+from triage.platform.pipeline_config import pipeline_config
+from triage.platform.settings import load_settings
 
 out = Console()
 err = Console(stderr=True)
@@ -40,13 +42,19 @@ def process(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help=_JSONL_HELP)] = False,
 ) -> None:
-    """Normalise, extract, route and plan the CRM writes for one message (or many)."""
+    """Normalise, extract, route and plan the CRM writes for one message (or many).
+
+    The services' steps as they are configured: TRIAGE_ROUTING_RULES_FILE, TRIAGE_QUEUES_FILE,
+    TRIAGE_CONFIDENCE_*, TRIAGE_INTENT_MODEL(_PATH). Broker-held state (dedupe, a thread's
+    earlier classification) and the LLM backends are the services' alone.
+    """
     owner = _read_mailbox(mailbox) if mailbox else _default_mailbox()
+    config = pipeline_config(load_settings())
     if jsonl:
-        _print_jsonl(files, lambda raw: process_json(process_message(raw, owner)), messages=True)
+        _print_jsonl(files, lambda raw: process_json(process_message(raw, owner, config=config)), messages=True)
         return
     file = _only(files)
-    result = process_message(_read_message(file), owner)
+    result = process_message(_read_message(file), owner, config=config)
     if as_json:
         _print_json(process_json(result))
     else:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from triage.domain.bands import ConfidenceBands
 from triage.domain.extraction_gates import GatePolicy
-from triage.domain.extraction_intent import IntentWeights, shipped_weights, weights_from_json
 from triage.platform.mailbox_file import load_mailbox_file
+from triage.platform.pipeline_config import confidence_bands, intent_model
 from triage.platform.settings import Settings
 from triage_extract.handler import ExtractHandler, LlmBackends
 
@@ -28,27 +27,6 @@ def gate_policy(settings: Settings) -> GatePolicy:
         large_model_intents=comma_set(settings.triage_llm_large_model_intents),
         reuse_within=timedelta(hours=settings.triage_thread_reuse_hours),
     )
-
-
-def confidence_bands(settings: Settings) -> ConfidenceBands:
-    try:
-        return ConfidenceBands(settings.triage_confidence_auto_write, settings.triage_confidence_suggest)
-    except ValueError as exc:
-        raise SystemExit(f"TRIAGE_CONFIDENCE_*: {exc}") from exc
-
-
-def intent_model(settings: Settings) -> IntentWeights | None:
-    """The model ``triage train`` wrote at TRIAGE_INTENT_MODEL_PATH, else the package's; read once, at
-    start-up (a retrained model takes effect when the service restarts)."""
-    if not settings.triage_intent_model:
-        return None
-    path = settings.triage_intent_model_path
-    if path is None:
-        return shipped_weights()
-    try:
-        return weights_from_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SystemExit(f"TRIAGE_INTENT_MODEL_PATH={path}: not a readable intent model ({exc})") from exc
 
 
 def llm_backends(settings: Settings) -> LlmBackends | None:

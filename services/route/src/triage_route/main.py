@@ -2,11 +2,9 @@
 
 from datetime import timedelta
 
-from triage.domain.bands import ConfidenceBands
 from triage.platform.changelog import partition_count, read_partition
 from triage.platform.mailbox_file import load_mailbox_file
-from triage.platform.queues_config import QueuesConfigError, load_queues_file
-from triage.platform.routing_config import RulesConfigError, load_rules_file
+from triage.platform.pipeline_config import confidence_bands, queue_table, routing_rules
 from triage.platform.serde import Serde
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
@@ -14,23 +12,8 @@ from triage.platform.topics import DEDUPE, EXTRACTED
 from triage_route.handler import RouteHandler
 
 
-def confidence_bands(settings: Settings) -> ConfidenceBands:
-    """The band thresholds from the one place they are configured (TRIAGE_CONFIDENCE_*)."""
-    try:
-        return ConfidenceBands(settings.triage_confidence_auto_write, settings.triage_confidence_suggest)
-    except ValueError as exc:
-        raise SystemExit(f"TRIAGE_CONFIDENCE_*: {exc}") from exc
-
-
 def build(settings: Settings) -> RouteHandler:
-    try:
-        rules = load_rules_file(settings.triage_routing_rules_file)
-    except RulesConfigError as exc:
-        raise SystemExit(f"invalid routing rules: {exc}") from exc
-    try:
-        queues = load_queues_file(settings.triage_queues_file)
-    except QueuesConfigError as exc:
-        raise SystemExit(f"invalid queue settings: {exc}") from exc
+    rules, queues = routing_rules(settings), queue_table(settings)
     inputs, state = partition_count(settings, EXTRACTED), partition_count(settings, DEDUPE)
     if inputs != state:
         raise SystemExit(f"{DEDUPE} has {state} partitions but {EXTRACTED} has {inputs}: "

@@ -6,17 +6,39 @@ the evaluation harness run them here in one call, with no broker.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
+from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands
 from triage.domain.crm_plan import plan_crm_actions
-from triage.domain.extract import ExtractionOutcome, extract_fields
+from triage.domain.extract import SHIPPED_MODEL, ExtractionOutcome, extract_fields
+from triage.domain.extraction_intent import IntentWeights
 from triage.domain.intake import NOT_AN_EMAIL, not_a_message, raw_email
 from triage.domain.models import CleanEmail, ExtractedEmail, Extraction, Mailbox, ProcessResult
 from triage.domain.normalize import clean_email
-from triage.domain.rules import route_email
+from triage.domain.queues import NO_QUEUES, QueueTable
+from triage.domain.rules import DEFAULT_RULES, Rule, route_email
 
 # Purity forbids reading the clock: a message without a Date header is dated at the epoch.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """What the extract and route services are configured with, for the same steps in one call:
+    the intent model (``None``: the hand-weighted rules alone), the routing rules, the
+    confidence bands and the queue table (``triage.platform.pipeline_config`` reads them from
+    the settings, as the services do)."""
+
+    rules: Sequence[Rule] = DEFAULT_RULES
+    bands: ConfidenceBands = DEFAULT_BANDS
+    queues: QueueTable = NO_QUEUES
+    intent_model: IntentWeights | Literal["shipped"] | None = SHIPPED_MODEL
+
+
+DEFAULT_CONFIG = PipelineConfig()
 
 
 def process_message(
@@ -25,16 +47,20 @@ def process_message(
     *,
     mailbox_address: str | None = None,
     received_at: datetime | None = None,
+    config: PipelineConfig = DEFAULT_CONFIG,
 ) -> ProcessResult:
+    """extract's two steps (normalise, extract) and route's (rules under the band, CRM plan), with
+    the services' own functions and ``config``; only the broker-held state (dedupe, a thread's
+    earlier classification, the LLM) is not here."""
     clean = flag_non_message(
         normalize_message(raw, mailbox_address=mailbox_address, received_at=received_at), raw)
-    extracted = extract_or_flag(clean, mailbox)
-    decision = route_email(extracted, mailbox)
+    extracted = extract_or_flag(clean, mailbox, config.intent_model)
+    decision = route_email(extracted, mailbox, config.rules, config.bands)
     return ProcessResult(
         clean=clean,
         extraction=extracted.extraction,
         route=decision,
-        crm_actions=plan_crm_actions(extracted, decision),
+        crm_actions=plan_crm_actions(extracted, decision, config.queues),
     )
 
 
@@ -55,10 +81,11 @@ def normalize_message(
     return clean
 
 
-def extract_or_flag(clean: CleanEmail, mailbox: Mailbox) -> ExtractedEmail:
+def extract_or_flag(clean: CleanEmail, mailbox: Mailbox,
+                    intent_model: IntentWeights | Literal["shipped"] | None = SHIPPED_MODEL) -> ExtractedEmail:
     if non_message_reason(clean) is not None:
         return non_message_extracted(clean)
-    return extracted_email(clean, extract_fields(clean, mailbox))
+    return extracted_email(clean, extract_fields(clean, mailbox, intent_model))
 
 
 # ---------------------------------------------------------------- input that is no email
