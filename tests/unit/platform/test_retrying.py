@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from triage.platform.errors import Unavailable
+from triage.platform.errors import TransientError, Unavailable
 from triage.platform.retrying import (
     RetryAfterError,
     backoff,
     carried_retry_after,
     parse_retry_after,
 )
+from triage.platform.runtime import StreamProcessor
+from triage.platform.settings import Settings
 
 NOW = datetime(2026, 12, 7, 12, 0, 0, tzinfo=UTC)
 
@@ -101,3 +103,46 @@ def test_a_carried_retry_after_is_waited_instead_and_capped() -> None:
 
 def test_the_retry_after_cap_defaults_to_the_backoffs_max() -> None:
     assert waits_for([RetryAfterError("429", retry_after_s=99)], initial_s=1, max_s=4, jitter_s=0) == [4]
+
+
+def stage(**settings: float) -> StreamProcessor:
+    return StreamProcessor(settings=Settings(**settings), service="retry-test", inputs=[], handler=None,  # type: ignore[arg-type]
+                           serde=None)  # type: ignore[arg-type]
+
+
+class CarriedTransient(TransientError):
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__("429 from a dependency of one record")
+        self.retry_after_s = retry_after_s
+
+
+def test_the_runtime_waits_a_records_carried_retry_after_between_its_attempts() -> None:
+    processor = stage(triage_retry_initial_s=0.2, triage_retry_max_s=5.0, triage_max_attempts=3)
+    sleeps: list[float] = []
+    processor._retrying.sleep = sleeps.append
+    outcomes: list[Exception | None] = [CarriedTransient(0.7), CarriedTransient(60), None]
+
+    def attempt() -> str:
+        failure = outcomes.pop(0)
+        if failure is not None:
+            raise failure
+        return "handled"
+
+    assert processor._retrying(attempt) == "handled"
+    assert sleeps == [0.7, 5.0], "the record's Retry-After, capped at TRIAGE_RETRY_MAX_S"
+
+
+def test_the_runtime_tries_a_transaction_again_after_a_transient_failure_only() -> None:
+    processor = stage(triage_retry_initial_s=0.0, triage_max_attempts=3)
+    tries: list[int] = []
+    hiccup = TransientError("the coordinator moved")
+    assert processor._retry_transient(lambda: tries.append(1) or hiccup) is hiccup
+    assert len(tries) == 3, "every attempt, then the last failure is returned"
+    tries.clear()
+    outcomes: list[Exception | None] = [hiccup, None]
+    assert processor._retry_transient(lambda: tries.append(1) or outcomes.pop(0)) is None
+    assert len(tries) == 2
+    tries.clear()
+    refused = ValueError("a record the sink refuses")
+    assert processor._retry_transient(lambda: tries.append(1) or refused) is refused
+    assert len(tries) == 1, "not transient: bisected by the caller, never tried again"

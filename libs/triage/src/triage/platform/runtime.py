@@ -7,7 +7,7 @@ the batch wrote, and the batch is consumed again: no record is lost or
 duplicated between topics.
 
 Per record: a ``TransientError`` is retried with exponential backoff and
-jitter (at most ``triage_max_attempts`` tries); a ``PermanentError``, any
+jitter, or its own ``Retry-After`` (retrying.py; at most ``triage_max_attempts`` tries); a ``PermanentError``, any
 other exception, an undecodable value or exhausted retries go to
 ``email.dlq`` with the original bytes and the reason, in the same transaction,
 and the partition moves on.
@@ -53,7 +53,7 @@ from typing import overload
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from opentelemetry import trace
 from pydantic import BaseModel
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, retry_if_result, stop_after_attempt
 
 from triage.domain.models import DeadLetter
 from triage.platform import metrics, tracing
@@ -62,6 +62,7 @@ from triage.platform.circuit import Breakers
 from triage.platform.errors import PermanentError, Throttled, TransientError, Unavailable
 from triage.platform.handler import Handler
 from triage.platform.health import Liveness
+from triage.platform.retrying import backoff
 from triage.platform.serde import Serde, SerdeError
 from triage.platform.settings import PARTITIONER, Settings
 from triage.platform.topics import DLQ, largest_letter_bytes, max_message_bytes
@@ -204,9 +205,9 @@ class StreamProcessor:
         self._cpu: dict[tuple[str, str], metrics.Counter] = {}
         self._retrying = Retrying(
             stop=stop_after_attempt(settings.triage_max_attempts),
-            wait=wait_exponential_jitter(
-                multiplier=settings.triage_retry_initial_s, max=settings.triage_retry_max_s
-            ),
+            # jitter_s: tenacity's default, as before the shared helper; a Retry-After a
+            # TransientError carries (retry_after_s) is honoured, at most triage_retry_max_s.
+            wait=backoff(settings.triage_retry_initial_s, settings.triage_retry_max_s, jitter_s=1.0),
             # Unavailable is not retried here: its waits belong outside the transaction (ADR 0022).
             retry=retry_if_exception(lambda e: isinstance(e, TransientError) and not isinstance(e, Unavailable)),
             reraise=True,
@@ -357,14 +358,15 @@ class StreamProcessor:
     def _retry_transient(self, transaction: Callable[[], Exception | None]) -> Exception | None:
         """A transaction tried again after a transient failure, so that a passing hiccup (a
         coordinator moving) in the middle of a bisection does not rewind it."""
-        failure: Exception | None = None
-        for attempt in range(self.settings.triage_max_attempts):
-            if attempt:
-                time.sleep(self.settings.triage_retry_initial_s * 2 ** (attempt - 1))
-            failure = transaction()
-            if failure is None or not is_transient(failure) or isinstance(failure, Unavailable):
-                return failure  # a dependency away is waited out by its circuit, not here
-        return failure
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.triage_max_attempts),
+            wait=backoff(self.settings.triage_retry_initial_s, self.settings.triage_retry_max_s),
+            # a dependency away is waited out by its circuit, not here
+            retry=retry_if_result(lambda failure: failure is not None and is_transient(failure)
+                                  and not isinstance(failure, Unavailable)),
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        )
+        return retrying(transaction)
 
     def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
         """One transaction for ``batch``: None when it committed, ``Held`` when only a prefix did (a
