@@ -27,6 +27,7 @@ from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
 from triage.platform import metrics, runtime
 from triage.platform.errors import Unavailable
+from triage.platform.handler import Handler
 from triage.platform.health import Liveness
 from triage.platform.runtime import (
     Inbound,
@@ -44,7 +45,7 @@ WAIT_S = 12.0  # the circuit's backoff: longer than the consumer's max.poll.inte
 MAX_POLL_INTERVAL_MS = 10_000  # librdkafka's floor is session.timeout.ms (10 s)
 
 
-class FlakyDependency:
+class FlakyDependency(Handler):
     """A handler whose dependency is away when it meets ``FAILING_OFFSET`` for the first time."""
 
     def __init__(self) -> None:
@@ -122,7 +123,7 @@ def test_an_open_circuit_commits_the_done_part_pauses_keeps_the_group_and_probes
     assert metrics.CIRCUIT_STATE.labels(service, "flaky")._value.get() == 0
 
 
-class Slow:
+class Slow(Handler):
     """A handler whose every record takes ``seconds`` (a slow CRM)."""
 
     def __init__(self, seconds: float) -> None:

@@ -6,20 +6,29 @@ after timing a transaction out during a broker outage. The abort then fails with
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 from confluent_kafka import KafkaException, Producer
 
 from tests.support.kafka import read_topic
 from tests.support.pipeline import Pipeline
-from triage.platform.runtime import StreamProcessor, producer_config
+from triage.platform.handler import Handler
+from triage.platform.runtime import Inbound, Outbound, StreamProcessor, producer_config
 from triage.platform.serde import Serde
 from triage.platform.topics import RAW
 
 
+class Nothing(Handler):
+    """The abort under test calls the handler's ``discard``; no record is handled."""
+
+    def handle(self, record: Inbound) -> Sequence[Outbound]:
+        raise AssertionError("no record is handled here")
+
+
 def test_a_fenced_producer_gives_way_to_a_fresh_one_that_commits(pipeline: Pipeline) -> None:
     settings = pipeline.settings.model_copy(update={"triage_instance_id": "fenced"})
-    processor = StreamProcessor(settings=settings, service="fence-test", inputs=[RAW], handler=None,
-                                serde=Serde())  # type: ignore[arg-type]
+    processor = StreamProcessor(settings=settings, service="fence-test", inputs=[RAW], handler=Nothing(),
+                                serde=Serde())
     processor._stop = threading.Event()
     processor._producer = processor._transactional_producer()
     fenced = processor._producer

@@ -21,12 +21,13 @@ from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
 from triage.domain.models import DeadLetter
 from triage.platform import metrics, runtime
+from triage.platform.handler import Handler
 from triage.platform.runtime import Inbound, Outbound, StreamProcessor
 from triage.platform.serde import Serde
 from triage.platform.topics import DLQ, RAW
 
 
-class Copier:
+class Copier(Handler):
     """Copies each input record's key to email.dlq (a topic whose model needs no pipeline)."""
 
     def handle(self, record: Inbound) -> Sequence[Outbound]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -48,6 +49,14 @@ def test_429_waits_for_retry_after_then_succeeds(slack: FakeSlack) -> None:
     assert hook.post("hello") == 3
     assert waits[0] == 2.0, "Retry-After is honoured"
     assert len(slack.received) == 3
+
+
+def test_a_retry_after_http_date_is_honoured_too(slack: FakeSlack) -> None:
+    then = (datetime.now(UTC) + timedelta(seconds=20)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    slack.script = [(429, "rate_limited", {"Retry-After": then})]
+    waits: list[float] = []
+    SlackWebhook(slack.url, sleep=waits.append, retry_after_cap_s=60, initial_backoff_s=0.1).post("hello")
+    assert len(waits) == 1 and 15 <= waits[0] <= 20, waits
 
 
 def test_retry_after_is_capped(slack: FakeSlack) -> None:

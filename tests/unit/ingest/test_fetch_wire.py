@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -126,6 +126,19 @@ def test_429_waits_retry_after_then_is_transient_and_keeps_no_state(gmail: FakeG
     assert worker.store.get(BOX).history_id == start, "a failed try advances nothing"
     emails, _ = worker.notify()
     assert len(emails) == 1
+
+
+def test_a_retry_after_http_date_is_waited_capped(gmail: FakeGmail) -> None:
+    gmail.mailbox(BOX)
+    gmail.fail(r"/history$", 429, retry_after=(datetime.now(UTC) + timedelta(hours=1)).strftime(
+        "%a, %d %b %Y %H:%M:%S GMT"))
+    settings = settings_for(gmail)
+    client = gmail_client(settings, BOX, service_account_info(gmail.url + "/token"))
+    waits: list[float] = []
+    client.sleep = waits.append
+    with pytest.raises(GmailUnavailable, match="429.*Retry-After 0.2 s"):
+        client.history_page(1)
+    assert waits == [0.2], "an hour asked for, TRIAGE_GMAIL_RETRY_AFTER_CAP_S waited"
 
 
 def test_500_is_transient(gmail: FakeGmail) -> None:

@@ -17,7 +17,7 @@ from confluent_kafka import KafkaException, Producer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from triage.domain.intake import raw_email
 from triage.domain.models import GmailNotification
@@ -31,6 +31,7 @@ from triage.platform.gmail import (
     gmail_client,
 )
 from triage.platform.publisher import RawPublisher
+from triage.platform.retrying import backoff
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import Settings, load_settings
@@ -140,8 +141,7 @@ def list_since(settings: Settings, client: GmailClient, day: date) -> list[str]:
 def with_retries(settings: Settings, call):
     """The runtime's retry policy, for the CLI: TransientError, backoff with jitter, bounded tries."""
     return Retrying(stop=stop_after_attempt(settings.triage_max_attempts),
-                    wait=wait_exponential_jitter(multiplier=settings.triage_retry_initial_s,
-                                                 max=settings.triage_retry_max_s),
+                    wait=backoff(settings.triage_retry_initial_s, settings.triage_retry_max_s, jitter_s=1.0),
                     retry=retry_if_exception_type(TransientError), reraise=True)(call)
 
 

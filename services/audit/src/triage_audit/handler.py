@@ -13,13 +13,14 @@ from collections.abc import Sequence
 
 from triage.domain.models import DeadLetter
 from triage.platform.db import Database
+from triage.platform.handler import Handler
 from triage.platform.runtime import PARKED_HEADER, Inbound, Outbound
 from triage.platform.slack import Arrival, DlqNotifier
 from triage.platform.topics import DLQ
 from triage_audit.rows import INSERTED_DEAD_LETTER, RUNS_LAST, dead_letter_row, rows_for
 
 
-class AuditHandler:
+class AuditHandler(Handler):
     def __init__(self, database: Database, notifier: DlqNotifier | None = None) -> None:
         self.db = database
         self.notifier = notifier  # Slack: dead letters whose row is new

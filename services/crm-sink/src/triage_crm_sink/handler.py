@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
+from triage.platform import metrics
 from triage.platform.errors import CrmRejected
+from triage.platform.handler import Handler
 from triage.platform.logs import scrub
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
@@ -28,7 +30,7 @@ class CrmBackend(Protocol):
     def apply(self, action: CrmAction) -> ActionResult: ...
 
 
-class CrmSinkHandler:
+class CrmSinkHandler(Handler):
     """``auto_write_intents``: the intents written without a person's approval (None: every intent)."""
 
     def __init__(self, crm: CrmBackend, auto_write_intents: frozenset[str] | None = None) -> None:
@@ -67,6 +69,10 @@ class CrmSinkHandler:
         # The trace context follows the email; an operator's replay id is route's business, not crm.events'.
         trace = {k: v for k, v in trace_headers(record).items() if k != REPLAY_HEADER}
         return [Outbound(CRM_EVENTS, routed.thread_id, event, trace) for event in self.events_for(routed)]
+
+    def observe(self, record: Inbound, outputs: Sequence[Outbound]) -> None:
+        if isinstance(record.value, RoutedEmail) and any(isinstance(out.value, CrmEvent) for out in outputs):
+            observe_delivery(record.value, datetime.now(UTC))
 
     def events_for(self, routed: RoutedEmail) -> list[CrmEvent]:
         """Write, or announce the writes for approval: by the confidence band, then MVP mode's intents."""
@@ -176,3 +182,10 @@ def perform_action(crm: CrmBackend, email_id: str, thread_id: str, queue: str, a
 def with_context(action: CrmAction, email_id: str, queue: str) -> CrmAction:
     """The action as the backend gets it: its properties plus the email id and queue."""
     return action.model_copy(update={"properties": {"email_id": email_id, "queue": queue, **action.properties}})
+
+
+def observe_delivery(routed: RoutedEmail, now: datetime) -> None:
+    """The email's crm.events records are written: its lead time, and whether its SLA was spent."""
+    metrics.LEAD_TIME_SECONDS.labels(routed.queue).observe(max((now - routed.received_at).total_seconds(), 0.0))
+    if routed.due_at is not None and now > routed.due_at:
+        metrics.SLA_BREACHES.labels(routed.queue).inc()

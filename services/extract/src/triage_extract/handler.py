@@ -44,6 +44,8 @@ from triage.domain.pipeline import (
     non_message_extracted,
     non_message_reason,
 )
+from triage.platform import metrics
+from triage.platform.handler import Handler
 from triage.platform.runtime import Inbound, Outbound, trace_headers
 from triage.platform.topics import CLEAN, EXTRACTED, RAW
 
@@ -68,7 +70,7 @@ class LlmBackends:
     large: LlmExtractor | None = None  # None: the small model decides alone
 
 
-class ExtractHandler:
+class ExtractHandler(Handler):
     def __init__(
         self,
         mailbox: Mailbox,
@@ -100,6 +102,11 @@ class ExtractHandler:
         extracted = self.extract(record.partition, record.value)
         EXTRACTED_TOTAL.labels(extracted.decided_by, email_band(extracted, self.bands)).inc()
         return [Outbound(EXTRACTED, extracted.thread_id, extracted, trace_headers(record))]
+
+    def observe(self, record: Inbound, outputs: Sequence[Outbound]) -> None:
+        for out in outputs:
+            if isinstance(out.value, ExtractedEmail):
+                observe_extraction(out.value)
 
     def extract(self, partition: int, clean: CleanEmail) -> ExtractedEmail:
         if non_message_reason(clean) is not None:  # kept, never classified, never sent to an LLM
@@ -189,6 +196,14 @@ class ExtractHandler:
     def revoked(self, partitions: dict[str, list[int]]) -> None:
         for partition in partitions.get(CLEAN, []):
             self.threads.pop(partition, None)
+
+
+def observe_extraction(extracted: ExtractedEmail) -> None:
+    """An extraction produced: its confidence, and what its model calls cost (the seed design's metrics)."""
+    metrics.EXTRACTION_CONFIDENCE.labels(extracted.extraction.intent).observe(extracted.extraction.confidence)
+    metrics.LLM_COST_USD.labels(extracted.model).inc(max(extracted.cost_usd, 0.0))
+    metrics.LLM_TOKENS.labels(extracted.model, "in").inc(max(extracted.tokens_in, 0))
+    metrics.LLM_TOKENS.labels(extracted.model, "out").inc(max(extracted.tokens_out, 0))
 
 
 def _as(local: ExtractionOutcome, extraction: Extraction, decided_by: str) -> ExtractionOutcome:

@@ -25,6 +25,7 @@ from prometheus_client import Counter, Gauge
 from triage.domain.intake import raw_email
 from triage.domain.models import GmailCursor, GmailNotification, RawEmail
 from triage.platform.gmail import GmailClient, GmailNotFound, decode_raw
+from triage.platform.handler import Handler
 from triage.platform.metrics import inbox_label
 from triage.platform.runtime import Inbound, Outbound, trace_headers
 from triage.platform.settings import Settings
@@ -52,7 +53,7 @@ LAST_SYNC = Gauge("gmail_last_sync_timestamp_seconds", "When a notification of t
                   ["mailbox"])
 
 
-class GmailFetchHandler:
+class GmailFetchHandler(Handler):
     def __init__(self, settings: Settings, client_for: Callable[[str], GmailClient], cursors: CursorStore,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings

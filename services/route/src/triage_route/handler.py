@@ -17,9 +17,11 @@ from prometheus_client import Counter, Gauge
 from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands
 from triage.domain.decision import routed_email
 from triage.domain.dedupe import DedupeIndex, dedupe_key, reuse_thread_classification
-from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox
+from triage.domain.models import DedupeMarker, ExtractedEmail, Mailbox, RoutedEmail
 from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.domain.rules import Rule
+from triage.platform import metrics
+from triage.platform.handler import Handler
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import DEDUPE, EXTRACTED, ROUTED
 
@@ -34,7 +36,7 @@ REUSED = Counter("route_thread_classification_reused_total", "Low-confidence mes
 ChangelogReader = Callable[[int], Iterable[tuple[str, DedupeMarker | None]]]
 
 
-class RouteHandler:
+class RouteHandler(Handler):
     def __init__(self, mailbox: Mailbox, rules: Sequence[Rule], changelog: ChangelogReader,
                  window: timedelta, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sweep_every: timedelta = timedelta(minutes=5),
@@ -86,6 +88,11 @@ class RouteHandler:
             *self.tombstones(),
         ]
 
+    def observe(self, record: Inbound, outputs: Sequence[Outbound]) -> None:
+        for out in outputs:
+            if isinstance(out.value, RoutedEmail):
+                observe_route(out.value)
+
     def tombstones(self) -> list[Outbound]:
         """Every few minutes, forget markers past the window, on the topic too."""
         now = self.clock()
@@ -117,3 +124,10 @@ class RouteHandler:
         for partition in partitions.get(EXTRACTED, []):
             self.index.drop(partition)
         DEDUPE_ENTRIES.set(len(self.index))
+
+
+def observe_route(routed: RoutedEmail) -> None:
+    """An email routed: ``emails_routed_total`` by its (configured, else "other") mailbox, queue, intent."""
+    metrics.EMAILS_ROUTED.labels(
+        metrics.inbox_label(routed.mailbox), routed.queue, routed.extraction.intent, routed.priority
+    ).inc()

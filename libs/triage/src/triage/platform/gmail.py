@@ -28,6 +28,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from triage.platform.errors import PermanentError, TransientError
+from triage.platform.retrying import parse_retry_after
 from triage.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,12 +75,9 @@ def mailbox_credentials(info: dict[str, Any], mailbox: str):
     raise SystemExit(f"unsupported Gmail credentials type {kind!r}: use a service_account or authorized_user JSON")
 
 
-def retry_after_s(error: HttpError) -> float | None:
-    value = error.resp.get("retry-after") if error.resp is not None else None
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:  # an HTTP date: rare from Gmail, and the runtime's backoff still applies
-        return None
+def retry_after_s(error: HttpError, cap_s: float | None = None) -> float | None:
+    """The answer's ``Retry-After`` (seconds or an HTTP date, retrying.py), at most ``cap_s``."""
+    return parse_retry_after(error.resp.get("retry-after") if error.resp is not None else None, cap_s=cap_s)
 
 
 def error_reasons(error: HttpError) -> set[str]:
@@ -139,9 +137,9 @@ class GmailClient:
         if status == 404:
             return GmailNotFound(message)
         if status == 429 or status >= 500 or (status == 403 and error_reasons(exc) & RATE_LIMIT_REASONS):
-            wait = retry_after_s(exc)
+            wait = retry_after_s(exc, self.retry_after_cap_s)
             if wait:
-                self.sleep(min(wait, self.retry_after_cap_s))
+                self.sleep(wait)
             return GmailUnavailable(message + (f" (Retry-After {wait:g} s)" if wait else ""))
         return GmailRefused(message)
 

@@ -38,7 +38,7 @@ PRODUCERS_REPLACED = Counter(
 )
 LAST_POLL = Gauge("triage_last_poll_timestamp_seconds", "When the loop last polled Kafka", ["service"])
 
-# -- the seed design's pipeline metrics (observed by metrics_observers.py) ----------------
+# -- the seed design's pipeline metrics (counted by their stages' Handler.observe, ADR 0033) --
 # emails_ingested_total{inbox} is the ingest door's (services/ingest/.../app.py).
 EXTRACTION_CONFIDENCE = Histogram(
     "extraction_confidence", "Confidence of each extraction", ["intent"],

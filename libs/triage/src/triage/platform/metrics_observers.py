@@ -1,64 +1,17 @@
-"""What the pipeline's records say about it, turned into the seed design's metrics.
+"""crm-sink's CRM write metrics, around its backend port (``MeasuredCrm``).
 
-The runtime calls ``observe_record`` for every handled record, with its
-outputs, so stages report confidence, cost, routing, lead time and SLA
-without a metrics line in their handlers. Counts are at least once: a batch
-that aborts and is consumed again is observed again (metrics are for trends;
-the audit rows are the exact record).
+The pipeline's business metrics (confidence, cost, routing, lead time, SLA) are counted by the
+stage that owns each, in its handler's ``observe`` hook (ADR 0033); their metric objects stay
+in metrics.py, so dashboards and alerts read the same series.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from opentelemetry import trace
-from pydantic import BaseModel
-
-from triage.domain.models import CrmAction, CrmEvent, ExtractedEmail, RoutedEmail
-from triage.platform import metrics, tracing
-
-
-class _HasValue(Protocol):
-    @property
-    def value(self) -> BaseModel | None: ...
-
-
-def observe_record(service: str, inbound: _HasValue, outputs: Sequence[_HasValue]) -> None:
-    values = [out.value for out in outputs]
-    tracing.annotate(trace.get_current_span(), inbound.value)
-    tracing.annotate_outputs(values)
-    for value in values:
-        if isinstance(value, ExtractedEmail):
-            observe_extraction(value)
-        elif isinstance(value, RoutedEmail):
-            observe_route(value)
-    if isinstance(inbound.value, RoutedEmail) and any(isinstance(v, CrmEvent) for v in values):
-        observe_delivery(inbound.value, datetime.now(UTC))
-
-
-def observe_extraction(extracted: ExtractedEmail) -> None:
-    metrics.EXTRACTION_CONFIDENCE.labels(extracted.extraction.intent).observe(extracted.extraction.confidence)
-    metrics.LLM_COST_USD.labels(extracted.model).inc(max(extracted.cost_usd, 0.0))
-    metrics.LLM_TOKENS.labels(extracted.model, "in").inc(max(extracted.tokens_in, 0))
-    metrics.LLM_TOKENS.labels(extracted.model, "out").inc(max(extracted.tokens_out, 0))
-
-
-def observe_route(routed: RoutedEmail) -> None:
-    metrics.EMAILS_ROUTED.labels(
-        metrics.inbox_label(routed.mailbox), routed.queue, routed.extraction.intent, routed.priority
-    ).inc()
-
-
-def observe_delivery(routed: RoutedEmail, now: datetime) -> None:
-    """The email's crm.events records are written: its lead time, and whether its SLA was spent."""
-    metrics.LEAD_TIME_SECONDS.labels(routed.queue).observe(
-        max((now - routed.received_at).total_seconds(), 0.0)
-    )
-    if routed.due_at is not None and now > routed.due_at:
-        metrics.SLA_BREACHES.labels(routed.queue).inc()
+from triage.domain.models import CrmAction
+from triage.platform import metrics
 
 
 class _Backend(Protocol):

@@ -7,7 +7,7 @@ the batch wrote, and the batch is consumed again: no record is lost or
 duplicated between topics.
 
 Per record: a ``TransientError`` is retried with exponential backoff and
-jitter (at most ``triage_max_attempts`` tries); a ``PermanentError``, any
+jitter, or its own ``Retry-After`` (retrying.py; at most ``triage_max_attempts`` tries); a ``PermanentError``, any
 other exception, an undecodable value or exhausted retries go to
 ``email.dlq`` with the original bytes and the reason, in the same transaction,
 and the partition moves on.
@@ -48,18 +48,21 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import overload
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from opentelemetry import trace
 from pydantic import BaseModel
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, retry_if_result, stop_after_attempt
 
 from triage.domain.models import DeadLetter
-from triage.platform import metrics, metrics_observers, tracing
+from triage.platform import metrics, tracing
 from triage.platform.bounded import CallWedged, call_within
 from triage.platform.circuit import Breakers
 from triage.platform.errors import PermanentError, Throttled, TransientError, Unavailable
+from triage.platform.handler import Handler
 from triage.platform.health import Liveness
+from triage.platform.retrying import backoff
 from triage.platform.serde import Serde, SerdeError
 from triage.platform.settings import PARTITIONER, Settings
 from triage.platform.topics import DLQ, largest_letter_bytes, max_message_bytes
@@ -99,30 +102,36 @@ class Outbound:
 Encoded = tuple[str, bytes, bytes | None, list[tuple[str, bytes]], int]
 
 
-class Handler(Protocol):
-    def handle(self, record: Inbound) -> Sequence[Outbound]:
-        """Transform one record. Raise TransientError to retry, anything else to dead-letter it."""
-        ...
+class DecodedOnRead(Sequence[Inbound]):
+    """A batch's records for ``Handler.prepare``, decoded the first time the hook reads them: a
+    handler that does not prepare costs no second decoding of its batch."""
+
+    def __init__(self, decode: Callable[[], list[Inbound]]) -> None:
+        self._decode = decode
+        self._records: list[Inbound] | None = None
+
+    @property
+    def records(self) -> list[Inbound]:
+        if self._records is None:
+            self._records = self._decode()
+        return self._records
+
+    @overload
+    def __getitem__(self, index: int) -> Inbound: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Inbound]: ...
+    def __getitem__(self, index: int | slice) -> Inbound | Sequence[Inbound]:
+        return self.records[index]
+
+    def __len__(self) -> int:
+        return len(self.records)
 
 
-class BatchEffects(Protocol):
-    """Optional hooks a handler may define; the runtime calls those that exist.
-
-    ``prepare``: once per batch, before ``handle`` is called for its records
-    (the decodable ones), e.g. to read in bulk what they will need.
-    ``flush``: write side effects buffered by ``handle``, inside the transaction.
-    ``discard``: the batch was aborted, forget what it buffered.
-    ``committed``: the batch's transaction committed (make pending state real).
-    ``assigned`` / ``revoked``: input partitions gained or lost in a rebalance,
-    as {logical topic: [partition, ...]} (rebuild or drop per-partition state).
-    """
-
-    def prepare(self, records: Sequence[Inbound]) -> None: ...
-    def flush(self) -> None: ...
-    def discard(self) -> None: ...
-    def committed(self) -> None: ...
-    def assigned(self, partitions: dict[str, list[int]]) -> None: ...
-    def revoked(self, partitions: dict[str, list[int]]) -> None: ...
+def annotate_span(inbound: Inbound, outputs: Sequence[Outbound]) -> None:
+    """The record's span: the ids its value and outputs carry (tracing.py). Metrics are the handler's
+    (``Handler.observe``)."""
+    tracing.annotate(trace.get_current_span(), inbound.value)
+    tracing.annotate_outputs([out.value for out in outputs])
 
 
 class RecordTooLarge(PermanentError):
@@ -196,9 +205,9 @@ class StreamProcessor:
         self._cpu: dict[tuple[str, str], metrics.Counter] = {}
         self._retrying = Retrying(
             stop=stop_after_attempt(settings.triage_max_attempts),
-            wait=wait_exponential_jitter(
-                multiplier=settings.triage_retry_initial_s, max=settings.triage_retry_max_s
-            ),
+            # jitter_s: tenacity's default, as before the shared helper; a Retry-After a
+            # TransientError carries (retry_after_s) is honoured, at most triage_retry_max_s.
+            wait=backoff(settings.triage_retry_initial_s, settings.triage_retry_max_s, jitter_s=1.0),
             # Unavailable is not retried here: its waits belong outside the transaction (ADR 0022).
             retry=retry_if_exception(lambda e: isinstance(e, TransientError) and not isinstance(e, Unavailable)),
             reraise=True,
@@ -349,14 +358,15 @@ class StreamProcessor:
     def _retry_transient(self, transaction: Callable[[], Exception | None]) -> Exception | None:
         """A transaction tried again after a transient failure, so that a passing hiccup (a
         coordinator moving) in the middle of a bisection does not rewind it."""
-        failure: Exception | None = None
-        for attempt in range(self.settings.triage_max_attempts):
-            if attempt:
-                time.sleep(self.settings.triage_retry_initial_s * 2 ** (attempt - 1))
-            failure = transaction()
-            if failure is None or not is_transient(failure) or isinstance(failure, Unavailable):
-                return failure  # a dependency away is waited out by its circuit, not here
-        return failure
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.triage_max_attempts),
+            wait=backoff(self.settings.triage_retry_initial_s, self.settings.triage_retry_max_s),
+            # a dependency away is waited out by its circuit, not here
+            retry=retry_if_result(lambda failure: failure is not None and is_transient(failure)
+                                  and not isinstance(failure, Unavailable)),
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+        )
+        return retrying(transaction)
 
     def _commit(self, consumer: Consumer, batch: list[Message]) -> Exception | None:
         """One transaction for ``batch``: None when it committed, ``Held`` when only a prefix did (a
@@ -389,19 +399,17 @@ class StreamProcessor:
             if not done:  # the first record met the outage: nothing was produced, nothing to keep
                 self._producer.abort_transaction(ABORT_TIMEOUT_S)
                 metrics.TRANSACTIONS.labels(self.service, "empty").inc()
-                self._hook("discard")
+                self.handler.discard()
                 return Held(batch, cause)
             cpu = time.thread_time()
-            flush = getattr(self.handler, "flush", None)
-            if flush is not None:
-                self._retrying(flush)
+            self._retrying(self.handler.flush)
             cpu = self._spent("", "flush", cpu)
             self._finish(consumer, done)
             self._spent("", "commit", cpu)
         except Exception as exc:
             self._abort(batch, exc)
             return exc
-        self._hook("committed")
+        self.handler.committed()
         return Held(batch[len(done):], cause) if len(done) < len(batch) else None
 
     def _finish(self, consumer: Consumer, batch: list[Message]) -> None:
@@ -449,21 +457,16 @@ class StreamProcessor:
         return None
 
     def _prepare(self, batch: list[Message]) -> None:
-        prepare = getattr(self.handler, "prepare", None)
-        if prepare is None:
-            return
+        self.handler.prepare(DecodedOnRead(lambda: self._decodable(batch)))
+
+    def _decodable(self, batch: list[Message]) -> list[Inbound]:
         records = []
         for message in batch:
             try:
                 records.append(self._inbound(self._physical[message.topic()], message))
             except SerdeError:
                 continue  # its own turn dead-letters it
-        prepare(records)
-
-    def _hook(self, name: str, *args: object) -> None:
-        hook = getattr(self.handler, name, None)
-        if hook is not None:
-            hook(*args)
+        return records
 
     def _by_topic(self, partitions: list[TopicPartition]) -> dict[str, list[int]]:
         grouped: dict[str, list[int]] = {}
@@ -473,14 +476,14 @@ class StreamProcessor:
 
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("%s assigned %s", self.service, self._by_topic(partitions))
-        self._hook("assigned", self._by_topic(partitions))
+        self.handler.assigned(self._by_topic(partitions))
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("%s revoked %s", self.service, self._by_topic(partitions))
         for tp in partitions:  # its next owner starts at the committed offset
             self._held.pop((tp.topic, tp.partition), None)
         self.liveness.released()
-        self._hook("revoked", self._by_topic(partitions))
+        self.handler.revoked(self._by_topic(partitions))
 
     def _abort(self, batch: list[Message], exc: Exception) -> None:
         """Abort the open transaction: nothing the batch wrote becomes visible.
@@ -489,7 +492,7 @@ class StreamProcessor:
         fatal state) a fresh producer takes over, whose ``init_transactions`` aborts it."""
         log.warning("%s aborting a batch of %d: %s", self.service, len(batch), exc)
         metrics.TRANSACTIONS.labels(self.service, "aborted").inc()
-        self._hook("discard")
+        self.handler.discard()
         if isinstance(exc, CallWedged):
             # The producer is still inside the wedged call: touching it could block as well.
             # A fresh one with the same transactional.id fences it and aborts its transaction.
@@ -642,7 +645,8 @@ class StreamProcessor:
                 outputs = self.handler.handle(inbound)
                 started = self._spent(topic, "handle", started)
                 encoded = [self._encode(out) for out in outputs]
-                metrics_observers.observe_record(self.service, inbound, outputs)
+                annotate_span(inbound, outputs)
+                self.handler.observe(inbound, outputs)
                 self._spent(topic, "encode", started)
                 return encoded
             except TransientError:

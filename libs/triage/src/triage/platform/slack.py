@@ -7,7 +7,7 @@ most ``MAX_LINES``) with the ``triage dlq replay`` command that replays it.
 Posting happens on one background thread, so a slow or absent Slack never
 holds the audit stage; a full queue drops the notification (logged) rather
 than block. Slack's incoming-webhook answers: 200 ``ok``; 429 with
-``Retry-After`` and 5xx are retried (backoff, ``TRIAGE_SLACK_MAX_ATTEMPTS``);
+``Retry-After`` and 5xx are retried (tenacity and retrying.py's wait, ``TRIAGE_SLACK_MAX_ATTEMPTS``);
 400 ``invalid_payload``, 403, 404 ``no_service``, 410 are permanent.
 Messages carry no email address: error messages are scrubbed like the logs.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import random
 import threading
 import time
 import urllib.error
@@ -25,7 +24,10 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
 from triage.platform.logs import scrub
+from triage.platform.retrying import RetryAfterError, backoff, parse_retry_after
 from triage.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,8 +79,15 @@ class SlackError(Exception):
     """Slack refused the message for good (bad payload, unknown webhook)."""
 
 
+class SlackTemporary(RetryAfterError):
+    """A 429 (with its ``Retry-After``), a 5xx or no answer: worth another attempt."""
+
+
 class SlackWebhook:
-    """POSTs ``{"text": ...}`` to an incoming webhook, retrying what Slack says is temporary."""
+    """POSTs ``{"text": ...}`` to an incoming webhook, retrying what Slack says is temporary.
+
+    tenacity's attempts with the shared wait (retrying.py): a 429's ``Retry-After``, else
+    exponential backoff with jitter from ``initial_backoff_s``; both at most ``retry_after_cap_s``."""
 
     def __init__(self, url: str, *, timeout_s: float = 5.0, max_attempts: int = 4,
                  retry_after_cap_s: float = 30.0, initial_backoff_s: float = 0.5,
@@ -93,33 +102,33 @@ class SlackWebhook:
     def post(self, text: str) -> int:
         """Sends the message; returns the attempts it took. Raises SlackError when it gives up."""
         body = json.dumps({"text": text}).encode()
-        for attempt in range(1, self.max_attempts + 1):
-            request = urllib.request.Request(self.url, data=body, method="POST",
-                                             headers={"Content-Type": "application/json"})
-            wait = self.initial_backoff_s * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                    response.read()
-                    return attempt
-            except urllib.error.HTTPError as exc:
-                answer = exc.read().decode(errors="replace")[:200]
-                if exc.code == 429:
-                    wait = retry_after(exc.headers.get("Retry-After"), wait)
-                elif exc.code < 500:
-                    raise SlackError(f"Slack answered {exc.code} {answer!r}") from exc
-                failure = f"{exc.code} {answer!r}"
-            except (urllib.error.URLError, OSError) as exc:
-                failure = f"{type(exc).__name__}: {exc}"
-            if attempt < self.max_attempts:
-                self.sleep(min(wait, self.retry_after_cap_s))
-        raise SlackError(f"Slack still failing after {self.max_attempts} attempt(s): {failure}")
+        retrying = Retrying(stop=stop_after_attempt(self.max_attempts),
+                            wait=backoff(self.initial_backoff_s, self.retry_after_cap_s),
+                            retry=retry_if_exception_type(SlackTemporary), sleep=self.sleep, reraise=True)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self._post_once(body)
+        except SlackTemporary as exc:
+            raise SlackError(f"Slack still failing after {self.max_attempts} attempt(s): {exc}") from exc
+        return attempt.retry_state.attempt_number
 
-
-def retry_after(value: str | None, default: float) -> float:
-    try:
-        return max(float(value), 0.0) if value is not None else default
-    except ValueError:
-        return default
+    def _post_once(self, body: bytes) -> None:
+        request = urllib.request.Request(self.url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            answer = exc.read().decode(errors="replace")[:200]
+            if exc.code == 429:
+                raise SlackTemporary(f"{exc.code} {answer!r}",
+                                     retry_after_s=parse_retry_after(exc.headers.get("Retry-After"))) from exc
+            if exc.code < 500:
+                raise SlackError(f"Slack answered {exc.code} {answer!r}") from exc
+            raise SlackTemporary(f"{exc.code} {answer!r}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise SlackTemporary(f"{type(exc).__name__}: {exc}") from exc
 
 
 class DlqNotifier:
