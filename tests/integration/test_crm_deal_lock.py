@@ -22,15 +22,15 @@ import pytest
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.support.fake_salesforce import FakeSalesforce
 from tests.support.stack import Stack
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
 from triage.platform.errors import TransientError
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
 from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.local_crm import ActionResult
-from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
 
 PATIENCE_S = 2.0  # how long a writer's open-deal read waits for the other writer's
 

@@ -12,9 +12,10 @@ import psycopg
 import pytest
 
 from tests.support.stack import Stack
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
-from triage_crm_sink.local_crm import ActionResult, LocalCrm
+from triage_crm_sink.adapters.local.crm import LocalCrm
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
                 "associate_contact": "association"}

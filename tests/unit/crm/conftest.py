@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_hubspot import FakeHubSpot
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.ledger import Ledger
 from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.local_crm import ActionResult
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
                 "associate_contact": "association", "create_ticket": "ticket"}

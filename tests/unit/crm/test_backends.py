@@ -7,11 +7,11 @@ import pytest
 from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.settings import Settings
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm
+from triage_crm_sink.adapters.local.crm import LocalCrm
 from triage_crm_sink.backends import auto_write_intents, build_backend
 from triage_crm_sink.deal_lock import DealLock
-from triage_crm_sink.hubspot_crm import HubSpotCrm
 from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.local_crm import LocalCrm
 
 URL = "postgresql://u:p@127.0.0.1:1/none"  # never connected: building a backend does no I/O
 

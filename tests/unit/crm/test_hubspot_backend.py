@@ -9,7 +9,7 @@ import pytest
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.unit.crm.conftest import MemoryLedger, action, hubspot_crm, lead, token
 from triage.platform.errors import PermanentError, TransientError
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.ledger import LedgeredCrm
 from triage_crm_sink.limits import RequestBudget
 

@@ -10,8 +10,8 @@ import pytest
 from tests.support.fake_salesforce import FakeSalesforce
 from tests.unit.crm.conftest import MemoryLedger, action, lead, token
 from triage.platform.errors import PermanentError, TransientError
+from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
 from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.support.fake_salesforce import FakeSalesforce
 from tests.unit.crm.conftest import lead, token
 from tests.unit.crm.test_salesforce_backend import salesforce_crm
 from triage.platform.errors import CrmRejected, PermanentError, Throttled, Unavailable
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.limits import RequestBudget
 
 

@@ -7,10 +7,10 @@ from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.settings import Settings
+from triage_crm_sink.adapters.local.crm import LocalCrm
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock
 from triage_crm_sink.handler import CrmBackend
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
-from triage_crm_sink.local_crm import LocalCrm
 from triage_crm_sink.queue_owners import QueueOwnedCrm
 
 
@@ -42,7 +42,7 @@ IN_TRANSACTION_MAX_WAIT_S = 0.5
 
 
 def hubspot(settings: Settings, deal_lock: DealLock | None = None, in_transaction: bool = False) -> CrmBackend:
-    from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+    from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
     from triage_crm_sink.limits import RequestBudget
 
     token = settings.triage_hubspot_access_token
@@ -64,7 +64,11 @@ def hubspot(settings: Settings, deal_lock: DealLock | None = None, in_transactio
 
 
 def salesforce(settings: Settings, deal_lock: DealLock | None = None, in_transaction: bool = False) -> CrmBackend:
-    from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
+    from triage_crm_sink.adapters.salesforce.crm import (
+        SalesforceCrm,
+        TimedSession,
+        salesforce_client,
+    )
 
     def secret(value) -> str | None:
         return value.get_secret_value() if value is not None else None

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
 from triage.platform.errors import CrmRejected
 from triage.platform.logs import scrub
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
-from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
-from triage_crm_sink.local_crm import ActionResult
 
 Perform = Callable[[CrmAction], ActionResult]
 

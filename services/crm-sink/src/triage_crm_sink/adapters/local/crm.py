@@ -18,24 +18,13 @@ refused action is still isolated and dead-lettered alone (docs/benchmarks.md: 1.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import asyncpg
 
+from triage.domain.crm_decisions import OPEN_DEAL_WINDOW_DAYS, ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
-
-#: The seed design's rule: no new deal while an open one is younger than this.
-OPEN_DEAL_WINDOW_DAYS = 45
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    object_type: str
-    object_id: str | None
-    status: str
-    summary: str
 
 
 class LocalCrm:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.queues import SALESFORCE_CASE_PRIORITY
-from triage_crm_sink.local_crm import ActionResult
 
 CASE_KEY = "Triage_Email_Id__c"
 

@@ -46,15 +46,15 @@ from hubspot.crm.companies import SimplePublicObjectInput as CompanyUpdate
 from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCreate
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
+from triage_crm_sink.adapters.hubspot.deals import HubSpotDealsAndNotes, _present
+from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
+from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, ensure_key_property
+from triage_crm_sink.adapters.hubspot.tickets import HubSpotTickets
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
-from triage_crm_sink.hubspot_deals import HubSpotDealsAndNotes, _present
-from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
-from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
-from triage_crm_sink.hubspot_tickets import HubSpotTickets
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
-from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

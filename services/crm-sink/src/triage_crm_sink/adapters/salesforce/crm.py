@@ -41,14 +41,14 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.format import format_soql
 
+from triage.domain.crm_decisions import OPEN_DEAL_WINDOW_DAYS, ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
+from triage_crm_sink.adapters.hubspot.crm import BoundedCache
+from triage_crm_sink.adapters.hubspot.reads import VIEW_TTL_S
+from triage_crm_sink.adapters.salesforce.cases import SalesforceCases
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
-from triage_crm_sink.hubspot_crm import BoundedCache
-from triage_crm_sink.hubspot_reads import VIEW_TTL_S
 from triage_crm_sink.limits import retry_after_seconds
-from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
-from triage_crm_sink.salesforce_cases import SalesforceCases
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -22,10 +22,10 @@ from typing import Any
 from hubspot.crm.deals import SimplePublicObjectInputForCreate as DealCreate
 from hubspot.crm.objects.notes import SimplePublicObjectInputForCreate as NoteCreate
 
+from triage.domain.crm_decisions import OPEN_DEAL_WINDOW_DAYS, ActionResult
+from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
+from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY
 from triage_crm_sink.deal_lock import DealLock, Unlocked
-from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
-from triage_crm_sink.hubspot_schema import KEY_PROPERTY
-from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
 
 # HubSpot-defined association type ids (v4 "default" associations use the same ones).
 DEAL_TO_COMPANY = 341
