@@ -15,7 +15,8 @@ from tests.support.stack import Stack
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
-from triage_crm_sink.adapters.local.crm import LocalCrm
+from triage_crm_sink.backends import local_crm
+from triage_crm_sink.ledger import LedgeredCrm
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
                 "associate_contact": "association"}
@@ -24,7 +25,7 @@ OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "creat
 @dataclass
 class Crm:
     url: str
-    crm: LocalCrm
+    crm: LedgeredCrm
 
     def count(self, query: str, *params: object) -> int:
         with psycopg.connect(self.url) as conn:
@@ -40,7 +41,7 @@ def local(stack: Stack) -> Iterator[Crm]:
     url = stack.new_database()
     migrate(url)
     database = Database(url).connect()
-    yield Crm(url, LocalCrm(database))
+    yield Crm(url, local_crm(database))
     database.close()
     stack.drop_database(url)
 
@@ -196,7 +197,7 @@ def apply_concurrently(url: str, actions: list[CrmAction], hold_table: str) -> l
 
     def run(index: int) -> None:
         try:
-            outcomes[index] = LocalCrm(databases[index]).apply(actions[index])
+            outcomes[index] = local_crm(databases[index]).apply(actions[index])
         except BaseException as exc:  # reported by the assertion, not lost in the thread
             outcomes[index] = exc
 
@@ -339,7 +340,7 @@ def test_without_the_batch_transaction_prefetch_writes_nothing(stack: Stack) -> 
     migrate(url)
     database = Database(url).connect()
     try:
-        crm = LocalCrm(database, batch_transaction=False)
+        crm = local_crm(database, batch_transaction=False)
         crm.prefetch([company("e1", f"acme-{token()}.com")])
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT count(*) FROM crm_actions_done").fetchone()[0] == 0

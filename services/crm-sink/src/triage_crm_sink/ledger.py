@@ -38,6 +38,10 @@ class Ledger:
         self.recorded = {row["idempotency_key"]: ActionResult(*tuple(row)[1:]) for row in rows}
         return self.recorded
 
+    def perform_ahead(self, actions: Sequence[CrmAction], perform: Perform) -> Sequence[CrmAction]:
+        """Nothing: a remote CRM's writes cannot join our transaction, each waits for its ``once``."""
+        return actions
+
     def once(self, action: CrmAction, perform: Perform) -> ActionResult:
         recorded = self.recorded.get(action.idempotency_key)
         if recorded is not None:
@@ -75,7 +79,11 @@ class Ledger:
 
 
 class LedgeredCrm:
-    """A remote CRM adapter whose every action is performed once per idempotency key."""
+    """A CRM (the writer, writer.py) whose every action is performed once per idempotency key.
+
+    ``ledger``: ``Ledger`` here for the remote CRMs, the local CRM's own (adapters/local/ledger.py),
+    which records in the same transaction as the write and may perform a batch ahead in one.
+    """
 
     def __init__(self, crm, ledger: Ledger) -> None:
         self.crm = crm
@@ -88,7 +96,8 @@ class LedgeredCrm:
     def prefetch(self, actions: Sequence[CrmAction]) -> None:
         """A batch's ledger rows in one query, then the CRM's reads for the actions still to do."""
         recorded = self.ledger.prefetch([a.idempotency_key for a in actions])
-        pending = [a for a in actions if a.idempotency_key not in recorded]
+        pending = self.ledger.perform_ahead([a for a in actions if a.idempotency_key not in recorded],
+                                            self.crm.apply)
         prefetch = getattr(self.crm, "prefetch", None)
         if pending and prefetch is not None:
             prefetch(pending)

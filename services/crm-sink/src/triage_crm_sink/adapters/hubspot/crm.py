@@ -9,11 +9,11 @@ and a deal carry the unique custom property ``triage_idempotency_key``
 by it (batch read, ``idProperty``) before a create, and a create that collides
 with it (a concurrent or timed-out attempt made the object) reads the winner.
 Companies nobody keyed yet are found by a domain search and claimed (the key is
-set on them). The 45-day rule and the email's note are checked on the
-company's (contact's) associated deals and notes, read through the v4
-associations (consistent), not through search, and the check and the create
-hold a PostgreSQL advisory lock on the owner (deal_lock.py) so that two
-crm-sink instances cannot both find "no open deal" and both create. Reads for a whole Kafka batch
+set on them). The company's (contact's) deals and the email's note are read
+on its v4 associations (consistent), not through search; whether a deal is
+created is the writer's decision (writer.py), under a PostgreSQL advisory lock
+on the owner (deal_lock.py), so that two crm-sink instances cannot both find
+"no open deal" and both create. Reads for a whole Kafka batch
 are made up front in bulk (``prefetch``; hubspot_reads.py). Deals, the
 associations and notes: hubspot_deals.py.
 
@@ -36,7 +36,8 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import urllib3
@@ -53,7 +54,6 @@ from triage_crm_sink.adapters.hubspot.deals import HubSpotDealsAndNotes, _presen
 from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
 from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, ensure_key_property
 from triage_crm_sink.adapters.hubspot.tickets import HubSpotTickets
-from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,16 @@ def company_key(domain: str | None, name: str | None) -> str | None:
 
 
 class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
+    """The port (crm_port.py) on HubSpot."""
+
     backend = "hubspot"
+    deal_type = "deal"
+    deal_label = "HubSpot deal"
 
     def __init__(self, client: HubSpot, budget: RequestBudget, *, timeout_s: float = 10.0,
                  retry_after_cap_s: float = 10.0, pipeline: str = "default",
                  deal_stage: str = "appointmentscheduled", create_properties: bool = True,
-                 sleep: Callable[[float], None] = time.sleep, deal_lock: DealLock | Unlocked = UNLOCKED,
-                 in_transaction: bool = False) -> None:
+                 sleep: Callable[[float], None] = time.sleep, in_transaction: bool = False) -> None:
         # Each SDK attribute access builds a new ApiClient and connection pool: build them once.
         crm = client.crm
         self.company_basic, self.company_search = crm.companies.basic_api, crm.companies.search_api
@@ -109,7 +112,6 @@ class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
         self.pipeline = pipeline
         self.deal_stage = deal_stage
         self.create_properties = create_properties
-        self.deal_lock = deal_lock  # across instances: the 45-day check and the create (deal_lock.py)
         self._sleep = sleep
         self.in_transaction = in_transaction  # never sleep: a 429 is the runtime's to wait out (ADR 0022)
         self._key_property_ready = False
@@ -117,14 +119,13 @@ class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
         self.contacts = BoundedCache()
         self.view = BatchView()
 
-    def apply(self, action: CrmAction) -> ActionResult:
+    @contextmanager
+    def performing(self) -> Iterator[None]:
         self.ensure_key_property()
         if self.view.stale():
             self.view = BatchView()
         try:
-            if action.action in ("create_deal", "create_ticket"):
-                return getattr(self, action.action)(action.properties, action.idempotency_key)
-            return getattr(self, action.action)(action.properties)
+            yield
         except StaleId as exc:
             self.forget()
             raise TransientError("a cached HubSpot id no longer exists (merged or deleted); searching again") from exc

@@ -26,7 +26,7 @@ class SalesforceCases:
     find_account: Callable[[str | None, str | None], tuple[str, dict] | None]
     contact: Callable[[str], dict | None]
 
-    def create_ticket(self, props: dict[str, str]) -> ActionResult:
+    def create_ticket(self, props: dict[str, str], key: str) -> ActionResult:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
         contact = self.contact(props["contact_email"].lower()) if props.get("contact_email") else None
         fields: dict[str, Any] = {
