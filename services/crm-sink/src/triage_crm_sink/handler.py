@@ -21,7 +21,9 @@ APPROVE_HINT = "approve with the Create in CRM button (admin: Review queue, or t
 
 
 class CrmBackend(Protocol):
-    """The port every CRM adapter implements: local PostgreSQL, HubSpot, Salesforce (backends.py)."""
+    """What the handler writes through: the one writer over any adapter (writer.py, backends.py).
+
+    Optionally ``prefetch(actions)``: once per Kafka batch, before its actions are applied."""
 
     backend: str
 

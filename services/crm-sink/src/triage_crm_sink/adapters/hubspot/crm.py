@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -54,6 +53,7 @@ from triage_crm_sink.adapters.hubspot.deals import HubSpotDealsAndNotes, _presen
 from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
 from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, ensure_key_property
 from triage_crm_sink.adapters.hubspot.tickets import HubSpotTickets
+from triage_crm_sink.adapters.remembered import BoundedCache
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -61,21 +61,6 @@ T = TypeVar("T")
 
 CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company", "hubspot_owner_id"]
 COMPANY_PROPERTIES = ["name", "domain", KEY_PROPERTY]
-
-
-class BoundedCache(OrderedDict[str, str]):
-    """domain -> company id (and email -> contact id), least recently used out first."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        super().__init__()
-        self.size = size
-
-    def remember(self, key: str, value: str) -> str:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
-        return value
 
 
 def company_key(domain: str | None, name: str | None) -> str | None:

@@ -51,8 +51,7 @@ from triage.domain.crm_decisions import (
 )
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
-from triage_crm_sink.adapters.hubspot.crm import BoundedCache
-from triage_crm_sink.adapters.hubspot.reads import VIEW_TTL_S
+from triage_crm_sink.adapters.remembered import VIEW_TTL_S, BoundedCache
 from triage_crm_sink.adapters.salesforce.cases import SalesforceCases
 from triage_crm_sink.crm_port import DealOwner
 from triage_crm_sink.limits import retry_after_seconds
