@@ -312,6 +312,24 @@ def test_a_batch_prefetched_in_one_transaction_gives_what_each_action_alone_give
     assert local.count("SELECT count(*) FROM crm_companies") == 2
 
 
+def runs() -> float:
+    from triage.platform.metrics import DB_RUNS
+
+    return DB_RUNS._value.get()
+
+
+def test_a_batch_is_one_database_run_and_an_action_alone_one_run(local: Crm) -> None:
+    """triage_db_runs_total counts transactions (bench: db_transactions), not the statements inside."""
+    domain = f"acme-{token()}.com"
+    batch = [company("e1", domain), contact("e1", f"jane@{domain}", domain), deal("e1", domain)]
+    before, statements_before = runs(), statements()
+    local.crm.prefetch(batch)
+    assert runs() - before == 1 and statements() - statements_before > 3
+    before = runs()
+    local.crm.apply(deal("e2", domain))
+    assert runs() - before == 1
+
+
 def test_a_prefetched_batch_replayed_returns_the_recorded_results(local: Crm) -> None:
     domain = f"acme-{token()}.com"
     batch = [company("e1", domain), contact("e1", f"jane@{domain}", domain), deal("e1", domain)]

@@ -53,13 +53,13 @@ class LocalCrm:
 
     # -- one statement on the bound connection ---------------------------------------------
     def fetchval(self, query: str, *args: Any) -> Any:
-        return self.db.run(self._bound().fetchval(query, *args))
+        return self.db.run_step(self._bound().fetchval(query, *args))
 
     def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        return self.db.run(self._bound().fetchrow(query, *args))
+        return self.db.run_step(self._bound().fetchrow(query, *args))
 
     def execute(self, query: str, *args: Any) -> None:
-        self.db.run(self._bound().execute(query, *args))
+        self.db.run_step(self._bound().execute(query, *args))
 
     def _bound(self) -> asyncpg.Connection:
         if self.conn is None:
