@@ -15,6 +15,7 @@ an action recorded there returns its result without a transaction of its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
@@ -22,6 +23,18 @@ from triage.platform.db import Database
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
 
 Perform = Callable[[CrmAction], ActionResult]
+
+
+class ActionLedger(Protocol):
+    """Once per idempotency key: ``Ledger`` (crm_ledger) or the local CRM's (adapters/local/ledger.py)."""
+
+    backend: str
+
+    def prefetch(self, keys: Sequence[str]) -> dict[str, ActionResult]: ...
+
+    def perform_ahead(self, actions: Sequence[CrmAction], perform: Perform) -> Sequence[CrmAction]: ...
+
+    def once(self, action: CrmAction, perform: Perform) -> ActionResult: ...
 
 
 class Ledger:
@@ -85,7 +98,7 @@ class LedgeredCrm:
     which records in the same transaction as the write and may perform a batch ahead in one.
     """
 
-    def __init__(self, crm, ledger: Ledger) -> None:
+    def __init__(self, crm, ledger: ActionLedger) -> None:
         self.crm = crm
         self.ledger = ledger
         self.backend = crm.backend
@@ -94,7 +107,8 @@ class LedgeredCrm:
         return self.ledger.once(action, self.crm.apply)
 
     def prefetch(self, actions: Sequence[CrmAction]) -> None:
-        """A batch's ledger rows in one query, then the CRM's reads for the actions still to do."""
+        """A batch's ledger rows in one query (the local CRM: the batch performed in one transaction),
+        then the CRM's reads for the actions still to do."""
         recorded = self.ledger.prefetch([a.idempotency_key for a in actions])
         pending = self.ledger.perform_ahead([a for a in actions if a.idempotency_key not in recorded],
                                             self.crm.apply)

@@ -18,7 +18,7 @@ from triage.domain.models import CrmAction
 from triage.platform.errors import PermanentError
 from triage_crm_sink.crm_port import CrmPort
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
-from triage_crm_sink.ledger import LedgeredCrm
+from triage_crm_sink.ledger import ActionLedger, LedgeredCrm
 
 Operation = Callable[[CrmAction], ActionResult]
 
@@ -73,6 +73,6 @@ class CrmWriter:
             return self.port.create_deal(props, key, owner)
 
 
-def crm_writer(port: CrmPort, ledger, deal_lock: DealLock | Unlocked = UNLOCKED) -> LedgeredCrm:
+def crm_writer(port: CrmPort, ledger: ActionLedger, deal_lock: DealLock | Unlocked = UNLOCKED) -> LedgeredCrm:
     """The writer every process uses: each action once per idempotency key, the deal rule decided here."""
     return LedgeredCrm(CrmWriter(port, deal_lock), ledger)
