@@ -143,15 +143,16 @@ def _present(**values: str | None) -> dict[str, str]:
 
 
 def _open_deals(deals: list[dict]) -> list[OpenDeal]:
-    return [OpenDeal(d["id"], _created(d["properties"].get("createdate")), d["properties"].get("hs_is_closed") == "true")
-            for d in deals]
+    return [OpenDeal(d["id"], _created(d["properties"].get("createdate")),
+                     closed=d["properties"].get("hs_is_closed") == "true") for d in deals]
 
 
 def _created(stamp: str | None) -> datetime:
-    """``createdate`` as HubSpot answers it (ISO 8601, ``Z``); unknown: the distant past."""
+    """``createdate`` as HubSpot answers it (ISO 8601, ``Z``; without a zone: UTC); unknown: the distant past."""
     if not stamp:
         return datetime.min.replace(tzinfo=UTC)
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    created = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
 
 
 def _association(object_id: str | None, type_id: int) -> dict[str, Any] | None:

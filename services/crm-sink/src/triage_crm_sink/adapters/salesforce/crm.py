@@ -411,8 +411,8 @@ def _message(exc: SalesforceError) -> str:
 
 def _open_deal(record: dict[str, Any]) -> OpenDeal:
     """An open Opportunity; Salesforce's ``CreatedDate``: ``2026-11-25T10:00:00.000+0000`` (or ISO 8601)."""
-    stamp = str(record["CreatedDate"]).replace("+0000", "+00:00").replace("Z", "+00:00")
-    return OpenDeal(record["Id"], datetime.fromisoformat(stamp))
+    created = datetime.fromisoformat(str(record["CreatedDate"]).replace("+0000", "+00:00").replace("Z", "+00:00"))
+    return OpenDeal(record["Id"], created if created.tzinfo is not None else created.replace(tzinfo=UTC))
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:
