@@ -22,15 +22,16 @@ import pytest
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.support.fake_salesforce import FakeSalesforce
 from tests.support.stack import Stack
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
 from triage.platform.errors import TransientError
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
 from triage_crm_sink.deal_lock import UNLOCKED, DealLock
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
 from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.local_crm import ActionResult
-from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
+from triage_crm_sink.writer import crm_writer
 
 PATIENCE_S = 2.0  # how long a writer's open-deal read waits for the other writer's
 
@@ -128,9 +129,8 @@ def assert_race_outcome(results: list, deal_ids: list[str], locked: bool) -> Non
 
 
 def hubspot_writers(fake: FakeHubSpot, databases: list[Database], locked: bool) -> list[LedgeredCrm]:
-    return [LedgeredCrm(HubSpotCrm(hubspot_client(fake.token, fake.url), RequestBudget(1000, 10.0), timeout_s=5.0,
-                                   deal_lock=DealLock(d, "hubspot") if locked else UNLOCKED),
-                        Ledger(d, "hubspot"))
+    return [crm_writer(HubSpotCrm(hubspot_client(fake.token, fake.url), RequestBudget(1000, 10.0), timeout_s=5.0),
+                       Ledger(d, "hubspot"), DealLock(d, "hubspot") if locked else UNLOCKED)
             for d in databases]
 
 
@@ -169,8 +169,8 @@ def salesforce_writers(fake: FakeSalesforce, databases: list[Database], locked: 
         client = salesforce_client(instance_url=fake.instance_url, access_token=fake.token, username=None,
                                    password=None, security_token=None, domain="login", version=fake.version,
                                    session=session)
-        crm = SalesforceCrm(client, deal_lock=DealLock(database, "salesforce") if locked else UNLOCKED)
-        writers.append(LedgeredCrm(crm, Ledger(database, "salesforce")))
+        writers.append(crm_writer(SalesforceCrm(client), Ledger(database, "salesforce"),
+                                  DealLock(database, "salesforce") if locked else UNLOCKED))
     return writers
 
 

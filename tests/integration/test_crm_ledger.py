@@ -10,12 +10,12 @@ import psycopg
 import pytest
 
 from tests.support.stack import Stack
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
 from triage.platform.errors import TransientError
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
-from triage_crm_sink.local_crm import ActionResult
 
 
 class SlowCrm:

@@ -29,10 +29,11 @@ from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.topics import DLQ, EXTRACTED
 from triage_audit.rows import UPSERT_REVIEW_REJECTED, rejected_review_row
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.admin_crm import RouteStore, approve
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.ledger import Ledger, LedgeredCrm
+from triage_crm_sink.ledger import Ledger
 from triage_crm_sink.limits import RequestBudget
+from triage_crm_sink.writer import crm_writer
 
 
 @pytest.fixture
@@ -110,8 +111,8 @@ def test_a_refused_contact_is_a_failed_event_and_a_review_item_not_a_dead_letter
     hubspot.invalid_emails.clear()
     db = Database(pipeline.database_url).connect()
     try:
-        crm = LedgeredCrm(HubSpotCrm(hubspot_client(hubspot.token, hubspot.url), RequestBudget(100, 10.0)),
-                          Ledger(db, "hubspot"))
+        crm = crm_writer(HubSpotCrm(hubspot_client(hubspot.token, hubspot.url), RequestBudget(100, 10.0)),
+                         Ledger(db, "hubspot"))
         approved = approve(bad.email_id, RouteStore(db), crm)
     finally:
         db.close()

@@ -12,9 +12,11 @@ import psycopg
 import pytest
 
 from tests.support.stack import Stack
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
-from triage_crm_sink.local_crm import ActionResult, LocalCrm
+from triage_crm_sink.backends import local_crm
+from triage_crm_sink.ledger import LedgeredCrm
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
                 "associate_contact": "association"}
@@ -23,7 +25,7 @@ OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "creat
 @dataclass
 class Crm:
     url: str
-    crm: LocalCrm
+    crm: LedgeredCrm
 
     def count(self, query: str, *params: object) -> int:
         with psycopg.connect(self.url) as conn:
@@ -39,7 +41,7 @@ def local(stack: Stack) -> Iterator[Crm]:
     url = stack.new_database()
     migrate(url)
     database = Database(url).connect()
-    yield Crm(url, LocalCrm(database))
+    yield Crm(url, local_crm(database))
     database.close()
     stack.drop_database(url)
 
@@ -195,7 +197,7 @@ def apply_concurrently(url: str, actions: list[CrmAction], hold_table: str) -> l
 
     def run(index: int) -> None:
         try:
-            outcomes[index] = LocalCrm(databases[index]).apply(actions[index])
+            outcomes[index] = local_crm(databases[index]).apply(actions[index])
         except BaseException as exc:  # reported by the assertion, not lost in the thread
             outcomes[index] = exc
 
@@ -310,6 +312,24 @@ def test_a_batch_prefetched_in_one_transaction_gives_what_each_action_alone_give
     assert local.count("SELECT count(*) FROM crm_companies") == 2
 
 
+def runs() -> float:
+    from triage.platform.metrics import DB_RUNS
+
+    return DB_RUNS._value.get()
+
+
+def test_a_batch_is_one_database_run_and_an_action_alone_one_run(local: Crm) -> None:
+    """triage_db_runs_total counts transactions (bench: db_transactions), not the statements inside."""
+    domain = f"acme-{token()}.com"
+    batch = [company("e1", domain), contact("e1", f"jane@{domain}", domain), deal("e1", domain)]
+    before, statements_before = runs(), statements()
+    local.crm.prefetch(batch)
+    assert runs() - before == 1 and statements() - statements_before > 3
+    before = runs()
+    local.crm.apply(deal("e2", domain))
+    assert runs() - before == 1
+
+
 def test_a_prefetched_batch_replayed_returns_the_recorded_results(local: Crm) -> None:
     domain = f"acme-{token()}.com"
     batch = [company("e1", domain), contact("e1", f"jane@{domain}", domain), deal("e1", domain)]
@@ -338,7 +358,7 @@ def test_without_the_batch_transaction_prefetch_writes_nothing(stack: Stack) -> 
     migrate(url)
     database = Database(url).connect()
     try:
-        crm = LocalCrm(database, batch_transaction=False)
+        crm = local_crm(database, batch_transaction=False)
         crm.prefetch([company("e1", f"acme-{token()}.com")])
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT count(*) FROM crm_actions_done").fetchone()[0] == 0

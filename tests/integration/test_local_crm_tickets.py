@@ -11,7 +11,7 @@ from tests.support.stack import Stack
 from triage.domain.models import CrmAction
 from triage.domain.queues import QueueTable
 from triage.platform.db import Database, migrate
-from triage_crm_sink.local_crm import LocalCrm
+from triage_crm_sink.backends import local_crm
 from triage_crm_sink.queue_owners import QueueOwnedCrm
 
 QUEUES = QueueTable.model_validate({"queues": {"support": {"owner": {"local": "Support desk"}, "ticket": {}}}})
@@ -22,7 +22,7 @@ def local(stack: Stack) -> Iterator[Crm]:
     url = stack.new_database()
     migrate(url)
     database = Database(url).connect()
-    yield Crm(url, LocalCrm(database))
+    yield Crm(url, local_crm(database))
     database.close()
     stack.drop_database(url)
 

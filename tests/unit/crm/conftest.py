@@ -8,11 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_hubspot import FakeHubSpot
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.ledger import Ledger
 from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.local_crm import ActionResult
+from triage_crm_sink.writer import CrmWriter
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
                 "associate_contact": "association", "create_ticket": "ticket"}
@@ -46,9 +47,11 @@ def hubspot() -> Iterator[FakeHubSpot]:
 
 
 def hubspot_crm(fake: FakeHubSpot, *, budget: int = 1000, timeout_s: float = 0.5,
-                sleeps: list[float] | None = None) -> HubSpotCrm:
-    return HubSpotCrm(hubspot_client(fake.token, fake.url), RequestBudget(budget, 10.0), timeout_s=timeout_s,
-                      retry_after_cap_s=2.0, sleep=(sleeps.append if sleeps is not None else lambda _s: None))
+                sleeps: list[float] | None = None) -> CrmWriter:
+    """The writer on the HubSpot adapter, without a ledger (``.port``: the adapter)."""
+    return CrmWriter(HubSpotCrm(hubspot_client(fake.token, fake.url), RequestBudget(budget, 10.0),
+                                timeout_s=timeout_s, retry_after_cap_s=2.0,
+                                sleep=(sleeps.append if sleeps is not None else lambda _s: None)))
 
 
 def token() -> str:

@@ -7,11 +7,13 @@ import pytest
 from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.settings import Settings
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm
+from triage_crm_sink.adapters.local.crm import LocalCrm
+from triage_crm_sink.adapters.local.ledger import LocalLedger
 from triage_crm_sink.backends import auto_write_intents, build_backend
 from triage_crm_sink.deal_lock import DealLock
-from triage_crm_sink.hubspot_crm import HubSpotCrm
 from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.local_crm import LocalCrm
+from triage_crm_sink.writer import CrmWriter
 
 URL = "postgresql://u:p@127.0.0.1:1/none"  # never connected: building a backend does no I/O
 
@@ -22,21 +24,28 @@ def settings(**values: object) -> Settings:
 
 def test_local_is_the_default() -> None:
     crm = build_backend(settings(), Database(URL))
-    assert isinstance(crm, MeasuredCrm) and isinstance(crm.crm, LocalCrm)
+    assert isinstance(crm, MeasuredCrm) and isinstance(crm.crm, LedgeredCrm)
+    assert isinstance(crm.crm.crm, CrmWriter) and isinstance(crm.crm.crm.port, LocalCrm)
+    assert isinstance(crm.crm.ledger, LocalLedger) and crm.crm.ledger.batch_transaction
     assert crm.backend == "local"
+
+
+def test_the_local_batch_transaction_can_be_turned_off() -> None:
+    crm = build_backend(settings(triage_local_crm_batch_transaction=False), Database(URL))
+    assert not crm.crm.ledger.batch_transaction
 
 
 def test_hubspot_is_ledgered_and_measured() -> None:
     crm = build_backend(settings(triage_crm_backend="hubspot", triage_hubspot_access_token="pat-na1-x",
                                  triage_hubspot_requests_per_10s=150), Database(URL))
     assert isinstance(crm, MeasuredCrm) and isinstance(crm.crm, LedgeredCrm)
-    assert isinstance(crm.crm.crm, HubSpotCrm)
-    assert (crm.backend, crm.crm.ledger.backend, crm.crm.crm.budget.limit) == ("hubspot", "hubspot", 150)
+    assert isinstance(crm.crm.crm, CrmWriter) and isinstance(crm.crm.crm.port, HubSpotCrm)
+    assert (crm.backend, crm.crm.ledger.backend, crm.crm.crm.port.budget.limit) == ("hubspot", "hubspot", 150)
 
 
 @pytest.mark.parametrize("backend", ["hubspot", "salesforce"])
 def test_a_remote_backend_decides_deals_under_the_deal_lock_in_the_ledger_database(backend: str) -> None:
-    """The 45-day rule across instances: the adapter's deal lock is on the ledger's (shared) database."""
+    """The 45-day rule across instances: the writer's deal lock is on the ledger's (shared) database."""
     database = Database(URL)
     crm = build_backend(settings(triage_crm_backend=backend, triage_hubspot_access_token="pat-na1-x",
                                  triage_salesforce_instance_url="https://example.my.salesforce.com",

@@ -18,11 +18,11 @@ from tests.unit.crm.conftest import MemoryLedger, action, hubspot_crm, lead, tok
 from tests.unit.crm.test_mvp_mode import ADMIN_TOKEN, MemoryPublisher, MemoryRoutes
 from tests.unit.crm.test_salesforce_backend import salesforce_crm
 from triage.platform.errors import CrmRejected, PermanentError
+from triage_crm_sink.adapters.hubspot.crm import classify as classify_hubspot
+from triage_crm_sink.adapters.hubspot.crm import rejected_values
+from triage_crm_sink.adapters.salesforce.crm import classify as classify_salesforce
 from triage_crm_sink.admin import PlannedRoute, create_admin_app
-from triage_crm_sink.hubspot_crm import classify as classify_hubspot
-from triage_crm_sink.hubspot_crm import rejected_values
 from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.salesforce_crm import classify as classify_salesforce
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ class RefusingCrm:
         self.applied: list[str] = []
 
     def apply(self, planned):
-        from triage_crm_sink.local_crm import ActionResult
+        from triage.domain.crm_decisions import ActionResult
         if planned.action == self.refuse:
             raise CrmRejected("HubSpot 400: VALIDATION_ERROR: Property values were not valid: "
                               "email: Email address jane@acme is invalid (INVALID_EMAIL)")

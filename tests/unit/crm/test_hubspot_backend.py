@@ -9,9 +9,10 @@ import pytest
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.unit.crm.conftest import MemoryLedger, action, hubspot_crm, lead, token
 from triage.platform.errors import PermanentError, TransientError
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.ledger import LedgeredCrm
 from triage_crm_sink.limits import RequestBudget
+from triage_crm_sink.writer import CrmWriter
 
 
 def test_a_lead_creates_company_contact_and_deal_and_associates_them(hubspot: FakeHubSpot) -> None:
@@ -170,8 +171,8 @@ def test_the_budget_keeps_a_burst_under_hubspots_limit(ours: int, refused: bool)
     """HubSpot (the fake) allows 10 requests per window (1 s here, 10 s for real); a burst of 12 company creates (24 requests)."""
     fake = FakeHubSpot(budget_per_10s=10, budget_window_s=1.0)
     try:
-        crm = HubSpotCrm(hubspot_client(fake.token, fake.url), RequestBudget(ours, 1.0), timeout_s=2,
-                         retry_after_cap_s=2.0)
+        crm = CrmWriter(HubSpotCrm(hubspot_client(fake.token, fake.url), RequestBudget(ours, 1.0), timeout_s=2,
+                                   retry_after_cap_s=2.0))
         for n in range(12):
             assert crm.apply(action("upsert_company", f"e{n}", domain=f"c{n}-{token()}.com")).status == "created"
         refusals = [f for f in fake.injected if f[0] == "budget"]

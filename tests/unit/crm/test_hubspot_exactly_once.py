@@ -10,8 +10,8 @@ from hubspot.crm.companies import ApiException
 
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.unit.crm.conftest import hubspot_crm, lead, token
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.hubspot_schema import KEY_PROPERTY, HubSpotSetupError
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, HubSpotSetupError
 from triage_crm_sink.limits import RequestBudget
 
 LAG_S = 30.0  # longer than the test: search finds nothing written during it
@@ -60,7 +60,7 @@ def test_inside_the_lag_search_misses_the_crashed_write_and_a_read_by_the_key_fi
 
 
 def test_a_second_object_with_a_unique_value_is_refused_with_hubspots_validation_error(hubspot: FakeHubSpot) -> None:
-    hubspot_crm(hubspot).ensure_key_property()
+    hubspot_crm(hubspot).port.ensure_key_property()
     client = hubspot_client(hubspot.token, hubspot.url)
     body = {"properties": {"name": "Acme", KEY_PROPERTY: "company:acme.com"}}
     client.crm.companies.basic_api.create(simple_public_object_input_for_create=body)
@@ -73,8 +73,8 @@ def test_a_second_object_with_a_unique_value_is_refused_with_hubspots_validation
 
 
 def test_the_key_property_is_created_once_unique_and_found_on_the_next_start(hubspot: FakeHubSpot) -> None:
-    hubspot_crm(hubspot).ensure_key_property()
-    hubspot_crm(hubspot).ensure_key_property()
+    hubspot_crm(hubspot).port.ensure_key_property()
+    hubspot_crm(hubspot).port.ensure_key_property()
     assert hubspot.count("POST", "/crm/v3/properties/") == 2, "companies and deals, once each"
     for object_type in ("companies", "deals"):
         definition = hubspot.properties[object_type][KEY_PROPERTY]
@@ -99,7 +99,7 @@ def test_check_only_mode_stops_on_a_missing_property_and_accepts_one_made_by_han
 
     with pytest.raises(HubSpotSetupError, match="has no companies property triage_idempotency_key"):
         check_only().ensure_key_property()
-    hubspot_crm(hubspot).ensure_key_property()  # e.g. an admin made it
+    hubspot_crm(hubspot).port.ensure_key_property()  # e.g. an admin made it
     check_only().ensure_key_property()
 
 
@@ -108,7 +108,7 @@ def test_a_key_property_that_is_not_unique_stops_the_process(hubspot: FakeHubSpo
     client.crm.properties.core_api.create("companies", property_create={
         "name": KEY_PROPERTY, "label": "x", "type": "string", "fieldType": "text", "groupName": "companyinformation"})
     with pytest.raises(HubSpotSetupError, match="not unique"):
-        hubspot_crm(hubspot).ensure_key_property()
+        hubspot_crm(hubspot).port.ensure_key_property()
 
 
 def test_a_company_made_by_a_person_is_found_by_search_and_claimed(hubspot: FakeHubSpot) -> None:

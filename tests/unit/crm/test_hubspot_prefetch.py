@@ -25,7 +25,7 @@ def batch(run: str, first: int = 0) -> list[list]:
 def write(fake: FakeHubSpot, emails: list[list], *, prefetch: bool) -> float:
     """Requests per email for one batch through a fresh process (empty caches)."""
     crm = hubspot_crm(fake)
-    crm.ensure_key_property()
+    crm.port.ensure_key_property()
     before = len(fake.calls)
     if prefetch:
         crm.prefetch([step for steps in emails for step in steps])

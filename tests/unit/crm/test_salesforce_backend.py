@@ -10,8 +10,9 @@ import pytest
 from tests.support.fake_salesforce import FakeSalesforce
 from tests.unit.crm.conftest import MemoryLedger, action, lead, token
 from triage.platform.errors import PermanentError, TransientError
+from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
 from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
+from triage_crm_sink.writer import CrmWriter
 
 
 @pytest.fixture
@@ -21,15 +22,16 @@ def salesforce() -> Iterator[FakeSalesforce]:
     fake.close()
 
 
-def salesforce_crm(fake: FakeSalesforce, *, timeout_s: float = 0.5, sleeps: list[float] | None = None) -> SalesforceCrm:
+def salesforce_crm(fake: FakeSalesforce, *, timeout_s: float = 0.5, sleeps: list[float] | None = None) -> CrmWriter:
+    """The writer on the Salesforce adapter, without a ledger (``.port``: the adapter)."""
     session = TimedSession(timeout_s)
     session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify
     session.verify = fake.ca_file
     client = salesforce_client(instance_url=fake.instance_url, access_token=fake.token, username=None,
                                password=None, security_token=None, domain="login", version=fake.version,
                                session=session)
-    return SalesforceCrm(client, retry_after_cap_s=2.0,
-                         sleep=(sleeps.append if sleeps is not None else lambda _s: None))
+    return CrmWriter(SalesforceCrm(client, retry_after_cap_s=2.0,
+                                   sleep=(sleeps.append if sleeps is not None else lambda _s: None)))
 
 
 def test_a_lead_becomes_account_contact_opportunity_and_contact_role(salesforce: FakeSalesforce) -> None:

@@ -16,13 +16,15 @@ from tests.support.fake_salesforce import FakeSalesforce
 from tests.unit.crm.conftest import lead, token
 from tests.unit.crm.test_salesforce_backend import salesforce_crm
 from triage.platform.errors import CrmRejected, PermanentError, Throttled, Unavailable
-from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
 from triage_crm_sink.limits import RequestBudget
+from triage_crm_sink.writer import CrmWriter
 
 
-def in_transaction(fake: FakeHubSpot, sleeps: list[float], budget: RequestBudget | None = None) -> HubSpotCrm:
-    return HubSpotCrm(hubspot_client(fake.token, fake.url), budget or RequestBudget(1000, 10.0, max_wait_s=0.5),
-                      timeout_s=0.3, retry_after_cap_s=2.0, sleep=sleeps.append, in_transaction=True)
+def in_transaction(fake: FakeHubSpot, sleeps: list[float], budget: RequestBudget | None = None) -> CrmWriter:
+    return CrmWriter(HubSpotCrm(hubspot_client(fake.token, fake.url),
+                                budget or RequestBudget(1000, 10.0, max_wait_s=0.5), timeout_s=0.3,
+                                retry_after_cap_s=2.0, sleep=sleeps.append, in_transaction=True))
 
 
 def first_action() -> object:
@@ -107,7 +109,7 @@ def test_salesforce_away_opens_its_circuit_a_429_inside_the_transaction_is_not_s
         salesforce: FakeSalesforce) -> None:
     sleeps: list[float] = []
     crm = salesforce_crm(salesforce, timeout_s=0.3, sleeps=sleeps)
-    crm.in_transaction = True
+    crm.port.in_transaction = True
     salesforce.timeout_s = 0.6
     for fault, match in ((500, "UNKNOWN_EXCEPTION"), (403, "REQUEST_LIMIT_EXCEEDED"), ("timeout", "unreachable"),
                          (503, "503"), (429, "429")):

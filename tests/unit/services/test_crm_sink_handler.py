@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction, CrmEvent, Extraction, RoutedEmail
 from triage.platform.runtime import Inbound
 from triage.platform.topics import CRM_EVENTS, ROUTED
 from triage_crm_sink.handler import CrmBackend, CrmSinkHandler
-from triage_crm_sink.local_crm import ActionResult
 
 RECEIVED = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
 TRACE = {"traceparent": b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}

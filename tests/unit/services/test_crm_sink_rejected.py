@@ -8,11 +8,11 @@ import pytest
 
 from tests.unit.crm.conftest import MemoryLedger
 from tests.unit.services.test_crm_sink_handler import FakeCrm, events, inbound, routed
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError
 from triage_crm_sink.handler import CrmSinkHandler
 from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.local_crm import ActionResult
 
 MESSAGE = ("HubSpot 400: VALIDATION_ERROR: Property values were not valid: "
            "email: Email address jane@acme.com is invalid (INVALID_EMAIL)")

@@ -2,36 +2,44 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.platform.db import Database
 from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.settings import Settings
-from triage_crm_sink.deal_lock import UNLOCKED, DealLock
+from triage_crm_sink.adapters.local.crm import LocalCrm
+from triage_crm_sink.adapters.local.ledger import LocalLedger
+from triage_crm_sink.deal_lock import DealLock
 from triage_crm_sink.handler import CrmBackend
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
-from triage_crm_sink.local_crm import LocalCrm
 from triage_crm_sink.queue_owners import QueueOwnedCrm
+from triage_crm_sink.writer import crm_writer
+
+if TYPE_CHECKING:  # imported when built: a process of another backend never loads the SDK
+    from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm
+    from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm
 
 
 def build_backend(settings: Settings, database: Database, queues: QueueTable = NO_QUEUES,
                   in_transaction: bool = False) -> CrmBackend:
     """The configured adapter, exactly once per idempotency key, measured (crm_write_latency_seconds).
 
-    A remote adapter also takes the deal lock (deal_lock.py) in the ledger's database: the 45-day rule
-    holds across crm-sink instances and the admin process, not only within one process.
+    Each is the one writer (writer.py) over the adapter's port: a remote CRM's deal check and create
+    hold the deal lock (deal_lock.py) in the ledger's database, so the deal rule holds across crm-sink
+    instances and the admin process; the local CRM's hold a row lock in its own transaction.
     ``in_transaction`` (crm-sink): the adapter never sleeps, a 429 or a spent budget is the runtime's to
     wait out, outside the Kafka transaction (ADR 0022).
     """
     if settings.triage_crm_backend == "hubspot":
-        crm: CrmBackend = LedgeredCrm(hubspot(settings, DealLock(database, "hubspot"), in_transaction),
-                                      Ledger(database, "hubspot"))
+        crm: CrmBackend = crm_writer(hubspot(settings, in_transaction), Ledger(database, "hubspot"),
+                                     DealLock(database, "hubspot"))
     elif settings.triage_crm_backend == "salesforce":
-        crm = LedgeredCrm(salesforce(settings, DealLock(database, "salesforce"), in_transaction),
-                          Ledger(database, "salesforce"))
+        crm = crm_writer(salesforce(settings, in_transaction), Ledger(database, "salesforce"),
+                         DealLock(database, "salesforce"))
     else:
-        # records its own idempotency keys, in the same transaction as the write
-        crm = LocalCrm(database, batch_transaction=settings.triage_local_crm_batch_transaction)
+        crm = local_crm(database, batch_transaction=settings.triage_local_crm_batch_transaction)
     if queues.queues:  # config/queues.yaml: each action carries its queue's owner and ticket settings
         crm = QueueOwnedCrm(crm, queues)
     return MeasuredCrm(crm)
@@ -41,8 +49,14 @@ def build_backend(settings: Settings, database: Database, queues: QueueTable = N
 IN_TRANSACTION_MAX_WAIT_S = 0.5
 
 
-def hubspot(settings: Settings, deal_lock: DealLock | None = None, in_transaction: bool = False) -> CrmBackend:
-    from triage_crm_sink.hubspot_crm import HubSpotCrm, hubspot_client
+def local_crm(database: Database, batch_transaction: bool = True) -> LedgeredCrm:
+    """The local CRM: records its own idempotency keys, in the same transaction as the write."""
+    port = LocalCrm(database)
+    return crm_writer(port, LocalLedger(port, batch_transaction=batch_transaction))
+
+
+def hubspot(settings: Settings, in_transaction: bool = False) -> HubSpotCrm:
+    from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
     from triage_crm_sink.limits import RequestBudget
 
     token = settings.triage_hubspot_access_token
@@ -58,13 +72,16 @@ def hubspot(settings: Settings, deal_lock: DealLock | None = None, in_transactio
         pipeline=settings.triage_hubspot_deal_pipeline,
         deal_stage=settings.triage_hubspot_deal_stage,
         create_properties=settings.triage_hubspot_create_properties,
-        deal_lock=deal_lock or UNLOCKED,
         in_transaction=in_transaction,
     )
 
 
-def salesforce(settings: Settings, deal_lock: DealLock | None = None, in_transaction: bool = False) -> CrmBackend:
-    from triage_crm_sink.salesforce_crm import SalesforceCrm, TimedSession, salesforce_client
+def salesforce(settings: Settings, in_transaction: bool = False) -> SalesforceCrm:
+    from triage_crm_sink.adapters.salesforce.crm import (
+        SalesforceCrm,
+        TimedSession,
+        salesforce_client,
+    )
 
     def secret(value) -> str | None:
         return value.get_secret_value() if value is not None else None
@@ -80,7 +97,7 @@ def salesforce(settings: Settings, deal_lock: DealLock | None = None, in_transac
         session=TimedSession(settings.triage_crm_timeout_s),
     )
     return SalesforceCrm(client, retry_after_cap_s=settings.triage_crm_retry_after_cap_s,
-                         deal_lock=deal_lock or UNLOCKED, in_transaction=in_transaction)
+                         in_transaction=in_transaction)
 
 
 def auto_write_intents(settings: Settings) -> frozenset[str]:

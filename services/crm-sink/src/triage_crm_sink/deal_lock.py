@@ -9,7 +9,7 @@ read "no open deal", both create — two deals. The ledger's lock does not help:
 it is per email (idempotency key), and these are two emails.
 
 How: the ledger's PostgreSQL is shared by all instances and the admin process,
-so the adapters hold a PostgreSQL advisory lock keyed by the owner the rule is
+so the writer (writer.py) holds a PostgreSQL advisory lock keyed by the owner the rule is
 checked on — the CRM's company (account) id, else the contact's id when the
 deal has no company (HubSpot) — across the fresh read of the owner's open deals
 and the create. Keyed by the CRM id rather than by domain or name, because the

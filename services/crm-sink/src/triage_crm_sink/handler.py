@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
 from triage.platform import metrics
 from triage.platform.errors import CrmRejected
@@ -14,7 +15,6 @@ from triage.platform.handler import Handler
 from triage.platform.logs import scrub
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
-from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,9 @@ APPROVE_HINT = "approve with the Create in CRM button (admin: Review queue, or t
 
 
 class CrmBackend(Protocol):
-    """The port every CRM adapter implements: local PostgreSQL, HubSpot, Salesforce (backends.py)."""
+    """What the handler writes through: the one writer over any adapter (writer.py, backends.py).
+
+    Optionally ``prefetch(actions)``: once per Kafka batch, before its actions are applied."""
 
     backend: str
 

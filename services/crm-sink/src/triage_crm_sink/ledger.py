@@ -15,13 +15,26 @@ an action recorded there returns its result without a transaction of its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
-from triage_crm_sink.local_crm import ActionResult
 
 Perform = Callable[[CrmAction], ActionResult]
+
+
+class ActionLedger(Protocol):
+    """Once per idempotency key: ``Ledger`` (crm_ledger) or the local CRM's (adapters/local/ledger.py)."""
+
+    backend: str
+
+    def prefetch(self, keys: Sequence[str]) -> dict[str, ActionResult]: ...
+
+    def perform_ahead(self, actions: Sequence[CrmAction], perform: Perform) -> Sequence[CrmAction]: ...
+
+    def once(self, action: CrmAction, perform: Perform) -> ActionResult: ...
 
 
 class Ledger:
@@ -37,6 +50,10 @@ class Ledger:
             "WHERE backend = $1 AND idempotency_key = ANY($2::text[])", self.backend, list(keys)))
         self.recorded = {row["idempotency_key"]: ActionResult(*tuple(row)[1:]) for row in rows}
         return self.recorded
+
+    def perform_ahead(self, actions: Sequence[CrmAction], perform: Perform) -> Sequence[CrmAction]:
+        """Nothing: a remote CRM's writes cannot join our transaction, each waits for its ``once``."""
+        return actions
 
     def once(self, action: CrmAction, perform: Perform) -> ActionResult:
         recorded = self.recorded.get(action.idempotency_key)
@@ -75,9 +92,13 @@ class Ledger:
 
 
 class LedgeredCrm:
-    """A remote CRM adapter whose every action is performed once per idempotency key."""
+    """A CRM (the writer, writer.py) whose every action is performed once per idempotency key.
 
-    def __init__(self, crm, ledger: Ledger) -> None:
+    ``ledger``: ``Ledger`` here for the remote CRMs, the local CRM's own (adapters/local/ledger.py),
+    which records in the same transaction as the write and may perform a batch ahead in one.
+    """
+
+    def __init__(self, crm, ledger: ActionLedger) -> None:
         self.crm = crm
         self.ledger = ledger
         self.backend = crm.backend
@@ -86,9 +107,11 @@ class LedgeredCrm:
         return self.ledger.once(action, self.crm.apply)
 
     def prefetch(self, actions: Sequence[CrmAction]) -> None:
-        """A batch's ledger rows in one query, then the CRM's reads for the actions still to do."""
+        """A batch's ledger rows in one query (the local CRM: the batch performed in one transaction),
+        then the CRM's reads for the actions still to do."""
         recorded = self.ledger.prefetch([a.idempotency_key for a in actions])
-        pending = [a for a in actions if a.idempotency_key not in recorded]
+        pending = self.ledger.perform_ahead([a for a in actions if a.idempotency_key not in recorded],
+                                            self.crm.apply)
         prefetch = getattr(self.crm, "prefetch", None)
         if pending and prefetch is not None:
             prefetch(pending)

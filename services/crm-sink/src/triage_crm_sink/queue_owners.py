@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.domain.queues import QueueTable
-from triage_crm_sink.local_crm import ActionResult
 
 
 def queue_properties(action: CrmAction, queues: QueueTable, backend: str) -> dict[str, str]:

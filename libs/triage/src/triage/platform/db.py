@@ -17,7 +17,8 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -163,7 +164,22 @@ class Database:
 
     def run(self, coroutine: Awaitable[T]) -> T:
         """Run a coroutine; database outages surface as TransientError (retried by the runtime)."""
+        with self.measured():
+            return self.run_step(coroutine)
+
+    @contextmanager
+    def measured(self) -> Iterator[None]:
+        """One ``triage_db_runs_total`` and its ``triage_db_seconds_total`` for a block of ``run_step`` calls."""
         wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            yield
+        finally:
+            metrics.DB_RUNS.inc()
+            metrics.DB_SECONDS.labels("wall").inc(time.perf_counter() - wall)
+            metrics.DB_SECONDS.labels("cpu").inc(time.thread_time() - cpu)
+
+    def run_step(self, coroutine: Awaitable[T]) -> T:
+        """``run`` without the metrics: a statement of a transaction that is ``measured`` as a whole."""
         try:
             return self._loop.run_until_complete(coroutine)
         except Exception as exc:
@@ -172,10 +188,6 @@ class Database:
             if is_outage(exc):
                 raise TransientError(f"database unavailable: {type(exc).__name__}: {exc}") from exc
             raise
-        finally:
-            metrics.DB_RUNS.inc()
-            metrics.DB_SECONDS.labels("wall").inc(time.perf_counter() - wall)
-            metrics.DB_SECONDS.labels("cpu").inc(time.thread_time() - cpu)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     triage_producer_linger_ms: int = Field(default=5, ge=0, le=10_000)  # librdkafka's linger.ms
     # fastavro.validation on every record, also instances of the topic's own model (ADR 0024)
     triage_avro_validate_models: bool = False
-    # crm-sink, local CRM: a Kafka batch's actions in one PostgreSQL transaction (local_crm.py)
+    # crm-sink, local CRM: a Kafka batch's actions in one PostgreSQL transaction (adapters/local/ledger.py)
     triage_local_crm_batch_transaction: bool = True
     triage_transaction_timeout_ms: int = Field(default=30_000, ge=1_000)
     triage_max_attempts: int = Field(default=4, ge=1, le=10)

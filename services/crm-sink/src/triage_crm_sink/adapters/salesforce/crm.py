@@ -2,7 +2,7 @@
 
 Search before create with SOQL (a contact by ``Email``, an account by its
 ``Triage_Domain__c`` external id or its ``Website``, an open opportunity of
-the account from the last 45 days); creates are upserts by an external id
+the account); creates are upserts by an external id
 field (``Account.Triage_Domain__c``, ``Contact.Triage_Email__c``,
 ``Opportunity.Triage_Email_Id__c``), so a create repeated after a crash
 finds the record it made. Salesforce away — 429/503 (in the admin process after
@@ -20,19 +20,21 @@ SOQL reads are consistent at once, so a replay's search finds what a crashed
 attempt wrote. Before a Kafka batch runs, ``prefetch`` reads what its actions
 need with one SOQL query per object (``IN`` lists): accounts, contacts, the
 accounts' open opportunities, the emails' Tasks; the actions then read from
-that view, kept in step with this process's own writes. The 45-day check
-before an opportunity is created is read again, and it and the upsert hold a
-PostgreSQL advisory lock on the account (deal_lock.py): two crm-sink instances
-handling two emails of one account at once take turns, so only one creates.
+that view, kept in step with this process's own writes. Whether an opportunity
+is created is the writer's decision (writer.py): it reads the account's open
+opportunities again before it creates, under a PostgreSQL advisory lock on the
+account (deal_lock.py), so two crm-sink instances handling two emails of one
+account at once take turns, and only one creates.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -41,14 +43,18 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 from simple_salesforce.format import format_soql
 
+from triage.domain.crm_decisions import (
+    ActionResult,
+    OpenDeal,
+    expected_close_date,
+    newest_open_deal,
+)
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
-from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
-from triage_crm_sink.hubspot_crm import BoundedCache
-from triage_crm_sink.hubspot_reads import VIEW_TTL_S
+from triage_crm_sink.adapters.remembered import VIEW_TTL_S, BoundedCache
+from triage_crm_sink.adapters.salesforce.cases import SalesforceCases
+from triage_crm_sink.crm_port import DealOwner
 from triage_crm_sink.limits import retry_after_seconds
-from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
-from triage_crm_sink.salesforce_cases import SalesforceCases
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,14 +103,17 @@ class SoqlView:
 
 
 class SalesforceCrm(SalesforceCases):
+    """The port (crm_port.py) on Salesforce."""
+
     backend = "salesforce"
+    deal_type = "opportunity"
+    deal_label = "Salesforce opportunity"
 
     def __init__(self, client: Salesforce, *, retry_after_cap_s: float = 10.0, stage: str = "Prospecting",
                  close_in_days: int = 90, sleep: Callable[[float], None] = time.sleep,
-                 deal_lock: DealLock | Unlocked = UNLOCKED, in_transaction: bool = False) -> None:
+                 in_transaction: bool = False) -> None:
         self.sf = client
         self.in_transaction = in_transaction  # never sleep: a 429/503 is the runtime's to wait out
-        self.deal_lock = deal_lock  # across instances: the 45-day check and the create (deal_lock.py)
         self.retry_after_cap_s = retry_after_cap_s
         self.stage = stage
         self.close_in_days = close_in_days
@@ -112,11 +121,12 @@ class SalesforceCrm(SalesforceCases):
         self.accounts = BoundedCache()
         self.view = SoqlView()
 
-    def apply(self, action: CrmAction) -> ActionResult:
+    @contextmanager
+    def performing(self) -> Iterator[None]:
         if self.view.stale():
             self.view = SoqlView()
         try:
-            return getattr(self, action.action)(action.properties)
+            yield
         except Exception:
             self.view = SoqlView()  # a write may have happened unseen (a timeout): query again
             raise
@@ -234,23 +244,40 @@ class SalesforceCrm(SalesforceCases):
         self.view.tasks[(contact_id, subject)] = task_id
         return task_id
 
-    def create_deal(self, props: dict[str, str]) -> ActionResult:
+    def deal_made_for(self, props: dict[str, str], key: str) -> ActionResult | None:
+        return None  # the create is an upsert by the email's external id: a second attempt finds the first
+
+    def deal_owner(self, props: dict[str, str]) -> DealOwner:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
         account_id = account[0] if account else None
-        # The fresh SOQL read and the upsert: one writer at a time per account, across instances (deal_lock.py).
-        with self.deal_lock.held(f"Account:{account_id}" if account_id else None):
-            return self._create_deal_unless_open(props, account_id)
+        return DealOwner(account_id, None, f"Account:{account_id}" if account_id else None)
 
-    def _create_deal_unless_open(self, props: dict[str, str], account_id: str | None) -> ActionResult:
-        since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
-        open_deal = self.open_opportunity(account_id, since, confirm_none=True) if account_id else None
-        if open_deal is not None:
-            return ActionResult("opportunity", open_deal, "unchanged",
-                                f"open Salesforce opportunity {open_deal} younger than {OPEN_DEAL_WINDOW_DAYS} days")
+    def known_deals(self, owner: DealOwner) -> list[OpenDeal] | None:
+        if owner.company_id is None:
+            return []
+        known = self.view.open_opportunities.get(owner.company_id)
+        return [_open_deal(o) for o in known] if known is not None else None
+
+    def read_deals(self, owner: DealOwner, since: datetime | None) -> list[OpenDeal]:
+        """The account's newest open opportunity (created since ``since``), by SOQL: consistent at once."""
+        if owner.company_id is None:
+            return []
+        query = format_soql("SELECT Id, AccountId, CreatedDate FROM Opportunity WHERE AccountId = {} "
+                            "AND IsClosed = false", owner.company_id)
+        if since is not None:
+            query += " AND CreatedDate >= " + since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        record = self.query_one(query + " ORDER BY CreatedDate DESC LIMIT 1")
+        known = self.view.open_opportunities.get(owner.company_id)
+        if record is not None and known is not None:
+            known.append(record)
+        return [_open_deal(record)] if record is not None else []
+
+    def create_deal(self, props: dict[str, str], key: str, owner: DealOwner) -> ActionResult:
+        account_id = owner.company_id
         amount = props.get("amount") if props.get("currency", "USD") == "USD" else None
         fields = _present({
             "Name": props.get("name", "Inbound deal"), "StageName": self.stage, "AccountId": account_id,
-            "CloseDate": (datetime.now(UTC) + timedelta(days=self.close_in_days)).date().isoformat(),
+            "CloseDate": expected_close_date(datetime.now(UTC), self.close_in_days).isoformat(),
             "Amount": float(amount) if amount else None, "LeadSource": "Inbound Email",
             "OwnerId": props.get("owner"),
         })
@@ -271,7 +298,9 @@ class SalesforceCrm(SalesforceCases):
         if not contact.get("AccountId"):
             self.call(self.sf.Contact.update, contact_id, {"AccountId": account_id})
             contact["AccountId"] = account_id
-        deal_id = self.open_opportunity(account_id, None)
+        owner = DealOwner(account_id, None, None)
+        known = self.known_deals(owner)
+        deal_id = newest_open_deal(known if known is not None else self.read_deals(owner, None))
         if deal_id is None:
             return ActionResult("association", f"contact:{contact_id}", "updated",
                                 f"Salesforce contact {contact_id} in account {account_id}; no open opportunity")
@@ -314,28 +343,6 @@ class SalesforceCrm(SalesforceCases):
         return self.query_one(format_soql(
             "SELECT Id, FirstName, LastName, AccountId FROM Contact WHERE Email = {} ORDER BY CreatedDate LIMIT 1",
             email))
-
-    def open_opportunity(self, account_id: str, since: datetime | None, *, confirm_none: bool = False) -> str | None:
-        """The account's newest open opportunity (younger than ``since``).
-
-        The batch's snapshot is trusted when it shows one; ``confirm_none`` (before creating one): when it
-        shows none, SOQL is asked again — another writer may have made one since the snapshot.
-        """
-        known = self.view.open_opportunities.get(account_id)
-        if known is not None:
-            cutoff = since.timestamp() if since else float("-inf")
-            young = [(_epoch(o["CreatedDate"]), o["Id"]) for o in known]
-            young = [o for o in young if o[0] >= cutoff]
-            if young or not confirm_none:
-                return max(young)[1] if young else None
-        query = format_soql("SELECT Id, AccountId, CreatedDate FROM Opportunity WHERE AccountId = {} "
-                            "AND IsClosed = false", account_id)
-        if since is not None:
-            query += " AND CreatedDate >= " + since.strftime("%Y-%m-%dT%H:%M:%SZ")
-        record = self.query_one(query + " ORDER BY CreatedDate DESC LIMIT 1")
-        if record is not None and known is not None:
-            known.append(record)
-        return record["Id"] if record else None
 
     def query_one(self, soql: str) -> dict[str, Any] | None:
         records = self.call(self.sf.query, soql)["records"]
@@ -402,9 +409,10 @@ def _message(exc: SalesforceError) -> str:
     return str(content)[:1000]
 
 
-def _epoch(stamp: str) -> float:
-    """Salesforce's ``2026-11-25T10:00:00.000+0000`` (or ISO 8601) in seconds."""
-    return datetime.fromisoformat(stamp.replace("+0000", "+00:00").replace("Z", "+00:00")).timestamp()
+def _open_deal(record: dict[str, Any]) -> OpenDeal:
+    """An open Opportunity; Salesforce's ``CreatedDate``: ``2026-11-25T10:00:00.000+0000`` (or ISO 8601)."""
+    created = datetime.fromisoformat(str(record["CreatedDate"]).replace("+0000", "+00:00").replace("Z", "+00:00"))
+    return OpenDeal(record["Id"], created if created.tzinfo is not None else created.replace(tzinfo=UTC))
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:

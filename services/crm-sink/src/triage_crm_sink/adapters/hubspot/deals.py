@@ -1,14 +1,12 @@
-"""HubSpot deals and notes: the 45-day rule, one deal per email, one note per email (a mixin of HubSpotCrm).
+"""HubSpot deals and notes: the port's deal reads and create, one note per email (a mixin of HubSpotCrm).
 
 A deal carries its email's action key in ``triage_idempotency_key`` (read by it
-before a create; a create that collides reads the winner). Whether the company
-(else the contact) already has an open deal younger than 45 days is read
-through its v4 associations; the batch's snapshot (``prefetch``) is trusted
-when it shows one, and read again right before a create when it shows none:
-another writer (another crm-sink instance, the admin's Create in CRM) may have
-made one since. That fresh read and the create are made under a PostgreSQL
-advisory lock on the owner (deal_lock.py), so two instances handling two emails
-of one company at the same moment take turns instead of both creating. A note is found by its marker ``triage-<email id>`` among the
+before a create: ``deal_made_for``; a create that collides reads the winner).
+The company's (else the contact's) deals are read through its v4 associations
+(``read_deals``) or taken from the batch's snapshot (``known_deals``); whether
+one blocks a new deal is the writer's decision (writer.py), which trusts a
+snapshot that shows one and reads again when it shows none, under the deal
+lock (deal_lock.py). A note is found by its marker ``triage-<email id>`` among the
 contact's newest notes, the same way: a snapshot without the marker is checked
 again (one association read) before a note is written.
 """
@@ -16,16 +14,16 @@ again (one association read) before a note is written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from hubspot.crm.deals import SimplePublicObjectInputForCreate as DealCreate
 from hubspot.crm.objects.notes import SimplePublicObjectInputForCreate as NoteCreate
 
-from triage_crm_sink.deal_lock import DealLock, Unlocked
-from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
-from triage_crm_sink.hubspot_schema import KEY_PROPERTY
-from triage_crm_sink.local_crm import OPEN_DEAL_WINDOW_DAYS, ActionResult
+from triage.domain.crm_decisions import ActionResult, OpenDeal, newest_open_deal
+from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
+from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY
+from triage_crm_sink.crm_port import DealOwner
 
 # HubSpot-defined association type ids (v4 "default" associations use the same ones).
 DEAL_TO_COMPANY = 341
@@ -47,27 +45,39 @@ class HubSpotDealsAndNotes:
     find_company: Callable[[str | None, str | None], dict | None]
     contact_id: Callable[[str | None], str | None]
     associate: Callable[[str, str, str, str], None]
-    deal_lock: DealLock | Unlocked
 
-    def create_deal(self, props: dict[str, str], key: str) -> ActionResult:
+    def deal_made_for(self, props: dict[str, str], key: str) -> ActionResult | None:
         earlier = self.deal_by_key(key)
-        if earlier is not None:
-            return ActionResult("deal", earlier, "created",
-                                f"HubSpot deal {earlier} found by its idempotency key (an earlier attempt made it)")
+        if earlier is None:
+            return None
+        return ActionResult("deal", earlier, "created",
+                            f"HubSpot deal {earlier} found by its idempotency key (an earlier attempt made it)")
+
+    def deal_owner(self, props: dict[str, str]) -> DealOwner:
         company = self.find_company(props.get("company_domain"), props.get("company_name"))
         company_id = company["id"] if company else None
         contact_id = self.contact_id(props.get("contact_email"))
-        owner = f"companies:{company_id}" if company_id else f"contacts:{contact_id}" if contact_id else None
-        with self.deal_lock.held(owner):  # the fresh read and the create: one instance at a time (deal_lock.py)
-            return self._create_deal_unless_open(props, key, company_id, contact_id)
+        lock_key = f"companies:{company_id}" if company_id else f"contacts:{contact_id}" if contact_id else None
+        return DealOwner(company_id, contact_id, lock_key)
 
-    def _create_deal_unless_open(self, props: dict[str, str], key: str, company_id: str | None,
-                                 contact_id: str | None) -> ActionResult:
-        since = datetime.now(UTC) - timedelta(days=OPEN_DEAL_WINDOW_DAYS)
-        open_deal = self.open_deal(company_id, contact_id, since, confirm_none=True)
-        if open_deal is not None:
-            return ActionResult("deal", open_deal, "unchanged",
-                                f"open HubSpot deal {open_deal} younger than {OPEN_DEAL_WINDOW_DAYS} days")
+    def known_deals(self, owner: DealOwner) -> list[OpenDeal] | None:
+        owner_id = owner.company_id or owner.contact_id
+        if owner_id is None:
+            return []
+        deals = self.view.owned_deals.get(owner_id)
+        return _open_deals(deals) if deals is not None else None
+
+    def read_deals(self, owner: DealOwner, since: datetime | None = None) -> list[OpenDeal]:
+        """The owner's deals from its associations: consistent at once (all of them: HubSpot cannot filter)."""
+        owner_type, owner_id = ("companies", owner.company_id) if owner.company_id else ("contacts", owner.contact_id)
+        if owner_id is None:
+            return []
+        deals = self.reads.deals_of(owner_type, [owner_id]).get(owner_id, [])
+        self.view.owned_deals[owner_id] = deals
+        return _open_deals(deals)
+
+    def create_deal(self, props: dict[str, str], key: str, owner: DealOwner) -> ActionResult:
+        company_id, contact_id = owner.company_id, owner.contact_id
         associations = [_association(company_id, DEAL_TO_COMPANY), _association(contact_id, DEAL_TO_CONTACT)]
         properties = _present(dealname=props.get("name", "Inbound deal"), pipeline=self.pipeline,
                               dealstage=self.deal_stage, **{KEY_PROPERTY: key}, hubspot_owner_id=props.get("owner"),
@@ -77,9 +87,9 @@ class HubSpotDealsAndNotes:
         self.view.deals[key] = created["id"]
         if contact_id is not None:
             self.view.deal_contacts.add((created["id"], contact_id))
-        owner = company_id or contact_id
-        if owner is not None and owner in self.view.owned_deals:
-            self.view.owned_deals[owner].append({"id": created["id"], "properties": {
+        owner_id = company_id or contact_id
+        if owner_id is not None and owner_id in self.view.owned_deals:
+            self.view.owned_deals[owner_id].append({"id": created["id"], "properties": {
                 "hs_is_closed": "false", "createdate": datetime.now(UTC).isoformat()}})
         return ActionResult("deal", created["id"], "created", f"HubSpot deal {created['id']} created")
 
@@ -91,7 +101,9 @@ class HubSpotDealsAndNotes:
             return ActionResult("association", None, "unchanged", "no contact or company to associate")
         company_id = company["id"]
         self.associate("contacts", contact_id, "companies", company_id)
-        deal_id = self.open_deal(company_id, None, None)
+        owner = DealOwner(company_id, None, None)
+        known = self.known_deals(owner)
+        deal_id = newest_open_deal(known if known is not None else self.read_deals(owner))
         if deal_id is None:
             return ActionResult("association", f"contact:{contact_id}", "updated",
                                 f"HubSpot contact {contact_id} associated with company {company_id}; no open deal")
@@ -125,45 +137,22 @@ class HubSpotDealsAndNotes:
         found = self.reads.by_id_property("deals", KEY_PROPERTY, [key], [KEY_PROPERTY]).get(key)
         return found["id"] if found else None
 
-    def open_deal(self, company_id: str | None, contact_id: str | None, since: datetime | None, *,
-                  confirm_none: bool = False) -> str | None:
-        """The owner's newest open deal (younger than ``since``), from its associations: consistent at once.
-
-        The batch's snapshot is trusted when it shows an open deal; ``confirm_none`` (before creating one):
-        when it shows none, the owner's deals are read again — another writer (another crm-sink instance,
-        the admin's Create in CRM) may have made one since the snapshot, up to ``VIEW_TTL_S`` ago.
-        """
-        owner_type, owner = ("companies", company_id) if company_id else ("contacts", contact_id)
-        if owner is None:
-            return None
-        deals = self.view.owned_deals.get(owner)
-        found = _newest_open(deals, since) if deals is not None else None
-        if found is None and (deals is None or confirm_none):
-            deals = self.reads.deals_of(owner_type, [owner]).get(owner, [])
-            self.view.owned_deals[owner] = deals
-            found = _newest_open(deals, since)
-        return found
-
-
 
 def _present(**values: str | None) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-def _newest_open(deals: list[dict], since: datetime | None) -> str | None:
-    cutoff = since.timestamp() if since else float("-inf")
-    young = [(_epoch(d["properties"].get("createdate")), d["id"]) for d in deals
-             if d["properties"].get("hs_is_closed") != "true"]
-    young = [deal for deal in young if deal[0] >= cutoff]
-    return max(young)[1] if young else None
+def _open_deals(deals: list[dict]) -> list[OpenDeal]:
+    return [OpenDeal(d["id"], _created(d["properties"].get("createdate")),
+                     closed=d["properties"].get("hs_is_closed") == "true") for d in deals]
 
 
-def _epoch(stamp: str | None) -> float:
-    """``createdate`` as HubSpot answers it (ISO 8601, ``Z``) in seconds; unknown: the distant past."""
+def _created(stamp: str | None) -> datetime:
+    """``createdate`` as HubSpot answers it (ISO 8601, ``Z``; without a zone: UTC); unknown: the distant past."""
     if not stamp:
-        return float("-inf")
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-
+        return datetime.min.replace(tzinfo=UTC)
+    created = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
 
 
 def _association(object_id: str | None, type_id: int) -> dict[str, Any] | None:

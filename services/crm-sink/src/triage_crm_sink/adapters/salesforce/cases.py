@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.queues import SALESFORCE_CASE_PRIORITY
-from triage_crm_sink.local_crm import ActionResult
 
 CASE_KEY = "Triage_Email_Id__c"
 
@@ -26,7 +26,7 @@ class SalesforceCases:
     find_account: Callable[[str | None, str | None], tuple[str, dict] | None]
     contact: Callable[[str], dict | None]
 
-    def create_ticket(self, props: dict[str, str]) -> ActionResult:
+    def create_ticket(self, props: dict[str, str], key: str) -> ActionResult:
         account = self.find_account(props.get("company_domain"), props.get("company_name"))
         contact = self.contact(props["contact_email"].lower()) if props.get("contact_email") else None
         fields: dict[str, Any] = {

@@ -29,8 +29,9 @@ from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRe
 from hubspot.crm.companies import PublicObjectSearchRequest
 from hubspot.crm.objects import BatchReadInputSimplePublicObjectId
 
+from triage_crm_sink.adapters.remembered import VIEW_TTL_S
+
 CHUNK = 100  # HubSpot's most inputs per batch read
-VIEW_TTL_S = 30.0  # a view older than this (a long batch, an idle admin process) is read again
 
 
 @dataclass

@@ -9,11 +9,11 @@ and a deal carry the unique custom property ``triage_idempotency_key``
 by it (batch read, ``idProperty``) before a create, and a create that collides
 with it (a concurrent or timed-out attempt made the object) reads the winner.
 Companies nobody keyed yet are found by a domain search and claimed (the key is
-set on them). The 45-day rule and the email's note are checked on the
-company's (contact's) associated deals and notes, read through the v4
-associations (consistent), not through search, and the check and the create
-hold a PostgreSQL advisory lock on the owner (deal_lock.py) so that two
-crm-sink instances cannot both find "no open deal" and both create. Reads for a whole Kafka batch
+set on them). The company's (contact's) deals and the email's note are read
+on its v4 associations (consistent), not through search; whether a deal is
+created is the writer's decision (writer.py), under a PostgreSQL advisory lock
+on the owner (deal_lock.py), so that two crm-sink instances cannot both find
+"no open deal" and both create. Reads for a whole Kafka batch
 are made up front in bulk (``prefetch``; hubspot_reads.py). Deals, the
 associations and notes: hubspot_deals.py.
 
@@ -35,8 +35,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import urllib3
@@ -46,36 +46,21 @@ from hubspot.crm.companies import SimplePublicObjectInput as CompanyUpdate
 from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCreate
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
-from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
-from triage_crm_sink.hubspot_deals import HubSpotDealsAndNotes, _present
-from triage_crm_sink.hubspot_reads import BatchView, HubSpotReads
-from triage_crm_sink.hubspot_schema import KEY_PROPERTY, ensure_key_property
-from triage_crm_sink.hubspot_tickets import HubSpotTickets
+from triage_crm_sink.adapters.hubspot.deals import HubSpotDealsAndNotes, _present
+from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
+from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, ensure_key_property
+from triage_crm_sink.adapters.hubspot.tickets import HubSpotTickets
+from triage_crm_sink.adapters.remembered import BoundedCache
 from triage_crm_sink.limits import RequestBudget, retry_after_seconds
-from triage_crm_sink.local_crm import ActionResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CONTACT_PROPERTIES = ["email", "firstname", "lastname", "company", "hubspot_owner_id"]
 COMPANY_PROPERTIES = ["name", "domain", KEY_PROPERTY]
-
-
-class BoundedCache(OrderedDict[str, str]):
-    """domain -> company id (and email -> contact id), least recently used out first."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        super().__init__()
-        self.size = size
-
-    def remember(self, key: str, value: str) -> str:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
-        return value
 
 
 def company_key(domain: str | None, name: str | None) -> str | None:
@@ -86,13 +71,16 @@ def company_key(domain: str | None, name: str | None) -> str | None:
 
 
 class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
+    """The port (crm_port.py) on HubSpot."""
+
     backend = "hubspot"
+    deal_type = "deal"
+    deal_label = "HubSpot deal"
 
     def __init__(self, client: HubSpot, budget: RequestBudget, *, timeout_s: float = 10.0,
                  retry_after_cap_s: float = 10.0, pipeline: str = "default",
                  deal_stage: str = "appointmentscheduled", create_properties: bool = True,
-                 sleep: Callable[[float], None] = time.sleep, deal_lock: DealLock | Unlocked = UNLOCKED,
-                 in_transaction: bool = False) -> None:
+                 sleep: Callable[[float], None] = time.sleep, in_transaction: bool = False) -> None:
         # Each SDK attribute access builds a new ApiClient and connection pool: build them once.
         crm = client.crm
         self.company_basic, self.company_search = crm.companies.basic_api, crm.companies.search_api
@@ -109,7 +97,6 @@ class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
         self.pipeline = pipeline
         self.deal_stage = deal_stage
         self.create_properties = create_properties
-        self.deal_lock = deal_lock  # across instances: the 45-day check and the create (deal_lock.py)
         self._sleep = sleep
         self.in_transaction = in_transaction  # never sleep: a 429 is the runtime's to wait out (ADR 0022)
         self._key_property_ready = False
@@ -117,14 +104,13 @@ class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
         self.contacts = BoundedCache()
         self.view = BatchView()
 
-    def apply(self, action: CrmAction) -> ActionResult:
+    @contextmanager
+    def performing(self) -> Iterator[None]:
         self.ensure_key_property()
         if self.view.stale():
             self.view = BatchView()
         try:
-            if action.action in ("create_deal", "create_ticket"):
-                return getattr(self, action.action)(action.properties, action.idempotency_key)
-            return getattr(self, action.action)(action.properties)
+            yield
         except StaleId as exc:
             self.forget()
             raise TransientError("a cached HubSpot id no longer exists (merged or deleted); searching again") from exc

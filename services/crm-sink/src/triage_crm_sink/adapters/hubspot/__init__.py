@@ -1,0 +1,1 @@
+"""HubSpot (hubspot-api-client): contacts, companies, deals, tickets, notes, associations v4."""

@@ -1,0 +1,1 @@
+"""The local CRM: contacts, companies, deals and tickets in our PostgreSQL."""

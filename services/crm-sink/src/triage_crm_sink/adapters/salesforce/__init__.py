@@ -1,0 +1,1 @@
+"""Salesforce (simple-salesforce): Account, Contact, Opportunity, Case, Task."""
