@@ -8,7 +8,14 @@ the CRM sink turns the repeat into a no-op.
 
 from __future__ import annotations
 
-from triage.domain.models import CrmAction, ExtractedEmail, Extraction, RouteDecision
+from triage.domain.models import (
+    CrmAction,
+    CrmActionName,
+    CrmObjectType,
+    ExtractedEmail,
+    Extraction,
+    RouteDecision,
+)
 from triage.domain.queues import NO_QUEUES, QueueTable
 
 # Below this a lead is real enough for a contact, not for a forecasted deal.
@@ -16,6 +23,8 @@ DEAL_MIN_CONFIDENCE = 0.6
 _RECORDED_INTENTS = ("lead", "support")
 #: input that is no email was never classified: nothing to write, even after a person's look
 _UNPLANNED = frozenset({"not_an_email"})
+#: one planned write before its key: (action, object type, properties), or None for none
+Planned = tuple[CrmActionName, CrmObjectType, dict[str, str]] | None
 
 
 def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision,
@@ -46,14 +55,14 @@ def idempotency_key(email_id: str, action: str) -> str:
     return f"{email_id}:{action}"
 
 
-def _company_action(extraction: Extraction) -> tuple[str, str, dict[str, str]] | None:
+def _company_action(extraction: Extraction) -> Planned:
     company = extraction.company
     if not (company.domain or company.name):
         return None
     return "upsert_company", "company", _strings(name=company.name, domain=company.domain)
 
 
-def _contact_action(extracted: ExtractedEmail) -> tuple[str, str, dict[str, str]] | None:
+def _contact_action(extracted: ExtractedEmail) -> Planned:
     extraction = extracted.extraction
     if not extraction.person.email:
         return None
@@ -74,7 +83,7 @@ def _contact_action(extracted: ExtractedEmail) -> tuple[str, str, dict[str, str]
 
 def _deal_action(
     extraction: Extraction, decision: RouteDecision
-) -> tuple[str, str, dict[str, str]] | None:
+) -> Planned:
     if extraction.intent != "lead" or extraction.confidence < DEAL_MIN_CONFIDENCE:
         return None
     if not (extraction.company.domain or extraction.company.name):
@@ -95,7 +104,7 @@ def _deal_action(
     )
 
 
-def _association_action(extraction: Extraction) -> tuple[str, str, dict[str, str]] | None:
+def _association_action(extraction: Extraction) -> Planned:
     """Last: link the contact to its company and to the company's open deal, new or existing."""
     if not extraction.person.email or not (extraction.company.domain or extraction.company.name):
         return None
@@ -111,7 +120,7 @@ def _association_action(extraction: Extraction) -> tuple[str, str, dict[str, str
 
 
 def _ticket_action(extracted: ExtractedEmail, decision: RouteDecision,
-                   queues: QueueTable) -> tuple[str, str, dict[str, str]] | None:
+                   queues: QueueTable) -> Planned:
     """Last, after the contact and company exist: the support request as a ticket (HubSpot) or Case (Salesforce)."""
     extraction = extracted.extraction
     if extraction.intent != "support" or queues.of(decision.queue).ticket is None:

@@ -187,11 +187,15 @@ class ExtractedEmail(Envelope):
     band_cap_reason: str | None = None
 
 
+CrmActionName = Literal["upsert_company", "upsert_contact", "create_deal", "associate_contact", "create_ticket"]
+CrmObjectType = Literal["company", "contact", "deal", "association", "ticket"]
+
+
 class CrmAction(Frozen):
     """One planned CRM write; the idempotency key makes replays harmless."""
 
-    action: Literal["upsert_company", "upsert_contact", "create_deal", "associate_contact", "create_ticket"]
-    object_type: Literal["company", "contact", "deal", "association", "ticket"]
+    action: CrmActionName
+    object_type: CrmObjectType
     idempotency_key: str
     properties: dict[str, str] = Field(default_factory=dict)
 
