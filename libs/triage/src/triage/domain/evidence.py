@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from triage.domain.models import (
     Budget,
@@ -26,6 +27,8 @@ from triage.domain.models import (
     Interest,
     Person,
 )
+
+_V = TypeVar("_V")
 
 #: The fields that quote the email (``interest.products[i]`` for each product).
 QUOTED_FIELDS = (
@@ -121,7 +124,7 @@ def supported(extraction: Extraction) -> Extraction:
         if evidence.field in keep
     ]
 
-    def kept(path: str, value: object) -> object:
+    def kept(path: str, value: _V) -> _V | None:
         return value if path in keep else None
 
     return extraction.model_copy(
