@@ -155,3 +155,13 @@ def test_every_triage_variable_the_repository_names_is_a_setting_or_a_known_scri
                 named |= set(re.findall(r"\bTRIAGE_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(errors="replace")))
     unknown = named - {n.upper() for n in Settings.model_fields} - NOT_PROCESS_SETTINGS
     assert named and unknown == set()
+
+
+def test_list_settings_are_parsed_once_from_comma_separated_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIAGE_GMAIL_MAILBOXES", " sales@x.io,, info@x.io ")
+    monkeypatch.setenv("TRIAGE_CRM_AUTO_WRITE_INTENTS", "lead")
+    settings = load_settings()
+    assert settings.triage_gmail_mailboxes == ("sales@x.io", "info@x.io")
+    assert settings.triage_crm_auto_write_intents == ("lead",)
+    assert Settings().triage_llm_large_model_intents == ("lead", "support") and Settings().triage_llm_sender_blocklist == ()
+    assert Settings(triage_gmail_watch_labels=["INBOX", "Leads"]).triage_gmail_watch_labels == ("INBOX", "Leads")

@@ -123,7 +123,7 @@ def backfill(
 
 
 def labels(settings: Settings) -> list[str]:
-    return [label.strip() for label in settings.triage_gmail_watch_labels.split(",") if label.strip()]
+    return list(settings.triage_gmail_watch_labels)
 
 
 def list_since(settings: Settings, client: GmailClient, day: date) -> list[str]:

@@ -101,7 +101,7 @@ def salesforce(settings: Settings, in_transaction: bool = False) -> SalesforceCr
 
 
 def auto_write_intents(settings: Settings) -> frozenset[str]:
-    return frozenset(i.strip() for i in settings.triage_crm_auto_write_intents.split(",") if i.strip())
+    return frozenset(settings.triage_crm_auto_write_intents)
 
 
 def load_queues(settings: Settings) -> QueueTable:

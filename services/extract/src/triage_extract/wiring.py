@@ -15,16 +15,16 @@ from triage.platform.settings import Settings
 from triage_extract.handler import ExtractHandler, LlmBackends
 
 
-def comma_set(text: str) -> frozenset[str]:
-    return frozenset(part.strip().lower() for part in text.split(",") if part.strip())
+def lowered(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(value.lower() for value in values)
 
 
 def gate_policy(settings: Settings) -> GatePolicy:
     return GatePolicy(
-        blocklist=comma_set(settings.triage_llm_sender_blocklist),
+        blocklist=lowered(settings.triage_llm_sender_blocklist),
         min_words=settings.triage_llm_min_words,
         short_confidence=settings.triage_llm_short_confidence,
-        large_model_intents=comma_set(settings.triage_llm_large_model_intents),
+        large_model_intents=lowered(settings.triage_llm_large_model_intents),
         reuse_within=timedelta(hours=settings.triage_thread_reuse_hours),
     )
 

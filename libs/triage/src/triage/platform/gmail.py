@@ -52,7 +52,7 @@ class GmailRefused(PermanentError):
 
 def configured_mailboxes(settings: Settings) -> list[str]:
     """TRIAGE_GMAIL_MAILBOXES: a comma-separated list of addresses."""
-    return [m.strip().lower() for m in settings.triage_gmail_mailboxes.split(",") if m.strip()]
+    return [m.lower() for m in settings.triage_gmail_mailboxes]
 
 
 def credentials_info(settings: Settings) -> dict[str, Any]:

@@ -22,5 +22,5 @@ def load_mailbox_file(settings: Settings) -> Mailbox:
 
 def configured_inboxes(settings: Settings) -> list[str]:
     """The inboxes this deployment receives for: mailbox.json's, and the Gmail mailboxes."""
-    gmail = [m.strip() for m in settings.triage_gmail_mailboxes.split(",") if m.strip()]
+    gmail = list(settings.triage_gmail_mailboxes)
     return [*load_mailbox_file(settings).inboxes, *gmail]

@@ -12,14 +12,25 @@ import os
 import socket
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Every producer uses the partitioner of the Java client, so a key lands on
 #: the same partition whoever writes it (style.md habit 5).
 PARTITIONER = "murmur2_random"
+
+
+def _comma_separated(value: object) -> object:
+    """``"a, b,,c"`` -> ("a", "b", "c"): operators write lists as comma-separated variables."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+#: A list setting, written comma-separated in the environment and parsed here only.
+CommaList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
 
 
 class Settings(BaseSettings):
@@ -64,12 +75,12 @@ class Settings(BaseSettings):
     triage_ingest_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     triage_inbound_webhook_secret: SecretStr | None = None
     # Gmail (docs/gmail.md): mailboxes, credentials, Pub/Sub push authentication.
-    triage_gmail_mailboxes: str = ""  # comma-separated: sales@x.io,info@x.io
+    triage_gmail_mailboxes: CommaList = ()  # comma-separated: sales@x.io,info@x.io
     triage_gmail_credentials_file: Path | None = None  # service-account key or authorized-user JSON
     triage_gmail_credentials_json: SecretStr | None = None  # the same JSON, from a secret variable
     triage_gmail_api_endpoint: str | None = None  # None: https://gmail.googleapis.com/
     triage_gmail_pubsub_topic: str | None = None  # projects/P/topics/T, for users.watch
-    triage_gmail_watch_labels: str = "INBOX"
+    triage_gmail_watch_labels: CommaList = ("INBOX",)
     triage_gmail_resync_query: str = "newer_than:7d"
     triage_gmail_resync_max_messages: int = Field(default=500, ge=1, le=10_000)
     triage_gmail_retry_after_cap_s: float = Field(default=10.0, ge=0.0)
@@ -96,8 +107,8 @@ class Settings(BaseSettings):
     triage_llm_prices: str = ""  # JSON: {"model": {"input": 2.5, "output": 10}}, USD per 1M tokens
     triage_llm_timeout_s: float = Field(default=30.0, gt=0)
     triage_llm_max_retries: int = Field(default=2, ge=0, le=10)
-    triage_llm_large_model_intents: str = "lead,support"
-    triage_llm_sender_blocklist: str = ""  # comma-separated addresses or domains: never sent to an LLM
+    triage_llm_large_model_intents: CommaList = ("lead", "support")
+    triage_llm_sender_blocklist: CommaList = ()  # comma-separated addresses or domains: never sent to an LLM
     triage_llm_min_words: int = Field(default=6, ge=0)
     triage_llm_short_confidence: float = Field(default=0.4, ge=0, le=1)
     triage_confidence_auto_write: float = Field(default=0.85, ge=0, le=1)
@@ -107,7 +118,7 @@ class Settings(BaseSettings):
     triage_intent_model_path: Path | None = None
     # CRM (docs/crm.md): which backend crm-sink writes to, and what it may write on its own.
     triage_crm_backend: Literal["local", "hubspot", "salesforce"] = "local"
-    triage_crm_auto_write_intents: str = "lead,support"  # others wait for POST /admin/crm/create
+    triage_crm_auto_write_intents: CommaList = ("lead", "support")  # others wait for POST /admin/crm/create
     triage_crm_timeout_s: float = Field(default=10.0, gt=0)
     triage_crm_retry_after_cap_s: float = Field(default=10.0, ge=0.0)
     triage_admin_token: SecretStr | None = None  # bearer token of the crm admin endpoint
