@@ -36,6 +36,15 @@ from triage.domain.extraction_intent import (
     intent_probabilities,
     shipped_weights,
 )
+from triage.domain.extraction_timing import (
+    BUYING_PHRASES,
+    CONTRAST_WORDS,
+    LATER_PHRASES,
+    MEETING_PHRASES,
+    NOW_PHRASES,
+    QUARTER_PHRASES,
+    SIX_MONTH_PHRASES,
+)
 from triage.domain.lookalike import is_lookalike
 from triage.domain.models import (
     Budget,
@@ -1214,7 +1223,8 @@ def _timing_cue(*phrases: str) -> re.Pattern[str]:
 # fmt: off
 _NOW = _timing_cue(
     r"asap", r"as soon as possible", r"immediately", r"right away", r"urgently", r"this week",
-    r"this month", r"today", r"end of (?:the|this) month", r"within (?:a|one|1|two|2) weeks?",
+    r"this month", r"(?<!from.)(?<!of.)today", r"end of (?:the|this) month",
+    r"within (?:a|one|1|two|2) weeks?",
     r"next week", r"by next week", r"right now", r"starting now",
     r"sofort", r"umgehend", r"so schnell wie möglich", r"schnellstmöglich", r"diese woche",
     r"diesen monat", r"ende des monats", r"nächste woche", r"nächsten woche", r"ab sofort",
@@ -1226,7 +1236,7 @@ _NOW = _timing_cue(
     r"il prima possibile", r"entro questo mese", r"questo mese", r"(?:la )?prossima settimana",
     r"(?:entro )?fine mese", r"o quanto antes", r"este m[eê]s", r"ainda este m[eê]s",
     r"(?:na )?próxima semana", r"fim do m[eê]s", r"zo snel mogelijk", r"deze maand",
-    r"volgende week", r"今月中?", r"来週", r"至急",
+    r"volgende week", r"今月中?", r"来週", r"至急", *NOW_PHRASES,
 )
 _QUARTER = _timing_cue(
     r"this quarter", r"next quarter", r"next month", r"end of (?:the|this) quarter",
@@ -1238,15 +1248,18 @@ _QUARTER = _timing_cue(
     r"este trimestre", r"(?:el )?próximo trimestre", r"el mes que viene", r"el próximo mes",
     r"en las próximas semanas", r"(?:nel )?prossimo trimestre", r"(?:no )?próximo trimestre",
     r"volgend kwartaal", r"(?:the )?next (?:two|2|three|3) months", r"今四半期", r"来月",
+    *QUARTER_PHRASES,
 )
 _SIX_MONTHS = _timing_cue(
     r"half a year", r"six months", r"6 months", r"next two quarters", r"halbes jahr",
     r"sechs monaten?", r"6 monaten?", r"six mois", r"6 mois", r"seis meses", r"6 meses",
     r"medio año", r"half[- ]year", r"sei mesi", r"seis meses", r"zes maanden",
+    *SIX_MONTH_PHRASES,
 )
 _LATER = _timing_cue(
     r"next year", r"nächstes jahr", r"im nächsten jahr", r"l'année prochaine", r"el próximo año",
     r"el año que viene", r"l'anno prossimo", r"(?:no )?ano que vem", r"volgend jaar",
+    *LATER_PHRASES,
 )
 # "No rush" is a timeline too: unless a buying sentence names a date, nothing is pressing.
 _NO_RUSH = _timing_cue(
@@ -1265,7 +1278,7 @@ _BUYING_WORDS = _cue(
     r"repartir", r"funcionando", r"implementar", r"decisión", r"contratar", r"firmar",
     r"abrir", r"partire", r"decideremo", r"chiudere", r"implantar", r"assinar", r"abertura",
     r"trial", r"test(?:er|en)", r"probar", r"provare", r"testar", r"稼働", r"導入",
-    r"稟議", r"live gaan", r"beslissen",
+    r"稟議", r"live gaan", r"beslissen", *BUYING_PHRASES,
 )
 # Sentences that set up a meeting name when to talk, not when to buy.
 _MEETING_WORDS = _cue(
@@ -1278,7 +1291,7 @@ _MEETING_WORDS = _cue(
     r"mittwoch", r"donnerstag", r"freitag", r"lundi", r"mardi", r"mercredi", r"jeudi",
     r"vendredi", r"lunes", r"martes", r"miércoles", r"jueves", r"viernes", r"lunedì",
     r"martedì", r"mercoledì", r"giovedì", r"venerdì", r"segunda-feira", r"terça-feira",
-    r"quarta-feira", r"quinta-feira", r"sexta-feira",
+    r"quarta-feira", r"quinta-feira", r"sexta-feira", *MEETING_PHRASES,
 )
 # fmt: on
 # Sentence ends; a hard-wrapped line (long, no end mark) runs on to the next line.
@@ -1288,7 +1301,8 @@ _SENTENCE_END = re.compile(
 )
 # "..., but I'd like a demo next month": a contrasting clause is a sentence of its own.
 _CLAUSE_END = re.compile(
-    rf"{_SENTENCE_END.pattern}|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar)\b)", re.IGNORECASE
+    rf"{_SENTENCE_END.pattern}|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar|{CONTRAST_WORDS})\b)",
+    re.IGNORECASE,
 )
 _WRAPPED = 60
 # "not before our budget round in the autumn", "erst nach ... im Herbst": a lower bound,
@@ -1337,14 +1351,27 @@ def _sentences(text: str) -> Iterator[str]:
     yield from _split_sentences("\n".join(block))
 
 
+# "ca. 40", "sp. z o.o. zwracam": a short lower-case word's dot before a lower-case word or a
+# number abbreviates; it does not end the sentence.
+_ABBREVIATED = re.compile(r"(?<![^\W\d_])(?:[a-zà-ÿ]{1,3}\.)*[a-zà-ÿ]{1,3}$")
+_RUNS_ON = re.compile(r"\s+[a-zà-ÿ0-9]")
+
+
 def _split_sentences(block: str) -> Iterator[str]:
     start = 0
     for end in _CLAUSE_END.finditer(block):
+        if block[end.start() : end.start() + 1] == "." and _abbreviation(block, end):
+            continue
         if block[start : end.start()].strip():
             yield block[start : end.start()].strip()
         start = end.end()
     if block[start:].strip():
         yield block[start:].strip()
+
+
+def _abbreviation(block: str, end: re.Match[str]) -> bool:
+    before = block[max(0, end.start() - 12) : end.start()].split()
+    return bool(before and _ABBREVIATED.fullmatch(before[-1]) and _RUNS_ON.match(block, end.end()))
 
 
 def horizon_phrases(text: str, sent: datetime | None) -> Iterator[tuple[Timeline, str]]:
@@ -1493,7 +1520,10 @@ def _phone_cues(text: str) -> Iterator[tuple[str, str]]:
         digits = match.group(1)
         for length in (3, 2, 1):
             if digits[:length] in _PHONE_PREFIXES:  # the phrase is "+44" or "0044"
-                yield _PHONE_PREFIXES[digits[:length]], text[match.start() : match.start(1) + length]
+                yield (
+                    _PHONE_PREFIXES[digits[:length]],
+                    text[match.start() : match.start(1) + length],
+                )
                 break
 
 
