@@ -36,6 +36,7 @@ from triage.domain.extraction_intent import (
     intent_probabilities,
     shipped_weights,
 )
+from triage.domain.extraction_legal import LEGAL_FORMS
 from triage.domain.extraction_timing import (
     BUYING_PHRASES,
     CONTRAST_WORDS,
@@ -881,17 +882,11 @@ def signature_name(signature: str) -> str | None:
 
 
 # Legal forms in the languages mail arrives in (several words first: "GmbH & Co. KG").
-_SUFFIXES = (
-    r"GmbH & Co\.? KG(?:aA)?|S\.A\. de C\.V|S\. de R\.L|de C\.V|Co\., Ltd|Pty Ltd|"
-    r"Inc|Incorporated|Corp|Corporation|Co|Company|LLC|LLP|LP|Ltd|Limited|Pty|Pte|Pvt|plc|GmbH|AG|"
-    r"KG|KGaA|OHG|UG|e\.K|SE|SA|SAS|SASU|SARL|EURL|SNC|SL|SLU|SRL|Srl|SpA|S\.p\.A|S\.r\.l|"
-    r"S\.a\.s|S\.n\.c|BV|B\.V|NV|N\.V|VOF|AB|AS|A/S|ApS|Oy|KK|K\.K|S\.A|S\.A\.S|S\.L|S\.L\.U|"
-    r"S\.A\.U|Ltda|Lda|DAC"
-)
+_SUFFIXES = LEGAL_FORMS
 _LEGAL_SUFFIX = re.compile(rf"\b(?:{_SUFFIXES})\.?$")
 _TRAILING_FORM = re.compile(rf",?\s+(?:{_SUFFIXES})\.?$")
 # Split signature lines into parts, but keep "Acme, Inc." together.
-_SEGMENT_SPLIT = re.compile(rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—]\s)\s*")
+_SEGMENT_SPLIT = re.compile(rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—/]\s)\s*")
 # A footer's labels name the register, not the company; some name another company.
 # fmt: off
 _OTHER_PARTY_LABELS = re.compile(
@@ -1014,13 +1009,15 @@ _NAME_JOINERS = NAME_JOINERS
 
 def _capitalized_tail(segment: str) -> str | None:
     """The run of capitalised words that ends a segment ("at Globex Corp" → "Globex Corp")."""
-    words = segment.split()
+    form = _TRAILING_FORM.search(segment)  # "sp. z o.o.", "A/S": a form need not be capitalised
+    words = segment[: form.start()].split() if form else segment.split()
     start = len(words)
     while start > 0 and (is_capital(words[start - 1]) or words[start - 1] in _NAME_JOINERS):
         start -= 1
     while start < len(words) and words[start] in _NAME_JOINERS:
         start += 1
-    name = " ".join(words[start:]).strip(" ,;:()")
+    suffix = form.group(0) if form and start < len(words) else ""
+    name = (" ".join(words[start:]) + suffix).strip(" ,;:()")
     return name if name and not _LEGAL_SUFFIX.fullmatch(name) else None
 
 
