@@ -886,7 +886,12 @@ _SUFFIXES = LEGAL_FORMS
 _LEGAL_SUFFIX = re.compile(rf"\b(?:{_SUFFIXES})\.?$")
 _TRAILING_FORM = re.compile(rf",?\s+(?:{_SUFFIXES})\.?$")
 # Split signature lines into parts, but keep "Acme, Inc." together.
-_SEGMENT_SPLIT = re.compile(rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—/]\s)\s*")
+# A sentence's end ("…at clinicops.media. ClinicOps Media Ltd") and an opening parenthesis
+# ("newsletter of X (Editrice Y S.r.l., P.IVA …)") start a part too.
+_SEGMENT_SPLIT = re.compile(
+    rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—/]\s|(?<=[a-z]{{3}}\.)\s(?=[A-ZÀ-Ý])|"
+    rf"\s\((?=[A-ZÀ-Ý]))\s*"
+)
 # A footer's labels name the register, not the company; some name another company.
 # fmt: off
 _OTHER_PARTY_LABELS = re.compile(
@@ -970,11 +975,23 @@ def _segments(text: str) -> list[str]:
     """A text's lines, split at separators; "株式会社X (X K.K.)" gives both names."""
     return [
         part.strip()
-        for line in text.split("\n")
+        for line in _unwrapped(text)
         for segment in _SEGMENT_SPLIT.split(line.strip())
         for part in _PARENTHESES.split(segment)
         if part.strip()
     ]
+
+
+def _unwrapped(text: str, width: int = 60) -> list[str]:
+    """The text's lines, a hard-wrapped line (long, no end mark) joined to the next."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        wrapped = lines and len(lines[-1]) >= width and lines[-1][-1:] not in ".!?:;"
+        if wrapped and line.strip():
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line)
+    return lines
 
 
 _PARENTHESES = re.compile(r"\s+\((?=[^)]{3,}\)$)|(?<=\w\.)\)$|(?<=\w)\)$")
@@ -1090,12 +1107,11 @@ def _with_suffix(words: list[str], start: int, end: int) -> str:
     """The spelled phrase, run on to the end of a short name line ("Vandelay" → "Vandelay
     Industries"), then its legal suffix."""
     if len(words) <= 6:
-        while (
-            end < len(words)
-            and _is_name_word(words[end])
-            and not _LEGAL_SUFFIX.fullmatch(words[end].strip(",;:()"))
-        ):
-            end += 1
+        while end < len(words) and not _LEGAL_SUFFIX.fullmatch(words[end].strip(",;:()")):
+            joined = words[end] in _NAME_JOINERS and end + 1 < len(words)  # "Physio & Sports"
+            if not (_is_name_word(words[end]) or joined and _is_name_word(words[end + 1])):
+                break
+            end += 2 if joined else 1
     if end < len(words) and _LEGAL_SUFFIX.fullmatch(words[end].strip(",;:()")):
         end += 1
     return " ".join(words[start:end]).strip(" ,;:()")

@@ -129,8 +129,12 @@ def company_field(text: str) -> str | None:
 _JAPANESE_FORMS = r"株式会社|有限会社|合同会社|合資会社|合名会社"
 # A name's characters: not spaces, punctuation or the particles that follow a name (の, と, は).
 _JAPANESE_CHARS = r"[^\s、。，,（）()「」『』【】・：:/|のとはがをにでもへ]"
+# After a leading form the name runs to the possessive の or punctuation: particle-like kana
+# inside it are part of the name (株式会社みなと…).
+_JAPANESE_AFTER_FORM = r"[^\s、。，,（）()「」『』【】・：:/|の]"
 _JAPANESE_NAME = re.compile(
-    rf"(?:{_JAPANESE_FORMS}){_JAPANESE_CHARS}{{1,24}}|{_JAPANESE_CHARS}{{1,24}}(?:{_JAPANESE_FORMS})"
+    rf"(?:{_JAPANESE_FORMS}){_JAPANESE_AFTER_FORM}{{1,24}}|"
+    rf"{_JAPANESE_CHARS}{{1,24}}(?:{_JAPANESE_FORMS})"
 )
 _JAPANESE_NOT_NAME = re.compile(r"(?:様|さま|御中|部|課|室|担当|です|でございます|にて|より)$")
 
