@@ -30,8 +30,11 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         ("Umowę chcemy podpisać do końca I kwartału.", on(2026, 1), "quarter"),
         # Finnish inflected months: "in February", "at the end of May"
         ("Päätös tehdään maaliskuussa.", on(2026, 1), "quarter"),
-        ("Sopimus päättyy kesäkuun lopussa, joten päätös on tehtävä silloin.", on(2026, 1),
-         "six_months"),
+        (
+            "Sopimus päättyy kesäkuun lopussa, joten päätös on tehtävä silloin.",
+            on(2026, 1),
+            "six_months",
+        ),
         # week numbers, ISO weeks of the sending year (or the next one once past)
         ("Vi vil starte i uke 7.", on(2026, 1, 12), "now"),
         ("Vi vill ha beslut senast vecka 12.", on(2026, 1, 12), "quarter"),
@@ -77,8 +80,10 @@ def test_a_period_or_date_in_more_languages_resolves_against_the_date(
 
 
 def test_from_today_is_a_start_not_a_deadline() -> None:
-    assert buying_timeline("We want to choose a vendor within 8 weeks from today.", on(2026, 3)) \
+    assert (
+        buying_timeline("We want to choose a vendor within 8 weeks from today.", on(2026, 3))
         == "quarter"
+    )
 
 
 def test_a_meeting_sentence_in_japanese_or_norwegian_sets_no_timeline() -> None:
@@ -87,8 +92,10 @@ def test_a_meeting_sentence_in_japanese_or_norwegian_sets_no_timeline() -> None:
 
 
 def test_a_bare_fraction_or_amount_is_not_a_date() -> None:
-    assert buying_timeline("We need 1.5 people and 30.000 licences to start.", on(2026, 3)) \
+    assert (
+        buying_timeline("We need 1.5 people and 30.000 licences to start.", on(2026, 3))
         == "unknown"
+    )
 
 
 def test_a_short_abbreviation_does_not_end_the_sentence() -> None:
@@ -105,8 +112,14 @@ def test_a_contrast_in_the_nordic_languages_is_a_clause_of_its_own() -> None:
 
 @pytest.mark.parametrize(
     ("before", "position"),
-    [("before the ", "start"), ("within the ", "end"), ("right after the ", "after"),
-     ("depois do ", "after"), ("entro il ", "end"), ("in the ", "mid")],
+    [
+        ("before the ", "start"),
+        ("within the ", "end"),
+        ("right after the ", "after"),
+        ("depois do ", "after"),
+        ("entro il ", "end"),
+        ("in the ", "mid"),
+    ],
 )
 def test_the_words_before_a_period_say_where_in_it_they_point(before: str, position: str) -> None:
     text = before + "summer"
