@@ -1,7 +1,7 @@
-"""Calendar grammar beyond the core tables of ``extraction_dates``: Nordic, Finnish and Polish
-month names and seasons, week numbers ("uke 12", "KW 12", "viikolla 12"), numeric dates
-("15/03", "1.6."), Roman-numeral quarters ("I kwartał") and where inside a period a phrase
-points (its start, middle or end). Tables per language, not phrases from one email.
+"""Calendar grammar beyond the core of ``extraction_dates``: week numbers ("uke 12", "KW 12",
+"viikolla 12"), numeric dates ("15/03", "1.6."), Finnish inflected months ("helmikuussa") and
+where inside a period a phrase points (its start, middle or end: ADR 0032). The words per
+language are in ``extraction_calendar_words``.
 """
 
 from __future__ import annotations
@@ -9,71 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-
-# fmt: off
-EXTRA_MONTHS = {
-    # Norwegian, Danish, Swedish (what German and Dutch do not already spell)
-    "desember": 12, "maj": 5, "augusti": 8,
-    # Polish: nominative, genitive ("do końca marca") and locative ("w marcu")
-    "styczeń": 1, "stycznia": 1, "styczniu": 1, "luty": 2, "lutego": 2, "lutym": 2,
-    "marzec": 3, "marca": 3, "marcu": 3, "kwiecień": 4, "kwietnia": 4, "kwietniu": 4,
-    "maja": 5, "maju": 5, "czerwiec": 6, "czerwca": 6, "czerwcu": 6,
-    "lipiec": 7, "lipca": 7, "lipcu": 7, "sierpień": 8, "sierpnia": 8, "sierpniu": 8,
-    "wrzesień": 9, "września": 9, "wrześniu": 9, "październik": 10, "października": 10,
-    "październiku": 10, "listopad": 11, "listopada": 11, "listopadzie": 11,
-    "grudzień": 12, "grudnia": 12, "grudniu": 12,
-}
-EXTRA_SEASONS = {
-    "sommeren": 6, "sommaren": 6, "sommar": 6, "sommerferien": 6, "høst": 9, "høsten": 9,
-    "höst": 9, "hösten": 9, "efterår": 9, "efteråret": 9, "hausten": 9, "våren": 3,
-    "foråret": 3, "forår": 3, "vinteren": 12, "vintern": 12, "vinter": 12,
-    "kesällä": 6, "kesään": 6, "kesää": 6, "syksyllä": 9, "syksyyn": 9, "syksyä": 9,
-    "keväällä": 3, "kevääseen": 3, "kevättä": 3, "talvella": 12, "talveen": 12,
-    "latem": 6, "lata": 6, "jesienią": 9, "jesieni": 9, "wiosną": 3, "wiosny": 3, "zimą": 12,
-    "zimy": 12, "wakacjach": 6, "wakacji": 6,
-}
-EXTRA_ORDINALS = {
-    "første": 1, "andre": 2, "tredje": 3, "fjerde": 4, "första": 1, "andra": 2, "fjärde": 4,
-    "ensimmäinen": 1, "ensimmäisellä": 1, "toinen": 2, "toisella": 2, "kolmas": 3,
-    "kolmannella": 3, "neljäs": 4, "neljännellä": 4,
-    "pierwszy": 1, "pierwszym": 1, "pierwszego": 1, "drugi": 2, "drugim": 2, "drugiego": 2,
-    "trzeci": 3, "trzecim": 3, "trzeciego": 3, "czwarty": 4, "czwartym": 4, "czwartego": 4,
-}
-EXTRA_NUMBERS = {
-    "to": 2, "två": 2, "tre": 3, "fire": 4, "fyra": 4, "fem": 5, "seks": 6, "sex": 6,
-    "åtte": 8, "åtta": 8, "otte": 8, "ti": 10, "tio": 10, "kaksi": 2, "kahden": 2, "kolme": 3,
-    "kolmen": 3, "neljä": 4, "viisi": 5, "kuusi": 6, "kuuden": 6, "dwa": 2, "dwóch": 2,
-    "trzy": 3, "trzech": 3, "cztery": 4, "pięć": 5, "sześć": 6, "sześciu": 6,
-}
-# fmt: on
-# Prepositions that put a date before the period they name, or its whole span first.
-EXTRA_LEADS = (
-    r"før|innen|innan|inden|senest|senast|seinast|til|till|på|fra|från|frem til|"
-    r"fram till|inden for|indenfor|ennen|do|przed|od|na|w"
-)  # fmt: skip
-EXTRA_STARTS = r"begynnelsen av|starten av|början av|begyndelsen af|starten af|początku|alussa"
-EXTRA_MIDS = r"midten av|mitten av|midten af|połowie"
-EXTRA_ENDS = (r"utgangen av|slutten av|slutet av|slutningen af|udgangen af|końca|koniec|"
-              r"końcem|lopussa|loppuun")  # fmt: skip
-EXTRA_SPAN_LEADS = (r"innen|innan|inom|inden|inden for|indenfor|i løpet av|i løbet af|"
-                    r"under de närmaste|om|w ciągu|w przeciągu|za|w ciągu najbliższych")  # fmt: skip
-EXTRA_UNITS = (r"dager|dage|dagar|dni|uker|uke|uger|uge|veckor|vecka|tygodni|tygodnie|"
-               r"måneder|måneders|månader|mnd|miesięcy|miesiące")  # fmt: skip
-
-EXTRA_SEASON_LEADS = (r"før|innen|innan|inden|senest|senast|till|til|i|i\s+løpet\s+av|"
-                      r"i\s+løbet\s+af|under|etter|efter|lige\s+efter|rett\s+etter|direkt\s+efter|"
-                      r"ennen|przed|po|do|na|w|this\s+coming")  # fmt: skip
-# Season forms that carry their own preposition (Finnish "kesällä", Polish "jesienią").
-INFLECTED_SEASONS = ("kesällä", "syksyllä", "keväällä", "talvella", "latem", "jesienią",
-                     "wiosną", "zimą")  # fmt: skip
-EXTRA_NEW_YEAR = (r"årsskiftet|nyttår|nyår|nytår|utgangen\s+av\s+året|slutten\s+av\s+året|"
-                  r"udgangen\s+af\s+året|slutningen\s+af\s+året|slutet\s+av\s+året|"
-                  r"årets\s+slut|vuodenvaihde\w*|vuoden\s+loppuun|vuoden\s+lopussa|"
-                  r"końca\s+roku|koniec\s+roku|nowego\s+roku")  # fmt: skip
-EXTRA_QUARTER_WORDS = r"kvartal(?:et)?|kwarta(?:łu|le|ł)|(?:vuosi)?neljännes\w*"
-EXTRA_HALF_WORDS = r"halvår(?:et)?|halvdel(?:en)?|vuosipuolisko\w*|półrocz\w*|połowie\s+roku"
-EXTRA_HALF_ORDINALS = (r"første|andre|första|andra|1\.|2\.|pierwsz\w*|drugi\w*|"
-                       r"ensimmäi\w*|toise\w*|toinen")  # fmt: skip
 
 # Where a phrase points inside a period: "before the summer" at its start, "within the first
 # half" or "by the end of Q1" at its end, "after the summer" just after it; otherwise its middle.

@@ -15,89 +15,39 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from triage.domain.extraction_calendar import (
-    EXTRA_ENDS,
-    EXTRA_HALF_ORDINALS,
-    EXTRA_HALF_WORDS,
-    EXTRA_LEADS,
-    EXTRA_MIDS,
-    EXTRA_MONTHS,
-    EXTRA_NEW_YEAR,
-    EXTRA_NUMBERS,
-    EXTRA_ORDINALS,
-    EXTRA_QUARTER_WORDS,
-    EXTRA_SEASON_LEADS,
-    EXTRA_SEASONS,
-    EXTRA_SPAN_LEADS,
-    EXTRA_STARTS,
-    EXTRA_UNITS,
-    INFLECTED_SEASONS,
     finnish_months,
     period_ahead,
     period_position,
     week_and_numeric_dates,
 )
+from triage.domain.extraction_calendar_words import (
+    DATE_LEADS,
+    EXTRA_HALF_ORDINALS,
+    EXTRA_HALF_WORDS,
+    EXTRA_NEW_YEAR,
+    EXTRA_QUARTER_WORDS,
+    EXTRA_SEASON_LEADS,
+    EXTRA_SPAN_LEADS,
+    EXTRA_UNITS,
+    INFLECTED_SEASONS,
+    MONTH_NAMES,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    PERIOD_END,
+    PERIOD_MID,
+    PERIOD_START,
+    SEASON_STARTS,
+)
 
-# fmt: off
-_MONTH_NAMES = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "sept": 9, "october": 10, "november": 11, "december": 12,
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7,
-    "oktober": 10, "dezember": 12,
-    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
-    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-    "settembre": 9, "ottobre": 10, "dicembre": 12,
-    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7,
-    "setembro": 9, "outubro": 10, "dezembro": 12,
-    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
-    **EXTRA_MONTHS,
-}
-_SEASONS = {  # the month a season starts (northern hemisphere)
-    "spring": 3, "frühling": 3, "frühjahr": 3, "printemps": 3, "primavera": 3, "voorjaar": 3,
-    "summer": 6, "sommer": 6, "été": 6, "verano": 6, "estate": 6, "verão": 6, "zomer": 6,
-    "autumn": 9, "fall": 9, "herbst": 9, "automne": 9, "otoño": 9, "autunno": 9, "outono": 9,
-    "najaar": 9,
-    "winter": 12, "hiver": 12, "invierno": 12, "inverno": 12,
-    **EXTRA_SEASONS,
-}
-_ORDINALS = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-    "erste": 1, "ersten": 1, "erstes": 1, "zweite": 2, "zweiten": 2, "zweites": 2,
-    "dritte": 3, "dritten": 3, "drittes": 3, "vierte": 4, "vierten": 4, "viertes": 4,
-    "1.": 1, "2.": 2, "3.": 3, "4.": 4,
-    "premier": 1, "1er": 1, "deuxième": 2, "troisième": 3, "quatrième": 4,
-    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
-    "primo": 1, "secondo": 2, "terzo": 3, "quarto": 4,
-    "primeiro": 1, "terceiro": 3,
-    **EXTRA_ORDINALS,
-}
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "thirty": 30, "sixty": 60,
-    "ninety": 90,
-    "ein": 1, "einem": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
-    "acht": 8, "zehn": 10, "zwölf": 12,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "huit": 8, "dix": 10,
-    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "ocho": 8,
-    "diez": 10, "due": 2, "tre": 3, "quattro": 4, "sei": 6, "otto": 8, "dieci": 10,
-    "dois": 2, "duas": 2, "três": 3, "quatro": 4,
-    "twee": 2, "drie": 3, "zes": 6,
-    **EXTRA_NUMBERS,
-}
-# fmt: on
+_MONTH_NAMES = MONTH_NAMES
+_SEASONS = SEASON_STARTS
+_ORDINALS = ORDINAL_WORDS
+_NUMBERS = NUMBER_WORDS
+_PERIOD_START = PERIOD_START
+_PERIOD_MID = PERIOD_MID
+_PERIOD_END = PERIOD_END
+_LEADS = DATE_LEADS
 
-_PERIOD_START = (r"early|beginning of|start of|anfang|beginn|début|debut|début de|principios de|"
-                 r"primeros de|inicios de|comienzos de|inizio|inizio di|início de|inicio de|"
-                 r"começo de|begin|" + EXTRA_STARTS)  # fmt: skip
-_PERIOD_MID = r"mid|mid-|mi-|mitte|mediados de|metà|meados de|half|" + EXTRA_MIDS
-_PERIOD_END = (r"end of|late|the end of|ende|fin|fin de|fin du|fine|fine di|finales de|final de|"
-               r"fim de|fim do|eind|ultimo|últimos de|" + EXTRA_ENDS)  # fmt: skip
-_LEADS = (r"by|before|in|until|till|for|around|from|by the|bis|bis zum|bis spätestens|im|vor|zum|"
-          r"avant|avant le|avant la|d'ici|d'ici le|d'ici la|pour|pour le|en|dès|para|para el|"
-          r"antes de|antes del|hasta|hasta el|a|ad|entro|entro il|entro la|per|prima di|prima del|"
-          r"até|até o|até a|em|no|na|voor|tegen|uiterlijk|" + EXTRA_LEADS)  # fmt: skip
 _PAST = re.compile(
     r"(?:since|seit|depuis|desde|dal|dalla|sinds|ago|last|letzte[nms]?|dernier|pasado|scorso)"
     r"\W+(?:\w+\W+){0,2}$",
