@@ -64,7 +64,7 @@ from triage.domain.models import (
 from triage.domain.normalize import split_body
 
 MODEL = "local-rules"
-MODEL_VERSION = "6"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar
+MODEL_VERSION = "7"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar; 7: periods by their middle, Nordic/Finnish/Polish dates, more legal forms
 
 # fmt: off
 FREE_MAIL_DOMAINS = frozenset({
