@@ -56,6 +56,10 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         ("Innføringen skjer i andre halvår.", on(2026, 6), "six_months"),
         ("Wdrożenie w drugim półroczu.", on(2026, 1), "unknown"),
         ("We need to decide within the first half of 2027.", on(2027, 1), "six_months"),
+        # a period's year may follow its name ("del 2027", "2027 r.")
+        ("Wdrożenie planujemy w drugim półroczu 2027 r.", on(2026, 11), "unknown"),
+        ("Vorremmo partire nel primo semestre del 2027.", on(2026, 11), "six_months"),
+        ("Wir planen die Einführung im dritten Quartal 2027.", on(2026, 11), "unknown"),
         # the year's end in the Nordic languages
         ("Vi vil gerne have det på plads inden årsskiftet.", on(2026, 10), "quarter"),
         ("Vi vil ha det på plass innen utgangen av året.", on(2026, 8), "six_months"),
@@ -89,6 +93,13 @@ def test_from_today_is_a_start_not_a_deadline() -> None:
 def test_a_meeting_sentence_in_japanese_or_norwegian_sets_no_timeline() -> None:
     assert buying_timeline("12月中にデモをお願いできますか。", on(2025, 11)) == "unknown"
     assert buying_timeline("Kan vi ta et møte i uke 12?", on(2026, 3)) == "unknown"
+
+
+def test_a_period_negated_right_after_it_is_no_deadline() -> None:
+    text = "Antes do verão não vamos conseguir mudar. Depois do verão seria ideal."
+    assert buying_timeline(text, on(2026, 5)) == "six_months"
+    assert buying_timeline("Before the summer we cannot decide.", on(2026, 3)) == "unknown"
+    assert buying_timeline("We must decide by March, not later.", on(2026, 1)) == "quarter"
 
 
 def test_a_bare_fraction_or_amount_is_not_a_date() -> None:

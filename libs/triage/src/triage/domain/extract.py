@@ -1412,7 +1412,17 @@ def stated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]
 
 
 def _bounded_below(text: str, phrase: str) -> bool:
-    return _LOWER_BOUND.search(text[: max(text.find(phrase), 0)]) is not None
+    """A lower bound before the phrase, or a negation right after it ("Antes do verão não
+    vamos conseguir", "Before the summer we can't")."""
+    at = max(text.find(phrase), 0)
+    return bool(_LOWER_BOUND.search(text[:at]) or _NEGATED_AFTER.match(text, at + len(phrase)))
+
+
+_NEGATED_AFTER = re.compile(
+    r"\s+(?:[^\W\d]+\s+){0,2}?(?:not|won't|can't|cannot|nicht|kein\w*|ne|pas|não|non|niet|"
+    r"ikke|inte|ei|nie)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 # ---------------------------------------------------------------- region

@@ -112,13 +112,14 @@ _NEW_YEAR = re.compile(
     + r")(?!\w)",
     re.IGNORECASE,
 )
+_PERIOD_YEAR = r"(?:\s+(?:del\s+|de\s+|of\s+|do\s+|des\s+|von\s+)?(?P<year2>20\d\d))?"
 _QUARTER_WORDS = r"quarter|quartal|trimestre|kwartaal|" + EXTRA_QUARTER_WORDS
 _QUARTER_REF = re.compile(
     rf"(?:(?<!\w){_MODIFIER}\s+(?:(?:of\s+)?(?:the\s+)?|(?:du|del|de|do|des)\s+)?)?"
     rf"(?:(?<!\w)Q(?P<q>[1-4])(?:\s*(?:/|')?\s*(?P<year>(?:20)?\d\d))?(?!\w)|"
     rf"(?<!\w)(?:(?:the|le|el|il|o|das|dem)\s+)?(?P<ordinal>{_alternatives(ORDINALS)}|"
     rf"(?-i:IV|III|II|I))\s+"
-    rf"(?:{_QUARTER_WORDS})(?!\w)(?:\s+(?P<year2>20\d\d))?|第(?P<jq>[1-4])四半期)",
+    rf"(?:{_QUARTER_WORDS})(?!\w){_PERIOD_YEAR}|第(?P<jq>[1-4])四半期)",
     re.IGNORECASE,
 )
 _HALF_WORDS = (
@@ -127,7 +128,8 @@ _HALF_WORDS = (
 _HALF_REF = re.compile(
     rf"(?<!\w)(?:H(?P<h>[12])(?:\s*(?P<year>20\d\d))?(?!\w)|"
     rf"(?P<ordinal>first|1st|second|2nd|erste[nsr]?|zweite[nsr]?|premier|second|primer|segundo|"
-    rf"primo|secondo|primeiro|{EXTRA_HALF_ORDINALS})\s+(?:{_HALF_WORDS})(?!\w))|(?P<jh>上半期|下半期)",
+    rf"primo|secondo|primeiro|{EXTRA_HALF_ORDINALS})\s+(?:{_HALF_WORDS})(?!\w){_PERIOD_YEAR})|"
+    rf"(?P<jh>上半期|下半期)",
     re.IGNORECASE,
 )
 _SPAN_LEADS = (r"within|in|in the next|within the next|over the next|in the coming|next|"
@@ -256,7 +258,7 @@ def _to_half(sent: datetime, match: re.Match[str], text: str) -> float:
         half = int(match.group("h"))
     else:
         half = 1 if ORDINALS.get(match.group("ordinal").lower(), 2) == 1 else 2
-    year = _year(match.group("year"))
+    year = _year(match.group("year") or match.group("year2"))
     return period_ahead(sent, 6 * half - 5, 6, _position(text, match), year)
 
 
