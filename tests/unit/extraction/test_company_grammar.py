@@ -117,3 +117,12 @@ def test_a_footer_sentence_or_parenthesis_ends_the_part_before_a_legal_name() ->
     )
     clean = clean.model_copy(update={"footer": wrapped, "from_email": "news@notizieporto.example"})
     assert publisher_of(clean).name == "Editrice Marittima S.r.l."
+
+
+def test_a_short_capitalised_part_is_the_spelled_name_whole_but_not_a_title() -> None:
+    assert company_name(about(signature="Ola Nordmann\nIT – Grupo Vidaclara"), "vidaclara.pt") == (
+        "Grupo Vidaclara"
+    )
+    assert company_name(
+        about(signature="Ola Nordmann\nSales Director Vidaclara"), "vidaclara.pt"
+    ) == ("Vidaclara")

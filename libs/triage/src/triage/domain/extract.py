@@ -1048,8 +1048,27 @@ def _name_spelling(text: str, label: str) -> str | None:
         for start in range(len(words)):
             found = _phrase_spelling(words, start, label)
             if found:
-                return found
+                return _whole_name(words, start, found)
     return None
+
+
+def _whole_name(words: list[str], start: int, found: str) -> str:
+    """A short part of capitalised words only is the name whole: "Rede OdontoVida" when the
+    domain spells "OdontoVida"."""
+    before = words[:start]
+    if 0 < start and len(words) <= 4 and all(_is_name_word(word) for word in before):
+        if not any(word.lower() in _ROLE_WORDS for word in before):
+            return " ".join(before) + " " + found
+    return found
+
+
+# Words of a job title or a team, never the start of a company's name.
+_ROLE_WORDS = frozenset({
+    "manager", "director", "head", "chief", "ceo", "cto", "cfo", "coo", "founder", "owner",
+    "team", "sales", "support", "marketing", "the", "your", "from", "with",
+    "geschäftsführer", "leiter", "directeur", "directrice", "gerente", "diretor", "diretora",
+    "direttore", "responsabile", "equipe", "équipe", "daglig", "leder", "chef",
+})  # fmt: skip
 
 
 def _phrase_spelling(words: list[str], start: int, label: str) -> str | None:
