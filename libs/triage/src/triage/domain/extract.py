@@ -1056,9 +1056,9 @@ def _whole_name(words: list[str], start: int, found: str) -> str:
     """A short part of capitalised words only is the name whole: "Rede OdontoVida" when the
     domain spells "OdontoVida"."""
     before = words[:start]
-    if 0 < start and len(words) <= 4 and all(_is_name_word(word) for word in before):
-        if not any(word.lower() in _ROLE_WORDS for word in before):
-            return " ".join(before) + " " + found
+    short = start > 0 and len(words) <= 4 and all(_is_name_word(word) for word in before)
+    if short and not any(word.lower() in _ROLE_WORDS for word in before):
+        return " ".join(before) + " " + found
     return found
 
 
