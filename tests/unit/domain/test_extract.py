@@ -49,7 +49,7 @@ def test_a_prospect_asking_for_a_demo_is_a_lead(message: Message, extract: Extra
     outcome = extract(message(LEAD_BODY, subject="Pipeline Forecaster demo"))
 
     assert (outcome.extraction.intent, outcome.decided_by) == ("lead", "keywords")
-    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "6")
+    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "7")
 
 
 def test_bulk_headers_make_a_newsletter(message: Message, extract: Extract) -> None:
@@ -445,10 +445,11 @@ SENT = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
         ("Wir möchten ihn im nächsten Quartal einführen.", "quarter"),
         ("Timeline: Within 3 months", "quarter"),
         ("We'd like to sign before the end of March.", "quarter"),
-        ("Roll-out in Q2.", "quarter"),
+        ("Roll-out in Q1.", "quarter"),  # a period counts from its middle month (ADR 0032)
+        ("Roll-out in Q2.", "six_months"),
         ("We'd want to be live in about six months.", "six_months"),
         ("Nos gustaría tenerlo funcionando en los próximos seis meses.", "six_months"),
-        ("We plan to roll out in Q3.", "six_months"),
+        ("We plan to roll out in Q3.", "unknown"),
         ("We'd evaluate towards the end of the year, no rush.", "unknown"),
         ("We will decide next year.", "unknown"),
         ("Can we do a demo next week? We want to be live next quarter.", "quarter"),

@@ -40,15 +40,21 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         ("Nous voulons déployer avant l'été.", on(2026, 3), "quarter"),
         ("Queremos implementar antes del verano.", JAN, "six_months"),
         ("We plan to roll out in the autumn.", JAN, "unknown"),
-        # quarters, by number and by word; the end of one counts past it
+        # quarters, by number and by word: in one is its middle month, before one its first,
+        # within or by the end of one the month after it (ADR 0032)
         ("We need to sign by the end of Q1.", JAN, "quarter"),
         ("We need to sign by the end of Q1.", on(2025, 12, 1), "six_months"),
         ("Décision d'ici la fin du premier trimestre.", JAN, "quarter"),
-        ("Wir wollen es im zweiten Quartal einführen.", JAN, "quarter"),
-        ("Pensiamo di partire nel terzo trimestre.", JAN, "six_months"),
+        ("Wir wollen es im zweiten Quartal einführen.", JAN, "six_months"),
+        ("Wir wollen es im ersten Quartal einführen.", JAN, "quarter"),
+        ("Pensiamo di partire nel terzo trimestre.", JAN, "unknown"),
+        ("Pensiamo di partire nel terzo trimestre.", on(2026, 4), "six_months"),
+        ("We want to sign before Q3.", on(2026, 4), "quarter"),
         # fiscal halves
-        ("The rollout is planned for H2.", on(2026, 2), "six_months"),
-        ("Vorremmo implementarlo nel secondo semestre.", on(2026, 3), "six_months"),
+        ("The rollout is planned for H2.", on(2026, 2), "unknown"),
+        ("The rollout is planned for H2.", on(2026, 5), "six_months"),
+        ("Vorremmo implementarlo nel secondo semestre.", on(2026, 6), "six_months"),
+        ("Vorremmo implementarlo entro il primo semestre.", on(2025, 10), "unknown"),
         ("The rollout is planned for H2 2027.", JAN, "unknown"),
         # number + unit + period
         ("We need to switch over within 60 days.", JAN, "quarter"),

@@ -36,6 +36,16 @@ from triage.domain.extraction_intent import (
     intent_probabilities,
     shipped_weights,
 )
+from triage.domain.extraction_legal import LEGAL_FORMS
+from triage.domain.extraction_timing import (
+    BUYING_PHRASES,
+    CONTRAST_WORDS,
+    LATER_PHRASES,
+    MEETING_PHRASES,
+    NOW_PHRASES,
+    QUARTER_PHRASES,
+    SIX_MONTH_PHRASES,
+)
 from triage.domain.lookalike import is_lookalike
 from triage.domain.models import (
     Budget,
@@ -54,7 +64,7 @@ from triage.domain.models import (
 from triage.domain.normalize import split_body
 
 MODEL = "local-rules"
-MODEL_VERSION = "6"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar
+MODEL_VERSION = "7"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar; 7: periods by their middle, Nordic/Finnish/Polish dates, more legal forms
 
 # fmt: off
 FREE_MAIL_DOMAINS = frozenset({
@@ -872,17 +882,16 @@ def signature_name(signature: str) -> str | None:
 
 
 # Legal forms in the languages mail arrives in (several words first: "GmbH & Co. KG").
-_SUFFIXES = (
-    r"GmbH & Co\.? KG(?:aA)?|S\.A\. de C\.V|S\. de R\.L|de C\.V|Co\., Ltd|Pty Ltd|"
-    r"Inc|Incorporated|Corp|Corporation|Co|Company|LLC|LLP|LP|Ltd|Limited|Pty|Pte|Pvt|plc|GmbH|AG|"
-    r"KG|KGaA|OHG|UG|e\.K|SE|SA|SAS|SASU|SARL|EURL|SNC|SL|SLU|SRL|Srl|SpA|S\.p\.A|S\.r\.l|"
-    r"S\.a\.s|S\.n\.c|BV|B\.V|NV|N\.V|VOF|AB|AS|A/S|ApS|Oy|KK|K\.K|S\.A|S\.A\.S|S\.L|S\.L\.U|"
-    r"S\.A\.U|Ltda|Lda|DAC"
-)
+_SUFFIXES = LEGAL_FORMS
 _LEGAL_SUFFIX = re.compile(rf"\b(?:{_SUFFIXES})\.?$")
 _TRAILING_FORM = re.compile(rf",?\s+(?:{_SUFFIXES})\.?$")
 # Split signature lines into parts, but keep "Acme, Inc." together.
-_SEGMENT_SPLIT = re.compile(rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—]\s)\s*")
+# A sentence's end ("…at clinicops.media. ClinicOps Media Ltd") and an opening parenthesis
+# ("newsletter of X (Editrice Y S.r.l., P.IVA …)") start a part too.
+_SEGMENT_SPLIT = re.compile(
+    rf"\s*(?:\||·|•|,(?!\s*(?:{_SUFFIXES})\b)|\s[-–—/]\s|(?<=[a-z]{{3}}\.)\s(?=[A-ZÀ-Ý])|"
+    rf"\s\((?=[A-ZÀ-Ý]))\s*"
+)
 # A footer's labels name the register, not the company; some name another company.
 # fmt: off
 _OTHER_PARTY_LABELS = re.compile(
@@ -966,11 +975,23 @@ def _segments(text: str) -> list[str]:
     """A text's lines, split at separators; "株式会社X (X K.K.)" gives both names."""
     return [
         part.strip()
-        for line in text.split("\n")
+        for line in _unwrapped(text)
         for segment in _SEGMENT_SPLIT.split(line.strip())
         for part in _PARENTHESES.split(segment)
         if part.strip()
     ]
+
+
+def _unwrapped(text: str, width: int = 60) -> list[str]:
+    """The text's lines, a hard-wrapped line (long, no end mark) joined to the next."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        wrapped = lines and len(lines[-1]) >= width and lines[-1][-1:] not in ".!?:;"
+        if wrapped and line.strip():
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line)
+    return lines
 
 
 _PARENTHESES = re.compile(r"\s+\((?=[^)]{3,}\)$)|(?<=\w\.)\)$|(?<=\w)\)$")
@@ -1005,13 +1026,15 @@ _NAME_JOINERS = NAME_JOINERS
 
 def _capitalized_tail(segment: str) -> str | None:
     """The run of capitalised words that ends a segment ("at Globex Corp" → "Globex Corp")."""
-    words = segment.split()
+    form = _TRAILING_FORM.search(segment)  # "sp. z o.o.", "A/S": a form need not be capitalised
+    words = segment[: form.start()].split() if form else segment.split()
     start = len(words)
     while start > 0 and (is_capital(words[start - 1]) or words[start - 1] in _NAME_JOINERS):
         start -= 1
     while start < len(words) and words[start] in _NAME_JOINERS:
         start += 1
-    name = " ".join(words[start:]).strip(" ,;:()")
+    suffix = form.group(0) if form and start < len(words) else ""
+    name = (" ".join(words[start:]) + suffix).strip(" ,;:()")
     return name if name and not _LEGAL_SUFFIX.fullmatch(name) else None
 
 
@@ -1025,8 +1048,27 @@ def _name_spelling(text: str, label: str) -> str | None:
         for start in range(len(words)):
             found = _phrase_spelling(words, start, label)
             if found:
-                return found
+                return _whole_name(words, start, found)
     return None
+
+
+def _whole_name(words: list[str], start: int, found: str) -> str:
+    """A short part of capitalised words only is the name whole: "Rede OdontoVida" when the
+    domain spells "OdontoVida"."""
+    before = words[:start]
+    short = start > 0 and len(words) <= 4 and all(_is_name_word(word) for word in before)
+    if short and not any(word.lower() in _ROLE_WORDS for word in before):
+        return " ".join(before) + " " + found
+    return found
+
+
+# Words of a job title or a team, never the start of a company's name.
+_ROLE_WORDS = frozenset({
+    "manager", "director", "head", "chief", "ceo", "cto", "cfo", "coo", "founder", "owner",
+    "team", "sales", "support", "marketing", "the", "your", "from", "with",
+    "geschäftsführer", "leiter", "directeur", "directrice", "gerente", "diretor", "diretora",
+    "direttore", "responsabile", "equipe", "équipe", "daglig", "leder", "chef",
+})  # fmt: skip
 
 
 def _phrase_spelling(words: list[str], start: int, label: str) -> str | None:
@@ -1084,12 +1126,11 @@ def _with_suffix(words: list[str], start: int, end: int) -> str:
     """The spelled phrase, run on to the end of a short name line ("Vandelay" → "Vandelay
     Industries"), then its legal suffix."""
     if len(words) <= 6:
-        while (
-            end < len(words)
-            and _is_name_word(words[end])
-            and not _LEGAL_SUFFIX.fullmatch(words[end].strip(",;:()"))
-        ):
-            end += 1
+        while end < len(words) and not _LEGAL_SUFFIX.fullmatch(words[end].strip(",;:()")):
+            joined = words[end] in _NAME_JOINERS and end + 1 < len(words)  # "Physio & Sports"
+            if not (_is_name_word(words[end]) or joined and _is_name_word(words[end + 1])):
+                break
+            end += 2 if joined else 1
     if end < len(words) and _LEGAL_SUFFIX.fullmatch(words[end].strip(",;:()")):
         end += 1
     return " ".join(words[start:end]).strip(" ,;:()")
@@ -1214,7 +1255,8 @@ def _timing_cue(*phrases: str) -> re.Pattern[str]:
 # fmt: off
 _NOW = _timing_cue(
     r"asap", r"as soon as possible", r"immediately", r"right away", r"urgently", r"this week",
-    r"this month", r"today", r"end of (?:the|this) month", r"within (?:a|one|1|two|2) weeks?",
+    r"this month", r"(?<!from.)(?<!of.)today", r"end of (?:the|this) month",
+    r"within (?:a|one|1|two|2) weeks?",
     r"next week", r"by next week", r"right now", r"starting now",
     r"sofort", r"umgehend", r"so schnell wie möglich", r"schnellstmöglich", r"diese woche",
     r"diesen monat", r"ende des monats", r"nächste woche", r"nächsten woche", r"ab sofort",
@@ -1226,7 +1268,7 @@ _NOW = _timing_cue(
     r"il prima possibile", r"entro questo mese", r"questo mese", r"(?:la )?prossima settimana",
     r"(?:entro )?fine mese", r"o quanto antes", r"este m[eê]s", r"ainda este m[eê]s",
     r"(?:na )?próxima semana", r"fim do m[eê]s", r"zo snel mogelijk", r"deze maand",
-    r"volgende week", r"今月中?", r"来週", r"至急",
+    r"volgende week", r"今月中?", r"来週", r"至急", *NOW_PHRASES,
 )
 _QUARTER = _timing_cue(
     r"this quarter", r"next quarter", r"next month", r"end of (?:the|this) quarter",
@@ -1238,15 +1280,18 @@ _QUARTER = _timing_cue(
     r"este trimestre", r"(?:el )?próximo trimestre", r"el mes que viene", r"el próximo mes",
     r"en las próximas semanas", r"(?:nel )?prossimo trimestre", r"(?:no )?próximo trimestre",
     r"volgend kwartaal", r"(?:the )?next (?:two|2|three|3) months", r"今四半期", r"来月",
+    *QUARTER_PHRASES,
 )
 _SIX_MONTHS = _timing_cue(
     r"half a year", r"six months", r"6 months", r"next two quarters", r"halbes jahr",
     r"sechs monaten?", r"6 monaten?", r"six mois", r"6 mois", r"seis meses", r"6 meses",
     r"medio año", r"half[- ]year", r"sei mesi", r"seis meses", r"zes maanden",
+    *SIX_MONTH_PHRASES,
 )
 _LATER = _timing_cue(
     r"next year", r"nächstes jahr", r"im nächsten jahr", r"l'année prochaine", r"el próximo año",
     r"el año que viene", r"l'anno prossimo", r"(?:no )?ano que vem", r"volgend jaar",
+    *LATER_PHRASES,
 )
 # "No rush" is a timeline too: unless a buying sentence names a date, nothing is pressing.
 _NO_RUSH = _timing_cue(
@@ -1265,7 +1310,7 @@ _BUYING_WORDS = _cue(
     r"repartir", r"funcionando", r"implementar", r"decisión", r"contratar", r"firmar",
     r"abrir", r"partire", r"decideremo", r"chiudere", r"implantar", r"assinar", r"abertura",
     r"trial", r"test(?:er|en)", r"probar", r"provare", r"testar", r"稼働", r"導入",
-    r"稟議", r"live gaan", r"beslissen",
+    r"稟議", r"live gaan", r"beslissen", *BUYING_PHRASES,
 )
 # Sentences that set up a meeting name when to talk, not when to buy.
 _MEETING_WORDS = _cue(
@@ -1278,7 +1323,7 @@ _MEETING_WORDS = _cue(
     r"mittwoch", r"donnerstag", r"freitag", r"lundi", r"mardi", r"mercredi", r"jeudi",
     r"vendredi", r"lunes", r"martes", r"miércoles", r"jueves", r"viernes", r"lunedì",
     r"martedì", r"mercoledì", r"giovedì", r"venerdì", r"segunda-feira", r"terça-feira",
-    r"quarta-feira", r"quinta-feira", r"sexta-feira",
+    r"quarta-feira", r"quinta-feira", r"sexta-feira", *MEETING_PHRASES,
 )
 # fmt: on
 # Sentence ends; a hard-wrapped line (long, no end mark) runs on to the next line.
@@ -1288,7 +1333,8 @@ _SENTENCE_END = re.compile(
 )
 # "..., but I'd like a demo next month": a contrasting clause is a sentence of its own.
 _CLAUSE_END = re.compile(
-    rf"{_SENTENCE_END.pattern}|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar)\b)", re.IGNORECASE
+    rf"{_SENTENCE_END.pattern}|[,;]\s+(?=(?:but|aber|mais|pero|ma|mas|maar|{CONTRAST_WORDS})\b)",
+    re.IGNORECASE,
 )
 _WRAPPED = 60
 # "not before our budget round in the autumn", "erst nach ... im Herbst": a lower bound,
@@ -1337,14 +1383,27 @@ def _sentences(text: str) -> Iterator[str]:
     yield from _split_sentences("\n".join(block))
 
 
+# "ca. 40", "sp. z o.o. zwracam": a short lower-case word's dot before a lower-case word or a
+# number abbreviates; it does not end the sentence.
+_ABBREVIATED = re.compile(r"(?<![^\W\d_])(?:[a-zà-ÿ]{1,3}\.)*[a-zà-ÿ]{1,3}$")
+_RUNS_ON = re.compile(r"\s+[a-zà-ÿ0-9]")
+
+
 def _split_sentences(block: str) -> Iterator[str]:
     start = 0
     for end in _CLAUSE_END.finditer(block):
+        if block[end.start() : end.start() + 1] == "." and _abbreviation(block, end):
+            continue
         if block[start : end.start()].strip():
             yield block[start : end.start()].strip()
         start = end.end()
     if block[start:].strip():
         yield block[start:].strip()
+
+
+def _abbreviation(block: str, end: re.Match[str]) -> bool:
+    before = block[max(0, end.start() - 12) : end.start()].split()
+    return bool(before and _ABBREVIATED.fullmatch(before[-1]) and _RUNS_ON.match(block, end.end()))
 
 
 def horizon_phrases(text: str, sent: datetime | None) -> Iterator[tuple[Timeline, str]]:
@@ -1372,7 +1431,17 @@ def stated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]
 
 
 def _bounded_below(text: str, phrase: str) -> bool:
-    return _LOWER_BOUND.search(text[: max(text.find(phrase), 0)]) is not None
+    """A lower bound before the phrase, or a negation right after it ("Antes do verão não
+    vamos conseguir", "Before the summer we can't")."""
+    at = max(text.find(phrase), 0)
+    return bool(_LOWER_BOUND.search(text[:at]) or _NEGATED_AFTER.match(text, at + len(phrase)))
+
+
+_NEGATED_AFTER = re.compile(
+    r"\s+(?:[^\W\d]+\s+){0,2}?(?:not|won't|can't|cannot|nicht|kein\w*|ne|pas|não|non|niet|"
+    r"ikke|inte|ei|nie)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 # ---------------------------------------------------------------- region
@@ -1493,7 +1562,10 @@ def _phone_cues(text: str) -> Iterator[tuple[str, str]]:
         digits = match.group(1)
         for length in (3, 2, 1):
             if digits[:length] in _PHONE_PREFIXES:  # the phrase is "+44" or "0044"
-                yield _PHONE_PREFIXES[digits[:length]], text[match.start() : match.start(1) + length]
+                yield (
+                    _PHONE_PREFIXES[digits[:length]],
+                    text[match.start() : match.start(1) + length],
+                )
                 break
 
 

@@ -20,16 +20,26 @@ _ARTICLES = r"(?:the|l'|la|le|les|el|il|lo|a|o|die|der|das|het|de)"
 # fmt: off
 _SELF = (r"we|we're|we are|i|i'm|i am|wir|ich|nous|je|j'|nosotros|soy|somos|trabajo|noi|sono|"
          r"siamo|lavoro|nós|sou|somos|trabalho|wij|ik|les escribo|le escribo|os escribo|"
-         r"vi scrivo|le scrivo|vous écris|vous ecris|schreibe ihnen|schreibe")
+         r"vi scrivo|le scrivo|vous écris|vous ecris|schreibe ihnen|schreibe|vi|"
+         r"zwracam się|piszę")
 _EMPLOYER = (r"at|for|with|here at|on behalf of|bei|von|für|im namen von|chez|au|aux|à la|a la|"
              r"à l'|a l'|de la|du|pour|au nom de|en|de|del|desde|en nombre de|di|della|del|dello|"
-             r"dalla|dal|presso|per conto di|na|no|da|do|em nome da|em nome do|bij|van|namens")
-_DIRECT = (r"nous sommes|we are|wir sind|somos|siamo|sono|sou|wij zijn")  # "nous sommes l'Hôtel X"
+             r"dalla|dal|presso|per conto di|na|no|da|do|em nome da|em nome do|bij|van|namens|hos|i|"
+             r"w imieniu firmy|w imieniu|z firmy|w firmie|yrityksestä|edustan")
+_DIRECT = (r"nous sommes|we are|we're|we’re|wir sind|somos|siamo|sono|sou|wij zijn|vi er|vi är|"
+           r"olemme|jesteśmy")  # "nous sommes l'Hôtel X"
 # fmt: on
 _INTRODUCTION = re.compile(
     rf"(?<!\w)(?:{_SELF})(?!\w)[^.!?\n()]{{0,70}}?(?<!\w)(?:{_EMPLOYER})\s+(?:{_ARTICLES}\s+|l'|d')?"
     rf"(?-i:(?=[A-ZÀ-Ý0-9]))",
     re.IGNORECASE,
+)
+# A sentence that opens on the place the sender works: "Chez X, …", "Aqui na X", "Hos X".
+_OPENING = (r"chez|aqui na|aqui no|aquí en|aqui en|bei der|bei|hier bei|hier bij|bij|hos|her hos|"
+            r"her på|här på|här hos|qui da|qui alla|qui in|at|here at")
+_OPENING_INTRODUCTION = re.compile(
+    rf"(?:^|(?<=[.!?]\s))[ \t]*(?:{_OPENING})\s+(?:{_ARTICLES}\s+)?(?-i:(?=[A-ZÀ-Ý]))",
+    re.IGNORECASE | re.MULTILINE,
 )
 _DIRECT_INTRODUCTION = re.compile(
     rf"(?<!\w)(?:{_DIRECT})\s+(?:{_ARTICLES}\s+|l')?(?-i:(?=[A-ZÀ-Ý]))", re.IGNORECASE
@@ -45,7 +55,7 @@ _NOT_A_NAME = frozenset({
 
 def introduced_name(text: str, people: tuple[str, ...], label: str = "") -> str | None:
     """The company the sender says they are from, in their own words."""
-    for pattern in (_INTRODUCTION, _DIRECT_INTRODUCTION):
+    for pattern in (_INTRODUCTION, _DIRECT_INTRODUCTION, _OPENING_INTRODUCTION):
         for match in pattern.finditer(text):
             name = capitalized_run(text[match.end() :])
             if name and not _is_person(name, people):
@@ -104,7 +114,8 @@ _COMPANY_LABELS = (
     "firma", "unternehmen", "firmenname", "société", "entreprise", "établissement",
     "etablissement", "raison sociale", "empresa", "compañía", "nombre de la empresa",
     "establecimiento", "azienda", "società", "ragione sociale", "bedrijf", "bedrijfsnaam",
-    "organização", "会社名", "企業名", "御社名", "貴社名",
+    "organização", "会社名", "企業名", "御社名", "貴社名", "företag", "företagsnamn", "yritys",
+    "yrityksen nimi", "firmanavn", "virksomhed", "selskap", "bedrift", "nazwa firmy", "instituição",
 )
 # fmt: on
 _FIELD_LABEL = "|".join(
@@ -129,8 +140,12 @@ def company_field(text: str) -> str | None:
 _JAPANESE_FORMS = r"株式会社|有限会社|合同会社|合資会社|合名会社"
 # A name's characters: not spaces, punctuation or the particles that follow a name (の, と, は).
 _JAPANESE_CHARS = r"[^\s、。，,（）()「」『』【】・：:/|のとはがをにでもへ]"
+# After a leading form the name runs to the possessive の or punctuation: particle-like kana
+# inside it are part of the name (株式会社みなと…).
+_JAPANESE_AFTER_FORM = r"[^\s、。，,（）()「」『』【】・：:/|の]"
 _JAPANESE_NAME = re.compile(
-    rf"(?:{_JAPANESE_FORMS}){_JAPANESE_CHARS}{{1,24}}|{_JAPANESE_CHARS}{{1,24}}(?:{_JAPANESE_FORMS})"
+    rf"(?:{_JAPANESE_FORMS}){_JAPANESE_AFTER_FORM}{{1,24}}|"
+    rf"{_JAPANESE_CHARS}{{1,24}}(?:{_JAPANESE_FORMS})"
 )
 _JAPANESE_NOT_NAME = re.compile(r"(?:様|さま|御中|部|課|室|担当|です|でございます|にて|より)$")
 

@@ -14,63 +14,40 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 
-# fmt: off
-_MONTH_NAMES = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "sept": 9, "october": 10, "november": 11, "december": 12,
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7,
-    "oktober": 10, "dezember": 12,
-    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "août": 8,
-    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-    "settembre": 9, "ottobre": 10, "dicembre": 12,
-    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7,
-    "setembro": 9, "outubro": 10, "dezembro": 12,
-    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
-}
-_SEASONS = {  # the month a season starts (northern hemisphere)
-    "spring": 3, "frühling": 3, "frühjahr": 3, "printemps": 3, "primavera": 3, "voorjaar": 3,
-    "summer": 6, "sommer": 6, "été": 6, "verano": 6, "estate": 6, "verão": 6, "zomer": 6,
-    "autumn": 9, "fall": 9, "herbst": 9, "automne": 9, "otoño": 9, "autunno": 9, "outono": 9,
-    "najaar": 9,
-    "winter": 12, "hiver": 12, "invierno": 12, "inverno": 12,
-}
-_ORDINALS = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-    "erste": 1, "ersten": 1, "erstes": 1, "zweite": 2, "zweiten": 2, "zweites": 2,
-    "dritte": 3, "dritten": 3, "drittes": 3, "vierte": 4, "vierten": 4, "viertes": 4,
-    "1.": 1, "2.": 2, "3.": 3, "4.": 4,
-    "premier": 1, "1er": 1, "deuxième": 2, "troisième": 3, "quatrième": 4,
-    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
-    "primo": 1, "secondo": 2, "terzo": 3, "quarto": 4,
-    "primeiro": 1, "terceiro": 3,
-}
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "thirty": 30, "sixty": 60,
-    "ninety": 90,
-    "ein": 1, "einem": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6,
-    "acht": 8, "zehn": 10, "zwölf": 12,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "huit": 8, "dix": 10,
-    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "ocho": 8,
-    "diez": 10, "due": 2, "tre": 3, "quattro": 4, "sei": 6, "otto": 8, "dieci": 10,
-    "dois": 2, "duas": 2, "três": 3, "quatro": 4,
-    "twee": 2, "drie": 3, "zes": 6,
-}
-# fmt: on
+from triage.domain.extraction_calendar import (
+    finnish_months,
+    period_ahead,
+    period_position,
+    week_and_numeric_dates,
+)
+from triage.domain.extraction_calendar_words import (
+    DATE_LEADS,
+    EXTRA_HALF_ORDINALS,
+    EXTRA_HALF_WORDS,
+    EXTRA_NEW_YEAR,
+    EXTRA_QUARTER_WORDS,
+    EXTRA_SEASON_LEADS,
+    EXTRA_SPAN_LEADS,
+    EXTRA_UNITS,
+    INFLECTED_SEASONS,
+    MONTH_NAMES,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    PERIOD_END,
+    PERIOD_MID,
+    PERIOD_START,
+    SEASON_STARTS,
+)
 
-_PERIOD_START = (r"early|beginning of|start of|anfang|beginn|début|debut|début de|principios de|"
-                 r"primeros de|inicios de|comienzos de|inizio|inizio di|início de|inicio de|"
-                 r"começo de|begin")  # fmt: skip
-_PERIOD_MID = r"mid|mid-|mi-|mitte|mediados de|metà|meados de|half"
-_PERIOD_END = (r"end of|late|the end of|ende|fin|fin de|fin du|fine|fine di|finales de|final de|"
-               r"fim de|fim do|eind|ultimo|últimos de")  # fmt: skip
-_LEADS = (r"by|before|in|until|till|for|around|from|by the|bis|bis zum|bis spätestens|im|vor|zum|"
-          r"avant|avant le|avant la|d'ici|d'ici le|d'ici la|pour|pour le|en|dès|para|para el|"
-          r"antes de|antes del|hasta|hasta el|a|ad|entro|entro il|entro la|per|prima di|prima del|"
-          r"até|até o|até a|em|no|na|voor|tegen|uiterlijk")  # fmt: skip
+_MONTH_NAMES = MONTH_NAMES
+_SEASONS = SEASON_STARTS
+_ORDINALS = ORDINAL_WORDS
+_NUMBERS = NUMBER_WORDS
+_PERIOD_START = PERIOD_START
+_PERIOD_MID = PERIOD_MID
+_PERIOD_END = PERIOD_END
+_LEADS = DATE_LEADS
+
 _PAST = re.compile(
     r"(?:since|seit|depuis|desde|dal|dalla|sinds|ago|last|letzte[nms]?|dernier|pasado|scorso)"
     r"\W+(?:\w+\W+){0,2}$",
@@ -104,7 +81,7 @@ _MODIFIER = (rf"(?:(?P<start>{_alternatives(_PERIOD_START)})|(?P<mid>{_alternati
              rf"(?P<end>{_alternatives(_PERIOD_END)}))")  # fmt: skip
 _YEAR = r"(?:,?\s+(?:de\s+|of\s+)?(?P<year>20\d\d))?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?\s+(?:de\s+|of\s+|di\s+)?"
-_LEAD = rf"(?P<lead>(?<!\w)(?:{_alternatives(_LEADS)}))\s+(?:(?:the|le|la|el|il|lo|o|a|del?|der|dem|den)\s+)?"
+_LEAD = rf"(?P<lead>(?<!\w)(?:{_alternatives(_LEADS)}|(?-i:i)))\s+(?:(?:the|le|la|el|il|lo|o|a|del?|der|dem|den)\s+)?"
 _MONTH_REF = re.compile(
     rf"(?:{_LEAD})?(?:(?<!\w){_MODIFIER}\s*(?:(?:of|de|du|del|di|d')\s*)?)?(?:(?<!\w){_DAY})?"
     rf"(?<!\w)(?P<month>{_MONTH})(?!\w)(?:\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\d))?{_YEAR}",
@@ -117,8 +94,11 @@ _MONTH_RANGE = re.compile(
 _JAPANESE_MONTH = re.compile(r"(?:(?P<year>20\d\d)年)?(?P<month>1[0-2]|0?[1-9])月(?P<end>末|中)?")
 _SEASON_REF = re.compile(
     rf"(?<!\w)(?:(?:before|by|for|until|in|this|next|avant|pour|d'ici|dès|en|antes\s+del?|para|"
-    rf"hasta|vor|bis|zum|im|prima\s+dell?|entro|per|até|antes\s+d[oa]|no|na|voor|tegen)\s*"
-    rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het)\s*)?)"
+    rf"hasta|vor|bis|zum|im|prima\s+dell?|entro|per|até|antes\s+d[oa]|no|na|voor|tegen|"
+    rf"after|right\s+after|depois\s+d[oa]|después\s+del?|après|nach|dopo|na\s+de|"
+    rf"{EXTRA_SEASON_LEADS})\s*"
+    rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het)\s*)?|"
+    rf"(?=(?:{_alternatives(INFLECTED_SEASONS)})(?!\w)))"
     rf"(?:(?:{_MODIFIER})\s+(?:of\s+(?:the\s+)?|de\s+(?:la\s+|l')?|du\s+|del\s+|des\s+)?)?"
     rf"(?P<season>{_alternatives(SEASONS)})(?!\w)(?:\s+(?P<year>20\d\d))?",
     re.IGNORECASE,
@@ -127,35 +107,44 @@ _NEW_YEAR = re.compile(
     r"(?<!\w)(?:(?:the\s+)?new\s+year|year[- ]end|end\s+of\s+(?:the|this)\s+year|neujahr|"
     r"jahreswechsel|jahresende|ende\s+des\s+jahres|nouvel\s+an|fin\s+d'année|fin\s+de\s+l'année|"
     r"año\s+nuevo|fin\s+de\s+año|finales\s+de\s+año|fine\s+anno|fine\s+dell'anno|capodanno|"
-    r"ano\s+novo|fim\s+do\s+ano|jaarwisseling|eind\s+van\s+het\s+jaar|年末)(?!\w)",
+    r"ano\s+novo|fim\s+do\s+ano|jaarwisseling|eind\s+van\s+het\s+jaar|年末|"
+    + EXTRA_NEW_YEAR
+    + r")(?!\w)",
     re.IGNORECASE,
 )
-_QUARTER_WORDS = r"quarter|quartal|trimestre|kwartaal"
+_PERIOD_YEAR = r"(?:\s+(?:del\s+|de\s+|of\s+|do\s+|des\s+|von\s+)?(?P<year2>20\d\d))?"
+_QUARTER_WORDS = r"quarter|quartal|trimestre|kwartaal|" + EXTRA_QUARTER_WORDS
 _QUARTER_REF = re.compile(
     rf"(?:(?<!\w){_MODIFIER}\s+(?:(?:of\s+)?(?:the\s+)?|(?:du|del|de|do|des)\s+)?)?"
     rf"(?:(?<!\w)Q(?P<q>[1-4])(?:\s*(?:/|')?\s*(?P<year>(?:20)?\d\d))?(?!\w)|"
-    rf"(?<!\w)(?:(?:the|le|el|il|o|das|dem)\s+)?(?P<ordinal>{_alternatives(ORDINALS)})\s+"
-    rf"(?:{_QUARTER_WORDS})(?!\w)(?:\s+(?P<year2>20\d\d))?|第(?P<jq>[1-4])四半期)",
+    rf"(?<!\w)(?:(?:the|le|el|il|o|das|dem)\s+)?(?P<ordinal>{_alternatives(ORDINALS)}|"
+    rf"(?-i:IV|III|II|I))\s+"
+    rf"(?:{_QUARTER_WORDS})(?!\w){_PERIOD_YEAR}|第(?P<jq>[1-4])四半期)",
     re.IGNORECASE,
 )
-_HALF_WORDS = r"half(?:\s+of\s+(?:the\s+)?year)?|halbjahr|jahreshälfte|semestre|semester"
+_HALF_WORDS = (
+    r"half(?:\s+of\s+(?:the\s+)?year)?|halbjahr|jahreshälfte|semestre|semester|" + EXTRA_HALF_WORDS
+)
 _HALF_REF = re.compile(
     rf"(?<!\w)(?:H(?P<h>[12])(?:\s*(?P<year>20\d\d))?(?!\w)|"
     rf"(?P<ordinal>first|1st|second|2nd|erste[nsr]?|zweite[nsr]?|premier|second|primer|segundo|"
-    rf"primo|secondo|primeiro)\s+(?:{_HALF_WORDS})(?!\w))|(?P<jh>上半期|下半期)",
+    rf"primo|secondo|primeiro|{EXTRA_HALF_ORDINALS})\s+(?:{_HALF_WORDS})(?!\w){_PERIOD_YEAR})|"
+    rf"(?P<jh>上半期|下半期)",
     re.IGNORECASE,
 )
 _SPAN_LEADS = (r"within|in|in the next|within the next|over the next|in the coming|next|"
                r"innerhalb von|innerhalb der nächsten|innerhalb|in den nächsten|binnen|"
                r"dans|dans les|d'ici|sous|en los próximos|en las próximas|dentro de|"
                r"dentro de los próximos|dentro de las próximas|en|entro|nei prossimi|"
-               r"nelle prossime|tra|fra|nos próximos|nas próximas|em|binnen|over|uiterlijk")  # fmt: skip
+               r"nelle prossime|tra|fra|nos próximos|nas próximas|em|binnen|over|uiterlijk|"
+               + EXTRA_SPAN_LEADS)  # fmt: skip
 _SPAN = re.compile(
     rf"(?<!\w)(?:{_alternatives(_SPAN_LEADS)})\s+(?:about\s+|around\s+|roughly\s+|the\s+next\s+|"
     rf"(?:los|las|les|i|le)\s+)?"
     rf"(?P<n>\d{{1,3}}|{_alternatives(_NUMBERS)})\s+"
     r"(?P<unit>days?|weeks?|months?|tagen?|wochen|monaten?|jours?|semaines?|mois|días|dias|"
-    r"semanas?|meses|mes|giorni|settimane|mesi|dagen|weken|maanden|werktagen|business\s+days)(?!\w)",
+    r"semanas?|meses|mes|giorni|settimane|mesi|dagen|weken|maanden|werktagen|business\s+days|"
+    rf"{EXTRA_UNITS})(?!\w)",
     re.IGNORECASE,
 )
 _JAPANESE_SPAN = re.compile(r"(?P<n>\d{1,3})\s*(?P<unit>日|週間|ヶ月|か月|カ月)以内")
@@ -187,13 +176,15 @@ def _calendar_horizons(text: str, sent: datetime) -> Iterator[tuple[float, str]]
             match.group(0),
         )
     for match in _SEASON_REF.finditer(text):
-        yield _to_month(sent, SEASONS[match.group("season").lower()], match), match.group(0)
+        yield _to_season(sent, match, text), match.group(0)
     for match in _NEW_YEAR.finditer(text):
         yield _ahead(sent, 12, None, 1), match.group(0)
     for match in _QUARTER_REF.finditer(text):
-        yield _to_quarter(sent, match), match.group(0)
+        yield _to_quarter(sent, match, text), match.group(0)
     for match in _HALF_REF.finditer(text):
-        yield _to_half(sent, match), match.group(0)
+        yield _to_half(sent, match, text), match.group(0)
+    yield from week_and_numeric_dates(text, sent)
+    yield from finnish_months(text, sent)
 
 
 def _anchored(match: re.Match[str]) -> bool:
@@ -243,23 +234,41 @@ def _to_day(sent: datetime, target: date | None, bare: bool) -> float:
     return 0 if days <= 31 else round(days / _MONTH_DAYS, 1)
 
 
-def _to_quarter(sent: datetime, match: re.Match[str]) -> float:
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _position(text: str, match: re.Match[str], at: int | None = None) -> str:
+    """Where the phrase points in its period, by its modifier or the words before ``at``."""
+    named = next((name for name in ("start", "mid", "end") if _group(match, name)), None)
+    return period_position(text, match.start() if at is None else at, match.end(), named)
+
+
+def _to_quarter(sent: datetime, match: re.Match[str], text: str) -> float:
     number = match.group("q") or match.group("jq")
-    quarter = int(number) if number else ORDINALS[match.group("ordinal").lower()]
+    ordinal = (match.group("ordinal") or "").lower()
+    quarter = int(number) if number else ORDINALS.get(ordinal) or _ROMAN[ordinal]
     year = _year(match.group("year") or match.group("year2"))
-    if match.group("end"):
-        return _ahead(sent, 3 * quarter, year, 1)
-    return _ahead(sent, 3 * quarter - 2, year, 0, last=3 * quarter)
+    return period_ahead(sent, 3 * quarter - 2, 3, _position(text, match), year)
 
 
-def _to_half(sent: datetime, match: re.Match[str]) -> float:
+def _to_half(sent: datetime, match: re.Match[str], text: str) -> float:
     if match.group("jh"):
         half = 1 if match.group("jh") == "上半期" else 2
     elif match.group("h"):
         half = int(match.group("h"))
     else:
         half = 1 if ORDINALS.get(match.group("ordinal").lower(), 2) == 1 else 2
-    return _ahead(sent, 6 * half - 5, _year(match.group("year")), 0, last=6 * half)
+    year = _year(match.group("year") or match.group("year2"))
+    return period_ahead(sent, 6 * half - 5, 6, _position(text, match), year)
+
+
+def _to_season(sent: datetime, match: re.Match[str], text: str) -> float:
+    """A season is a three-month period; one that spans the new year (winter) is read from
+    its first month."""
+    first = SEASONS[match.group("season").lower()]
+    length = 3 if first <= 10 else 1
+    position = _position(text, match, match.start("season"))
+    return period_ahead(sent, first, length, position, _year(match.group("year")))
 
 
 def _ahead(
@@ -281,9 +290,13 @@ def span_months(count: str, unit: str) -> float:
     """ "60 days", "6 Wochen", "three months" in months; up to a month is now."""
     number = int(count) if count.isdigit() else _NUMBERS[count.lower()]
     unit = unit.lower()
-    if unit.startswith(("day", "tag", "jour", "día", "dia", "giorn", "dag", "werktag", "business")):
+    if unit.startswith(
+        ("day", "tag", "jour", "día", "dia", "giorn", "dag", "werktag", "business", "dni")
+    ):
         days = number
-    elif unit.startswith(("week", "woche", "semaine", "semana", "settiman", "wek")):
+    elif unit.startswith(
+        ("week", "woche", "semaine", "semana", "settiman", "wek", "uke", "uge", "veck", "tygod")
+    ):
         days = 7 * number
     else:
         return number

@@ -1,0 +1,147 @@
+"""The calendar grammar beyond the core languages: Nordic, Finnish and Polish dates and
+periods, week numbers, numeric dates, where in a period a phrase points (ADR 0032), and the
+timing cue words of those languages. Made-up sentences, each resolved against a Date."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from triage.domain.extract import _sentences, buying_timeline
+from triage.domain.extraction_calendar import period_ahead, period_position
+
+
+def on(year: int, month: int, day: int = 10) -> datetime:
+    return datetime(year, month, day, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "sent", "expected"),
+    [
+        # Nordic month names and prepositions
+        ("Vi ønsker å ta systemet i bruk og starte i desember.", on(2026, 9), "quarter"),
+        ("Vi vill ha ett avtal påskrivet senast i maj.", on(2026, 1), "six_months"),
+        ("Kontrakten skal være på plass innen utgangen av mars.", on(2026, 1), "quarter"),
+        # Polish: genitive and locative month forms, "do końca", Roman-numeral quarters
+        ("Chcemy podjąć decyzję do końca lutego.", on(2026, 1), "quarter"),
+        ("Wdrożenie planujemy w czerwcu.", on(2026, 1), "six_months"),
+        ("Umowę chcemy podpisać do końca II kwartału.", on(2026, 1), "six_months"),
+        ("Umowę chcemy podpisać do końca I kwartału.", on(2026, 1), "quarter"),
+        # Finnish inflected months: "in February", "at the end of May"
+        ("Päätös tehdään maaliskuussa.", on(2026, 1), "quarter"),
+        (
+            "Sopimus päättyy kesäkuun lopussa, joten päätös on tehtävä silloin.",
+            on(2026, 1),
+            "six_months",
+        ),
+        # week numbers, ISO weeks of the sending year (or the next one once past)
+        ("Vi vil starte i uke 7.", on(2026, 1, 12), "now"),
+        ("Vi vill ha beslut senast vecka 12.", on(2026, 1, 12), "quarter"),
+        ("Wir wollen in KW 24 starten.", on(2026, 1, 12), "six_months"),
+        ("We'd like to go live in week 3.", on(2026, 11, 2), "quarter"),
+        ("Haluamme ottaa järjestelmän käyttöön viikolla 6.", on(2026, 1, 12), "now"),
+        # numeric dates after a preposition, day first
+        ("Queremos começar a partir de 20/02.", on(2026, 1, 12), "quarter"),
+        ("Wir möchten bis 15.01. unterschreiben.", on(2026, 1, 12), "now"),
+        ("We must sign by 30/06/2026.", on(2026, 1, 12), "six_months"),
+        # seasons in the Nordic languages, Finnish and Polish; "after the summer"
+        ("Vi ønsker å være i drift før sommeren.", on(2026, 3), "quarter"),
+        ("Vi vil gerne i gang i efteråret.", on(2026, 8), "quarter"),
+        ("Käyttöönotto on tarkoitus tehdä syksyllä.", on(2026, 4), "six_months"),
+        ("Wdrożenie chcemy zacząć jesienią.", on(2026, 7), "quarter"),
+        ("Gostaríamos de começar depois do verão.", on(2026, 5), "six_months"),
+        ("We'd like to start right after the summer.", on(2026, 3), "six_months"),
+        # halves: in one is its middle, within one its end
+        ("Innføringen skjer i andre halvår.", on(2026, 6), "six_months"),
+        ("Wdrożenie w drugim półroczu.", on(2026, 1), "unknown"),
+        ("We need to decide within the first half of 2027.", on(2027, 1), "six_months"),
+        # a period's year may follow its name ("del 2027", "2027 r.")
+        ("Wdrożenie planujemy w drugim półroczu 2027 r.", on(2026, 11), "unknown"),
+        ("Vorremmo partire nel primo semestre del 2027.", on(2026, 11), "six_months"),
+        ("Wir planen die Einführung im dritten Quartal 2027.", on(2026, 11), "unknown"),
+        # the year's end in the Nordic languages
+        ("Vi vil gerne have det på plads inden årsskiftet.", on(2026, 10), "quarter"),
+        ("Vi vil ha det på plass innen utgangen av året.", on(2026, 8), "six_months"),
+        # cue words
+        ("Vi trenger det snarest, helst denne uka.", on(2026, 3), "now"),
+        ("Potrzebujemy wdrożenia jak najszybciej.", on(2026, 3), "now"),
+        ("Vi vil gjerne signere neste kvartal.", on(2026, 3), "quarter"),
+        ("Decyzję podejmiemy w przyszłym kwartale.", on(2026, 3), "quarter"),
+        ("Vi regner med å kjøpe om seks måneder.", on(2026, 3), "six_months"),
+        ("We will buy in the next fiscal year.", on(2026, 3), "unknown"),
+        ("Wij beslissen in het volgend boekjaar.", on(2026, 3), "unknown"),
+        # within N units
+        ("Vi må bestemme oss innen to uker.", on(2026, 3), "now"),
+        ("Vi vill fatta beslut inom 60 dagar.", on(2026, 3), "quarter"),
+        ("Decyzję podejmiemy w ciągu 3 miesięcy.", on(2026, 3), "quarter"),
+    ],
+)
+def test_a_period_or_date_in_more_languages_resolves_against_the_date(
+    text: str, sent: datetime, expected: str
+) -> None:
+    assert buying_timeline(text, sent) == expected
+
+
+def test_from_today_is_a_start_not_a_deadline() -> None:
+    assert (
+        buying_timeline("We want to choose a vendor within 8 weeks from today.", on(2026, 3))
+        == "quarter"
+    )
+
+
+def test_a_meeting_sentence_in_japanese_or_norwegian_sets_no_timeline() -> None:
+    assert buying_timeline("12月中にデモをお願いできますか。", on(2025, 11)) == "unknown"
+    assert buying_timeline("Kan vi ta et møte i uke 12?", on(2026, 3)) == "unknown"
+
+
+def test_a_period_negated_right_after_it_is_no_deadline() -> None:
+    text = "Antes do verão não vamos conseguir mudar. Depois do verão seria ideal."
+    assert buying_timeline(text, on(2026, 5)) == "six_months"
+    assert buying_timeline("Before the summer we cannot decide.", on(2026, 3)) == "unknown"
+    assert buying_timeline("We must decide by March, not later.", on(2026, 1)) == "quarter"
+
+
+def test_a_bare_fraction_or_amount_is_not_a_date() -> None:
+    assert (
+        buying_timeline("We need 1.5 people and 30.000 licences to start.", on(2026, 3))
+        == "unknown"
+    )
+
+
+def test_a_short_abbreviation_does_not_end_the_sentence() -> None:
+    assert list(_sentences("Vi har ca. 40 brukere. Firma X sp. z o.o. planuje start.")) == [
+        "Vi har ca. 40 brukere",
+        "Firma X sp. z o.o. planuje start",
+    ]
+
+
+def test_a_contrast_in_the_nordic_languages_is_a_clause_of_its_own() -> None:
+    text = "Vi vil gjerne ha en demo i juni, men vi vil i gang i september."
+    assert buying_timeline(text, on(2026, 5)) == "six_months"
+
+
+@pytest.mark.parametrize(
+    ("before", "position"),
+    [
+        ("before the ", "start"),
+        ("within the ", "end"),
+        ("right after the ", "after"),
+        ("depois do ", "after"),
+        ("entro il ", "end"),
+        ("in the ", "mid"),
+    ],
+)
+def test_the_words_before_a_period_say_where_in_it_they_point(before: str, position: str) -> None:
+    text = before + "summer"
+    assert period_position(text, len(before), len(text), None) == position
+
+
+def test_a_period_is_counted_to_its_start_middle_or_end() -> None:
+    sent = on(2026, 4)
+    assert period_ahead(sent, 7, 3, "start", None) == 3
+    assert period_ahead(sent, 7, 3, "mid", None) == 4
+    assert period_ahead(sent, 7, 3, "end", None) == 6
+    assert period_ahead(sent, 1, 3, "mid", None) == 10  # Q1 is past: the next one
+    assert period_ahead(sent, 4, 3, "mid", None) == 1  # under way
+    assert period_ahead(sent, 1, 3, "mid", 2026) == 99  # past, with its year

@@ -1,0 +1,128 @@
+"""Company names in more languages: legal forms that are not capitalised or have several
+words ("sp. z o.o.", "Unipessoal, Lda."), Nordic and Finnish forms, introductions that open on
+the workplace ("Vi hos …", "Chez …", "Aqui na …"), Japanese names with particle kana, names
+spelled by the domain with "&" inside, and footer parts cut at sentences and parentheses.
+Made-up senders, not mail from the labelled sets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from triage.domain.extract import About, company_name, publisher_of
+from triage.domain.extraction_company import company_field, introduced_name, japanese_name
+from triage.domain.models import CleanEmail
+
+
+def about(text: str = "Hello.", signature: str = "", footer: str = "", name: str = "Ola Nordmann"):
+    return About(
+        name=name, email="ola@example.no", subject="", text=text, signature=signature, footer=footer
+    )
+
+
+@pytest.mark.parametrize(
+    ("signature", "expected"),
+    [
+        (
+            "Ola Nordmann\nInnkjøpssjef\nFjellheim Transport ASA\nStorgata 1, Oslo",
+            "Fjellheim Transport ASA",
+        ),
+        (
+            "Anna Kowalska\nKierownik\nWisła Logistyka sp. z o.o.\nul. Długa 5",
+            "Wisła Logistyka sp. z o.o.",
+        ),
+        ("Jan Nowak\nSoftwareowo Sp. z o.o. | Kraków", "Softwareowo Sp. z o.o."),
+        ("Mette Hansen\nHavbrug Nord A/S\nKajgade 2", "Havbrug Nord A/S"),
+        ("Lars Berg\nKustfrakt ApS · CVR 1234", "Kustfrakt ApS"),
+        ("Aino Virtanen\nSaaristo Varustamo Oyj / Skärgårds Rederi Abp", "Saaristo Varustamo Oyj"),
+        (
+            "Rui Costa\nMar Azul Consultoria, Unipessoal Lda. – Porto",
+            "Mar Azul Consultoria, Unipessoal Lda.",
+        ),
+        ("Lim Wei\nHarbourline Pte. Ltd.\nSingapore", "Harbourline Pte. Ltd."),
+        ("Petra Novák\nVltava Data s.r.o.", "Vltava Data s.r.o."),
+    ],
+)
+def test_a_signature_names_the_company_with_its_legal_form(signature: str, expected: str) -> None:
+    assert company_name(about(signature=signature), None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vi hos Nordkapp Fiskeexport ønsker en demo.", "Nordkapp Fiskeexport"),
+        ("Vi i Bergsvik Havn har vokst mye i år.", "Bergsvik Havn"),
+        ("Chez Boulangerie Martin, nous cherchons un outil.", "Boulangerie Martin"),
+        ("Aqui na Padaria Estrela queremos mudar de sistema.", "Padaria Estrela"),
+        ("Bei der Stadtwerke Kiel suchen wir eine Lösung.", "Stadtwerke Kiel"),
+        ("Hello. We're Greenleaf Dental Studio, three sites in Leeds.", "Greenleaf Dental Studio"),
+        ("Olemme Lapin Kuljetus ja etsimme järjestelmää.", "Lapin Kuljetus"),
+    ],
+)
+def test_the_sender_introduces_the_company(text: str, expected: str) -> None:
+    assert introduced_name(text, ("Ola Nordmann",)) == expected
+
+
+def test_an_object_pronoun_or_a_place_met_is_not_an_introduction() -> None:
+    assert introduced_name("Podem mostrar-me como funciona o Portal do Cliente?", ()) is None
+    assert introduced_name("Jeg traff ham på Nor-Shipping i fjor.", ()) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Företag: Norrhamn Logistik AB", "Norrhamn Logistik AB"),
+        ("Yritys: Pohjolan Satama Oy", "Pohjolan Satama Oy"),
+        ("Nazwa firmy: Bursztyn Trans", "Bursztyn Trans"),
+        ("Firmanavn\nFjordkraft Service", "Fjordkraft Service"),
+    ],
+)
+def test_a_form_company_field_in_the_nordic_and_polish_labels(text: str, expected: str) -> None:
+    assert company_field(text) == expected
+
+
+def test_a_leading_japanese_form_keeps_particle_kana_inside_the_name() -> None:
+    assert japanese_name("株式会社さくらとみどり商店の山田です。") == "株式会社さくらとみどり商店"
+    assert japanese_name("みどり商店株式会社の山田です。") == "みどり商店株式会社"
+
+
+def test_a_spelled_name_runs_on_over_an_ampersand() -> None:
+    signature = "Ola Nordmann\nManager, Harbour Physio & Rehab Centre\n+44 20 0000 0000"
+    assert company_name(about(signature=signature), "harbourphysio.co.uk") == (
+        "Harbour Physio & Rehab Centre"
+    )
+
+
+def test_a_footer_sentence_or_parenthesis_ends_the_part_before_a_legal_name() -> None:
+    footer = (
+        "You get this because you subscribed at tidings.example. Tidings Media Ltd, 1 Main "
+        "Street, London. Unsubscribe"
+    )
+    clean = CleanEmail(
+        email_id="e",
+        thread_id="t",
+        mailbox="sales@example.com",
+        received_at=datetime(2026, 3, 1, tzinfo=UTC),
+        from_email="news@tidings.example",
+        from_name="The Tide",
+        subject="Issue 4",
+        text="News.",
+        footer=footer,
+    )
+    assert publisher_of(clean).name == "Tidings Media Ltd"
+    wrapped = (
+        "Ricevi questa email perché sei iscritto alla newsletter di Notizie Porto (Editrice\n"
+        "Marittima S.r.l., P.IVA 00000000000). Per disiscriverti clicca qui."
+    )
+    clean = clean.model_copy(update={"footer": wrapped, "from_email": "news@notizieporto.example"})
+    assert publisher_of(clean).name == "Editrice Marittima S.r.l."
+
+
+def test_a_short_capitalised_part_is_the_spelled_name_whole_but_not_a_title() -> None:
+    assert company_name(about(signature="Ola Nordmann\nIT – Grupo Vidaclara"), "vidaclara.pt") == (
+        "Grupo Vidaclara"
+    )
+    assert company_name(
+        about(signature="Ola Nordmann\nSales Director Vidaclara"), "vidaclara.pt"
+    ) == ("Vidaclara")
