@@ -12,7 +12,7 @@ from triage_crm_sink.queue_notices import NotifyingHandler, with_queue_notices
 def build(settings: Settings) -> CrmSinkHandler | NotifyingHandler:
     url = settings.require_database_url()
     migrate(url)
-    queues = load_queues(settings)  # config/queues.yaml: owners, tickets, Slack notices
+    queues = load_queues(settings)  # triage/config/queues.yaml: owners, tickets, Slack notices
     crm = build_backend(settings, Database(url).connect(), queues, in_transaction=True)
     return with_queue_notices(CrmSinkHandler(crm, auto_write_intents(settings)), settings, queues)
 
