@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from triage.domain.bands import ConfidenceBands
 from triage.platform.changelog import partition_count, read_partition
+from triage.platform.check import check_requested, run_check
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
@@ -49,6 +50,8 @@ def build(settings: Settings) -> RouteHandler:
 
 
 def main() -> None:
+    if check_requested():  # the start-up check: settings and shipped data, no Kafka (ADR 0031)
+        raise SystemExit(run_check("route"))
     run_stage("route", [EXTRACTED], build)
 
 
