@@ -101,16 +101,18 @@ class Venv:
         return total
 
 
-def install(package: str, wheels: dict[str, Path], dest: Path) -> Venv:
-    """A fresh venv with only ``package``'s wheel, triage's wheel and their pinned dependencies."""
+def install(package: str, wheels: dict[str, Path], dest: Path, *also: str) -> Venv:
+    """A fresh venv with only ``package``'s wheel (and ``also``'s: to compare), triage's wheel
+    and their pinned dependencies."""
     lock = dest.parent / f"pylock.{dest.name}.toml"
-    run([uv(), "export", "--frozen", "--no-dev", "--package", package, "--no-emit-workspace",
+    selected = [arg for name in (package, *also) for arg in ("--package", name)]
+    run([uv(), "export", "--frozen", "--no-dev", *selected, "--no-emit-workspace",
          "--format", "pylock.toml", "-q", "-o", str(lock)])
     run([uv(), "venv", "-q", "--python", sys.executable, str(dest)], cwd=dest.parent)
     venv = Venv(dest)
     run([uv(), "pip", "install", "-q", "--offline", "--python", str(venv.python), "-r", str(lock)],
         cwd=dest.parent)
     run([uv(), "pip", "install", "-q", "--offline", "--no-deps", "--python", str(venv.python),
-         str(wheels["triage"]), str(wheels[package])], cwd=dest.parent)
+         str(wheels["triage"]), *(str(wheels[name]) for name in (package, *also))], cwd=dest.parent)
     run([uv(), "pip", "check", "-q", "--python", str(venv.python)], cwd=dest.parent)
     return venv
