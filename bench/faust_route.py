@@ -64,7 +64,7 @@ def _schemas():
     from fastavro.schema import fingerprint, to_parsing_canonical_form
 
     def load(name):
-        parsed = fastavro.parse_schema(json.loads((ROOT / "schemas" / name).read_text()))
+        parsed = fastavro.parse_schema(json.loads((ROOT / "libs/triage/src/triage/schemas" / name).read_text()))
         fp = int(fingerprint(to_parsing_canonical_form(parsed), "CRC-64-AVRO"), 16).to_bytes(8, "little")
         return parsed, b"\xc3\x01" + fp
 

@@ -205,3 +205,27 @@ def test_the_admin_re_decides_corrections_with_routes_mailbox(kustomization: str
     expected = {mailbox(d) for d in routes}
     assert len(expected) == 1 and None not in next(iter(expected))
     assert {mailbox(d) for d in admins} == expected
+
+
+def containers(doc: dict) -> list[dict]:
+    spec = doc.get("spec", {})
+    if doc["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec.get("template", {}).get("spec", {}).get("containers", [])
+
+
+@pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
+def test_only_the_operator_image_runs_the_cli(kustomization: str) -> None:
+    """ADR 0031: a service's image holds its own wheel and triage, not triage-cli; whatever runs
+    a `triage` command (init Job, CronJobs, lag exporter) uses the operator image."""
+    cli_users = 0
+    for doc in rendered(kustomization):
+        for container in containers(doc):
+            image = container["image"].split("/")[-1].split(":")[0]
+            words = " ".join(container.get("command", [])).replace("&&", " ").split()
+            if "triage" in words:
+                cli_users += 1
+                assert image == "triage-cli", (doc["metadata"]["name"], container["image"])
+            else:
+                assert image != "triage-cli", (doc["metadata"]["name"], container["command"])
+    assert cli_users >= 5  # init, lag exporter, gmail watch, backfill, purge-raw

@@ -27,10 +27,11 @@ from tests.integration.test_pipeline import crm_event_emails, ingest
 from tests.support.kafka import decoded, wait_until
 from tests.support.pipeline import Pipeline
 from tests.support.private_postgres import PrivatePostgres, private_postgres
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import Stack
 from tests.unit.services.test_audit_rows import ROUTED_EMAIL, inbound
 from triage.domain.models import CrmEvent, RoutedEmail
 from triage.platform.db import Database, migrate
+from triage.platform.routing_config import default_rules_path
 from triage.platform.topics import CRM_EVENTS, ROUTED
 from triage_audit.handler import AuditHandler
 from triage_audit.review import review_reason
@@ -67,9 +68,9 @@ def healthy(pipeline: Pipeline) -> bool:
 
 
 def rules_sending_vendors_to_review(folder: Path) -> Path:
-    """config/routing.yaml plus a rule that hands every vendor pitch to a person, so the corpus
+    """triage/config/routing.yaml plus a rule that hands every vendor pitch to a person, so the corpus
     surely has emails for the review queue whatever the confidence bands."""
-    rules = yaml.safe_load((ROOT / "config/routing.yaml").read_text())
+    rules = yaml.safe_load(default_rules_path().read_text())
     rules["rules"].insert(1, {"name": "vendor_review", "when": {"intent": ["vendor"]},
                               "route": {"queue": "human_review", "priority": "low"},
                               "because": "vendor pitch from {sender_domain}, for a person to check"})

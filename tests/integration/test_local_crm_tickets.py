@@ -1,4 +1,4 @@
-"""The local CRM files support mail as one ticket per email, with the queue's owner (config/queues.yaml)."""
+"""The local CRM files support mail as one ticket per email, with the queue's owner (triage/config/queues.yaml)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""config/queues.yaml: the shipped file is valid and names routed queues; a bad file names its line."""
+"""triage/config/queues.yaml: the shipped file is valid and names routed queues; a bad file names its line."""
 
 from __future__ import annotations
 

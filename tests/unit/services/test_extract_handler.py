@@ -232,7 +232,7 @@ def test_invalid_llm_output_goes_to_human_review_with_the_local_fields_not_to_th
 
 
 def test_an_invalid_answer_goes_to_human_review_even_when_the_local_guess_is_a_hot_lead() -> None:
-    """invalid_extraction is the first routing rule (config/routing.yaml)."""
+    """invalid_extraction is the first routing rule (triage/config/routing.yaml)."""
     out = extract(llm_handler(FakeLlm("small-m", None)), clean_email(raw_record()))
 
     assert (out.decided_by, out.extraction.timeline) == ("llm_invalid", "now")

@@ -1,5 +1,6 @@
 """Entrypoint of the audit service."""
 
+from triage.platform.check import check_requested, run_check
 from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
 from triage.platform.settings import Settings
@@ -15,6 +16,8 @@ def build(settings: Settings) -> AuditHandler:
 
 
 def main() -> None:
+    if check_requested():  # the start-up check: settings and shipped data, no Kafka (ADR 0031)
+        raise SystemExit(run_check("audit"))
     # audit observes topics other stages own: they dead-letter what cannot be decoded.
     run_stage("audit", AUDITED_TOPICS, build, dead_letter_undecodable=False)
 

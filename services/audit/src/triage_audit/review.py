@@ -6,7 +6,7 @@ writes on its own only in the ``auto_write`` band, so that is the band such an i
 when it is new (an existing item keeps what route decided).
 
 ``email.routed`` does not carry the extract stage's ``decided_by``; an answer that failed
-validation (``llm_invalid``) is routed by the first rule of ``config/routing.yaml``,
+validation (``llm_invalid``) is routed by the first rule of ``triage/config/routing.yaml``,
 ``invalid_extraction``, so its name stands for that gate here.
 """
 
@@ -19,9 +19,9 @@ from triage.domain.models import CrmEvent, RoutedEmail
 
 ReviewReason = Literal["schema_failure", "low_confidence", "suggest", "crm_rejected", "awaiting_approval"]
 
-#: config/routing.yaml: the rule that takes every decided_by=llm_invalid email
+#: triage/config/routing.yaml: the rule that takes every decided_by=llm_invalid email
 INVALID_EXTRACTION_RULE = "invalid_extraction"
-#: config/routing.yaml: the queue people work through by hand
+#: triage/config/routing.yaml: the queue people work through by hand
 HUMAN_REVIEW_QUEUE = "human_review"
 #: the band of the emails crm-sink writes on its own, the only ones whose writes it can see refused
 CRM_REJECTED_BAND = "auto_write"

@@ -92,7 +92,7 @@ class Routing:
     rules: tuple[Rule, ...]
     mailbox: Mailbox
     bands: ConfidenceBands
-    queues: QueueTable = NO_QUEUES  # config/queues.yaml: which queues' support mail plans a ticket
+    queues: QueueTable = NO_QUEUES  # triage/config/queues.yaml: which queues' support mail plans a ticket
 
 
 def replanned_events(routed: RoutedEmail, found: CorrectionInput, actor: str, backend: str) -> list[CrmEvent]:

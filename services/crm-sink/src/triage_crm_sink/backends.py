@@ -40,7 +40,7 @@ def build_backend(settings: Settings, database: Database, queues: QueueTable = N
                          DealLock(database, "salesforce"))
     else:
         crm = local_crm(database, batch_transaction=settings.triage_local_crm_batch_transaction)
-    if queues.queues:  # config/queues.yaml: each action carries its queue's owner and ticket settings
+    if queues.queues:  # triage/config/queues.yaml: each action carries its queue's owner and ticket settings
         crm = QueueOwnedCrm(crm, queues)
     return MeasuredCrm(crm)
 
@@ -105,7 +105,7 @@ def auto_write_intents(settings: Settings) -> frozenset[str]:
 
 
 def load_queues(settings: Settings) -> QueueTable:
-    """config/queues.yaml (or TRIAGE_QUEUES_FILE); an invalid file stops the process, naming the line."""
+    """triage/config/queues.yaml (or TRIAGE_QUEUES_FILE); an invalid file stops the process, naming the line."""
     try:
         return load_queues_file(settings.triage_queues_file)
     except QueuesConfigError as exc:

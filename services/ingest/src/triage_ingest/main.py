@@ -6,6 +6,7 @@ import uvicorn
 from fastapi import APIRouter
 
 from triage.platform.admin import apply_topics
+from triage.platform.check import check_requested, run_check
 from triage.platform.gmail import configured_mailboxes
 from triage.platform.logs import configure_logging
 from triage.platform.mailbox_file import configured_inboxes
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def main() -> None:
+    if check_requested():  # the start-up check: settings and shipped data, no Kafka (ADR 0031)
+        raise SystemExit(run_check("ingest"))
     settings = load_settings()
     configure_logging("ingest", settings.triage_log_level)
     setup_telemetry("ingest")

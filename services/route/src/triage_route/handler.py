@@ -43,7 +43,7 @@ class RouteHandler(Handler):
                  reuse_within: timedelta = timedelta(hours=24), reuse_below_confidence: float = 0.5,
                  bands: ConfidenceBands = DEFAULT_BANDS, queues: QueueTable = NO_QUEUES) -> None:
         self.mailbox = mailbox
-        self.queues = queues  # config/queues.yaml: which queues' support mail plans a ticket
+        self.queues = queues  # triage/config/queues.yaml: which queues' support mail plans a ticket
         self.rules = rules
         self.bands = bands
         self.changelog = changelog

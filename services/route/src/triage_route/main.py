@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from triage.platform.changelog import partition_count, read_partition
+from triage.platform.check import check_requested, run_check
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.pipeline_config import confidence_bands, queue_table, routing_rules
 from triage.platform.serde import Serde
@@ -32,6 +33,8 @@ def build(settings: Settings) -> RouteHandler:
 
 
 def main() -> None:
+    if check_requested():  # the start-up check: settings and shipped data, no Kafka (ADR 0031)
+        raise SystemExit(run_check("route"))
     run_stage("route", [EXTRACTED], build)
 
 

@@ -29,7 +29,7 @@ Planned = tuple[CrmActionName, CrmObjectType, dict[str, str]] | None
 
 def plan_crm_actions(extracted: ExtractedEmail, decision: RouteDecision,
                      queues: QueueTable = NO_QUEUES) -> list[CrmAction]:
-    """``queues``: config/queues.yaml; support mail in a queue with ``ticket`` also plans ``create_ticket``."""
+    """``queues``: triage/config/queues.yaml; support mail in a queue with ``ticket`` also plans ``create_ticket``."""
     extraction = extracted.extraction
     if decision.ignored or extraction.intent not in _RECORDED_INTENTS or extracted.decided_by in _UNPLANNED:
         return []

@@ -2,7 +2,7 @@
 
 Pydantic is a pure data-validation library (no I/O), which is why the domain
 may use it (docs/adr/0002-pydantic-in-the-domain.md). Field names match the
-Avro schemas in ``schemas/`` one to one, so ``model_dump()`` is the Avro
+Avro schemas in ``triage/schemas/`` one to one, so ``model_dump()`` is the Avro
 record and ``model_validate(record)`` reads one back.
 """
 

@@ -1,6 +1,6 @@
 """What each queue leads to: its owner in the CRM, a support ticket, a Slack notice; and when its SLA clock stops.
 
-A queue is a label route gives an email (config/routing.yaml). config/queues.yaml says, per
+A queue is a label route gives an email (triage/config/routing.yaml). triage/config/queues.yaml says, per
 queue, who owns its mail (a HubSpot owner id, a Salesforce user or queue id, a name in the
 local CRM), whether support mail there becomes a ticket (HubSpot ticket, Salesforce Case,
 local ``crm_tickets`` row) and whether a Slack channel hears of each new email. Pure data and
@@ -68,7 +68,7 @@ class QueueSettings(QueueData):
 
 
 class QueueTable(QueueData):
-    """config/queues.yaml: ``queues: {name: settings}``; a queue not listed leads to nothing."""
+    """triage/config/queues.yaml: ``queues: {name: settings}``; a queue not listed leads to nothing."""
 
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
 

@@ -2,7 +2,7 @@
 
 The rules are data: an ordered list of named conditions and outcomes, read
 top to bottom, the first match wins. Operators keep them in a YAML file
-(``config/routing.yaml``, loaded by ``triage.platform.routing_config``);
+(``triage/config/routing.yaml``, loaded by ``triage.platform.routing_config``);
 ``DEFAULT_RULES`` below is the seed design's table, identical to the shipped
 file (a test keeps the two equal).
 """

@@ -26,7 +26,7 @@ def confidence_bands(settings: Settings) -> ConfidenceBands:
 
 
 def routing_rules(settings: Settings) -> tuple[Rule, ...]:
-    """TRIAGE_ROUTING_RULES_FILE, else the shipped config/routing.yaml."""
+    """TRIAGE_ROUTING_RULES_FILE, else the shipped triage/config/routing.yaml (package data)."""
     try:
         return load_rules_file(settings.triage_routing_rules_file)
     except RulesConfigError as exc:
@@ -34,7 +34,7 @@ def routing_rules(settings: Settings) -> tuple[Rule, ...]:
 
 
 def queue_table(settings: Settings) -> QueueTable:
-    """TRIAGE_QUEUES_FILE, else the shipped config/queues.yaml."""
+    """TRIAGE_QUEUES_FILE, else the shipped triage/config/queues.yaml (package data)."""
     try:
         return load_queues_file(settings.triage_queues_file)
     except QueuesConfigError as exc:

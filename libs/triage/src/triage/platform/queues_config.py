@@ -1,7 +1,8 @@
-"""Loads config/queues.yaml (what each queue leads to); an invalid file is refused with the line that is wrong."""
+"""Loads triage/config/queues.yaml (what each queue leads to); an invalid file is refused with the line that is wrong."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -16,8 +17,9 @@ class QueuesConfigError(ValueError):
 
 
 def default_queues_path() -> Path:
-    # libs/triage/src/triage/platform/queues_config.py -> repository root
-    return Path(__file__).resolve().parents[5] / "config" / "queues.yaml"
+    """The default shipped inside the ``triage`` package (package data, ADR 0031); an operator's
+    own file overrides it through its setting."""
+    return Path(str(resources.files("triage").joinpath("config", "queues.yaml")))
 
 
 def load_queues_file(path: Path | None = None) -> QueueTable:

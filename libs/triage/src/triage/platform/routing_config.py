@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -15,8 +16,9 @@ class RulesConfigError(ValueError):
 
 
 def default_rules_path() -> Path:
-    # libs/triage/src/triage/platform/routing_config.py -> repository root
-    return Path(__file__).resolve().parents[5] / "config" / "routing.yaml"
+    """The default shipped inside the ``triage`` package (package data, ADR 0031); an operator's
+    own file overrides it through its setting."""
+    return Path(str(resources.files("triage").joinpath("config", "routing.yaml")))
 
 
 def load_rules_file(path: Path | None = None) -> tuple[Rule, ...]:

@@ -3,7 +3,7 @@
 Each value is ``C3 01`` + the writer schema's 8-byte CRC-64-AVRO fingerprint
 (little-endian) + the Avro body. The fingerprint tells a reader which schema
 wrote the record, so a consumer on a newer schema still reads records written
-by any committed past version (``schemas/history/``): that is what makes
+by any committed past version (``triage/schemas/history/``): that is what makes
 backward-compatible evolution safe without a schema registry.
 
 Every record is checked against its schema before it is written (ADR 0024): an instance of
@@ -20,6 +20,7 @@ import io
 import json
 import time
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,8 @@ class SerdeError(ValueError):
 
 
 def default_schemas_dir() -> Path:
-    # libs/triage/src/triage/platform/serde.py -> repository root
-    return Path(__file__).resolve().parents[5] / "schemas"
+    """The schemas shipped inside the ``triage`` package (package data, ADR 0031)."""
+    return Path(str(resources.files("triage").joinpath("schemas")))
 
 
 def schema_fingerprint(parsed: dict[str, Any]) -> bytes:

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     triage_pubsub_service_account: str | None = None  # the push subscription's service account
     triage_google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     triage_routing_rules_file: Path | None = None
-    triage_queues_file: Path | None = None  # None: config/queues.yaml (owners, tickets, Slack per queue)
+    triage_queues_file: Path | None = None  # None: triage/config/queues.yaml (owners, tickets, Slack per queue)
     triage_dedupe_window_hours: float = Field(default=7 * 24, gt=0)
     triage_thread_reuse_hours: float = Field(default=24, ge=0)
     triage_thread_reuse_below_confidence: float = Field(default=0.5, ge=0, le=1)
@@ -153,7 +153,7 @@ class Settings(BaseSettings):
     triage_slack_timeout_s: float = Field(default=5.0, gt=0)
     triage_slack_max_attempts: int = Field(default=4, ge=1, le=10)
     triage_slack_retry_after_cap_s: float = Field(default=30.0, ge=0.0)
-    # Queue notices (config/queues.yaml slack.channel): a bot token with chat:write, via slack_sdk's WebClient.
+    # Queue notices (triage/config/queues.yaml slack.channel): a bot token with chat:write, via slack_sdk's WebClient.
     triage_slack_bot_token: SecretStr | None = None
     triage_slack_api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
     # The admin UI's address as people reach it (https://triage-admin.example.com): Slack notices link to it.

@@ -1,0 +1,118 @@
+"""The wheels work (ADR 0031): every workspace package builds a wheel that carries all of its
+files, and each installed on its own — a fresh, plain venv holding only that wheel, triage's
+and their pinned dependencies, outside the checkout — runs: `triage process` on a sample
+email and each service's start-up check (`triage-<service> check`: settings, schemas, rules,
+queues, migrations, intent model, crm-sink's templates). No Kafka or PostgreSQL needed; the
+installs are offline, from uv's cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.support.wheels import (
+    PACKAGES,
+    ROOT,
+    SOURCES,
+    Venv,
+    build_wheels,
+    clean_env,
+    install,
+    run,
+    workspace_members,
+)
+
+SAMPLE = ROOT / "samples/emails/0002-brightwater-pipeline-forecaster-demo.eml"
+MAILBOX = ROOT / "samples/mailbox.json"
+SERVICES = [name for name in PACKAGES if name != "triage-cli"]
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return build_wheels(tmp_path_factory.mktemp("wheels"))
+
+
+@pytest.fixture(scope="module")
+def venvs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("venvs")
+
+
+def tracked_files(package: str) -> set[str]:
+    """The package's files in git, relative to its src/ (what the wheel must hold)."""
+    src = SOURCES[package]
+    out = subprocess.run(["git", "ls-files", "-z", "--", str(src)], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return {str((ROOT / path).relative_to(src)) for path in out.split("\0") if path}
+
+
+def test_every_workspace_package_builds_a_wheel(wheels: dict[str, Path]) -> None:
+    assert set(wheels) == workspace_members() == {"triage", *PACKAGES}
+
+
+@pytest.mark.parametrize("package", sorted(SOURCES))
+def test_each_wheel_carries_every_file_of_its_package(wheels: dict[str, Path], package: str) -> None:
+    """Schemas, rules, queues, migrations, the intent model, templates, static files: a file the
+    checkout has under the package's src/ and the wheel lacks fails here."""
+    with zipfile.ZipFile(wheels[package]) as wheel:
+        inside = {name for name in wheel.namelist() if ".dist-info/" not in name}
+    tracked = tracked_files(package)
+    assert tracked, package
+    assert tracked - inside == set()
+    data = {name for name in tracked if not name.endswith(".py")}
+    if package == "triage":
+        assert {"triage/config/routing.yaml", "triage/config/queues.yaml",
+                "triage/schemas/email_routed.avsc", "triage/domain/intent_model.json"} <= data
+
+
+def test_the_cli_wheel_processes_a_sample_email(wheels: dict[str, Path], venvs: Path,
+                                                 tmp_path: Path) -> None:
+    venv = install("triage-cli", wheels, venvs / "cli")
+    where = run([str(venv.python), "-c", "import triage, triage_cli; print(triage.__file__, triage_cli.__file__)"],
+                cwd=tmp_path)
+    assert all(path.startswith(str(venv.path)) for path in where.split()), where  # not the checkout
+    command = ["process", str(SAMPLE), "--mailbox", str(MAILBOX), "--json"]
+    installed = json.loads(run([venv.script("triage"), *command], cwd=tmp_path))
+    editable = json.loads(run([str(ROOT / ".venv/bin/triage"), *command], cwd=tmp_path))
+    assert installed == editable
+    assert installed["extraction"]["intent"] == "lead"
+    assert installed["route"]["queue"] == "sales_inbound"
+
+
+@pytest.mark.parametrize("package", SERVICES)
+def test_each_service_wheel_alone_passes_its_start_up_check(wheels: dict[str, Path], venvs: Path,
+                                                            tmp_path: Path, package: str) -> None:
+    venv = install(package, wheels, venvs / package)
+    others = {*PACKAGES, "triage"} - {package, "triage"}
+    assert {"triage", package} <= venv.distributions()
+    assert venv.distributions().isdisjoint(others)  # no other service, no triage-cli
+    out = run([venv.script(PACKAGES[package]), "check"], cwd=tmp_path)
+    service = package.removeprefix("triage-")
+    assert out.rstrip().endswith(f"{service} check ok"), out
+    assert f"({venv.path}/lib/" in out and str(ROOT) not in out, out  # the data came from the wheel
+    for item in ("schemas: 9 topics", "routing rules:", "queues:", "migrations:", "intent model: 6 classes"):
+        assert item in out, (item, out)
+    if package == "triage-crm-sink":
+        assert "admin UI: " in out and " templates, 2 static files" in out, out
+
+
+def test_a_wheel_missing_a_data_file_fails_the_check_and_an_operators_file_overrides(
+        wheels: dict[str, Path], venvs: Path, tmp_path: Path) -> None:
+    venv: Venv = install("triage-route", wheels, venvs / "route-broken")
+    shipped = next((venv.path / "lib").glob("python*/site-packages/triage/config/routing.yaml"))
+    own = tmp_path / "my-rules.yaml"
+    shutil.copy(shipped, own)
+    shipped.unlink()
+    broken = subprocess.run([venv.script("triage-route"), "check"], cwd=tmp_path, env=clean_env(),
+                            capture_output=True, text=True, timeout=120)
+    assert broken.returncode == 1
+    assert "routing.yaml" in broken.stderr and "check failed" in broken.stderr
+    env = {**clean_env(), "TRIAGE_ROUTING_RULES_FILE": str(own)}
+    fixed = subprocess.run([venv.script("triage-route"), "check"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert fixed.returncode == 0, fixed.stderr
+    assert f"routing rules: 12 ({own})" in fixed.stdout
