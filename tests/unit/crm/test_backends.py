@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from triage.platform.db import Database
-from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.settings import Settings
 from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm
 from triage_crm_sink.adapters.local.crm import LocalCrm
@@ -13,6 +12,7 @@ from triage_crm_sink.adapters.local.ledger import LocalLedger
 from triage_crm_sink.backends import auto_write_intents, build_backend
 from triage_crm_sink.deal_lock import DealLock
 from triage_crm_sink.ledger import LedgeredCrm
+from triage_crm_sink.measured import MeasuredCrm
 from triage_crm_sink.writer import CrmWriter
 
 URL = "postgresql://u:p@127.0.0.1:1/none"  # never connected: building a backend does no I/O

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 
@@ -12,6 +14,7 @@ from tests.support.kafka import wait_until
 from tests.unit.domain.test_crm_plan import extracted
 from triage.domain.models import RoutedEmail
 from triage.domain.queues import QueueTable
+from triage.platform.handler import Handler
 from triage.platform.runtime import Inbound
 from triage.platform.settings import Settings
 from triage_crm_sink.queue_notices import (
@@ -99,6 +102,17 @@ def test_a_429_is_waited_out_per_retry_after_capped(slack: FakeSlackApi) -> None
     assert len(slack.received) == 3 and notices.rows["e1"]["status"] == "sent"
 
 
+def test_a_retry_after_http_date_is_waited_capped_and_an_unreadable_one_backs_off(slack: FakeSlackApi) -> None:
+    slack.rate_limit(1, retry_after=format_datetime(datetime.now(UTC) + timedelta(minutes=1), usegmt=True))
+    slack.rate_limit(1, retry_after="soon")
+    waits: list[float] = []
+    notices = MemoryNotices()
+    assert notifier(slack, notices, waits).post(routed()) is not None
+    assert waits[0] == 2.0, "a minute off, capped at TRIAGE_SLACK_RETRY_AFTER_CAP_S"
+    assert waits[1] == 2.0, "unreadable: the backoff's second step, 2 s plus jitter, capped at 2 s"
+    assert len(slack.received) == 3 and notices.rows["e1"]["status"] == "sent"
+
+
 def test_rate_limited_past_the_attempts_the_notice_is_failed(slack: FakeSlackApi) -> None:
     slack.rate_limit(5)
     notices = MemoryNotices()
@@ -126,7 +140,7 @@ def test_a_queue_without_slack_settings_is_not_announced(slack: FakeSlackApi) ->
     assert slack.received == [] and notices.rows == {}
 
 
-class Inner:
+class Inner(Handler):
     def __init__(self) -> None:
         self.handled: list[str] = []
 
@@ -156,6 +170,49 @@ def test_notices_go_out_only_when_the_batch_commits(slack: FakeSlackApi) -> None
     wait_until(lambda: len(slack.posted()) == 1, 10, "the notice of the committed batch")
     handler.notifier.close()
     assert set(notices.rows) == {"e2"} and handler.handler.handled == ["aborted", "e2", "e3"]
+
+
+class Recording(Handler):
+    """Records every call of every hook, with its arguments."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def handle(self, record: Inbound) -> list:
+        self.calls.append(("handle", record))
+        return ["out"]
+
+
+HOOKS = sorted(name for name, _ in inspect.getmembers(Handler, inspect.isfunction) if not name.startswith("_"))
+
+
+def _recorder(name: str):
+    def hook(self: Recording, *args: object) -> None:
+        self.calls.append((name, *args))
+    return hook
+
+
+for _name in HOOKS:
+    if _name != "handle":
+        setattr(Recording, _name, _recorder(_name))
+
+
+def test_every_hook_of_the_base_class_is_delegated_explicitly(slack: FakeSlackApi) -> None:
+    assert set(HOOKS) == {"handle", "prepare", "observe", "flush", "committed", "discard", "assigned", "revoked"}
+    assert not hasattr(NotifyingHandler, "__getattr__"), "no pass-through: each hook is written out"
+    for name in HOOKS:
+        assert getattr(NotifyingHandler, name) is not getattr(Handler, name), f"{name} left as the base's no-op"
+    inner = Recording()
+    handler = NotifyingHandler(inner, notifier(slack, MemoryNotices()))
+    record, partitions = inbound(routed("e9", queue="sales_inbound")), {"email.routed": [0, 3]}
+    arguments = {"handle": (record,), "prepare": ([record],), "observe": (record, ["out"]), "flush": (),
+                 "committed": (), "discard": (), "assigned": (partitions,), "revoked": (partitions,)}
+    assert handler.handle(record) == ["out"]
+    for name in HOOKS:
+        if name != "handle":
+            assert getattr(handler, name)(*arguments[name]) is None
+    handler.notifier.close()
+    assert inner.calls == [(name, *arguments[name]) for name in ["handle", *[n for n in HOOKS if n != "handle"]]]
 
 
 def test_without_a_bot_token_or_a_slack_queue_the_handler_is_unchanged() -> None:

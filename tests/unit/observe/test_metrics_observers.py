@@ -4,7 +4,6 @@ as the runtime does once the outputs are encoded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,10 +14,9 @@ from tests.unit.services.test_crm_sink_handler import routed as routed_lead
 from tests.unit.services.test_extract_handler import LUMORA, raw_record
 from tests.unit.services.test_route_handler import extracted as extracted_lead
 from tests.unit.services.test_route_handler import handler as route_handler
-from triage.domain.models import CrmAction, RoutedEmail
+from triage.domain.models import RoutedEmail
 from triage.domain.normalize import clean_email
 from triage.platform import metrics
-from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.runtime import Inbound
 from triage.platform.topics import CLEAN, EXTRACTED, ROUTED
 from triage_crm_sink.handler import CrmSinkHandler
@@ -137,33 +135,3 @@ def test_crm_sink_counts_no_delivery_without_crm_events() -> None:
     CrmSinkHandler(RecordingCrm()).observe(record, [])
     assert sample("email_lead_time_seconds_count", queue=queue) == 0
     assert sample("email_sla_breaches_total", queue=queue) == 0
-
-
-@dataclass(frozen=True)
-class Result:
-    status: str
-
-
-class FakeCrm:
-    backend = "fake-observe"
-
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-
-    def apply(self, action: CrmAction) -> Result:
-        if self.fail:
-            raise ConnectionError("CRM down")
-        return Result("created")
-
-
-ACTION = CrmAction(action="upsert_contact", object_type="contact", idempotency_key="k1")
-
-
-def test_measured_crm_times_every_write_and_counts_errors() -> None:
-    assert MeasuredCrm(FakeCrm()).apply(ACTION) == Result("created")
-    with pytest.raises(ConnectionError):
-        MeasuredCrm(FakeCrm(fail=True)).apply(ACTION)
-    labels = {"backend": "fake-observe", "action": "upsert_contact"}
-    assert sample("crm_write_latency_seconds_count", **labels) == 2
-    assert sample("crm_writes_total", **labels, outcome="created") == 1
-    assert sample("crm_writes_total", **labels, outcome="error") == 1

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.platform.db import Database
-from triage.platform.metrics_observers import MeasuredCrm
 from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.settings import Settings
 from triage_crm_sink.adapters.local.crm import LocalCrm
@@ -14,6 +13,7 @@ from triage_crm_sink.adapters.local.ledger import LocalLedger
 from triage_crm_sink.deal_lock import DealLock
 from triage_crm_sink.handler import CrmBackend
 from triage_crm_sink.ledger import Ledger, LedgeredCrm
+from triage_crm_sink.measured import MeasuredCrm
 from triage_crm_sink.queue_owners import QueueOwnedCrm
 from triage_crm_sink.writer import crm_writer
 

@@ -6,11 +6,13 @@ announces nothing). At most once per email: the notice is claimed in ``queue_not
 if absent) before it is posted, so a redelivered batch, a replay or a second crm-sink instance
 never posts it again; a crash between the claim and the post loses that one notice (it stays
 ``pending``, visible in the table). Posting runs on one background thread with its own database
-pool, so a slow or absent Slack never holds the stage; a full queue drops notices (logged).
+pool (``triage.platform.slack.PostingThread``), so a slow or absent Slack never holds the stage; a
+full queue drops notices (logged).
 
 Slack's answers: ``ok: true`` (the message's ``ts`` is kept); HTTP 429 is waited out per
-``Retry-After`` (capped, ``TRIAGE_SLACK_RETRY_AFTER_CAP_S``) and tried again, up to
-``TRIAGE_SLACK_MAX_ATTEMPTS``; ``ok: false`` (``channel_not_found``, ``not_in_channel``,
+``Retry-After`` (seconds or an HTTP date, capped, ``TRIAGE_SLACK_RETRY_AFTER_CAP_S``; none or
+unreadable: 1 s doubling) and tried again, up to ``TRIAGE_SLACK_MAX_ATTEMPTS`` (tenacity and
+``triage.platform.retrying``, as the dead-letter webhook; slack_sdk's own retries are off); ``ok: false`` (``channel_not_found``, ``not_in_channel``,
 ``invalid_auth``...) is final: the row becomes ``failed`` with Slack's error code.
 
 A notice carries no address, subject or body: the queue, priority, due time, intent, rule, the
@@ -20,23 +22,23 @@ sender as ``email:<hash>`` (the logs' hash) and the email id, linked to the admi
 from __future__ import annotations
 
 import logging
-import queue
-import random
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from triage.domain.models import RoutedEmail
 from triage.domain.queues import QueueTable
 from triage.platform.db import Database
+from triage.platform.handler import Handler
 from triage.platform.logs import hash_address, scrub
+from triage.platform.retrying import RetryAfterError, backoff, parse_retry_after
 from triage.platform.runtime import Inbound, Outbound
+from triage.platform.slack import PostingThread
 
 log = logging.getLogger(__name__)
 
@@ -57,32 +59,51 @@ def notice_text(routed: RoutedEmail, admin_url: str | None = None) -> str:
             f"({routed.priority}, {due}) by rule `{routed.rule}`, from {sender}: {where}")
 
 
-class CappedRetryAfter(RateLimitErrorRetryHandler):
-    """Slack's 429: wait ``Retry-After`` (at most ``cap_s``), then try again (slack_sdk's handler, capped)."""
+class SlackRateLimited(RetryAfterError):
+    """Slack's 429 on a Web API call: its ``Retry-After`` (None: none or unreadable), and its error."""
 
-    def __init__(self, max_retry_count: int, cap_s: float, sleep: Callable[[float], None] = time.sleep) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.cap_s = cap_s
+    def __init__(self, error: SlackApiError, retry_after_s: float | None) -> None:
+        super().__init__(str(error), retry_after_s=retry_after_s)
+        self.error = error
+
+
+class SlackChat:
+    """``chat.postMessage`` through slack_sdk's WebClient (its own retries off): a 429 is waited out
+    (tenacity, retrying.backoff: its ``Retry-After``, at most ``retry_after_cap_s``) and sent again,
+    ``max_attempts`` in all; past them, or any other refusal, Slack's ``SlackApiError`` is raised."""
+
+    def __init__(self, client: WebClient, *, max_attempts: int, retry_after_cap_s: float,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client = client
+        self.max_attempts = max_attempts
+        self.retry_after_cap_s = retry_after_cap_s
         self.sleep = sleep
 
-    def prepare_for_next_attempt(self, *, state: RetryState, request: Any, response: Any = None,
-                                 error: Exception | None = None) -> None:
-        if response is None:
-            raise error  # type: ignore[misc]
-        state.next_attempt_requested = True
-        values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+    def post_message(self, **arguments: Any) -> SlackResponse:
+        attempts = Retrying(stop=stop_after_attempt(self.max_attempts),
+                            wait=backoff(1.0, self.retry_after_cap_s, jitter_s=1.0),
+                            retry=retry_if_exception_type(SlackRateLimited), sleep=self.sleep, reraise=True)
         try:
-            wait = float(values[0] if isinstance(values, list) else values)
-        except (TypeError, ValueError, IndexError):
-            wait = 1 + random.random()
-        self.sleep(min(max(wait, 0.0), self.cap_s))
-        state.increment_current_attempt()
+            return attempts(self._post_once, arguments)
+        except SlackRateLimited as exc:
+            raise exc.error from None
+
+    def _post_once(self, arguments: dict[str, Any]) -> SlackResponse:
+        try:
+            return self.client.chat_postMessage(**arguments)
+        except SlackApiError as exc:
+            if exc.response.status_code != 429:
+                raise
+            value = next((v for k, v in (exc.response.headers or {}).items() if k.lower() == "retry-after"), None)
+            if isinstance(value, list):  # a header as slack_sdk's retry handlers see it
+                value = value[0] if value else None
+            raise SlackRateLimited(exc, parse_retry_after(value)) from exc
 
 
 def slack_client(token: str, base_url: str, *, timeout_s: float, max_attempts: int, retry_after_cap_s: float,
-                 sleep: Callable[[float], None] = time.sleep) -> WebClient:
-    return WebClient(token=token, base_url=base_url, timeout=max(int(timeout_s), 1),
-                     retry_handlers=[CappedRetryAfter(max_attempts - 1, retry_after_cap_s, sleep)])
+                 sleep: Callable[[float], None] = time.sleep) -> SlackChat:
+    client = WebClient(token=token, base_url=base_url, timeout=max(int(timeout_s), 1), retry_handlers=[])
+    return SlackChat(client, max_attempts=max_attempts, retry_after_cap_s=retry_after_cap_s, sleep=sleep)
 
 
 class NoticeLedger:
@@ -104,22 +125,18 @@ class NoticeLedger:
 class QueueNotifier:
     """Claims, posts and records each notice on one background thread."""
 
-    def __init__(self, client: WebClient, ledger: NoticeLedger, queues: QueueTable, admin_url: str | None = None,
+    def __init__(self, client: SlackChat, ledger: NoticeLedger, queues: QueueTable, admin_url: str | None = None,
                  max_pending: int = 1000) -> None:
         self.client, self.ledger, self.queues, self.admin_url = client, ledger, queues, admin_url
-        self._queue: queue.Queue[RoutedEmail | None] = queue.Queue(max_pending)
-        self._thread = threading.Thread(target=self._run, name="queue-notices", daemon=True)
-        self._thread.start()
+        self._poster = PostingThread(self.post, name="queue-notices", max_pending=max_pending,
+                                     what=lambda routed: f"queue notice for {routed.email_id}")
 
     def wants(self, routed: RoutedEmail) -> bool:
         return self.queues.of(routed.queue).slack is not None
 
     def submit(self, emails: Sequence[RoutedEmail]) -> None:
         for routed in emails:
-            try:
-                self._queue.put_nowait(routed)
-            except queue.Full:
-                log.error("queue notices: the queue is full, email %s not announced", routed.email_id)
+            self._poster.submit(routed)
 
     def post(self, routed: RoutedEmail) -> str | None:
         """Announce one email unless it was announced before; the message's ts, or None."""
@@ -127,8 +144,8 @@ class QueueNotifier:
         if settings is None or not self.ledger.claim(routed.email_id, routed.queue, settings.channel):
             return None
         try:
-            answer = self.client.chat_postMessage(channel=settings.channel, text=notice_text(routed, self.admin_url),
-                                                  unfurl_links=False)
+            answer = self.client.post_message(channel=settings.channel, text=notice_text(routed, self.admin_url),
+                                              unfurl_links=False)
         except SlackApiError as exc:  # ok: false, or a 429 past the attempts
             code = str(exc.response.get("error") or exc.response.status_code)
             self.ledger.failed(routed.email_id, code)
@@ -142,34 +159,20 @@ class QueueNotifier:
         log.info("queue notice for %s posted in %s", routed.email_id, settings.channel)
         return str(answer.get("ts"))
 
-    def _run(self) -> None:
-        while (routed := self._queue.get()) is not None:
-            try:
-                self.post(routed)
-            except Exception as exc:  # noqa: BLE001 - a notice must never take the stage down
-                log.error("queue notice for %s failed: %s: %s", routed.email_id, type(exc).__name__,
-                          scrub(str(exc)))
-            finally:
-                self._queue.task_done()
-
     def close(self, timeout_s: float = 10) -> None:
-        try:
-            self._queue.put(None, timeout=timeout_s)
-        except queue.Full:
-            return
-        self._thread.join(timeout_s)
+        self._poster.close(timeout_s)
 
 
-class NotifyingHandler:
-    """crm-sink's handler, plus the notices of its batch's emails once the batch has committed."""
+class NotifyingHandler(Handler):
+    """crm-sink's handler, plus the notices of its batch's emails once the batch has committed.
 
-    def __init__(self, handler: Any, notifier: QueueNotifier) -> None:
+    Every hook is the wrapped handler's, called explicitly (a hook the base class grows must be
+    added here: tests/unit/crm/test_queue_notices.py checks that each one is)."""
+
+    def __init__(self, handler: Handler, notifier: QueueNotifier) -> None:
         self.handler = handler
         self.notifier = notifier
         self.pending: list[RoutedEmail] = []
-
-    def __getattr__(self, name: str) -> Any:  # prepare, flush, assigned... pass through
-        return getattr(self.handler, name)
 
     def handle(self, record: Inbound) -> Sequence[Outbound]:
         outputs = self.handler.handle(record)
@@ -177,21 +180,32 @@ class NotifyingHandler:
             self.pending.append(record.value)
         return outputs
 
+    def prepare(self, records: Sequence[Inbound]) -> None:
+        self.handler.prepare(records)
+
+    def observe(self, record: Inbound, outputs: Sequence[Outbound]) -> None:
+        self.handler.observe(record, outputs)
+
+    def flush(self) -> None:
+        self.handler.flush()
+
     def committed(self) -> None:
-        inner = getattr(self.handler, "committed", None)
-        if inner is not None:
-            inner()
+        self.handler.committed()
         pending, self.pending = self.pending, []
         self.notifier.submit(pending)
 
     def discard(self) -> None:
-        inner = getattr(self.handler, "discard", None)
-        if inner is not None:
-            inner()
+        self.handler.discard()
         self.pending = []
 
+    def assigned(self, partitions: dict[str, list[int]]) -> None:
+        self.handler.assigned(partitions)
 
-def with_queue_notices(handler: Any, settings: Any, queues: QueueTable) -> Any:
+    def revoked(self, partitions: dict[str, list[int]]) -> None:
+        self.handler.revoked(partitions)
+
+
+def with_queue_notices(handler: Handler, settings: Any, queues: QueueTable) -> Handler:
     """The handler, announcing its queues' emails on Slack when a queue asks and a bot token is set."""
     wanted = sorted(name for name, q in queues.queues.items() if q.slack is not None)
     token = settings.triage_slack_bot_token.get_secret_value() if settings.triage_slack_bot_token else ""

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
@@ -32,6 +33,7 @@ from triage.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_LINES = 10
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,47 @@ class SlackWebhook:
             raise SlackTemporary(f"{type(exc).__name__}: {exc}") from exc
 
 
+class PostingThread(Generic[T]):
+    """Posts each item given to it on one background thread, in order: a slow or absent Slack never
+    holds a stage. ``submit`` never blocks: a full queue drops the item (logged); a post that raises
+    is logged (scrubbed, like the logs) and the thread goes on. ``close`` posts what is queued
+    (bounded), then stops the thread. The dead-letter notices and crm-sink's queue notices use it."""
+
+    def __init__(self, post: Callable[[T], object], *, name: str, what: Callable[[T], str],
+                 max_pending: int) -> None:
+        self.post = post
+        self.what = what  # names an item in the logs: no address, no body
+        self._queue: queue.Queue[T | None] = queue.Queue(max_pending)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, item: T) -> bool:
+        """Queue one item; False when the queue is full and the item is dropped (logged)."""
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            log.error("%s not sent: the queue of %d is full", self.what(item), self._queue.maxsize)
+            return False
+        return True
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            try:
+                self.post(item)
+            except Exception as exc:  # noqa: BLE001 - a notification must never take the stage down
+                log.error("%s failed: %s: %s", self.what(item), type(exc).__name__, scrub(str(exc)))
+            finally:
+                self._queue.task_done()
+
+    def close(self, timeout_s: float = 10) -> None:
+        """Post what is queued (bounded), then stop the thread."""
+        try:
+            self._queue.put(None, timeout=timeout_s)
+        except queue.Full:
+            return
+        self._thread.join(timeout_s)
+
+
 class DlqNotifier:
     """Posts each batch of new dead letters from one background thread."""
 
@@ -139,35 +182,20 @@ class DlqNotifier:
         self.webhook = webhook
         self.prefix = prefix
         self.admin_url = admin_url
-        self._queue: queue.Queue[list[Arrival] | None] = queue.Queue(max_pending)
-        self._thread = threading.Thread(target=self._run, name="slack-notifier", daemon=True)
-        self._thread.start()
+        self._poster = PostingThread(self._post, name="slack-notifier", max_pending=max_pending,
+                                     what=lambda arrivals: f"Slack notification of {len(arrivals)} dead letter(s)")
 
     def notify(self, arrivals: Sequence[Arrival]) -> None:
-        if not arrivals:
-            return
-        try:
-            self._queue.put_nowait(list(arrivals))
-        except queue.Full:
-            log.error("Slack notifier queue full: %d dead letter(s) not announced", len(arrivals))
+        if arrivals:
+            self._poster.submit(list(arrivals))
 
-    def _run(self) -> None:
-        while (arrivals := self._queue.get()) is not None:
-            try:
-                attempts = self.webhook.post(message_text(arrivals, self.prefix, self.admin_url))
-                log.info("announced %d dead letter(s) on Slack (%d attempt(s))", len(arrivals), attempts)
-            except Exception as exc:  # a notification must never take the stage down
-                log.error("Slack notification of %d dead letter(s) failed: %s", len(arrivals), exc)
-            finally:
-                self._queue.task_done()
+    def _post(self, arrivals: list[Arrival]) -> None:
+        attempts = self.webhook.post(message_text(arrivals, self.prefix, self.admin_url))
+        log.info("announced %d dead letter(s) on Slack (%d attempt(s))", len(arrivals), attempts)
 
     def close(self, timeout_s: float = 10) -> None:
         """Send what is queued (bounded), then stop the thread."""
-        try:
-            self._queue.put(None, timeout=timeout_s)
-        except queue.Full:
-            return
-        self._thread.join(timeout_s)
+        self._poster.close(timeout_s)
 
 
 def notifier_from(settings: Settings) -> DlqNotifier | None:

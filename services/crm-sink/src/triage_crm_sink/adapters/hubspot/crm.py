@@ -20,9 +20,10 @@ associations and notes: hubspot_deals.py.
 Each request first takes a slot of the per-10-second budget. HubSpot away — 5xx,
 408/423, a timeout, a refused or reset connection — raises ``Unavailable`` (dependency
 ``hubspot``): the runtime opens the circuit and holds the records back, never
-dead-letters them (ADR 0022). A 429 too, with its ``Retry-After``, when the adapter
-runs inside a Kafka transaction (``in_transaction``, crm-sink): no wait ever runs
-there; the admin process (no transaction) waits a 429 out (capped) up to 3 times. A 400
+dead-letters them (ADR 0022). A 429 too, with its ``Retry-After`` (seconds or an HTTP
+date, ``triage.platform.retrying``), when the adapter runs inside a Kafka transaction
+(``in_transaction``, crm-sink): no wait ever runs there; the admin process (no transaction)
+waits a 429 out (capped) and sends it again, 3 requests in all (``limits.waiting_out``). A 400
 ``VALIDATION_ERROR`` that lists invalid property values (an invalid email,
 number, option, a unique value taken) raises ``CrmRejected`` (this email's
 data: a person fixes it, the review queue); other 4xx (401 bad token, 403
@@ -49,12 +50,13 @@ from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInputUpsert
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
+from triage.platform.retrying import parse_retry_after
 from triage_crm_sink.adapters.hubspot.deals import HubSpotDealsAndNotes, _present
 from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
 from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, ensure_key_property
 from triage_crm_sink.adapters.hubspot.tickets import HubSpotTickets
 from triage_crm_sink.adapters.remembered import BoundedCache
-from triage_crm_sink.limits import RequestBudget, retry_after_seconds
+from triage_crm_sink.limits import RateLimited, RequestBudget, waiting_out
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -308,27 +310,27 @@ class HubSpotCrm(HubSpotDealsAndNotes, HubSpotTickets):
         """One HubSpot request inside the budget; see the module doc for what a failure raises.
 
         ``passthrough``: statuses the caller handles itself (the SDK's exception is raised as it is).
+        A 429 is waited out (limits.waiting_out: its Retry-After, capped), never inside a transaction.
         """
-        for _ in range(1 if self.in_transaction else 3):
-            with self.budget.slot():
-                try:
-                    return method(*args, _request_timeout=self.timeout_s, **kwargs)
-                except urllib3.exceptions.HTTPError as exc:  # timeouts, refused or reset connections
-                    raise Unavailable(f"HubSpot unreachable: {type(exc).__name__}: {exc}",
-                                      dependency=self.backend) from exc
-                except Exception as exc:
-                    status = getattr(exc, "status", None)
-                    if status in passthrough:
-                        raise
-                    if status != 429:
-                        raise classify(exc) from exc
-                    wait = min(retry_after_seconds(_header(exc, "Retry-After")), self.retry_after_cap_s)
-                    if self.in_transaction:
-                        raise Unavailable(f"HubSpot 429 ({_message(exc)})", dependency=self.backend,
-                                          retry_after_s=wait) from exc
-                    log.warning("HubSpot 429 (%s): waiting %.1f s", _message(exc), wait)
-            self._sleep(wait)
-        raise Unavailable("HubSpot kept answering 429 (rate limit): retried later", dependency=self.backend)
+        return waiting_out(lambda: self._request(method, args, kwargs, passthrough), dependency=self.backend,
+                           in_transaction=self.in_transaction, cap_s=self.retry_after_cap_s, sleep=self._sleep)
+
+    def _request(self, method: Callable[..., T], args: tuple, kwargs: dict[str, Any],
+                 passthrough: tuple[int, ...]) -> T:
+        with self.budget.slot():
+            try:
+                return method(*args, _request_timeout=self.timeout_s, **kwargs)
+            except urllib3.exceptions.HTTPError as exc:  # timeouts, refused or reset connections
+                raise Unavailable(f"HubSpot unreachable: {type(exc).__name__}: {exc}",
+                                  dependency=self.backend) from exc
+            except Exception as exc:
+                status = getattr(exc, "status", None)
+                if status in passthrough:
+                    raise
+                if status != 429:
+                    raise classify(exc) from exc
+                raise RateLimited(f"HubSpot 429 ({_message(exc)})", retry_after_s=parse_retry_after(
+                    _header(exc, "Retry-After"), cap_s=self.retry_after_cap_s)) from exc
 
 
 class StaleId(Exception):

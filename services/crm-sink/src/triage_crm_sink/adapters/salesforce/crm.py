@@ -51,10 +51,11 @@ from triage.domain.crm_decisions import (
 )
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
+from triage.platform.retrying import parse_retry_after
 from triage_crm_sink.adapters.remembered import VIEW_TTL_S, BoundedCache
 from triage_crm_sink.adapters.salesforce.cases import SalesforceCases
 from triage_crm_sink.crm_port import DealOwner
-from triage_crm_sink.limits import retry_after_seconds
+from triage_crm_sink.limits import RateLimited, waiting_out
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,7 +75,7 @@ REJECTED_CODES = frozenset({
 
 
 class TimedSession(requests.Session):
-    """Every request has a timeout; the last ``Retry-After`` is kept for the 429/503 wait."""
+    """Every request has a timeout; the last ``Retry-After`` (as sent) is kept for the 429/503 wait."""
 
     def __init__(self, timeout_s: float) -> None:
         super().__init__()
@@ -362,24 +363,23 @@ class SalesforceCrm(SalesforceCases):
         return record_id, response.status_code == 201
 
     def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One Salesforce request; a 429/503 with ``Retry-After`` is waited out up to 3 times (not in a transaction)."""
-        for _ in range(1 if self.in_transaction else 3):
-            try:
-                return method(*args, **kwargs)
-            except requests.RequestException as exc:
-                raise Unavailable(f"Salesforce unreachable: {type(exc).__name__}: {exc}",
-                                  dependency=self.backend) from exc
-            except SalesforceError as exc:
-                if exc.status not in (429, 503):
-                    raise classify(exc) from exc
-                retry_after = getattr(self.sf.session, "retry_after", None)
-                wait = min(retry_after_seconds(retry_after), self.retry_after_cap_s)
-                if self.in_transaction:
-                    raise Unavailable(f"Salesforce {exc.status} ({_message(exc)})", dependency=self.backend,
-                                      retry_after_s=wait) from exc
-                log.warning("Salesforce %d (%s): waiting %.1f s", exc.status, _message(exc), wait)
-                self._sleep(wait)
-        raise Unavailable("Salesforce kept refusing (429/503): retried later", dependency=self.backend)
+        """One Salesforce request; a 429/503 is waited out per ``Retry-After`` (limits.waiting_out: 3 requests in
+        all, capped), never inside a transaction."""
+        return waiting_out(lambda: self._request(method, args, kwargs), dependency=self.backend,
+                           in_transaction=self.in_transaction, cap_s=self.retry_after_cap_s, sleep=self._sleep)
+
+    def _request(self, method: Callable[..., T], args: tuple, kwargs: dict[str, Any]) -> T:
+        try:
+            return method(*args, **kwargs)
+        except requests.RequestException as exc:
+            raise Unavailable(f"Salesforce unreachable: {type(exc).__name__}: {exc}",
+                              dependency=self.backend) from exc
+        except SalesforceError as exc:
+            if exc.status not in (429, 503):
+                raise classify(exc) from exc
+            retry_after = getattr(self.sf.session, "retry_after", None)
+            raise RateLimited(f"Salesforce {exc.status} ({_message(exc)})", retry_after_s=parse_retry_after(
+                retry_after, cap_s=self.retry_after_cap_s)) from exc
 
 
 def classify(exc: SalesforceError) -> Exception:

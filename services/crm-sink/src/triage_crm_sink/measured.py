@@ -1,41 +1,31 @@
 """crm-sink's CRM write metrics, around its backend port (``MeasuredCrm``).
 
-The pipeline's business metrics (confidence, cost, routing, lead time, SLA) are counted by the
-stage that owns each, in its handler's ``observe`` hook (ADR 0033); their metric objects stay
-in metrics.py, so dashboards and alerts read the same series.
+crm-sink owns the writes, so it counts them (ADR 0033); the metric objects stay in
+``triage.platform.metrics``, so the series' names, labels, dashboards and alerts are unchanged.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
+from typing import Any
 
+from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform import metrics
-
-
-class _Backend(Protocol):
-    """crm-sink's CrmBackend port: an adapter whose results have a ``status``."""
-
-    backend: str
-
-    def __getattr__(self, name: str) -> Any:  # anything else the port grows passes through
-        return getattr(self.crm, name)
-
-    def apply(self, action: CrmAction) -> Any: ...
+from triage_crm_sink.handler import CrmBackend
 
 
 class MeasuredCrm:
     """Wraps a CRM backend: ``crm_write_latency_seconds`` and ``crm_writes_total`` per write."""
 
-    def __init__(self, crm: _Backend) -> None:
+    def __init__(self, crm: CrmBackend) -> None:
         self.crm = crm
         self.backend = crm.backend
 
-    def __getattr__(self, name: str) -> Any:  # anything else the port grows passes through
+    def __getattr__(self, name: str) -> Any:  # anything else the port grows (prefetch...) passes through
         return getattr(self.crm, name)
 
-    def apply(self, action: CrmAction) -> Any:
+    def apply(self, action: CrmAction) -> ActionResult:
         started = time.perf_counter()
         outcome = "error"
         try:
