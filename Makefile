@@ -105,6 +105,7 @@ eval: setup
 
 lint: setup
 	$(VENV)/ruff check .
+	$(VENV)/mypy
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Final, Generic, Literal, TypeVar
 
 from triage.domain.evidence import field_values, first_located, locate, supported
 from triage.domain.extraction_company import (
@@ -63,6 +63,8 @@ from triage.domain.models import (
 )
 from triage.domain.normalize import split_body
 
+_T = TypeVar("_T", covariant=True)  # a Found[float] is a Found[object]
+
 MODEL = "local-rules"
 MODEL_VERSION = "7"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar; 7: periods by their middle, Nordic/Finnish/Polish dates, more legal forms
 
@@ -83,7 +85,7 @@ class ExtractionOutcome:
     model_version: str = MODEL_VERSION
 
 
-SHIPPED_MODEL = "shipped"  # extract_fields' default: the model shipped with the package
+SHIPPED_MODEL: Final = "shipped"  # extract_fields' default: the model shipped with the package
 
 
 def extract_fields(
@@ -96,7 +98,7 @@ def extract_fields(
     model = shipped_weights() if weights == SHIPPED_MODEL else weights
     about = about_whom(clean, mailbox)
     scores = intent_scores(clean, about, mailbox)
-    verdict = classify(clean, about, mailbox, scores, model)  # type: ignore[arg-type]
+    verdict = classify(clean, about, mailbox, scores, model)
     extraction = fields_for(verdict.intent, clean, about, mailbox, verdict.confidence)
     return ExtractionOutcome(extraction=extraction, decided_by=verdict.decided_by)
 
@@ -131,16 +133,16 @@ def fields_for(
 
 
 @dataclass(frozen=True)
-class Found:
+class Found(Generic[_T]):
     """A value read from a phrase of the email (fullest phrasing first), and where to look."""
 
-    value: object
+    value: _T
     phrases: tuple[str, ...]
     sources: tuple[EvidenceSource, ...] = ()
 
 
 def quoted_evidence(
-    extraction: Extraction, clean: CleanEmail, about: About, found: Mapping[str, Found | None]
+    extraction: Extraction, clean: CleanEmail, about: About, found: Mapping[str, Found[object] | None]
 ) -> list[Evidence]:
     """The span of every quoted value: found phrases as they are, other values where written."""
     spans: list[Evidence] = []
@@ -944,7 +946,7 @@ def company_name(
     null when never written, never a person's name nor the mailbox's own company."""
     label = _squash(domain_label(domain)) if domain else ""
     people = (about.name,) if about.name else ()  # a signature's first name line may be the firm
-    finders = (
+    finders: tuple[Callable[[], str | None], ...] = (
         lambda: _written_name(about.signature, label),
         lambda: _suffixed_name(about.text, label) or japanese_name(about.text),
         lambda: introduced_name(about.text, people, label),
@@ -1195,10 +1197,10 @@ _BUDGET_WORD = re.compile(r"budget|presupuesto|spend|invest|approved", re.IGNORE
 def annual_usd(text: str) -> float | None:
     """The budget the sender states in US dollars, annualised; None unless dollars are said."""
     found = stated_budget(text)
-    return None if found is None else float(found.value)  # type: ignore[arg-type]
+    return None if found is None else float(found.value)
 
 
-def stated_budget(text: str) -> Found | None:
+def stated_budget(text: str) -> Found[float] | None:
     """The annualised budget and the phrase it was read from ("$5k per month", amount first)."""
     amounts = [m for m in _USD_AMOUNT.finditer(text) if not _PER_UNIT.match(text, m.end())]
     if not amounts:
@@ -1352,10 +1354,10 @@ _HORIZONS: tuple[tuple[int, Timeline], ...] = ((0, "now"), (3, "quarter"), (6, "
 def buying_timeline(text: str, sent: datetime | None) -> Timeline:
     """The soonest buying horizon the email states, relative to when it was sent."""
     found = stated_timeline(text, sent)
-    return "unknown" if found is None else found.value  # type: ignore[return-value]
+    return "unknown" if found is None else found.value
 
 
-def stated_timeline(text: str, sent: datetime | None) -> Found | None:
+def stated_timeline(text: str, sent: datetime | None) -> Found[Timeline] | None:
     """The soonest horizon of the first tier that states one (sentences about buying, then
     others; never one that only sets up a meeting), and the phrase that states it."""
     sentences = list(_sentences(text))
@@ -1510,7 +1512,7 @@ def region_of(intent: Intent, about: About, clean: CleanEmail) -> str | None:
     return None if found is None else str(found.value)
 
 
-def located_region(intent: Intent, about: About, clean: CleanEmail) -> Found | None:
+def located_region(intent: Intent, about: About, clean: CleanEmail) -> Found[str] | None:
     """Where the person or company is: their address, phone, country-code domain, then prose."""
     contact = "\n".join(
         (about.form.get("country", ""), about.form.get("location", ""), about.signature)

@@ -69,7 +69,7 @@ SEASONS = _with_folded(_SEASONS)
 ORDINALS = _with_folded(_ORDINALS)
 
 
-def _alternatives(words: dict[str, int] | str) -> str:
+def _alternatives(words: dict[str, int] | tuple[str, ...] | str) -> str:
     names = words.split("|") if isinstance(words, str) else list(words)
     return "|".join(
         re.escape(name).replace(r"\ ", r"\s+") for name in sorted(names, key=len, reverse=True)
