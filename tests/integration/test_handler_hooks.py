@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
-
-from confluent_kafka import Producer
 
 from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
-from triage.domain.models import DeadLetter
+from tests.support.seeded_letters import RawAsLetters, seed_letters
 from triage.platform.handler import Handler
 from triage.platform.runtime import Inbound, Outbound, StreamProcessor
 from triage.platform.serde import Serde
@@ -55,27 +52,9 @@ class Recording(Bare):
         self.calls.append(("revoked", partitions))
 
 
-class RawAsLetters:
-    """The seed records are DeadLetter-encoded: read email.raw with the letter's schema."""
-
-    def __init__(self, serde: Serde) -> None:
-        self._serde = serde
-
-    def decode(self, topic: str, value: bytes) -> object:
-        return self._serde.decode(DLQ if topic == RAW else topic, value)
-
-    def encode(self, topic: str, value: object) -> bytes:
-        return self._serde.encode(topic, value)
-
-
 def seed(settings, serde: Serde, prefix: str) -> list[bytes]:
     keys = [f"{prefix}{i}".encode() for i in range(RECORDS)]
-    source = Producer(settings.kafka_config())
-    for key in keys:
-        letter = DeadLetter(source_topic="email.raw", source_partition=0, source_offset=0, service="seed",
-                            error_class="Seed", error_message="", attempts=1, failed_at=datetime.now(UTC))
-        source.produce(settings.topic(RAW), key=key, value=serde.encode(DLQ, letter), partition=0)
-    assert source.flush(30) == 0
+    seed_letters(settings, serde, keys, partition=0)
     return keys
 
 

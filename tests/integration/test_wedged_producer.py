@@ -19,6 +19,7 @@ from confluent_kafka import KafkaError, Producer
 
 from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
+from tests.support.seeded_letters import RawAsLetters, seed_letters
 from triage.domain.models import DeadLetter
 from triage.platform import metrics, runtime
 from triage.platform.handler import Handler
@@ -57,15 +58,10 @@ def test_a_wedged_send_offsets_is_given_up_and_every_record_lands_once(
     settings = pipeline.settings.model_copy(update={"triage_instance_id": "wedged", "triage_batch_size": 50})
     serde = Serde()
     keys = [f"k{i}".encode() for i in range(30)]
-    source = Producer(settings.kafka_config())
-    for key in keys:
-        letter = DeadLetter(source_topic="email.raw", source_partition=0, source_offset=0, service="seed",
-                            error_class="Seed", error_message="", attempts=1, failed_at=datetime.now(UTC))
-        source.produce(settings.topic(RAW), key=key, value=serde.encode(DLQ, letter))
-    assert source.flush(30) == 0
+    seed_letters(settings, serde, keys)
 
     processor = StreamProcessor(settings=settings, service="wedge-test", inputs=[RAW], handler=Copier(),
-                                serde=_RawAsLetters(serde))
+                                serde=RawAsLetters(serde))
     release, producers = threading.Event(), []
     make_producer = processor._transactional_producer
 
@@ -93,19 +89,6 @@ def test_a_wedged_send_offsets_is_given_up_and_every_record_lands_once(
     assert not loop.is_alive(), "the stage did not stop"
 
 
-class _RawAsLetters:
-    """The seed records are DeadLetter-encoded: read email.raw with the letter's schema."""
-
-    def __init__(self, serde: Serde) -> None:
-        self._serde = serde
-
-    def decode(self, topic: str, value: bytes) -> object:
-        return self._serde.decode(DLQ if topic == RAW else topic, value)
-
-    def encode(self, topic: str, value: object) -> bytes:
-        return self._serde.encode(topic, value)
-
-
 def test_after_every_broker_was_away_the_next_transaction_starts_on_a_fresh_producer(
         pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stale coordinator behind the wedge is never used: the producer that saw every broker
@@ -114,14 +97,9 @@ def test_after_every_broker_was_away_the_next_transaction_starts_on_a_fresh_prod
     settings = pipeline.settings.model_copy(update={"triage_instance_id": "lost", "triage_batch_size": 50})
     serde = Serde()
     keys = [f"lost{i}".encode() for i in range(10)]
-    source = Producer(settings.kafka_config())
-    for key in keys:
-        letter = DeadLetter(source_topic="email.raw", source_partition=0, source_offset=0, service="seed",
-                            error_class="Seed", error_message="", attempts=1, failed_at=datetime.now(UTC))
-        source.produce(settings.topic(RAW), key=key, value=serde.encode(DLQ, letter))
-    assert source.flush(30) == 0
+    seed_letters(settings, serde, keys)
     processor = StreamProcessor(settings=settings, service="lost-test", inputs=[RAW], handler=Copier(),
-                                serde=_RawAsLetters(serde))
+                                serde=RawAsLetters(serde))
     producers: list[Producer] = []
     make_producer = processor._transactional_producer
 
