@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -35,7 +36,7 @@ def test_a_message_is_posted_as_json_text_with_the_replay_command(slack: FakeSla
     assert SlackWebhook(slack.url).post(message_text([ARRIVAL])) == 1
     [payload] = slack.received
     assert set(payload) == {"text"}
-    assert slack.content_types == ["application/json"]
+    assert [c.split(";")[0] for c in slack.content_types] == ["application/json"]
     assert "triage dlq replay 2:17" in payload["text"]
     assert "extract" in payload["text"] and "SerdeError" in payload["text"]
     assert "jane.doe@example.com" not in payload["text"], "addresses are hashed like in the logs"
@@ -85,6 +86,16 @@ def test_gives_up_after_max_attempts(slack: FakeSlack) -> None:
     with pytest.raises(SlackError, match="3 attempt"):
         SlackWebhook(slack.url, max_attempts=3, sleep=lambda _s: None).post("hello")
     assert len(slack.received) == 3
+
+
+def test_the_webhook_url_and_the_text_stay_out_of_debug_logs(slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+    # The incoming webhook's URL is its secret; slack_sdk would log it (and the body) at DEBUG.
+    slack.script = [(503, "", {})]
+    with caplog.at_level(logging.DEBUG):
+        SlackWebhook(slack.url, sleep=lambda _s: None).post("secret text")
+    assert len(slack.received) == 2, "the 503 was retried"
+    assert "B000/XXXX" not in caplog.text
+    assert "secret text" not in caplog.text
 
 
 def test_an_unreachable_webhook_is_retried_then_given_up() -> None:

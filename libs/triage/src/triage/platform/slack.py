@@ -14,17 +14,15 @@ Messages carry no email address: error messages are scrubbed like the logs.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from slack_sdk.webhook import WebhookClient
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from triage.platform.logs import scrub
@@ -32,6 +30,10 @@ from triage.platform.retrying import RetryAfterError, backoff, parse_retry_after
 from triage.platform.settings import Settings
 
 log = logging.getLogger(__name__)
+# slack_sdk logs the webhook's URL (a secret) and the body at DEBUG when its logger's own level
+# allows it: its logger is pinned above DEBUG whatever the process's log level.
+_sdk_log = logging.getLogger(f"{__name__}.sdk")
+_sdk_log.setLevel(logging.WARNING)
 MAX_LINES = 10
 T = TypeVar("T")
 
@@ -103,34 +105,35 @@ class SlackWebhook:
 
     def post(self, text: str) -> int:
         """Sends the message; returns the attempts it took. Raises SlackError when it gives up."""
-        body = json.dumps({"text": text}).encode()
+        # slack_sdk's client speaks the wire (JSON body, answers as WebhookResponse); its own retry
+        # handlers are off, so attempts, waits and the Retry-After cap are tenacity's (retrying.py).
+        client = WebhookClient(self.url, timeout=max(1, round(self.timeout_s)), logger=_sdk_log, retry_handlers=[])
         retrying = Retrying(stop=stop_after_attempt(self.max_attempts),
                             wait=backoff(self.initial_backoff_s, self.retry_after_cap_s),
                             retry=retry_if_exception_type(SlackTemporary), sleep=self.sleep, reraise=True)
         try:
             for attempt in retrying:
                 with attempt:
-                    self._post_once(body)
+                    self._post_once(client, text)
         except SlackTemporary as exc:
             raise SlackError(f"Slack still failing after {self.max_attempts} attempt(s): {exc}") from exc
         return attempt.retry_state.attempt_number
 
-    def _post_once(self, body: bytes) -> None:
-        request = urllib.request.Request(self.url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
+    @staticmethod
+    def _post_once(client: WebhookClient, text: str) -> None:
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            answer = exc.read().decode(errors="replace")[:200]
-            if exc.code == 429:
-                raise SlackTemporary(f"{exc.code} {answer!r}",
-                                     retry_after_s=parse_retry_after(exc.headers.get("Retry-After"))) from exc
-            if exc.code < 500:
-                raise SlackError(f"Slack answered {exc.code} {answer!r}") from exc
-            raise SlackTemporary(f"{exc.code} {answer!r}") from exc
-        except (urllib.error.URLError, OSError) as exc:
+            response = client.send(text=text)
+        except OSError as exc:  # refused, reset, timed out, unknown host (URLError is an OSError)
             raise SlackTemporary(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code < 300:
+            return
+        answer = (response.body or "")[:200]
+        if response.status_code == 429:
+            retry_after = response.headers.get("Retry-After") or response.headers.get("retry-after")
+            raise SlackTemporary(f"{response.status_code} {answer!r}", retry_after_s=parse_retry_after(retry_after))
+        if response.status_code < 500:
+            raise SlackError(f"Slack answered {response.status_code} {answer!r}")
+        raise SlackTemporary(f"{response.status_code} {answer!r}")
 
 
 class PostingThread(Generic[T]):
