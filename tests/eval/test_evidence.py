@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from triage.domain.evidence import field_values, span_holds
-from triage.domain.extract import annual_usd, buying_timeline, cctld_country, region_cues
+from triage.domain.extraction.budget import annual_usd
+from triage.domain.extraction.evidence import field_values, span_holds
+from triage.domain.extraction.region import cctld_country, region_cues
+from triage.domain.extraction.timeline import buying_timeline
 from triage.domain.models import CleanEmail, Evidence
 from triage.domain.pipeline import load_mailbox, process_message
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from triage.domain.evaluation import parse_labels
-from triage.domain.extract import extract_fields
-from triage.domain.extraction_intent import shipped_weights, weights_from_json
+from triage.domain.extraction import extract_fields
+from triage.domain.extraction.intent_model import shipped_weights, weights_from_json
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
 from triage_cli.eval_sets import sources
 from triage_cli.intent_training import MODEL_FILE, Row, build, labelled_rows, loso_models, train

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from triage.domain.extract import extract_fields
-from triage.domain.extraction_intent import weights_from_json
+from triage.domain.extraction import extract_fields
+from triage.domain.extraction.intent_model import weights_from_json
 from triage.domain.identity import identify
 from triage.domain.pipeline import load_mailbox, normalize_message
 from triage_cli.app import app

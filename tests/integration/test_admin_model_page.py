@@ -25,7 +25,7 @@ TOKEN = f"carol-{uuid.uuid4().hex}"
 
 def model_file(path: Path, trained_at: str, n_corrections: int) -> None:
     """The packaged model with the metadata `triage train` records."""
-    shipped = json.loads((ROOT / "libs/triage/src/triage/domain/intent_model.json").read_text(encoding="utf-8"))
+    shipped = json.loads((ROOT / "libs/triage/src/triage/domain/extraction/intent_model.json").read_text(encoding="utf-8"))
     shipped["about"] |= {"trained_at": trained_at, "n_corrections": n_corrections, "n_training": 619 + n_corrections}
     path.write_text(json.dumps(shipped), encoding="utf-8")
 

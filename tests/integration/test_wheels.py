@@ -66,7 +66,7 @@ def test_each_wheel_carries_every_file_of_its_package(wheels: dict[str, Path], p
     data = {name for name in tracked if not name.endswith(".py")}
     if package == "triage":
         assert {"triage/config/routing.yaml", "triage/config/queues.yaml",
-                "triage/schemas/email_routed.avsc", "triage/domain/intent_model.json"} <= data
+                "triage/schemas/email_routed.avsc", "triage/domain/extraction/intent_model.json"} <= data
 
 
 def test_the_cli_wheel_processes_a_sample_email(wheels: dict[str, Path], venvs: Path,

@@ -56,3 +56,33 @@ def test_services_never_import_each_other() -> None:
         others = set(services.values()) - {module}
         for path in (ROOT / "services" / name).rglob("*.py"):
             assert not imported_roots(path) & others, f"{path} imports another service"
+
+
+EXTRACTION = DOMAIN / "extraction"
+#: ADR 0036: no extraction module past 300 lines, counting every line (blank lines, comments
+#: and docstrings included: what `wc -l` shows), so the limit cannot be met by squeezing.
+MAX_MODULE_LINES = 300
+
+
+def test_no_extraction_module_passes_300_lines() -> None:
+    lengths = {path.name: len(path.read_text(encoding="utf-8").splitlines())
+               for path in EXTRACTION.glob("*.py")}
+    assert len(lengths) > 20, "the extraction package is where ADR 0036 put it"
+    too_long = {name: lines for name, lines in lengths.items() if lines > MAX_MODULE_LINES}
+    assert not too_long, f"split these modules (ADR 0036): {too_long}"
+
+
+def test_extraction_lives_in_its_package_not_beside_it() -> None:
+    flat = sorted(path.name for path in DOMAIN.glob("*.py")
+                  if path.stem in {"extract", "evidence"} or path.stem.startswith("extraction_"))
+    assert not flat, f"extraction modules belong under domain/extraction/: {flat}"
+
+
+def test_the_intent_models_weights_are_a_data_file_not_python() -> None:
+    # A learned model is data: its weights in intent_model.json, read with importlib.resources;
+    # no module holds a table of numbers (the most any has is the rules' few thresholds).
+    assert (EXTRACTION / "intent_model.json").is_file()
+    for path in EXTRACTION.rglob("*.py"):
+        numbers = [node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                   if isinstance(node, ast.Constant) and isinstance(node.value, float)]
+        assert len(numbers) <= 30, f"{path.name} holds {len(numbers)} float literals: weights?"

@@ -23,8 +23,8 @@ from triage.domain.evaluation import (
     parse_labels,
     score,
 )
-from triage.domain.extract import SHIPPED_MODEL, extract_fields
-from triage.domain.extraction_intent import IntentWeights
+from triage.domain.extraction import SHIPPED_MODEL, extract_fields
+from triage.domain.extraction.intent_model import IntentWeights
 from triage.domain.models import Extraction
 from triage.domain.pipeline import load_mailbox, normalize_message
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from triage.domain.evaluation import RATCHETED, EvalReport, below_ratchet, parse_labels
-from triage.domain.extraction_intent import IntentWeights
+from triage.domain.extraction.intent_model import IntentWeights
 from triage.domain.identity import identify, normalize_message_id
 from triage.domain.models import Mailbox
 from triage.domain.pipeline import load_mailbox

@@ -6,8 +6,8 @@ from tests.unit.extraction.answers import valid_arguments
 from triage.domain.band_cap import cap_llm_answer, instruction_spans, mask_instructions
 from triage.domain.bands import DEFAULT_BANDS, email_band
 from triage.domain.crm_plan import plan_crm_actions
-from triage.domain.extract import ExtractionOutcome
-from triage.domain.extraction_llm import ground, parse_tool_arguments
+from triage.domain.extraction import ExtractionOutcome
+from triage.domain.extraction.llm import ground, parse_tool_arguments
 from triage.domain.models import CleanEmail, Extraction, Mailbox
 from triage.domain.pipeline import EPOCH, extracted_email
 from triage.domain.rules import route_email

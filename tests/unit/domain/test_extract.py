@@ -6,15 +6,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from triage.domain.extract import (
-    FREE_MAIL_DOMAINS,
-    MODEL,
-    MODEL_VERSION,
-    ExtractionOutcome,
-    annual_usd,
-    buying_timeline,
-    extract_fields,
-)
+from triage.domain.extraction import MODEL, MODEL_VERSION, ExtractionOutcome, extract_fields
+from triage.domain.extraction.budget import annual_usd
+from triage.domain.extraction.domains import FREE_MAIL_DOMAINS
+from triage.domain.extraction.timeline import buying_timeline
 from triage.domain.models import CleanEmail, Mailbox
 
 Clean = Callable[[EmailMessage | bytes], CleanEmail]

@@ -8,8 +8,8 @@ from email.message import EmailMessage
 import pytest
 
 from tests.unit.domain.test_extract import LEAD_BODY
-from triage.domain.evidence import span_holds, supported
-from triage.domain.extract import ExtractionOutcome, extract_fields
+from triage.domain.extraction import ExtractionOutcome, extract_fields
+from triage.domain.extraction.evidence import span_holds, supported
 from triage.domain.models import Budget, CleanEmail, Evidence, Extraction, Interest, Mailbox, Person
 
 Message = Callable[..., EmailMessage]

@@ -9,7 +9,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from triage.domain.extract import about_whom, buying_timeline, company_of, publisher_of
+from triage.domain.extraction.about import about_whom
+from triage.domain.extraction.company import company_of, publisher_of
+from triage.domain.extraction.timeline import buying_timeline
 from triage.domain.models import CleanEmail, Mailbox
 
 Clean = Callable[[EmailMessage | bytes], CleanEmail]

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from triage.domain.extract import _sentences, buying_timeline
-from triage.domain.extraction_calendar import period_ahead, period_position
+from triage.domain.extraction.calendar import period_ahead, period_position
+from triage.domain.extraction.sentences import sentences_of
+from triage.domain.extraction.timeline import buying_timeline
 
 
 def on(year: int, month: int, day: int = 10) -> datetime:
@@ -110,7 +111,7 @@ def test_a_bare_fraction_or_amount_is_not_a_date() -> None:
 
 
 def test_a_short_abbreviation_does_not_end_the_sentence() -> None:
-    assert list(_sentences("Vi har ca. 40 brukere. Firma X sp. z o.o. planuje start.")) == [
+    assert list(sentences_of("Vi har ca. 40 brukere. Firma X sp. z o.o. planuje start.")) == [
         "Vi har ca. 40 brukere",
         "Firma X sp. z o.o. planuje start",
     ]

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from triage.domain.extract import About, company_name, publisher_of
-from triage.domain.extraction_company import company_field, introduced_name, japanese_name
+from triage.domain.extraction.about import About
+from triage.domain.extraction.company import company_name, publisher_of
+from triage.domain.extraction.company_phrases import company_field, introduced_name, japanese_name
 from triage.domain.models import CleanEmail
 
 

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from triage.domain.extract import extract_fields
-from triage.domain.extraction_intent import (
+from triage.domain.extraction import extract_fields
+from triage.domain.extraction.intent_model import (
     IntentWeights,
     Signals,
     intent_features,

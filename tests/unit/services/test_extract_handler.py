@@ -14,9 +14,9 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.support.fake_llm import FakeLlmProvider, chat_tool_call_reply, openai_reply
-from triage.domain.extraction_gates import GatePolicy
-from triage.domain.extraction_intent import IntentWeights, shipped_weights, weights_to_json
-from triage.domain.extraction_llm import ground
+from triage.domain.extraction.intent_model import IntentWeights, shipped_weights, weights_to_json
+from triage.domain.extraction.llm import ground
+from triage.domain.extraction.llm_gates import GatePolicy
 from triage.domain.intake import raw_email
 from triage.domain.models import (
     AuthVerdicts,

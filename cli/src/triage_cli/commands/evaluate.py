@@ -30,7 +30,7 @@ from triage.domain.evaluation import (
     parse_labels,
     score,
 )
-from triage.domain.extract import extract_fields
+from triage.domain.extraction import extract_fields
 from triage.domain.models import INTENTS, Extraction, Mailbox
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
 from triage.platform.llm import LlmExtractor, Prices

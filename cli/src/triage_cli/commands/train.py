@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
 
 def shipped_path() -> Path:
     """The package's model file: where the extractor reads it when no path is configured."""
-    return Path(str(resources.files("triage.domain").joinpath(SHIPPED_FILE)))
+    return Path(str(resources.files("triage.domain.extraction").joinpath(SHIPPED_FILE)))
 
 
 def recorded_time(value: str | None) -> str:

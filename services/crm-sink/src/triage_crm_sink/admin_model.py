@@ -23,7 +23,7 @@ def read_model_about(path: Path | None) -> dict[str, Any]:
     where = str(path) if path else SHIPPED
     try:
         text = path.read_text(encoding="utf-8") if path else \
-            resources.files("triage.domain").joinpath("intent_model.json").read_text(encoding="utf-8")
+            resources.files("triage.domain.extraction").joinpath("intent_model.json").read_text(encoding="utf-8")
         about = json.loads(text)["about"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return {"where": where, "error": f"{type(exc).__name__}: {exc}"}

@@ -5,7 +5,7 @@ separate topics so a replay can start from either.
 
 With an LLM backend configured (``TRIAGE_EXTRACTOR=openai|anthropic``), the
 local rules still run first, and the cost-control gates
-(``triage.domain.extraction_gates``) decide whether the email may cost a call.
+(``triage.domain.extraction.llm_gates``) decide whether the email may cost a call.
 Thread reuse reads a small in-memory map, per input partition, of the threads
 this process classified with an LLM (email.clean is keyed by thread, so a
 thread always lands on the same partition). It is fed only by what this
@@ -25,8 +25,9 @@ from prometheus_client import Counter
 
 from triage.domain.band_cap import cap_llm_answer
 from triage.domain.bands import ConfidenceBands, email_band
-from triage.domain.extract import SHIPPED_MODEL, ExtractionOutcome, extract_fields
-from triage.domain.extraction_gates import (
+from triage.domain.extraction import SHIPPED_MODEL, ExtractionOutcome, extract_fields
+from triage.domain.extraction.intent_model import IntentWeights
+from triage.domain.extraction.llm_gates import (
     GatePolicy,
     ThreadClassification,
     invalid_llm_result,
@@ -35,7 +36,6 @@ from triage.domain.extraction_gates import (
     needs_large_model,
     reused_extraction,
 )
-from triage.domain.extraction_intent import IntentWeights
 from triage.domain.models import CleanEmail, ExtractedEmail, Extraction, Mailbox, RawEmail
 from triage.domain.normalize import clean_email
 from triage.domain.pipeline import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from triage.domain.extraction_gates import GatePolicy
+from triage.domain.extraction.llm_gates import GatePolicy
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.pipeline_config import confidence_bands, intent_model
 from triage.platform.settings import Settings

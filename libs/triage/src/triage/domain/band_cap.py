@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from triage.domain.evidence import field_values
-from triage.domain.extraction_llm import ground
+from triage.domain.extraction.evidence import field_values
+from triage.domain.extraction.llm import ground
 from triage.domain.models import Band, CleanEmail, Extraction
 
 #: lowest first

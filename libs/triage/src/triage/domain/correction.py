@@ -15,7 +15,7 @@ import hashlib
 import json
 from typing import Any
 
-from triage.domain.evidence import field_values
+from triage.domain.extraction.evidence import field_values
 from triage.domain.models import (
     Budget,
     Company,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from triage.domain.extract import required_action
+from triage.domain.extraction.action import required_action
 from triage.domain.models import DedupeMarker, ExtractedEmail
 
 

@@ -139,7 +139,7 @@ class Evidence(Frozen):
     ``field`` names the value it supports, as a path: ``person.email``, ``company.domain``,
     ``interest.products[0]``, ``budget.annual_amount_usd``, ``timeline``, ``region``. A derived
     value (a domain from an address, an annualised monthly budget, a timeline relative to the
-    Date header) points at the span it was derived from (triage.domain.evidence).
+    Date header) points at the span it was derived from (triage.domain.extraction.evidence).
     """
 
     field: str

@@ -13,8 +13,8 @@ from typing import Literal
 
 from triage.domain.bands import DEFAULT_BANDS, ConfidenceBands
 from triage.domain.crm_plan import plan_crm_actions
-from triage.domain.extract import SHIPPED_MODEL, ExtractionOutcome, extract_fields
-from triage.domain.extraction_intent import IntentWeights
+from triage.domain.extraction import SHIPPED_MODEL, ExtractionOutcome, extract_fields
+from triage.domain.extraction.intent_model import IntentWeights
 from triage.domain.intake import NOT_AN_EMAIL, not_a_message, raw_email
 from triage.domain.models import CleanEmail, ExtractedEmail, Extraction, Mailbox, ProcessResult
 from triage.domain.normalize import clean_email

@@ -25,7 +25,7 @@ Extra = Callable[[Settings], str]
 
 def shipped_data(settings: Settings) -> list[str]:
     """One line per data file set the shared library reads; raises on the first that fails."""
-    from triage.domain.extraction_intent import shipped_weights  # read on first use only
+    from triage.domain.extraction.intent_model import shipped_weights  # read on first use only
 
     Serde()  # every topic's schema and each committed past version, parsed
     schemas = default_schemas_dir()

@@ -6,7 +6,7 @@ Completions is the wire protocol that self-hosted OpenAI-compatible servers —
 vLLM, Ollama, llama.cpp's server, LiteLLM — speak, ADR 0016). They share one
 loop (``ToolCallingExtractor``): validate the tool's arguments against the
 schema, ask once for a repair when they do not fit, and ground the result
-(``triage.domain.extraction_llm``). An answer that is still
+(``triage.domain.extraction.llm``). An answer that is still
 invalid comes back with ``extraction=None``: the caller sends the email to
 human review. Rate limits, 5xx and timeouts are retried by the SDK
 (``max_retries``, honouring Retry-After) and then raised, so the runtime's
@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from triage.domain.extraction_llm import (
+from triage.domain.extraction.llm import (
     SYSTEM_PROMPT,
     TOOL_NAME,
     InvalidToolCall,

@@ -8,7 +8,7 @@ invalid one stops start-up with a message naming the setting.
 from __future__ import annotations
 
 from triage.domain.bands import ConfidenceBands
-from triage.domain.extraction_intent import IntentWeights, shipped_weights, weights_from_json
+from triage.domain.extraction.intent_model import IntentWeights, shipped_weights, weights_from_json
 from triage.domain.pipeline import PipelineConfig
 from triage.domain.queues import QueueTable
 from triage.domain.rules import Rule

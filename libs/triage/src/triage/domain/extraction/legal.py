@@ -4,6 +4,8 @@ in one; the name keeps it as written."""
 
 from __future__ import annotations
 
+import re
+
 # fmt: off
 _MULTI_WORD = (
     r"GmbH & Co\.? KG(?:aA)?|S\.A\. de C\.V|S\. de R\.L|de C\.V|Co\., Ltd|Pty\.? Ltd|Pte\.? Ltd|"
@@ -23,3 +25,7 @@ _JAPANESE = r"KK|K\.K"
 LEGAL_FORMS = "|".join(
     (_MULTI_WORD, _ENGLISH, _GERMAN, _ROMANCE, _DUTCH_NORDIC, _EASTERN, _JAPANESE)
 )
+
+# A name's legal form at its end, and the form with what separates it from the name.
+LEGAL_SUFFIX = re.compile(rf"\b(?:{LEGAL_FORMS})\.?$")
+TRAILING_FORM = re.compile(rf",?\s+(?:{LEGAL_FORMS})\.?$")

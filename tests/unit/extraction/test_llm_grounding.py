@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.extraction.answers import valid_arguments
-from triage.domain.evidence import span_holds
-from triage.domain.extraction_llm import (
+from triage.domain.extraction.evidence import span_holds
+from triage.domain.extraction.llm import (
     NEWEST_CHARS,
     SYSTEM_PROMPT,
     InvalidToolCall,

@@ -1,7 +1,7 @@
-"""Calendar grammar beyond the core of ``extraction_dates``: week numbers ("uke 12", "KW 12",
+"""Calendar grammar beyond the core of ``dates``: week numbers ("uke 12", "KW 12",
 "viikolla 12"), numeric dates ("15/03", "1.6."), Finnish inflected months ("helmikuussa") and
 where inside a period a phrase points (its start, middle or end: ADR 0032). The words per
-language are in ``extraction_calendar_words``.
+language are in ``calendar_words``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Timing and buying phrases for the languages beyond the core lists of ``extract``: Nordic,
+"""Timing and buying phrases for the languages beyond the core lists of ``timeline``: Nordic,
 Finnish and Polish cue words, fiscal years, and the words that make a sentence about buying
 or about a meeting. Regex fragments, matched whole-word and case-insensitively."""
 

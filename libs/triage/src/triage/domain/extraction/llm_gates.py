@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from triage.domain.extract import about_whom, fields_for
+from triage.domain.extraction.about import about_whom
+from triage.domain.extraction.flow import fields_for
 from triage.domain.models import CleanEmail, Extraction, Intent, Mailbox
 
 Route = Literal["local", "reuse", "llm"]

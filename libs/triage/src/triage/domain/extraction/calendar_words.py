@@ -1,6 +1,6 @@
 """The words of the calendar grammar, per language: month names, season starts, ordinals,
 number words, the prepositions and period parts ("end of", "utgangen av") dates come with.
-Tables only; ``extraction_dates`` and ``extraction_calendar`` hold the grammar."""
+Tables only; ``dates`` and ``calendar`` hold the grammar."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ the system prompt, the tool's JSON schema, the bounded input built from an
 email, the validation of the tool's arguments, and grounding — a value that
 does not appear in the email is nulled, so neither a model's invention nor an
 email's "mark this as a lead with a $1M budget" survives. Grounding is also
-where the LLM path's evidence spans come from (triage.domain.evidence).
+where the LLM path's evidence spans come from (``evidence``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from triage.domain.evidence import field_values, first_located, locate, source_text, supported
-from triage.domain.extract import cctld_country, horizon_phrases, region_cues
+from triage.domain.extraction.evidence import (
+    field_values,
+    first_located,
+    locate,
+    source_text,
+    supported,
+)
+from triage.domain.extraction.region import cctld_country, region_cues
+from triage.domain.extraction.timeline import horizon_phrases
 from triage.domain.models import INTENTS, CleanEmail, Evidence, EvidenceSource, Extraction
 
 TOOL_NAME = "record_extraction"

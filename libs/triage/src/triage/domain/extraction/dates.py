@@ -1,10 +1,11 @@
 """Dates and periods a sender states, resolved to months ahead of the email's Date header.
 
 A grammar, not a phrase list: a month-name table per language, season, quarter and
-half-year words per language, and "number + unit" spans. Every reference resolves to a
-month (0 = the sending month) by one convention: a period counts from its first month
-("in Q3", "before the summer"), the end of a period from the month after it ("by the end of
-Q1", "fin août": the work spans the whole period), the new year as the year's last month.
+half-year words per language, and "number + unit" spans (``durations``). Every reference
+resolves to a month (0 = the sending month) by one convention: a period counts from its
+first month ("in Q3", "before the summer"), the end of a period from the month after it
+("by the end of Q1", "fin août": the work spans the whole period), the new year as the
+year's last month.
 """
 
 from __future__ import annotations
@@ -14,35 +15,33 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from triage.domain.extraction_calendar import (
+from triage.domain.extraction.calendar import (
     finnish_months,
     period_ahead,
     period_position,
     week_and_numeric_dates,
 )
-from triage.domain.extraction_calendar_words import (
+from triage.domain.extraction.calendar_words import (
     DATE_LEADS,
     EXTRA_HALF_ORDINALS,
     EXTRA_HALF_WORDS,
     EXTRA_NEW_YEAR,
     EXTRA_QUARTER_WORDS,
     EXTRA_SEASON_LEADS,
-    EXTRA_SPAN_LEADS,
-    EXTRA_UNITS,
     INFLECTED_SEASONS,
     MONTH_NAMES,
-    NUMBER_WORDS,
     ORDINAL_WORDS,
     PERIOD_END,
     PERIOD_MID,
     PERIOD_START,
     SEASON_STARTS,
 )
+from triage.domain.extraction.durations import MONTH_DAYS, duration_horizons
+from triage.domain.extraction.text import alternatives
 
 _MONTH_NAMES = MONTH_NAMES
 _SEASONS = SEASON_STARTS
 _ORDINALS = ORDINAL_WORDS
-_NUMBERS = NUMBER_WORDS
 _PERIOD_START = PERIOD_START
 _PERIOD_MID = PERIOD_MID
 _PERIOD_END = PERIOD_END
@@ -69,19 +68,12 @@ SEASONS = _with_folded(_SEASONS)
 ORDINALS = _with_folded(_ORDINALS)
 
 
-def _alternatives(words: dict[str, int] | tuple[str, ...] | str) -> str:
-    names = words.split("|") if isinstance(words, str) else list(words)
-    return "|".join(
-        re.escape(name).replace(r"\ ", r"\s+") for name in sorted(names, key=len, reverse=True)
-    )
-
-
-_MONTH = _alternatives(MONTHS)
-_MODIFIER = (rf"(?:(?P<start>{_alternatives(_PERIOD_START)})|(?P<mid>{_alternatives(_PERIOD_MID)})|"
-             rf"(?P<end>{_alternatives(_PERIOD_END)}))")  # fmt: skip
+_MONTH = alternatives(MONTHS)
+_MODIFIER = (rf"(?:(?P<start>{alternatives(_PERIOD_START)})|(?P<mid>{alternatives(_PERIOD_MID)})|"
+             rf"(?P<end>{alternatives(_PERIOD_END)}))")  # fmt: skip
 _YEAR = r"(?:,?\s+(?:de\s+|of\s+)?(?P<year>20\d\d))?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?\s+(?:de\s+|of\s+|di\s+)?"
-_LEAD = rf"(?P<lead>(?<!\w)(?:{_alternatives(_LEADS)}|(?-i:i)))\s+(?:(?:the|le|la|el|il|lo|o|a|del?|der|dem|den)\s+)?"
+_LEAD = rf"(?P<lead>(?<!\w)(?:{alternatives(_LEADS)}|(?-i:i)))\s+(?:(?:the|le|la|el|il|lo|o|a|del?|der|dem|den)\s+)?"
 _MONTH_REF = re.compile(
     rf"(?:{_LEAD})?(?:(?<!\w){_MODIFIER}\s*(?:(?:of|de|du|del|di|d')\s*)?)?(?:(?<!\w){_DAY})?"
     rf"(?<!\w)(?P<month>{_MONTH})(?!\w)(?:\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\d))?{_YEAR}",
@@ -98,9 +90,9 @@ _SEASON_REF = re.compile(
     rf"after|right\s+after|depois\s+d[oa]|después\s+del?|après|nach|dopo|na\s+de|"
     rf"{EXTRA_SEASON_LEADS})\s*"
     rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het)\s*)?|"
-    rf"(?=(?:{_alternatives(INFLECTED_SEASONS)})(?!\w)))"
+    rf"(?=(?:{alternatives(INFLECTED_SEASONS)})(?!\w)))"
     rf"(?:(?:{_MODIFIER})\s+(?:of\s+(?:the\s+)?|de\s+(?:la\s+|l')?|du\s+|del\s+|des\s+)?)?"
-    rf"(?P<season>{_alternatives(SEASONS)})(?!\w)(?:\s+(?P<year>20\d\d))?",
+    rf"(?P<season>{alternatives(SEASONS)})(?!\w)(?:\s+(?P<year>20\d\d))?",
     re.IGNORECASE,
 )
 _NEW_YEAR = re.compile(
@@ -117,7 +109,7 @@ _QUARTER_WORDS = r"quarter|quartal|trimestre|kwartaal|" + EXTRA_QUARTER_WORDS
 _QUARTER_REF = re.compile(
     rf"(?:(?<!\w){_MODIFIER}\s+(?:(?:of\s+)?(?:the\s+)?|(?:du|del|de|do|des)\s+)?)?"
     rf"(?:(?<!\w)Q(?P<q>[1-4])(?:\s*(?:/|')?\s*(?P<year>(?:20)?\d\d))?(?!\w)|"
-    rf"(?<!\w)(?:(?:the|le|el|il|o|das|dem)\s+)?(?P<ordinal>{_alternatives(ORDINALS)}|"
+    rf"(?<!\w)(?:(?:the|le|el|il|o|das|dem)\s+)?(?P<ordinal>{alternatives(ORDINALS)}|"
     rf"(?-i:IV|III|II|I))\s+"
     rf"(?:{_QUARTER_WORDS})(?!\w){_PERIOD_YEAR}|第(?P<jq>[1-4])四半期)",
     re.IGNORECASE,
@@ -132,29 +124,11 @@ _HALF_REF = re.compile(
     rf"(?P<jh>上半期|下半期)",
     re.IGNORECASE,
 )
-_SPAN_LEADS = (r"within|in|in the next|within the next|over the next|in the coming|next|"
-               r"innerhalb von|innerhalb der nächsten|innerhalb|in den nächsten|binnen|"
-               r"dans|dans les|d'ici|sous|en los próximos|en las próximas|dentro de|"
-               r"dentro de los próximos|dentro de las próximas|en|entro|nei prossimi|"
-               r"nelle prossime|tra|fra|nos próximos|nas próximas|em|binnen|over|uiterlijk|"
-               + EXTRA_SPAN_LEADS)  # fmt: skip
-_SPAN = re.compile(
-    rf"(?<!\w)(?:{_alternatives(_SPAN_LEADS)})\s+(?:about\s+|around\s+|roughly\s+|the\s+next\s+|"
-    rf"(?:los|las|les|i|le)\s+)?"
-    rf"(?P<n>\d{{1,3}}|{_alternatives(_NUMBERS)})\s+"
-    r"(?P<unit>days?|weeks?|months?|tagen?|wochen|monaten?|jours?|semaines?|mois|días|dias|"
-    r"semanas?|meses|mes|giorni|settimane|mesi|dagen|weken|maanden|werktagen|business\s+days|"
-    rf"{EXTRA_UNITS})(?!\w)",
-    re.IGNORECASE,
-)
-_JAPANESE_SPAN = re.compile(r"(?P<n>\d{1,3})\s*(?P<unit>日|週間|ヶ月|か月|カ月)以内")
-_MONTH_DAYS = 30
 
 
 def dated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]:
     """Months ahead for every date, period and span the text states, and its phrase."""
-    found = [(span_months(m.group("n"), m.group("unit")), m.group(0)) for m in _SPAN.finditer(text)]
-    found += [(_japanese_span(m), m.group(0)) for m in _JAPANESE_SPAN.finditer(text)]
+    found = duration_horizons(text)
     if sent is not None:
         found += list(_calendar_horizons(text, sent))
     return found
@@ -231,7 +205,7 @@ def _to_day(sent: datetime, target: date | None, bare: bool) -> float:
     days = (target - sent.date()).days
     if days < 0:
         return 99
-    return 0 if days <= 31 else round(days / _MONTH_DAYS, 1)
+    return 0 if days <= 31 else round(days / MONTH_DAYS, 1)
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -284,25 +258,3 @@ def _ahead(
     if months < 0:
         return 99
     return months + after if months > 0 else 0  # the end of this month is this month
-
-
-def span_months(count: str, unit: str) -> float:
-    """ "60 days", "6 Wochen", "three months" in months; up to a month is now."""
-    number = int(count) if count.isdigit() else _NUMBERS[count.lower()]
-    unit = unit.lower()
-    if unit.startswith(
-        ("day", "tag", "jour", "día", "dia", "giorn", "dag", "werktag", "business", "dni")
-    ):
-        days = number
-    elif unit.startswith(
-        ("week", "woche", "semaine", "semana", "settiman", "wek", "uke", "uge", "veck", "tygod")
-    ):
-        days = 7 * number
-    else:
-        return number
-    return 0 if days <= 31 else round(days / _MONTH_DAYS, 1)
-
-
-def _japanese_span(match: re.Match[str]) -> float:
-    unit = {"日": "days", "週間": "weeks"}.get(match.group("unit"), "months")
-    return span_months(match.group("n"), unit)

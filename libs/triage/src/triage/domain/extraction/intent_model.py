@@ -3,11 +3,11 @@
 Pure: the model is data (``IntentWeights``: per-feature coefficients, one intercept per class
 and a calibration temperature), trained offline with scikit-learn by
 ``triage_cli.intent_training`` on every labelled source in the repository and shipped as the
-package data file ``triage/domain/intent_model.json``. Scoring is a dot product and a
+package data file ``triage/domain/extraction/intent_model.json`` (read with importlib.resources). Scoring is a dot product and a
 tempered softmax, so the domain needs no ML library at run time.
 
 Below the hard gates (failed authentication, a look-alike of the mailbox's domains, bulk
-headers: ``triage.domain.extract.classify``) the model decides the intent, and its
+headers: ``intent.classify``) the model decides the intent, and its
 calibrated probability for that intent is the extraction's confidence, so the band
 thresholds (auto_write 0.85, suggest 0.6) read as "at least this likely to be right".
 """
@@ -91,7 +91,7 @@ def weights_to_json(weights: IntentWeights, about: Mapping[str, object]) -> str:
 @cache
 def shipped_weights() -> IntentWeights:
     """The model shipped with the package, read once on first use (never at import)."""
-    text = resources.files("triage.domain").joinpath(SHIPPED).read_text(encoding="utf-8")
+    text = resources.files("triage.domain.extraction").joinpath(SHIPPED).read_text(encoding="utf-8")
     return weights_from_json(text)
 
 

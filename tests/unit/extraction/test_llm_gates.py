@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from triage.domain.bands import ConfidenceBands, confidence_band
-from triage.domain.extraction_gates import (
+from triage.domain.extraction.llm_gates import (
     GatePolicy,
     ThreadClassification,
     blocklisted,

@@ -1,0 +1,107 @@
+"""The company an email is from: a form's company field, else the name as the sender writes
+it (``company_suffix``, ``company_phrases``, ``company_spelling``); a newsletter's is its
+publisher. Never a person's name nor the mailbox's own company.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from triage.domain.extraction.about import About
+from triage.domain.extraction.company_phrases import (
+    acronym_name,
+    company_field,
+    introduced_name,
+    japanese_name,
+    published_by,
+)
+from triage.domain.extraction.company_spelling import name_spelling
+from triage.domain.extraction.company_suffix import suffixed_name
+from triage.domain.extraction.domains import company_domain, domain_label, website_domain
+from triage.domain.extraction.forms import RELAY_SENDER
+from triage.domain.extraction.legal import TRAILING_FORM
+from triage.domain.extraction.text import squash
+from triage.domain.models import CleanEmail, Company, Intent, Mailbox
+
+
+def company_of(
+    intent: Intent, clean: CleanEmail, about: About, mailbox: Mailbox | None = None
+) -> Company:
+    if intent in ("spam", "job_applicant"):
+        return Company()
+    if intent == "newsletter":
+        return publisher_of(clean)
+    domain = company_domain(about.email) or website_domain(about.signature)
+    relayed = about.relay or RELAY_SENDER.search(clean.from_email or "")  # stacked form fields
+    form = about.form.get("company") or (company_field(about.text) if relayed else None)
+    own = _own_names(mailbox)
+    name = _without_aside(form) or company_name(about, domain, own)
+    return Company(name=name, domain=domain)
+
+
+def _own_names(mailbox: Mailbox | None) -> frozenset[str]:
+    """The mailbox's own company, as squashed names: a quoted reply carries its signature."""
+    if mailbox is None:
+        return frozenset()
+    names = {squash(mailbox.company), *(squash(domain_label(d)) for d in mailbox.domains)}
+    return frozenset(name for name in names if name)
+
+
+def _without_aside(name: str | None) -> str | None:
+    """"Hôtel Les Tilleuls (Dijon)": the name without its parenthesised aside."""
+    return re.sub(r"\s*\([^)]*\)?\s*$", "", name).strip() or None if name else None
+
+
+def company_name(
+    about: About, domain: str | None, own: frozenset[str] = frozenset()
+) -> str | None:
+    """The name as the sender writes it (signature, their introduction, then the body);
+    null when never written, never a person's name nor the mailbox's own company."""
+    label = squash(domain_label(domain)) if domain else ""
+    people = (about.name,) if about.name else ()  # a signature's first name line may be the firm
+    finders: tuple[Callable[[], str | None], ...] = (
+        lambda: _written_name(about.signature, label),
+        lambda: suffixed_name(about.text, label) or japanese_name(about.text),
+        lambda: introduced_name(about.text, people, label),
+        lambda: name_spelling(about.text, label),
+        lambda: _written_name(about.footer, label),
+    )
+    for finder in finders:
+        found = finder()
+        if found and not _names_a_person(found, people) and not _is_own(found, own):
+            return found
+    return None
+
+
+def _is_own(name: str, own: frozenset[str]) -> bool:
+    squashed = squash(TRAILING_FORM.sub("", name))
+    return any(squashed == mine or (len(mine) >= 5 and squashed.startswith(mine)) for mine in own)
+
+
+def _written_name(text: str, label: str) -> str | None:
+    return suffixed_name(text, label) or japanese_name(text) or name_spelling(text, label)
+
+
+def _names_a_person(name: str, people: tuple[str, ...]) -> bool:
+    return any(squash(name) == squash(person) for person in people)
+
+
+def publisher_of(clean: CleanEmail) -> Company:
+    """A newsletter's company is its publisher: the legal name in its footer, or the sender's name."""
+    domain = company_domain(clean.from_email)
+    label = squash(domain_label(domain)) if domain else ""
+    footer = "\n".join(part or "" for part in (clean.footer, clean.signature, clean.text))
+    display = (clean.from_name or "").strip(" \"'")
+    named = display if label and label in squash(display) else None
+    name = (
+        published_by(footer)
+        or suffixed_name(footer, label, words=8)
+        or japanese_name(footer)
+        or acronym_name(footer, label)
+        or named
+        or name_spelling(footer, label)
+        or name_spelling(display, label)
+        or display
+    )
+    return Company(name=name or None, domain=domain)

@@ -1,0 +1,96 @@
+"""A company's name that ends in a legal form ("Globex Corporation", "X GmbH"), read from a
+text's lines split at separators; never a register entry nor another party of a footer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from triage.domain.extraction.company_phrases import NAME_JOINERS, is_capital
+from triage.domain.extraction.legal import LEGAL_FORMS, LEGAL_SUFFIX, TRAILING_FORM
+from triage.domain.extraction.text import squash
+
+# Split signature lines into parts, but keep "Acme, Inc." together.
+# A sentence's end ("…at clinicops.media. ClinicOps Media Ltd") and an opening parenthesis
+# ("newsletter of X (Editrice Y S.r.l., P.IVA …)") start a part too.
+_SEGMENT_SPLIT = re.compile(
+    rf"\s*(?:\||·|•|,(?!\s*(?:{LEGAL_FORMS})\b)|\s[-–—/]\s|(?<=[a-z]{{3}}\.)\s(?=[A-ZÀ-Ý])|"
+    rf"\s\((?=[A-ZÀ-Ý]))\s*"
+)
+# A footer's labels name the register, not the company; some name another company.
+_OTHER_PARTY_LABELS = re.compile(
+    r"(?:gesellschafter\w*|komplementär\w*|general partner|geschäftsführ\w*|managing director|"
+    r"director|vorstand|aufsichtsrat|sitz|registered office|registered in|siège social|siège|"
+    r"domicilio social|sede legale|sede|handelsregister|registergericht|amtsgericht|"
+    r"registro mercantil|inscrit\w*|rcs|kvk|btw|ust-idnr|vat|tva|cif|nif|p\.\s?iva|c\.f\.)\W*$",
+    re.IGNORECASE,
+)
+_REGISTER_WORDS = re.compile(
+    r"(?<!\w)(?:impressum|handelsregister|registergericht|amtsgericht|registered office|"
+    r"registro mercantil|siège social|hrb|hra|kvk|ust-idnr)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def segments(text: str) -> list[str]:
+    """A text's lines, split at separators; "株式会社X (X K.K.)" gives both names."""
+    return [
+        part.strip()
+        for line in _unwrapped(text)
+        for segment in _SEGMENT_SPLIT.split(line.strip())
+        for part in _PARENTHESES.split(segment)
+        if part.strip()
+    ]
+
+
+def _unwrapped(text: str, width: int = 60) -> list[str]:
+    """The text's lines, a hard-wrapped line (long, no end mark) joined to the next."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        wrapped = lines and len(lines[-1]) >= width and lines[-1][-1:] not in ".!?:;"
+        if wrapped and line.strip():
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line)
+    return lines
+
+
+_PARENTHESES = re.compile(r"\s+\((?=[^)]{3,}\)$)|(?<=\w\.)\)$|(?<=\w)\)$")
+
+
+def suffixed_name(text: str, label: str, words: int = 6) -> str | None:
+    """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first;
+    after a footer's label ("Impressum: X GmbH"), never a register entry or another party."""
+    names = [
+        name
+        for segment in segments(text)
+        if (part := _after_label(segment))
+        and LEGAL_SUFFIX.search(part)
+        and len(TRAILING_FORM.sub("", part).split()) <= words
+        if (name := _capitalized_tail(part)) and not _REGISTER_WORDS.search(name)
+    ]
+    return next((name for name in names if label and label in squash(name)), None) or next(
+        iter(names), None
+    )
+
+
+def _after_label(segment: str) -> str | None:
+    """The part after a "Label:" ("Impressum: X" → "X"); None after another party's label."""
+    label, colon, rest = segment.rpartition(":")
+    if not colon or not rest.strip():
+        return segment
+    return None if _OTHER_PARTY_LABELS.search(label) else rest.strip()
+
+
+def _capitalized_tail(segment: str) -> str | None:
+    """The run of capitalised words that ends a segment ("at Globex Corp" → "Globex Corp")."""
+    form = TRAILING_FORM.search(segment)  # "sp. z o.o.", "A/S": a form need not be capitalised
+    words = segment[: form.start()].split() if form else segment.split()
+    start = len(words)
+    while start > 0 and (is_capital(words[start - 1]) or words[start - 1] in NAME_JOINERS):
+        start -= 1
+    while start < len(words) and words[start] in NAME_JOINERS:
+        start += 1
+    suffix = form.group(0) if form and start < len(words) else ""
+    name = (" ".join(words[start:]) + suffix).strip(" ,;:()")
+    return name if name and not LEGAL_SUFFIX.fullmatch(name) else None

@@ -1,0 +1,103 @@
+"""Website-form and applicant-tracking notifications: who relayed them, and their fields
+("Label: value" lines, or a label alone on its line with the value below it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from triage.domain.models import CleanEmail
+
+RELAY_SENDER = re.compile(
+    r"no-?reply|do-?not-?reply|forms?\b|web-?forms?|notifications?|notify|wordpress|website|"
+    r"webmaster|contact-?form|typeform|hubspot|jotform|formspree|wufoo|formrelay",
+    re.IGNORECASE,
+)
+_FORM_FIELD = re.compile(r"^\s*\*?([^\W\d][\w '/?-]{0,30}?)\*?\s*[:\t]\s*(.*)$")
+# fmt: off
+_FORM_LABELS = {
+    "name": "name", "full name": "name", "your name": "name", "nombre": "name", "nom": "name",
+    "candidate": "name", "applicant": "name",
+    "first name": "first_name", "vorname": "first_name", "prénom": "first_name",
+    "last name": "last_name", "nachname": "last_name", "surname": "last_name",
+    "apellido": "last_name", "apellidos": "last_name",
+    "email": "email", "e-mail": "email", "email address": "email", "your email": "email",
+    "work email": "email", "business email": "email", "correo": "email",
+    "correo electrónico": "email", "e-mail-adresse": "email", "courriel": "email",
+    "company": "company", "company name": "company", "organization": "company",
+    "organisation": "company", "firma": "company", "unternehmen": "company",
+    "entreprise": "company", "société": "company", "empresa": "company",
+    "phone": "phone", "telephone": "phone", "phone number": "phone", "telefon": "phone",
+    "téléphone": "phone", "teléfono": "phone",
+    "country": "country", "land": "country", "pays": "country", "país": "country",
+    "location": "location", "city": "location", "standort": "location", "ville": "location",
+    "message": "message", "comments": "message", "comment": "message", "nachricht": "message",
+    "mensaje": "message", "how can we help": "message", "how can we help?": "message",
+    "details": "message", "inquiry": "message", "anfrage": "message", "demande": "message",
+}
+# fmt: on
+_APPLIED_NAME = re.compile(
+    r"^([A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}) (?:has )?(?:applied|submitted|sent)\b", re.MULTILINE
+)
+
+
+def relayed_form(clean: CleanEmail) -> dict[str, str]:
+    """The fields of a website-form or applicant-tracking notification, or {} if not one."""
+    if not RELAY_SENDER.search(f"{clean.from_name or ''} {clean.from_email or ''}"):
+        return {}
+    fields = form_fields(clean.text)
+    applied = _APPLIED_NAME.search(clean.text)
+    if "name" not in fields and applied:
+        fields["name"] = applied.group(1)
+    identifying = {"name", "first_name", "company"} & fields.keys()
+    return fields if "email" in fields and identifying else {}
+
+
+def form_fields(text: str) -> dict[str, str]:
+    """"Label: value" lines, or a label alone on its line with the value below it (the
+    stacked layout of WPForms, Gravity Forms and many others)."""
+    fields: dict[str, str] = {}
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        match = _FORM_FIELD.match(line)
+        key = _FORM_LABELS.get(match.group(1).strip().lower()) if match else None
+        if match and key and key not in fields:
+            value = _form_message(lines, index) if key == "message" else match.group(2).strip()
+            if value:
+                fields[key] = value
+            continue
+        key = _stacked_label(line)
+        if key and key not in fields:
+            value = _stacked_value(lines, index, key)
+            if value:
+                fields[key] = value
+    return fields
+
+
+def _stacked_label(line: str) -> str | None:
+    return _FORM_LABELS.get(line.strip().rstrip(":").strip().lower())
+
+
+def _stacked_value(lines: list[str], index: int, key: str) -> str:
+    """The lines under a stacked label, up to the next label (one line, unless a message)."""
+    collected: list[str] = []
+    for line in lines[index + 1:]:
+        if _stacked_label(line) or _FORM_FIELD.match(line) and _FORM_LABELS.get(
+                _FORM_FIELD.match(line).group(1).strip().lower()):  # type: ignore[union-attr]
+            break
+        if not line.strip() and collected and key != "message":
+            break
+        if line.strip() or collected:
+            collected.append(line.strip())
+    return ("\n".join(collected) if key == "message" else " ".join(collected[:1])).strip()
+
+
+def _form_message(lines: list[str], index: int) -> str:
+    """A message field runs on until the next labelled field."""
+    collected = [_FORM_FIELD.match(lines[index]).group(2).strip()]  # type: ignore[union-attr]
+    for line in lines[index + 1 :]:
+        match = _FORM_FIELD.match(line)
+        if match and match.group(1).strip().lower() in _FORM_LABELS:
+            break
+        collected.append(line.strip())
+    return "\n".join(collected).strip()
