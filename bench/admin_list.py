@@ -30,14 +30,14 @@ from psycopg import sql
 
 from triage.domain.bands import ConfidenceBands
 from triage.platform.db import migrate
-from triage_crm_sink.admin_list import (
+from triage_admin.email_list import (
     DISTINCT_MAILBOXES,
     DISTINCT_QUEUES,
     Cursor,
     EmailFilter,
     page_query,
 )
-from triage_crm_sink.admin_store import fetch_page_rows
+from triage_admin.store import fetch_page_rows
 
 SEED = """
 INSERT INTO emails (email_id, thread_id, message_id, mailbox, source, received_at, from_email, subject)

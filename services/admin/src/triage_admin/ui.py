@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_auth import (
+from triage_admin.auth import (
     Admins,
     Throttled,
     client_address,
@@ -41,18 +41,9 @@ from triage_crm_sink.admin_auth import (
     new_session_id,
     session_key,
 )
-from triage_crm_sink.admin_desk import AdminDesk
-from triage_crm_sink.admin_desk_clock import mount_desk_clock
-from triage_crm_sink.admin_evidence import email_parts, spans
-from triage_crm_sink.admin_http import install_http_handlers
-from triage_crm_sink.admin_labels import (
-    ACTIONS_BY_INTENT,
-    FIELDS,
-    INTENTS,
-    TIMELINES,
-    form_from_extraction,
-)
-from triage_crm_sink.admin_list import (
+from triage_admin.desk import AdminDesk
+from triage_admin.desk_clock_routes import mount_desk_clock
+from triage_admin.email_list import (
     BANDS,
     CRM_STATES,
     PAGE_SIZES,
@@ -61,9 +52,18 @@ from triage_crm_sink.admin_list import (
     FilterError,
     parse_filter,
 )
-from triage_crm_sink.admin_model import mount_model_page
-from triage_crm_sink.admin_store import AdminSession, AdminStore
-from triage_crm_sink.admin_views import (
+from triage_admin.evidence import email_parts, spans
+from triage_admin.http_handlers import install_http_handlers
+from triage_admin.labels import (
+    ACTIONS_BY_INTENT,
+    FIELDS,
+    INTENTS,
+    TIMELINES,
+    form_from_extraction,
+)
+from triage_admin.model_page import mount_model_page
+from triage_admin.store import AdminSession, AdminStore
+from triage_admin.views import (
     bytes_view,
     decoded_letter,
     email_row,

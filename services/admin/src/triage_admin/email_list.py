@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_labels import INTENTS
+from triage_admin.labels import INTENTS
 
 BANDS = ("auto_write", "suggest", "review")
 REVIEW_STATES = ("open", "corrected", "approved", "dismissed", "none")
