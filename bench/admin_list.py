@@ -4,7 +4,7 @@
 default 100,000). Creates a private database on that server, migrates it, seeds the audit
 tables with generated rows (``generate_series``: inboxes, intents, queues, bands, review
 items, CRM events, a year of receipt times), ANALYZEs, then runs the list's own query
-(``admin_list.page_query``, the statement the page sends) for the first page and for pages
+(``triage_admin.email_list.page_query``, the statement the page sends) for the first page and for pages
 deep into the list, and drops the database. Prints one JSON object: per case the median
 wall time of ``BENCH_LIST_ROUNDS`` (default 5) runs after one warm-up, the server's
 ``Execution Time`` from EXPLAIN ANALYZE and the plan's top nodes. A measurement, not a test:

@@ -1,8 +1,8 @@
 """The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
 
-Pages: ``/admin/`` the emails (filters, search, keyset pages: ``admin_list``),
+Pages: ``/admin/`` the emails (filters, search, keyset pages: ``email_list``),
 ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``, ``/admin/dlq/{letter}``,
-``/admin/model`` (``admin_model``). Every write answers with a redirect (303) to a page that
+``/admin/model`` (``model_page``). Every write answers with a redirect (303) to a page that
 reads the state afresh.
 A person logs in by pasting their admin token (``/admin/login``); the session lives on the
 server (``admin_sessions``: actor, token fingerprint, CSRF token, an absolute expiry set at
@@ -97,7 +97,7 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
     install_http_handlers(app, lambda request, status, message: ui.page(
         request, "error.html", status, message=message))
     ui.routes(app)
-    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (admin_desk_clock.py)
+    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (desk_clock_routes.py)
         mount_desk_clock(app, ui, desk.clock)
     mount_model_page(app, ui)
 
