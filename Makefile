@@ -69,7 +69,7 @@ admin: up
 	@echo "admin UI: http://127.0.0.1:$${TRIAGE_ADMIN_PORT:-8090}/admin/  token: $$(cat .local/admin-token)  (Ctrl-C stops it)"
 	@set -a; source <(scripts/local-stack.sh env 2>/dev/null); set +a; \
 	  TRIAGE_MAILBOX_FILE="$${TRIAGE_MAILBOX_FILE:-$(CURDIR)/samples/mailbox.json}" \
-	  TRIAGE_ADMIN_TOKEN="$$(cat .local/admin-token)" $(VENV)/triage-crm-admin
+	  TRIAGE_ADMIN_TOKEN="$$(cat .local/admin-token)" $(VENV)/triage-admin
 
 test: setup
 	$(VENV)/python -m pytest -q

@@ -4,7 +4,7 @@
 default 100,000). Creates a private database on that server, migrates it, seeds the audit
 tables with generated rows (``generate_series``: inboxes, intents, queues, bands, review
 items, CRM events, a year of receipt times), ANALYZEs, then runs the list's own query
-(``admin_list.page_query``, the statement the page sends) for the first page and for pages
+(``triage_admin.email_list.page_query``, the statement the page sends) for the first page and for pages
 deep into the list, and drops the database. Prints one JSON object: per case the median
 wall time of ``BENCH_LIST_ROUNDS`` (default 5) runs after one warm-up, the server's
 ``Execution Time`` from EXPLAIN ANALYZE and the plan's top nodes. A measurement, not a test:
@@ -30,14 +30,14 @@ from psycopg import sql
 
 from triage.domain.bands import ConfidenceBands
 from triage.platform.db import migrate
-from triage_crm_sink.admin_list import (
+from triage_admin.email_list import (
     DISTINCT_MAILBOXES,
     DISTINCT_QUEUES,
     Cursor,
     EmailFilter,
     page_query,
 )
-from triage_crm_sink.admin_store import fetch_page_rows
+from triage_admin.store import fetch_page_rows
 
 SEED = """
 INSERT INTO emails (email_id, thread_id, message_id, mailbox, source, received_at, from_email, subject)

@@ -229,3 +229,19 @@ def test_only_the_operator_image_runs_the_cli(kustomization: str) -> None:
             else:
                 assert image != "triage-cli", (doc["metadata"]["name"], container["command"])
     assert cli_users >= 5  # init, lag exporter, gmail watch, backfill, purge-raw
+
+
+@pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
+def test_the_admin_runs_its_own_image(kustomization: str) -> None:
+    """ADR 0035: every admin Deployment (each colour's too) runs the triage-admin image by its
+    entrypoint (`triage-admin`), and crm-sink's image runs nothing but crm-sink."""
+    deployments = of_kind(rendered(kustomization), "Deployment")
+    admins = [d for d in deployments if d["metadata"]["name"].startswith("triage-admin")]
+    assert admins
+    for doc in deployments:
+        for container in containers(doc):
+            image = container["image"].split("/")[-1].split(":")[0]
+            admin = doc["metadata"]["name"].startswith("triage-admin")
+            assert (image == "triage-admin") == admin, (doc["metadata"]["name"], image)
+            if image in ("triage-admin", "triage-crm-sink"):
+                assert "command" not in container, (doc["metadata"]["name"], container["command"])

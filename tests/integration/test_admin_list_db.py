@@ -12,8 +12,8 @@ import pytest
 
 from triage.domain.bands import ConfidenceBands
 from triage.platform.db import Database
-from triage_crm_sink.admin_list import EmailFilter, parse_filter
-from triage_crm_sink.admin_store import AdminStore, fetch_page_rows
+from triage_admin.email_list import EmailFilter, parse_filter
+from triage_admin.store import AdminStore, fetch_page_rows
 
 SAME_MOMENT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -37,13 +37,13 @@ def admin(stack: Stack, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     pipeline = Pipeline(stack=stack, log_dir=tmp_path, database_url=url)
     pipeline.prepare()
     try:
-        pipeline.ports["crm-admin"] = port = free_port()
-        pipeline.start("crm-admin", TRIAGE_ADMIN_PORT=str(port), TRIAGE_ADMIN_TOKENS=f"carol:{TOKEN}",
+        pipeline.ports["admin"] = port = free_port()
+        pipeline.start("admin", TRIAGE_ADMIN_PORT=str(port), TRIAGE_ADMIN_TOKENS=f"carol:{TOKEN}",
                        TRIAGE_INTENT_MODEL_PATH=str(model))
         yield f"http://127.0.0.1:{port}", model
     finally:
         pipeline.stop_all()
-        print(f"----- crm-admin log (tail) -----\n{pipeline.log('crm-admin')[-3000:]}")
+        print(f"----- admin log (tail) -----\n{pipeline.log('admin')[-3000:]}")
         stack.drop_database(url)
 
 

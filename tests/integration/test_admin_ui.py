@@ -102,8 +102,8 @@ def admin(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ad
         for service in ("extract", "route", "audit"):
             pipeline.start(service)
         pipeline.start("crm-sink", TRIAGE_CRM_AUTO_WRITE_INTENTS="lead")
-        pipeline.ports["crm-admin"] = port = free_port()
-        pipeline.start("crm-admin", TRIAGE_ADMIN_PORT=str(port), TRIAGE_ADMIN_TOKENS=f"alice:{ALICE},bob:{BOB}")
+        pipeline.ports["admin"] = port = free_port()
+        pipeline.start("admin", TRIAGE_ADMIN_PORT=str(port), TRIAGE_ADMIN_TOKENS=f"alice:{ALICE},bob:{BOB}")
         publisher, ids = RawPublisher(pipeline.settings), {}
         for name in SAMPLES:
             record = raw_email((ROOT / "samples/emails" / f"{name}.eml").read_bytes(), source="file",
@@ -116,7 +116,7 @@ def admin(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ad
         yield Admin(pipeline, port, ids)
     finally:
         pipeline.stop_all()
-        for service in (*SERVICES, "crm-admin"):
+        for service in (*SERVICES, "admin"):
             print(f"----- {service} log (tail) -----\n{pipeline.log(service)[-3000:]}")
         stack.drop_database(url)
 

@@ -55,8 +55,8 @@ def test_a_held_back_lead_is_written_on_one_authenticated_click(pipeline: Pipeli
                60, "the awaiting_approval events")
     assert hubspot.calls == [], "nothing was written before the approval"
 
-    pipeline.ports["crm-admin"] = port = free_port()
-    pipeline.start("crm-admin", TRIAGE_ADMIN_PORT=str(port), **env)
+    pipeline.ports["admin"] = port = free_port()
+    pipeline.start("admin", TRIAGE_ADMIN_PORT=str(port), **env)
     wait_until(lambda: click(port, email.email_id, "wrong")[0] == 401, 30, "the admin endpoint")
     assert hubspot.calls == [], "a refused click changes nothing"
 

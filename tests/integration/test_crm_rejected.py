@@ -28,9 +28,9 @@ from triage.platform.db import Database
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.topics import DLQ, EXTRACTED
+from triage_admin.crm import RouteStore, approve
 from triage_audit.rows import UPSERT_REVIEW_REJECTED, rejected_review_row
 from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.admin_crm import RouteStore, approve
 from triage_crm_sink.ledger import Ledger
 from triage_crm_sink.limits import RequestBudget
 from triage_crm_sink.writer import crm_writer

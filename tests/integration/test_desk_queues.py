@@ -61,8 +61,8 @@ def desk(stack: Stack, slack: FakeSlackApi, tmp_path_factory: pytest.TempPathFac
     try:
         for service in SERVICES:
             pipeline.start(service)
-        pipeline.ports["crm-admin"] = port = free_port()
-        pipeline.start("crm-admin", TRIAGE_ADMIN_PORT=str(port), TRIAGE_ADMIN_TOKENS=f"alice:{ALICE}")
+        pipeline.ports["admin"] = port = free_port()
+        pipeline.start("admin", TRIAGE_ADMIN_PORT=str(port), TRIAGE_ADMIN_TOKENS=f"alice:{ALICE}")
         publisher, ids = RawPublisher(pipeline.settings), {}
         for name in (SUPPORT, LEAD, INITECH):  # hours late: every SLA is past due on arrival
             record = raw_email((ROOT / "samples/emails" / f"{name}.eml").read_bytes(), source="file",
@@ -74,7 +74,7 @@ def desk(stack: Stack, slack: FakeSlackApi, tmp_path_factory: pytest.TempPathFac
         yield Admin(pipeline, port, ids)
     finally:
         pipeline.stop_all()
-        for service in (*SERVICES, "crm-admin"):
+        for service in (*SERVICES, "admin"):
             print(f"----- {service} log (tail) -----\n{pipeline.log(service)[-3000:]}")
         stack.drop_database(url)
 

@@ -2,8 +2,9 @@
 files, and each installed on its own — a fresh, plain venv holding only that wheel, triage's
 and their pinned dependencies, outside the checkout — runs: `triage process` on a sample
 email and each service's start-up check (`triage-<service> check`: settings, schemas, rules,
-queues, migrations, intent model, crm-sink's templates). No Kafka or PostgreSQL needed; the
-installs are offline, from uv's cache."""
+queues, migrations, intent model, the admin's templates). The admin is its own service (ADR
+0035): its venv holds crm-sink's wheel too, crm-sink's holds nothing of the admin. No Kafka or
+PostgreSQL needed; the installs are offline, from uv's cache."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ from tests.support.wheels import (
     install,
     run,
     workspace_members,
+    workspace_wheels_of,
 )
 
 SAMPLE = ROOT / "samples/emails/0002-brightwater-pipeline-forecaster-demo.eml"
 MAILBOX = ROOT / "samples/mailbox.json"
 SERVICES = [name for name in PACKAGES if name != "triage-cli"]
+#: what only the admin's web UI needs: crm-sink's image must not carry them
+ADMIN_ONLY = {"fastapi", "starlette", "uvicorn", "jinja2", "python-multipart", "itsdangerous"}
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +71,8 @@ def test_each_wheel_carries_every_file_of_its_package(wheels: dict[str, Path], p
     if package == "triage":
         assert {"triage/config/routing.yaml", "triage/config/queues.yaml",
                 "triage/schemas/email_routed.avsc", "triage/domain/extraction/intent_model.json"} <= data
+    if package == "triage-admin":
+        assert {"triage_admin/templates/base.html", "triage_admin/static/admin.js"} <= data
 
 
 def test_the_cli_wheel_processes_a_sample_email(wheels: dict[str, Path], venvs: Path,
@@ -87,17 +93,35 @@ def test_the_cli_wheel_processes_a_sample_email(wheels: dict[str, Path], venvs: 
 def test_each_service_wheel_alone_passes_its_start_up_check(wheels: dict[str, Path], venvs: Path,
                                                             tmp_path: Path, package: str) -> None:
     venv = install(package, wheels, venvs / package)
-    others = {*PACKAGES, "triage"} - {package, "triage"}
-    assert {"triage", package} <= venv.distributions()
-    assert venv.distributions().isdisjoint(others)  # no other service, no triage-cli
+    ours = set(workspace_wheels_of(package))  # triage and the package; the admin: crm-sink too
+    assert {"triage", package} <= ours <= venv.distributions()
+    assert ours == {"triage", package} or (package, ours) == ("triage-admin", {"triage", "triage-crm-sink", package})
+    assert venv.distributions().isdisjoint({*PACKAGES, "triage"} - ours)  # no other service, no triage-cli
     out = run([venv.script(PACKAGES[package]), "check"], cwd=tmp_path)
     service = package.removeprefix("triage-")
     assert out.rstrip().endswith(f"{service} check ok"), out
     assert f"({venv.path}/lib/" in out and str(ROOT) not in out, out  # the data came from the wheel
     for item in ("schemas: 9 topics", "routing rules:", "queues:", "migrations:", "intent model: 6 classes"):
         assert item in out, (item, out)
-    if package == "triage-crm-sink":
-        assert "admin UI: " in out and " templates, 2 static files" in out, out
+    if package == "triage-admin":
+        assert "admin: admin UI: 14 templates, 2 static files" in out, out
+
+
+def test_the_crm_sink_wheel_and_venv_carry_nothing_of_the_admin(wheels: dict[str, Path], venvs: Path) -> None:
+    """ADR 0035: no admin module, template, static file or console script in crm-sink's wheel,
+    none of the web UI's dependencies in its venv; the admin's venv has them and its script."""
+    with zipfile.ZipFile(wheels["triage-crm-sink"]) as wheel:
+        names = wheel.namelist()
+        scripts = next(wheel.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    assert [n for n in names if "/admin" in n or "/templates/" in n or "/static/" in n] == []
+    assert "triage-crm-sink =" in scripts and "admin" not in scripts
+    crm_sink = install("triage-crm-sink", wheels, venvs / "crm-sink-alone")
+    assert crm_sink.distributions().isdisjoint(ADMIN_ONLY)
+    assert not Path(crm_sink.script("triage-admin")).exists()
+    assert not Path(crm_sink.script("triage-crm-admin")).exists()
+    admin = install("triage-admin", wheels, venvs / "admin-alone")
+    assert admin.distributions() >= ADMIN_ONLY
+    assert Path(admin.script("triage-admin")).exists()
 
 
 def test_a_wheel_missing_a_data_file_fails_the_check_and_an_operators_file_overrides(

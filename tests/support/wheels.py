@@ -1,7 +1,8 @@
 """The workspace's wheels, installed the way deploy/docker/Dockerfile installs them (ADR 0031).
 
 Each package gets a fresh, plain (not editable) virtual environment holding the wheel of
-``triage`` and the wheel of that package, plus the third-party packages uv.lock pins for it
+``triage`` and the wheel of that package (and of the workspace packages it depends on: the
+admin's includes crm-sink's, ADR 0035), plus the third-party packages uv.lock pins for it
 (``uv export --format pylock.toml``), installed ``--offline`` from uv's cache: the same
 steps as the image build, without Docker and without the network.
 """
@@ -24,6 +25,7 @@ PACKAGES = {
     "triage-route": "triage-route",
     "triage-crm-sink": "triage-crm-sink",
     "triage-audit": "triage-audit",
+    "triage-admin": "triage-admin",
     "triage-cli": "triage",
 }
 #: where each package's sources live, to compare a wheel's files with the checkout's
@@ -75,6 +77,15 @@ def workspace_members() -> set[str]:
     return members
 
 
+def workspace_wheels_of(*packages: str) -> list[str]:
+    """The workspace packages ``packages`` install, themselves included, as the Dockerfile finds
+    them: the local paths of ``uv export --no-editable`` (triage-admin: triage, crm-sink, admin)."""
+    out = run([uv(), "export", "--frozen", "--no-dev", *(a for p in packages for a in ("--package", p)),
+               "--no-editable", "--format", "requirements.txt", "--no-hashes", "-q"])
+    paths = [line.strip() for line in out.splitlines() if line.startswith("./")]
+    return [tomllib.loads((ROOT / path / "pyproject.toml").read_text())["project"]["name"] for path in paths]
+
+
 @dataclass(frozen=True)
 class Venv:
     path: Path
@@ -102,8 +113,8 @@ class Venv:
 
 
 def install(package: str, wheels: dict[str, Path], dest: Path, *also: str) -> Venv:
-    """A fresh venv with only ``package``'s wheel (and ``also``'s: to compare), triage's wheel
-    and their pinned dependencies."""
+    """A fresh venv with only ``package``'s wheel (and ``also``'s: to compare), the workspace
+    wheels they depend on (triage's, and crm-sink's for the admin) and their pinned dependencies."""
     lock = dest.parent / f"pylock.{dest.name}.toml"
     selected = [arg for name in (package, *also) for arg in ("--package", name)]
     run([uv(), "export", "--frozen", "--no-dev", *selected, "--no-emit-workspace",
@@ -113,6 +124,6 @@ def install(package: str, wheels: dict[str, Path], dest: Path, *also: str) -> Ve
     run([uv(), "pip", "install", "-q", "--offline", "--python", str(venv.python), "-r", str(lock)],
         cwd=dest.parent)
     run([uv(), "pip", "install", "-q", "--offline", "--no-deps", "--python", str(venv.python),
-         str(wheels["triage"]), *(str(wheels[name]) for name in (package, *also))], cwd=dest.parent)
+         *(str(wheels[name]) for name in workspace_wheels_of(package, *also))], cwd=dest.parent)
     run([uv(), "pip", "check", "-q", "--python", str(venv.python)], cwd=dest.parent)
     return venv

@@ -1,4 +1,5 @@
-"""Pure core, thin shell: the domain imports no I/O, and services never import each other."""
+"""Pure core, thin shell: the domain imports no I/O, and services never import each other — but
+for the admin, which writes to the CRM through crm-sink's own writer (ADR 0035)."""
 
 from __future__ import annotations
 
@@ -50,12 +51,36 @@ def test_the_domain_does_not_import_the_platform() -> None:
         assert not {m for m in modules if m.startswith("triage.platform")}, f"{path.name} imports the platform"
 
 
+#: the one exception (ADR 0035): the admin builds crm-sink's CRM writer and backend, and nothing
+#: else of it; crm-sink never imports the admin
+ALLOWED_ACROSS = {"admin": {"triage_crm_sink.backends", "triage_crm_sink.handler"}}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return modules | {node.module for node in ast.walk(tree)
+                      if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
+
+
 def test_services_never_import_each_other() -> None:
     services = {p.name: f"triage_{p.name.replace('-', '_')}" for p in (ROOT / "services").iterdir()}
     for name, module in services.items():
         others = set(services.values()) - {module}
+        allowed = ALLOWED_ACROSS.get(name, set())
         for path in (ROOT / "services" / name).rglob("*.py"):
-            assert not imported_roots(path) & others, f"{path} imports another service"
+            across = {m for m in imported_modules(path) if m.split(".")[0] in others}
+            assert across <= allowed, f"{path} imports another service: {sorted(across - allowed)}"
+
+
+def test_the_admin_is_its_own_service_and_crm_sink_does_not_carry_it() -> None:
+    """The exception above goes one way only: crm-sink's package holds no admin module, template
+    or static file, and the admin's modules are where the exception names them."""
+    crm_sink = ROOT / "services/crm-sink/src/triage_crm_sink"
+    assert not [p for p in crm_sink.rglob("*") if p.name.startswith("admin") or p.name in ("templates", "static")]
+    used = {m for path in (ROOT / "services/admin").rglob("*.py") for m in imported_modules(path)
+            if m.startswith("triage_crm_sink")}
+    assert used == ALLOWED_ACROSS["admin"]
 
 
 EXTRACTION = DOMAIN / "extraction"

@@ -37,14 +37,14 @@ from triage.platform.dlq_states import LetterState, LetterStates
 from triage.platform.errors import TransientError
 from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
-from triage_crm_sink import admin_desk
-from triage_crm_sink.admin import create_admin_app
-from triage_crm_sink.admin_auth import Admins, session_key
-from triage_crm_sink.admin_crm import PlannedRoute
-from triage_crm_sink.admin_desk import AdminDesk, ReplayPublisher, Routing
-from triage_crm_sink.admin_list import EmailFilter, Page
-from triage_crm_sink.admin_store import AdminSession, AdminStore, CorrectionInput, RawPurged
-from triage_crm_sink.admin_ui import UiConfig
+from triage_admin import desk as admin_desk
+from triage_admin.app import create_admin_app
+from triage_admin.auth import Admins, session_key
+from triage_admin.crm import PlannedRoute
+from triage_admin.desk import AdminDesk, ReplayPublisher, Routing
+from triage_admin.email_list import EmailFilter, Page
+from triage_admin.store import AdminSession, AdminStore, CorrectionInput, RawPurged
+from triage_admin.ui import UiConfig
 
 ALICE, BOB = "alice-token-0123456789", "bob-token-0123456789ab"
 SECRET = "x" * 40

@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from triage.platform.settings import Settings
-from triage_crm_sink import admin_auth
-from triage_crm_sink.admin_auth import (
+from triage_admin import auth as admin_auth
+from triage_admin.auth import (
     Admins,
     AuthConfigError,
     bearer_token,
@@ -61,7 +61,7 @@ def test_a_swapped_entry_is_named_by_position_and_its_token_never_printed(
     assert f"entry 2 of {origin}" in message and "name:token" in message
     assert token not in message and token[:8] not in message and CAROL not in message
 
-    # as the process says it on start-up (triage-crm-admin exits with this message)
+    # as the process says it on start-up (triage-admin exits with this message)
     for name in ("TRIAGE_ADMIN_TOKEN", "TRIAGE_ADMIN_TOKENS", "TRIAGE_ADMIN_TOKENS_FILE"):
         monkeypatch.delenv(name, raising=False)
     if origin == "TRIAGE_ADMIN_TOKENS":
@@ -69,7 +69,7 @@ def test_a_swapped_entry_is_named_by_position_and_its_token_never_printed(
     else:
         (tmp_path / "tokens").write_text(text)
         monkeypatch.setenv(origin, str(tmp_path / "tokens"))
-    from triage_crm_sink import admin_main
+    from triage_admin import main as admin_main
     with pytest.raises(SystemExit) as exited:
         admin_main.main()
     said = f"{exited.value.code}{capsys.readouterr()}"

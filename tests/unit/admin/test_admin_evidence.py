@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triage_crm_sink.admin_evidence import Segment, email_parts, segments, spans
+from triage_admin.evidence import Segment, email_parts, segments, spans
 
 TEXT = "Jane Doe from Globex wants Revenue Radar next quarter."
 

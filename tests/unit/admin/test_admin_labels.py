@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from triage.domain.evaluation import GoldLabel
-from triage_crm_sink.admin_labels import LabelError, form_from_extraction, gold_labels
+from triage_admin.labels import LabelError, form_from_extraction, gold_labels
 
 ROOT = Path(__file__).resolve().parents[3]
 FORM = {"intent": "lead", "person_name": " Jane Doe ", "person_email": "Jane.Doe@Globex.com",

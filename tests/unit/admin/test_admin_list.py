@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_list import (
+from triage_admin.email_list import (
     Cursor,
     EmailFilter,
     FilterError,

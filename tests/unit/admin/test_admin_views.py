@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from triage.domain.bands import ConfidenceBands
 from triage.domain.intake import raw_email
 from triage.platform.serde import Serde
-from triage_crm_sink.admin_views import crm_status, decoded_letter, duration, email_row, sla
+from triage_admin.views import crm_status, decoded_letter, duration, email_row, sla
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ def test_the_band_is_the_review_items_or_else_the_confidences() -> None:
 
 # -- dead letters' bytes and states; the held-for-approval note (issue #15) ----------------------------
 from triage.platform.dlq_states import LetterState  # noqa: E402
-from triage_crm_sink.admin_views import band_note, bytes_view, header_text, hex_dump, letter_row  # noqa: E402
+from triage_admin.views import band_note, bytes_view, header_text, hex_dump, letter_row  # noqa: E402
 
 
 def test_printable_utf8_is_text_and_the_rest_is_a_hex_dump() -> None:

@@ -19,7 +19,7 @@ from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm
 from triage.platform import publisher
 from triage.platform.settings import Settings
-from triage_crm_sink.admin_desk import AdminDesk
+from triage_admin.desk import AdminDesk
 
 REFUSED = "refused"  # the thread whose record the broker refuses
 WARM_UP = "warm-up"  # a first replay on its own: the producer exists before the two race

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from tests.unit.crm.conftest import MemoryLedger, lead, token
 from tests.unit.services.test_crm_sink_handler import FakeCrm, inbound, routed
 from triage.domain.models import CrmEvent
-from triage_crm_sink.admin import EventPublisher, PlannedRoute, RouteStore, create_admin_app
+from triage_admin.app import EventPublisher, PlannedRoute, RouteStore, create_admin_app
 from triage_crm_sink.handler import CrmSinkHandler
 from triage_crm_sink.ledger import LedgeredCrm
 

@@ -1,6 +1,6 @@
 """A person's correction as an extraction the rules can route (ADR 0025). Pure.
 
-A saved correction is a gold-format labels object (``admin_labels``). To make it act, the
+A saved correction is a gold-format labels object (``triage_admin.labels``). To make it act, the
 admin turns it into the extraction a person vouches for — confidence 1, ``decided_by``
 ``person``, no band cap — and routes it with the route service's own function
 (``triage.domain.decision.routed_email``), rules and bands. The corrected plan's actions get

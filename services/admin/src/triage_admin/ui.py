@@ -1,8 +1,8 @@
 """The admin web UI: server-rendered pages (Jinja2) over the same desk as the JSON API.
 
-Pages: ``/admin/`` the emails (filters, search, keyset pages: ``admin_list``),
+Pages: ``/admin/`` the emails (filters, search, keyset pages: ``email_list``),
 ``/admin/emails/{id}``, ``/admin/review``, ``/admin/dlq``, ``/admin/dlq/{letter}``,
-``/admin/model`` (``admin_model``). Every write answers with a redirect (303) to a page that
+``/admin/model`` (``model_page``). Every write answers with a redirect (303) to a page that
 reads the state afresh.
 A person logs in by pasting their admin token (``/admin/login``); the session lives on the
 server (``admin_sessions``: actor, token fingerprint, CSRF token, an absolute expiry set at
@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_auth import (
+from triage_admin.auth import (
     Admins,
     Throttled,
     client_address,
@@ -41,18 +41,9 @@ from triage_crm_sink.admin_auth import (
     new_session_id,
     session_key,
 )
-from triage_crm_sink.admin_desk import AdminDesk
-from triage_crm_sink.admin_desk_clock import mount_desk_clock
-from triage_crm_sink.admin_evidence import email_parts, spans
-from triage_crm_sink.admin_http import install_http_handlers
-from triage_crm_sink.admin_labels import (
-    ACTIONS_BY_INTENT,
-    FIELDS,
-    INTENTS,
-    TIMELINES,
-    form_from_extraction,
-)
-from triage_crm_sink.admin_list import (
+from triage_admin.desk import AdminDesk
+from triage_admin.desk_clock_routes import mount_desk_clock
+from triage_admin.email_list import (
     BANDS,
     CRM_STATES,
     PAGE_SIZES,
@@ -61,9 +52,18 @@ from triage_crm_sink.admin_list import (
     FilterError,
     parse_filter,
 )
-from triage_crm_sink.admin_model import mount_model_page
-from triage_crm_sink.admin_store import AdminSession, AdminStore
-from triage_crm_sink.admin_views import (
+from triage_admin.evidence import email_parts, spans
+from triage_admin.http_handlers import install_http_handlers
+from triage_admin.labels import (
+    ACTIONS_BY_INTENT,
+    FIELDS,
+    INTENTS,
+    TIMELINES,
+    form_from_extraction,
+)
+from triage_admin.model_page import mount_model_page
+from triage_admin.store import AdminSession, AdminStore
+from triage_admin.views import (
     bytes_view,
     decoded_letter,
     email_row,
@@ -97,7 +97,7 @@ def mount_ui(app: FastAPI, admins: Admins, desk: AdminDesk, config: UiConfig, re
     install_http_handlers(app, lambda request, status, message: ui.page(
         request, "error.html", status, message=message))
     ui.routes(app)
-    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (admin_desk_clock.py)
+    if desk.clock is not None:  # the desk's SLA clock: Assign, Mark answered, Dismiss (desk_clock_routes.py)
         mount_desk_clock(app, ui, desk.clock)
     mount_model_page(app, ui)
 

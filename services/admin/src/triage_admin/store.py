@@ -30,7 +30,7 @@ from triage.domain.models import (
     RoutedEmail,
 )
 from triage.platform.db import Database
-from triage_crm_sink.admin_list import (
+from triage_admin.email_list import (
     DISTINCT_MAILBOXES,
     DISTINCT_QUEUES,
     EmailFilter,

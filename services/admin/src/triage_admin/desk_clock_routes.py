@@ -15,10 +15,10 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from triage.domain.queues import ClockStop
-from triage_crm_sink.desk_clock import DeskClock
+from triage_admin.desk_clock import DeskClock
 
 if TYPE_CHECKING:
-    from triage_crm_sink.admin_ui import Ui
+    from triage_admin.ui import Ui
 
 MAX_ASSIGNEE = 200
 

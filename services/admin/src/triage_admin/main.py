@@ -1,4 +1,4 @@
-"""Entrypoint of the admin process (``triage-crm-admin``): the JSON API and the web UI.
+"""Entrypoint of the admin process (``triage-admin``): the JSON API and the web UI.
 
 docs/operations.md ("Admin"), docs/crm.md, ADRs 0009 and 0011.
 """
@@ -16,13 +16,13 @@ from triage.platform.logs import configure_logging
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
 from triage.platform.settings import Settings, load_settings
-from triage_crm_sink.admin import EventPublisher, RouteStore, create_admin_app
-from triage_crm_sink.admin_auth import AuthConfigError, load_admins
-from triage_crm_sink.admin_desk import AdminDesk, Routing
-from triage_crm_sink.admin_store import AdminStore
-from triage_crm_sink.admin_ui import UiConfig
+from triage_admin.app import EventPublisher, RouteStore, create_admin_app
+from triage_admin.auth import AuthConfigError, load_admins
+from triage_admin.desk import AdminDesk, Routing
+from triage_admin.desk_clock import DeskClock, SlaBreachCollector
+from triage_admin.store import AdminStore
+from triage_admin.ui import UiConfig
 from triage_crm_sink.backends import build_backend, load_queues
-from triage_crm_sink.desk_clock import DeskClock, SlaBreachCollector
 
 
 def ui_config(settings: Settings, session_secret: str) -> UiConfig:

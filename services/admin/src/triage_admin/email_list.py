@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from triage.domain.bands import ConfidenceBands
-from triage_crm_sink.admin_labels import INTENTS
+from triage_admin.labels import INTENTS
 
 BANDS = ("auto_write", "suggest", "review")
 REVIEW_STATES = ("open", "corrected", "approved", "dismissed", "none")
@@ -154,7 +154,7 @@ FROM emails e {LATEST_EXTRACTION}
 LEFT JOIN routes r ON r.email_id = e.email_id
 LEFT JOIN review_queue q ON q.email_id = e.email_id
 LEFT JOIN desk_clock k ON k.email_id = e.email_id"""
-#: the band the list shows (admin_views.band): the review item's, else the confidence's
+#: the band the list shows (views.band): the review item's, else the confidence's
 BAND_SQL = """(CASE WHEN q.band IS NOT NULL THEN q.band WHEN x.confidence IS NULL THEN NULL
       WHEN x.confidence >= {auto} THEN 'auto_write' WHEN x.confidence >= {suggest} THEN 'suggest'
       ELSE 'review' END)"""

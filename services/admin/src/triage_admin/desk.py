@@ -38,10 +38,10 @@ from triage.platform.runtime import REPLAY_HEADER
 from triage.platform.settings import Settings
 from triage.platform.topics import DLQ, RAW
 from triage.platform.tracing import door_span
-from triage_crm_sink.admin_crm import EventPublisher, Refused, RouteStore, approve
-from triage_crm_sink.admin_labels import LabelError, gold_labels
-from triage_crm_sink.admin_store import AdminStore, CorrectionInput, RawPurged
-from triage_crm_sink.desk_clock import DeskClock
+from triage_admin.crm import EventPublisher, Refused, RouteStore, approve
+from triage_admin.desk_clock import DeskClock
+from triage_admin.labels import LabelError, gold_labels
+from triage_admin.store import AdminStore, CorrectionInput, RawPurged
 from triage_crm_sink.handler import CrmBackend
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ ADR 0009); ``POST /admin/replay {email_id}`` re-drives an email from its raw rec
 0011); ``GET /healthz``, ``GET /metrics``. A write needs ``Authorization: Bearer <token>`` of
 one of the configured admins (the actor recorded in ``admin_actions``); anything else is 401
 with ``WWW-Authenticate`` and changes nothing. A read-only admin (the blue/green standby)
-answers 403 to every write. The UI (``triage_crm_sink.admin_ui``) uses sessions instead.
+answers 403 to every write. The UI (``triage_admin.ui``) uses sessions instead.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import BaseModel
 
-from triage_crm_sink.admin_auth import (
+from triage_admin.auth import (
     DEFAULT_ACTOR,
     Admins,
     Throttled,
     bearer_token,
     client_address,
 )
-from triage_crm_sink.admin_crm import APPROVALS, EventPublisher, PlannedRoute, RouteStore, approve
-from triage_crm_sink.admin_desk import AdminDesk
-from triage_crm_sink.admin_ui import UiConfig, mount_ui
+from triage_admin.crm import APPROVALS, EventPublisher, PlannedRoute, RouteStore, approve
+from triage_admin.desk import AdminDesk
+from triage_admin.ui import UiConfig, mount_ui
 from triage_crm_sink.handler import CrmBackend
 
 __all__ = ["EventPublisher", "PlannedRoute", "RouteStore", "approve", "create_admin_app"]
