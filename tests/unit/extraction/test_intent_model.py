@@ -67,6 +67,25 @@ def test_text_without_spaces_between_words_is_read_in_overlapping_pairs() -> Non
     assert {"w:見積", "w:積も", "w:願い"} <= set(features)
 
 
+@pytest.mark.parametrize("subject", ["Faktura 880214 – servere", "Renewal quote Q-2026-0193", "Tilbud 24-11873",
+                                     "Factuur CH-2026-004417"])
+def test_a_document_number_in_the_subject_is_a_feature(subject: str) -> None:
+    assert "x:reference" in intent_features(clean(), signals(subject=subject), MAILBOX)
+
+
+@pytest.mark.parametrize("subject", ["Pricing for 40 seats in 2026", "Demo next week?", "Call on 12/03"])
+def test_a_year_a_count_or_a_date_is_no_document_number(subject: str) -> None:
+    assert "x:reference" not in intent_features(clean(), signals(subject=subject), MAILBOX)
+
+
+def test_line_items_in_any_currency_are_a_feature_one_amount_is_not() -> None:
+    invoice = "3 x Dedikeret server   DKK 13.500,00\nBackup 5 TB   DKK 1.250,00\nI alt 18.437,50"
+    features = intent_features(clean(), signals(words=invoice), MAILBOX)
+    assert {"x:money", "x:money_lines"} <= set(features)
+    one = intent_features(clean(), signals(words="Our budget is NOK 400 000 for the pilot."), MAILBOX)
+    assert "x:money" in one and "x:money_lines" not in one
+
+
 def test_probabilities_are_a_tempered_softmax_of_linear_scores() -> None:
     coefficients = {"w:demo": (2.0, -1.0)}
     plain = IntentWeights(classes=("lead", "spam"), intercepts=(0.0, 1.0), coefficients=coefficients)

@@ -33,7 +33,11 @@ _CV_FILE = re.compile(r"cv|resume|résumé|lebenslauf|curriculum|bewerbung", re.
 _INBOXES = re.compile(
     r"^(sales|jobs?|careers?|hr|support|help|partners?|partnerships?|info|hello|contact)@"
 )
-_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:usd|eur|k\b)|\b(?:usd|eur|us\$)\s?\d", re.I)
+_CURRENCY = r"usd|eur|gbp|chf|nok|dkk|sek|pln|jpy|brl|kr|zł|円"
+_MONEY = re.compile(rf"[$€£¥]\s?\d|\d\s?(?:{_CURRENCY}|k\b|€)|\b(?:{_CURRENCY}|us\$)\s?\d", re.I)
+# A document's number in the subject (an invoice, a quote, a renewal: "Q-2026-0193", "Faktura
+# 880214"): what a supplier's billing carries and a first enquiry rarely does.
+_REFERENCE = re.compile(r"\b[A-Z]{1,4}-\d{2,}(?:-\d+)*\b|\b\d{2,4}-\d{4,}\b|\b\d{5,}\b")
 _LINK = re.compile(r"https?://", re.I)
 _PHONE = re.compile(r"(?:\+|00)\d[\d ()./-]{7,}\d")
 _LEGAL_FORM = re.compile(
@@ -117,6 +121,7 @@ def intent_features(clean: CleanEmail, signals: Signals, mailbox: Mailbox) -> li
         | _word_features(signals.words, "w")
         | _word_features(signals.subject, "t")
         | _shape_features(signals.words)
+        | _reference_features(signals.subject)
     )
 
 
@@ -196,10 +201,16 @@ def _shape_features(text: str) -> set[str]:
     features = set()
     if _MONEY.search(text):
         features.add("x:money")
+    if sum(1 for line in text.splitlines() if _MONEY.search(line)) >= 2:
+        features.add("x:money_lines")  # line items: a quote, an invoice, a price list
     links = len(_LINK.findall(text))
     if links:
         features.add(f"x:links_{min(links, 3)}")
     return features
+
+
+def _reference_features(subject: str) -> set[str]:
+    return {"x:reference"} if _REFERENCE.search(subject) else set()
 
 
 def _word_features(text: str, prefix: str) -> set[str]:
