@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.platform.secret_strength import require_strong, weakness
+from triage.platform.settings.secrets import require_strong, weakness
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -5,14 +5,14 @@ from importlib import resources
 from triage.platform.check import check_requested, run_check
 from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
-from triage.platform.settings import Settings
+from triage.platform.settings import CrmSinkSettings, load_settings
 from triage.platform.topics import ROUTED
 from triage_crm_sink.backends import auto_write_intents, build_backend, load_queues
 from triage_crm_sink.handler import CrmSinkHandler
 from triage_crm_sink.queue_notices import NotifyingHandler, with_queue_notices
 
 
-def build(settings: Settings) -> CrmSinkHandler | NotifyingHandler:
+def build(settings: CrmSinkSettings) -> CrmSinkHandler | NotifyingHandler:
     url = settings.require_database_url()
     migrate(url)
     queues = load_queues(settings)  # triage/config/queues.yaml: owners, tickets, Slack notices
@@ -20,7 +20,7 @@ def build(settings: Settings) -> CrmSinkHandler | NotifyingHandler:
     return with_queue_notices(CrmSinkHandler(crm, auto_write_intents(settings)), settings, queues)
 
 
-def admin_data(settings: Settings) -> str:
+def admin_data(settings: object) -> str:
     """The admin UI's templates (each one parsed) and static files, from the installed package."""
     from jinja2 import Environment, FileSystemLoader
 
@@ -37,8 +37,8 @@ def admin_data(settings: Settings) -> str:
 
 def main() -> None:
     if check_requested():  # the start-up check: settings and shipped data, no Kafka (ADR 0031)
-        raise SystemExit(run_check("crm-sink", admin_data))
-    run_stage("crm-sink", [ROUTED], build)
+        raise SystemExit(run_check("crm-sink", CrmSinkSettings, admin_data))
+    run_stage("crm-sink", [ROUTED], build, load_settings(CrmSinkSettings))
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ from triage.platform.handler import Handler
 from triage.platform.health import Liveness
 from triage.platform.retrying import backoff
 from triage.platform.serde import Serde, SerdeError
-from triage.platform.settings import PARTITIONER, Settings
+from triage.platform.settings import PARTITIONER, StageSettings
 from triage.platform.topics import DLQ, largest_letter_bytes, max_message_bytes
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class RecordTooLarge(PermanentError):
     """An output bigger than its topic accepts: its input is dead-lettered instead (ADR 0014)."""
 
 
-def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
+def consumer_config(settings: StageSettings, group_id: str) -> dict[str, object]:
     fetch_max = max(64 * 1024 * 1024, largest_letter_bytes(settings.triage_ingest_max_bytes))
     return {
         **settings.kafka_config(),
@@ -154,7 +154,7 @@ def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
     }
 
 
-def producer_config(settings: Settings, transactional_id: str | None) -> dict[str, object]:
+def producer_config(settings: StageSettings, transactional_id: str | None) -> dict[str, object]:
     config: dict[str, object] = {
         **settings.kafka_config(),
         "partitioner": PARTITIONER,
@@ -182,7 +182,7 @@ class StreamProcessor:
     def __init__(
         self,
         *,
-        settings: Settings,
+        settings: StageSettings,
         service: str,
         inputs: Sequence[str],
         handler: Handler,
