@@ -15,7 +15,7 @@ from triage.platform.db import Database, migrate
 from triage.platform.logs import configure_logging
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
-from triage.platform.settings import AdminSettings, load_settings
+from triage.platform.settings import AdminSettings, load_settings, require_secrets
 from triage_crm_sink.admin import EventPublisher, RouteStore, create_admin_app
 from triage_crm_sink.admin_auth import AuthConfigError, load_admins
 from triage_crm_sink.admin_desk import AdminDesk, Routing
@@ -40,12 +40,13 @@ def routing(settings: AdminSettings, bands: ConfidenceBands, queues: QueueTable)
 
 
 def main() -> None:
-    settings = load_settings(AdminSettings)
+    settings = load_settings(AdminSettings, check_secrets=False)  # the tokens first, then the other secrets
     configure_logging("crm-admin", settings.triage_log_level)
     try:
         admins, session_secret = load_admins(settings)
     except AuthConfigError as exc:
         raise SystemExit(f"admin: {exc}") from exc
+    require_secrets(settings)
     url = settings.require_database_url()
     migrate(url)
     apply_topics(settings)

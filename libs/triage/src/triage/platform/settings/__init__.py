@@ -44,7 +44,7 @@ __all__ = [
     "NOT_PROCESS_SETTINGS", "PARTITIONER", "PROCESSES", "AdminSettings", "AuditSettings", "BandSettings",
     "CliSettings", "CommaList", "CrmSinkSettings", "DatabaseSettings", "ExtractSettings", "GmailFetchSettings",
     "IngestSettings", "InvalidSetting", "KafkaSettings", "MissingSecret", "RouteSettings", "StageSettings",
-    "TelemetrySettings", "UnknownSetting", "load_settings", "unknown_variables",
+    "TelemetrySettings", "UnknownSetting", "load_settings", "require_secrets", "unknown_variables",
 ]
 
 S = TypeVar("S", bound=KafkaSettings)
