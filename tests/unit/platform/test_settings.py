@@ -233,3 +233,13 @@ def test_an_invalid_value_is_named_without_quoting_it(monkeypatch: pytest.Monkey
     assert "TRIAGE_ADMIN_SESSION_MAX_AGE_S: Input should be a valid integer" in message
     assert "TRIAGE_BATCH_SIZE: Input should be greater than or equal to 1" in message
     assert "4f2a" not in message and refused.value.code != 0
+
+
+def test_the_readme_names_the_groups_each_process_reads() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `triage-([a-z-]+)` \| ([A-Za-z, ]+) \|", readme, re.MULTILINE))
+    documented = {process: rows[process].split(", ") for process in rows}
+    actual = {process: [group.__name__.removesuffix("Settings") for group in GROUPS if issubclass(cls, group)]
+              for process, cls in PROCESSES.items() if process != "cli"}
+    assert documented == actual
+    assert re.search(r"^\| `triage` \(CLI, lag exporter\) \| every group \|", readme, re.MULTILINE)
