@@ -38,3 +38,23 @@ def test_extra_service_data_is_checked(capsys: pytest.CaptureFixture[str]) -> No
 def test_only_the_word_check_asks_for_it() -> None:
     assert check_requested(["check"])
     assert not check_requested([]) and not check_requested(["check", "--now"])
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("TRIAGE_BATCH_SIZ", "3", "TRIAGE_BATCH_SIZ is not a setting (did you mean TRIAGE_BATCH_SIZE?)"),
+    ("TRIAGE_BATCH_SIZE", "0", "TRIAGE_BATCH_SIZE: Input should be greater than or equal to 1"),
+])
+def test_a_refused_setting_fails_the_check_in_its_own_words(
+        variable: str, value: str, said: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(variable, value)
+    assert run_check("route", RouteSettings) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("route check failed: ") and said in err
+
+
+def test_the_check_does_not_require_the_services_secrets(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert run_check("crm-sink", CrmSinkSettings) == 0
+    assert "crm-sink check ok" in capsys.readouterr().out

@@ -59,7 +59,7 @@ def run_check(service: str, settings_class: type[StageSettings] | type[Group], e
         lines = shipped_data(settings)
         if extra is not None:
             lines.append(extra(settings))
-    except Exception as exc:  # anything missing or invalid: the check's whole point
+    except (Exception, SystemExit) as exc:  # anything missing or invalid (a refused setting too): the point
         print(f"{service} check failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     for line in lines:
