@@ -36,6 +36,7 @@ from triage.domain.pipeline import load_mailbox, normalize_message, process_mess
 from triage.platform.llm import LlmExtractor, Prices
 from triage.platform.llm import llm_extractor as build_llm_extractor
 from triage.platform.settings import CliSettings, load_settings
+from triage.platform.settings.secrets import secret_value
 from triage_cli.eval_sets import (
     SetResult,
     pooled_bands,
@@ -257,14 +258,14 @@ def _llm_backend(name: ExtractorName, choice: LlmChoice, settings: CliSettings) 
 
 def _api_key(name: ExtractorName, settings: CliSettings) -> str:
     """TRIAGE_LLM_API_KEY, the services' name; the SDK's own name still works, with a note."""
-    if settings.triage_llm_api_key and settings.triage_llm_api_key.get_secret_value():
-        return settings.triage_llm_api_key.get_secret_value()
+    if key := secret_value(settings.triage_llm_api_key):
+        return key
     legacy_name = f"{name.value.upper()}_API_KEY"
     legacy = settings.openai_api_key if name is ExtractorName.openai else settings.anthropic_api_key
-    if legacy and legacy.get_secret_value():
+    if key := secret_value(legacy):
         err.print(f"note: {legacy_name} is deprecated here; set TRIAGE_LLM_API_KEY "
                   "(the extract service's name)", markup=False, highlight=False)  # fmt: skip
-        return legacy.get_secret_value()
+        return key
     _fail(f"--extractor {name.value} needs TRIAGE_LLM_API_KEY (none is set)")
 
 

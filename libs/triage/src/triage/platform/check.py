@@ -18,7 +18,7 @@ from triage.platform.db import MIGRATIONS
 from triage.platform.queues_config import default_queues_path, load_queues_file
 from triage.platform.routing_config import default_rules_path, load_rules_file
 from triage.platform.serde import Serde, default_schemas_dir, history_versions
-from triage.platform.settings import StageSettings, load_settings
+from triage.platform.settings import load_settings
 from triage.platform.settings.groups import Group, QueueFileSettings, RoutingSettings
 from triage.platform.topics import REGISTRY
 
@@ -52,10 +52,10 @@ def shipped_data(settings: Group) -> list[str]:
     ]
 
 
-def run_check(service: str, settings_class: type[StageSettings] | type[Group], extra: Extra | None = None) -> int:
+def run_check(service: str, settings_class: type[Group], extra: Extra | None = None) -> int:
     """The process's own settings class, its secrets not required (the image build has none)."""
     try:
-        settings = load_settings(settings_class, check_secrets=False)  # type: ignore[type-var]
+        settings = load_settings(settings_class, check_secrets=False)
         lines = shipped_data(settings)
         if extra is not None:
             lines.append(extra(settings))

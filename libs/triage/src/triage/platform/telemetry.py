@@ -77,9 +77,8 @@ def shutdown_telemetry() -> None:
 def setup_sentry(service: str, settings: TelemetrySettings) -> None:
     import sentry_sdk
 
-    assert settings.sentry_dsn is not None
     sentry_sdk.init(
-        dsn=settings.sentry_dsn.get_secret_value(),
+        dsn=secret_value(settings.sentry_dsn),
         environment=settings.sentry_environment,
         release=settings.sentry_release,
         server_name=f"triage-{service}",

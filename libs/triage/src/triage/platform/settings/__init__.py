@@ -17,6 +17,7 @@ from triage.platform.settings.groups import (
     BandSettings,
     CommaList,
     DatabaseSettings,
+    Group,
     KafkaSettings,
     TelemetrySettings,
 )
@@ -47,7 +48,7 @@ __all__ = [
     "TelemetrySettings", "UnknownSetting", "load_settings", "require_secrets", "unknown_variables",
 ]
 
-S = TypeVar("S", bound=KafkaSettings)
+S = TypeVar("S", bound=Group)
 
 
 class InvalidSetting(SystemExit):
