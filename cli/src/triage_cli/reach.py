@@ -29,7 +29,7 @@ def require_kafka(settings: CliSettings) -> str:
     """The bootstrap servers, once one of them accepts a TCP connection; else one line and exit 1."""
     servers = settings.kafka_bootstrap_servers
     reasons = []
-    for server in (s.strip() for s in servers.split(",") if s.strip()):
+    for server in settings.bootstrap_addresses():
         host, port = split_host_port(server.split("://")[-1], 9092)
         try:
             socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()

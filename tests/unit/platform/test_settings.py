@@ -243,3 +243,10 @@ def test_the_readme_names_the_groups_each_process_reads() -> None:
               for process, cls in PROCESSES.items() if process != "cli"}
     assert documented == actual
     assert re.search(r"^\| `triage` \(CLI, lag exporter\) \| every group \|", readme, re.MULTILINE)
+
+
+def test_the_bootstrap_servers_are_a_list_parsed_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", " b1:9094,, SSL://b2:9094 ")
+    settings = load_settings(IngestSettings, check_secrets=False)
+    assert settings.bootstrap_addresses() == ("b1:9094", "SSL://b2:9094")
+    assert settings.kafka_config()["bootstrap.servers"] == " b1:9094,, SSL://b2:9094 "

@@ -69,6 +69,10 @@ class KafkaSettings(Group):
         """The physical topic name: the prefix lets several pipelines share one cluster."""
         return f"{self.triage_topic_prefix}{logical_name}"
 
+    def bootstrap_addresses(self) -> tuple[str, ...]:
+        """KAFKA_BOOTSTRAP_SERVERS as a list (librdkafka takes the comma-separated string itself)."""
+        return tuple(_comma_separated(self.kafka_bootstrap_servers))  # type: ignore[arg-type]
+
     def kafka_config(self) -> dict[str, str | int | bool]:
         """librdkafka settings common to every client of this process: the one place for its dotted keys."""
         config: dict[str, str | int | bool] = {
