@@ -53,19 +53,25 @@ class GmailFetchSettings(StageSettings, GmailSettings):
 
 class ExtractSettings(StageSettings, ExtractorSettings, LlmSettings, IntentModelSettings, BandSettings,
                       ThreadSettings):
+    """triage-extract: normalisation, the extractor and its LLM backends, the bands."""
+
     SECRET_RULES = (secrets.llm_api_key,)
 
 
 class RouteSettings(StageSettings, RoutingSettings, QueueFileSettings, BandSettings, ThreadSettings):
-    pass
+    """triage-route: rules, queues, bands, the dedupe window and a thread's remembered intent."""
 
 
 class CrmSinkSettings(StageSettings, DatabaseSettings, CrmSettings, HubSpotSettings, SalesforceSettings,
                       QueueFileSettings, SlackSettings):
+    """triage-crm-sink: the CRM backend chosen, queue owners and Slack queue notices."""
+
     SECRET_RULES = (secrets.database_url, secrets.hubspot_access_token, secrets.salesforce_credentials)
 
 
 class AuditSettings(StageSettings, DatabaseSettings, SlackSettings):
+    """triage-audit: the audit rows, and Slack on a dead letter's arrival."""
+
     SECRET_RULES = (secrets.database_url,)
 
 
@@ -80,8 +86,6 @@ class AdminSettings(KafkaSettings, ProcessSettings, DatabaseSettings, MailboxSet
 class CliSettings(*GROUPS):  # type: ignore[misc]
     """The ``triage`` CLI (and its lag exporter): its commands between them read every group;
     each command checks the secrets it needs when it needs them."""
-
-    pass
 
 
 #: Every process class, for the tests and the docs' configuration table.
