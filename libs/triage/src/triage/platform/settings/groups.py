@@ -36,7 +36,7 @@ CommaList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separate
 class Group(BaseSettings):
     """Frozen, read from the environment only; a process ignores the variables of other processes."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True, defer_build=True)
 
     #: The rules of secrets.py a process runs at start-up (processes.py sets them per process).
     SECRET_RULES: ClassVar[tuple[Callable[[Any], None], ...]] = ()
