@@ -238,10 +238,10 @@ from confluent_kafka import Producer
 from triage.domain.models import Budget, Company, ExtractedEmail, Extraction, Interest, Person
 from triage.platform.admin import apply_topics
 from triage.platform.serde import Serde
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage.platform.topics import EXTRACTED
 prefix, start, count, create = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
-settings = load_settings(triage_topic_prefix=prefix)
+settings = load_settings(CliSettings, triage_topic_prefix=prefix)
 if create:
     apply_topics(settings, 3)
 serde = Serde()

@@ -14,11 +14,11 @@ import threading
 from confluent_kafka import Consumer, Producer
 
 from triage.platform.runtime import consumer_config, next_offsets, producer_config
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 
 
 def main(source: str, target: str, group: str) -> None:
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     producer = Producer(producer_config(settings, f"{group}-0"))

@@ -35,7 +35,7 @@ from tests.support.stack import ROOT, start_stack
 from triage.domain.models import RawEmail
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import CliSettings
 from triage.platform.topics import EXTRACTED, RAW
 
 HOPS = 5
@@ -68,7 +68,7 @@ def bench_passthrough(stack, emails: list[RawEmail], log_dir: Path) -> dict:
         for i in range(HOPS)
     ]
     try:
-        settings = Settings(kafka_bootstrap_servers=stack.bootstrap_servers)
+        settings = CliSettings(kafka_bootstrap_servers=stack.bootstrap_servers)
         serde = Serde()
         producer = Producer(producer_config(settings, None))
 

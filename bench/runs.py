@@ -25,7 +25,7 @@ from triage.domain.intake import raw_email
 from triage.domain.models import RawEmail
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import CliSettings
 from triage.platform.topics import CRM_EVENTS, RAW
 
 WARM_UP_EMAILS = 30
@@ -42,7 +42,7 @@ def corpus(n: int) -> list[RawEmail]:
 class Tail:
     """Follows a topic from its beginning (read_committed): email id -> its latest timestamp (ms)."""
 
-    def __init__(self, settings: Settings, logical: str, serde: Serde) -> None:
+    def __init__(self, settings: CliSettings, logical: str, serde: Serde) -> None:
         self.logical, self.serde = logical, serde
         topic = settings.topic(logical)
         self.consumer = Consumer({**settings.kafka_config(), "group.id": f"bench-tail-{uuid.uuid4().hex}",
@@ -78,7 +78,7 @@ class Tail:
 class Sender:
     """Produces email.raw records without waiting for acknowledgements (open loop)."""
 
-    def __init__(self, settings: Settings, serde: Serde) -> None:
+    def __init__(self, settings: CliSettings, serde: Serde) -> None:
         self.settings, self.serde = settings, serde
         self.producer = Producer(producer_config(settings, None))
         self.failed: list[str] = []

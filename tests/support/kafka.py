@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Read:
     timestamp_ms: int
 
 
-def read_topic(settings: Settings, logical: str, timeout_s: float = 30) -> list[Read]:
+def read_topic(settings: KafkaSettings, logical: str, timeout_s: float = 30) -> list[Read]:
     """Every committed record of a topic, from the beginning to the current end."""
     topic = settings.topic(logical)
     consumer = Consumer({
@@ -80,7 +80,7 @@ RETRIED_WHILE_STARTING = frozenset({KafkaError.NOT_LEADER_FOR_PARTITION, KafkaEr
                                     KafkaError.UNKNOWN_TOPIC_OR_PART})
 
 
-def decoded(settings: Settings, logical: str, serde: Serde | None = None) -> list:
+def decoded(settings: KafkaSettings, logical: str, serde: Serde | None = None) -> list:
     serde = serde or Serde()
     return [serde.decode(logical, r.value) for r in read_topic(settings, logical)]
 

@@ -19,7 +19,7 @@ from confluent_kafka.admin import AdminClient
 from tests.support.stack import ROOT, Stack
 from triage.platform.admin import apply_topics
 from triage.platform.db import migrate
-from triage.platform.settings import Settings
+from triage.platform.settings import CliSettings
 
 SERVICES = ("ingest", "extract", "route", "crm-sink", "audit")
 
@@ -64,8 +64,8 @@ class Pipeline:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
-    def settings(self) -> Settings:
-        return Settings(kafka_bootstrap_servers=self.stack.bootstrap_servers,
+    def settings(self) -> CliSettings:
+        return CliSettings(kafka_bootstrap_servers=self.stack.bootstrap_servers,
                         database_url=self.database_url, triage_topic_prefix=self.prefix)
 
     def prepare(self, partitions: int = 3) -> None:

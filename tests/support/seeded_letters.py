@@ -10,7 +10,7 @@ from confluent_kafka import Producer
 
 from triage.domain.models import DeadLetter
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 from triage.platform.topics import DLQ, RAW
 
 
@@ -27,7 +27,7 @@ class RawAsLetters:
         return self._serde.encode(topic, value)
 
 
-def seed_letters(settings: Settings, serde: Serde, keys: Sequence[bytes], partition: int | None = None) -> None:
+def seed_letters(settings: KafkaSettings, serde: Serde, keys: Sequence[bytes], partition: int | None = None) -> None:
     """One letter per key on email.raw (on ``partition``, else by key), acknowledged."""
     source = Producer(settings.kafka_config())
     where = {} if partition is None else {"partition": partition}

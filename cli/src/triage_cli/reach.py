@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import typer
 
 if TYPE_CHECKING:
-    from triage.platform.settings import Settings
+    from triage.platform.settings import CliSettings
 
 CONNECT_TIMEOUT_S = 3.0
 
@@ -25,11 +25,11 @@ def fail(message: str) -> typer.Exit:
     raise typer.Exit(1)
 
 
-def require_kafka(settings: Settings) -> str:
+def require_kafka(settings: CliSettings) -> str:
     """The bootstrap servers, once one of them accepts a TCP connection; else one line and exit 1."""
     servers = settings.kafka_bootstrap_servers
     reasons = []
-    for server in (s.strip() for s in servers.split(",") if s.strip()):
+    for server in settings.bootstrap_addresses():
         host, port = split_host_port(server.split("://")[-1], 9092)
         try:
             socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
@@ -39,7 +39,7 @@ def require_kafka(settings: Settings) -> str:
     fail(f"Kafka is unreachable at KAFKA_BOOTSTRAP_SERVERS={servers} ({', '.join(reasons) or 'no server'})")
 
 
-def require_database(settings: Settings) -> str:
+def require_database(settings: CliSettings) -> str:
     """DATABASE_URL, once PostgreSQL accepts a session with it; else one line and exit 1."""
     url = settings.require_database_url()
     import psycopg  # only the commands that use the database pay for it

@@ -36,7 +36,7 @@ from triage.platform.dlq import Letter
 from triage.platform.dlq_states import LetterState, LetterStates
 from triage.platform.errors import TransientError
 from triage.platform.runtime import REPLAY_HEADER
-from triage.platform.settings import Settings
+from triage.platform.settings import AdminSettings
 from triage_admin import desk as admin_desk
 from triage_admin.app import create_admin_app
 from triage_admin.auth import Admins, session_key
@@ -227,7 +227,7 @@ class Running:
         routes = MemoryRoutes({"e1": PlannedRoute("t1", "support", False, [
             action("upsert_company", "company", "e1", name="Globex", domain="globex.com")])})
         self.letter_states = MemoryLetterStates(self.store.actions)
-        desk = AdminDesk(routes, self.crm, self.publisher, store=self.store, settings=Settings(),
+        desk = AdminDesk(routes, self.crm, self.publisher, store=self.store, settings=AdminSettings(),
                          raw_publisher=self.raw, routing=ROUTING, letter_states=self.letter_states)
         app = create_admin_app(Admins(list(tokens), SECRET.encode()), routes, desk.crm, self.publisher,
                                read_only=read_only, desk=desk, ui=UiConfig(SECRET, max_age_s=max_age_s))
@@ -280,7 +280,7 @@ def start(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Running]]:
     started: list[Running] = []
 
     class RecordingReplayer:
-        def __init__(self, _settings: Settings) -> None:
+        def __init__(self, _settings: AdminSettings) -> None:
             self.failed: list = []
 
         def replay(self, letter: Letter) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from triage.platform.settings import Settings
+from triage.platform.settings import AdminSettings
 from triage_admin import auth as admin_auth
 from triage_admin.auth import (
     Admins,
@@ -81,7 +81,7 @@ def test_a_short_token_is_named_by_position_not_by_its_name() -> None:
         admins(("alice", ALICE), ("bob-token-0123456789ab", "bob"))  # swapped, built directly
     assert "entry 2" in str(raised.value) and "bob-token" not in str(raised.value)
     with pytest.raises(AuthConfigError, match="TRIAGE_ADMIN_TOKEN is shorter"):
-        token_entries(Settings(triage_admin_token=SecretStr("short")))
+        token_entries(AdminSettings(triage_admin_token=SecretStr("short")))
 
 
 @pytest.mark.parametrize(("entries", "complaint"), [
@@ -133,7 +133,7 @@ def test_a_session_ends_when_its_token_is_revoked() -> None:
 def test_settings_combine_the_single_token_the_list_and_the_file(tmp_path: Path) -> None:
     tokens_file = tmp_path / "tokens"
     tokens_file.write_text(f"# mounted secret\ncarol:{CAROL}\n")
-    settings = Settings(triage_admin_token=SecretStr(ALICE), triage_admin_tokens=SecretStr(f"bob:{BOB}"),
+    settings = AdminSettings(triage_admin_token=SecretStr(ALICE), triage_admin_tokens=SecretStr(f"bob:{BOB}"),
                         triage_admin_tokens_file=tokens_file)
     assert token_entries(settings) == [("admin", ALICE), ("bob", BOB), ("carol", CAROL)]
     found, _ = load_admins(settings)
@@ -143,13 +143,13 @@ def test_settings_combine_the_single_token_the_list_and_the_file(tmp_path: Path)
 
 def test_a_missing_tokens_file_is_a_clear_start_up_error(tmp_path: Path) -> None:
     with pytest.raises(AuthConfigError, match="TRIAGE_ADMIN_TOKENS_FILE"):
-        load_admins(Settings(triage_admin_tokens_file=tmp_path / "absent"))
+        load_admins(AdminSettings(triage_admin_tokens_file=tmp_path / "absent"))
     with pytest.raises(AuthConfigError, match="no admin token"):
-        load_admins(Settings())
+        load_admins(AdminSettings())
 
 
 def test_the_derived_session_secret_is_stable_and_changes_with_any_token() -> None:
-    settings = Settings()
+    settings = AdminSettings()
     one = session_secret(settings, [("alice", ALICE), ("bob", BOB)])
     assert one == session_secret(settings, [("bob", BOB), ("alice", ALICE)]), "same on every replica"
     assert one != session_secret(settings, [("alice", ALICE), ("bob", CAROL)])
@@ -158,9 +158,9 @@ def test_the_derived_session_secret_is_stable_and_changes_with_any_token() -> No
 
 def test_a_configured_session_secret_must_be_long_enough() -> None:
     with pytest.raises(AuthConfigError, match="at least 32"):
-        session_secret(Settings(triage_admin_session_secret=SecretStr("short")), [("alice", ALICE)])
+        session_secret(AdminSettings(triage_admin_session_secret=SecretStr("short")), [("alice", ALICE)])
     secret = "session-secret-0123456789abcdefghij"
-    assert session_secret(Settings(triage_admin_session_secret=SecretStr(secret)), [("alice", ALICE)]) == secret
+    assert session_secret(AdminSettings(triage_admin_session_secret=SecretStr(secret)), [("alice", ALICE)]) == secret
 
 
 @pytest.mark.parametrize(("variable", "value", "why"), [
@@ -171,7 +171,7 @@ def test_a_configured_session_secret_must_be_long_enough() -> None:
 ])
 def test_a_weak_secret_stops_the_start_naming_the_variable_not_the_value(variable, value, why) -> None:
     field = variable.lower()
-    settings = Settings(**{field: SecretStr(value)},
+    settings = AdminSettings(**{field: SecretStr(value)},
                         **({} if variable != "TRIAGE_ADMIN_SESSION_SECRET" else {"triage_admin_token": SecretStr(ALICE)}))
     with pytest.raises(AuthConfigError) as caught:
         admin_auth.load_admins(settings)

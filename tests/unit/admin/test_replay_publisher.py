@@ -18,7 +18,7 @@ from tests.unit.admin.test_admin_app import MemoryStore
 from tests.unit.crm.test_mvp_mode import MemoryPublisher, MemoryRoutes
 from tests.unit.services.test_crm_sink_handler import FakeCrm
 from triage.platform import publisher
-from triage.platform.settings import Settings
+from triage.platform.settings import AdminSettings
 from triage_admin.desk import AdminDesk
 
 REFUSED = "refused"  # the thread whose record the broker refuses
@@ -58,7 +58,7 @@ class HeldProducer:
 def test_one_replays_delivery_failure_is_not_another_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(publisher, "Producer", HeldProducer)
     store = MemoryStore()
-    desk = AdminDesk(MemoryRoutes({}), FakeCrm(), MemoryPublisher(), store=store, settings=Settings())
+    desk = AdminDesk(MemoryRoutes({}), FakeCrm(), MemoryPublisher(), store=store, settings=AdminSettings())
     answers: dict[str, object] = {}
 
     def replay() -> None:

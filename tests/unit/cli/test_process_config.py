@@ -16,7 +16,7 @@ from triage.domain.models import ExtractedEmail, Mailbox, RoutedEmail
 from triage.domain.pipeline import EPOCH, PipelineConfig, load_mailbox, process_message
 from triage.platform.pipeline_config import pipeline_config
 from triage.platform.runtime import Inbound
-from triage.platform.settings import Settings
+from triage.platform.settings import CliSettings
 from triage.platform.topics import CLEAN, EXTRACTED, RAW
 from triage_cli.app import app
 from triage_extract.handler import ExtractHandler
@@ -70,7 +70,7 @@ def test_an_invalid_setting_stops_it_as_it_stops_the_service(tmp_path: Path, mon
 
 
 def test_the_intent_model_setting_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = pipeline_config(Settings(triage_intent_model=False))
+    config = pipeline_config(CliSettings(triage_intent_model=False))
     assert config.intent_model is None
     monkeypatch.setenv("TRIAGE_INTENT_MODEL_PATH", "/nonexistent/model.json")
     result = runner.invoke(app, ["process", str(LEAD), "--mailbox", str(MAILBOX), "--json"])
@@ -97,7 +97,7 @@ def through_the_services(raw: bytes, mailbox: Mailbox, config: PipelineConfig) -
 
 def test_every_sample_gets_what_the_extract_and_route_handlers_give() -> None:
     mailbox = load_mailbox(MAILBOX.read_text(encoding="utf-8"))
-    config = pipeline_config(Settings())
+    config = pipeline_config(CliSettings())
     assert SAMPLES
     for path in SAMPLES:
         raw = path.read_bytes()

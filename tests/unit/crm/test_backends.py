@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from triage.platform.db import Database
-from triage.platform.settings import Settings
+from triage.platform.settings import CrmSinkSettings
 from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm
 from triage_crm_sink.adapters.local.crm import LocalCrm
 from triage_crm_sink.adapters.local.ledger import LocalLedger
@@ -18,8 +18,8 @@ from triage_crm_sink.writer import CrmWriter
 URL = "postgresql://u:p@127.0.0.1:1/none"  # never connected: building a backend does no I/O
 
 
-def settings(**values: object) -> Settings:
-    return Settings(database_url=URL, **values)
+def settings(**values: object) -> CrmSinkSettings:
+    return CrmSinkSettings(database_url=URL, **values)
 
 
 def test_local_is_the_default() -> None:

@@ -16,7 +16,7 @@ from triage.domain.models import RoutedEmail
 from triage.domain.queues import QueueTable
 from triage.platform.handler import Handler
 from triage.platform.runtime import Inbound
-from triage.platform.settings import Settings
+from triage.platform.settings import CrmSinkSettings
 from triage_crm_sink.queue_notices import (
     NoticeLedger,
     NotifyingHandler,
@@ -217,6 +217,6 @@ def test_every_hook_of_the_base_class_is_delegated_explicitly(slack: FakeSlackAp
 
 def test_without_a_bot_token_or_a_slack_queue_the_handler_is_unchanged() -> None:
     inner = Inner()
-    settings = Settings(database_url="postgresql://u:p@127.0.0.1:1/none")
+    settings = CrmSinkSettings(database_url="postgresql://u:p@127.0.0.1:1/none")
     assert with_queue_notices(inner, settings, QUEUES) is inner
-    assert with_queue_notices(inner, Settings(triage_slack_bot_token="xoxb-1"), QueueTable()) is inner
+    assert with_queue_notices(inner, CrmSinkSettings(triage_slack_bot_token="xoxb-1"), QueueTable()) is inner

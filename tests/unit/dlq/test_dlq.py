@@ -10,7 +10,7 @@ from triage.domain.models import DeadLetter
 from triage.platform.dlq import Filters, Letter, parse_id, replay_headers
 from triage.platform.runtime import StreamProcessor
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import StageSettings
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -80,7 +80,7 @@ class FakeMessage:
 
 
 def processor(max_replays: int = 3) -> StreamProcessor:
-    return StreamProcessor(settings=Settings(triage_dlq_max_replays=max_replays), service="extract",
+    return StreamProcessor(settings=StageSettings(triage_dlq_max_replays=max_replays), service="extract",
                            inputs=["email.raw"], handler=None, serde=Serde())  # type: ignore[arg-type]
 
 

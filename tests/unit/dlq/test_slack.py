@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.unit.dlq.fake_slack import FakeSlack
-from triage.platform.settings import Settings
+from triage.platform.settings import AuditSettings
 from triage.platform.slack import (
     Arrival,
     DlqNotifier,
@@ -126,14 +126,14 @@ def test_parked_letters_say_so_and_need_force() -> None:
 
 
 def test_no_webhook_no_notifier() -> None:
-    assert notifier_from(Settings()) is None
-    notifier = notifier_from(Settings(triage_slack_webhook_url="http://127.0.0.1:9/x"))
+    assert notifier_from(AuditSettings()) is None
+    notifier = notifier_from(AuditSettings(triage_slack_webhook_url="http://127.0.0.1:9/x"))
     assert notifier is not None
     notifier.close()
 
 
 def test_with_the_admin_address_each_letter_links_to_its_replay_button(slack: FakeSlack) -> None:
-    notifier = notifier_from(Settings(triage_slack_webhook_url=slack.url,
+    notifier = notifier_from(AuditSettings(triage_slack_webhook_url=slack.url,
                                       triage_admin_public_url="https://triage-admin.example.com/"))
     assert notifier is not None
     notifier.notify([ARRIVAL])
@@ -146,4 +146,4 @@ def test_with_the_admin_address_each_letter_links_to_its_replay_button(slack: Fa
 
 def test_the_admin_address_must_be_a_url() -> None:
     with pytest.raises(ValueError, match="triage_admin_public_url"):
-        Settings(triage_admin_public_url="triage-admin.example.com")
+        AuditSettings(triage_admin_public_url="triage-admin.example.com")

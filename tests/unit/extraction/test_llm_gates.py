@@ -177,8 +177,8 @@ def test_confidence_bands_must_be_ordered() -> None:
 def test_the_domains_default_bands_are_the_settings_defaults() -> None:
     """The thresholds are configured in one place; the pure default must not drift from it."""
     from triage.domain.bands import DEFAULT_BANDS
-    from triage.platform.settings import Settings
+    from triage.platform.settings import ExtractSettings
 
-    fields = Settings.model_fields
+    fields = ExtractSettings.model_fields
     assert (fields["triage_confidence_auto_write"].default, fields["triage_confidence_suggest"].default) == (
         DEFAULT_BANDS.auto_write, DEFAULT_BANDS.suggest)

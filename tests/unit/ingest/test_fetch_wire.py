@@ -12,7 +12,7 @@ from tests.unit.ingest.conftest import mime, service_account_info
 from triage.domain.models import GmailCursor, GmailNotification, RawEmail
 from triage.platform.gmail import GmailRefused, GmailUnavailable, gmail_client
 from triage.platform.runtime import Inbound
-from triage.platform.settings import Settings
+from triage.platform.settings import GmailFetchSettings
 from triage.platform.topics import GMAIL_CURSORS, GMAIL_NOTIFICATIONS, RAW
 from triage_ingest.cursors import CursorStore
 from triage_ingest.fetch import GmailFetchHandler
@@ -20,8 +20,8 @@ from triage_ingest.fetch import GmailFetchHandler
 BOX = "sales@lumora.io"
 
 
-def settings_for(gmail: FakeGmail, **overrides) -> Settings:
-    return Settings(kafka_bootstrap_servers="unused:9092", triage_gmail_api_endpoint=gmail.url,
+def settings_for(gmail: FakeGmail, **overrides) -> GmailFetchSettings:
+    return GmailFetchSettings(kafka_bootstrap_servers="unused:9092", triage_gmail_api_endpoint=gmail.url,
                     triage_gmail_mailboxes=BOX, triage_gmail_retry_after_cap_s=0.2, **overrides)
 
 

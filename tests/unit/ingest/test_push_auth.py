@@ -15,7 +15,7 @@ from tests.support.fake_google_certs import GoogleCertsServer, mint, new_signing
 from triage.domain.models import GmailNotification
 from triage.platform import metrics
 from triage.platform.publisher import RawPublisher
-from triage.platform.settings import Settings
+from triage.platform.settings import IngestSettings
 from triage_ingest.app import create_app
 from triage_ingest.oidc import GoogleCerts, PushVerifier
 from triage_ingest.push import NotificationPublisher, push_router
@@ -35,7 +35,7 @@ def gmail_inboxes():
 
 class RecordingNotifications(NotificationPublisher):
     def __init__(self) -> None:
-        super().__init__(Settings(kafka_bootstrap_servers="unused:9092"))
+        super().__init__(IngestSettings(kafka_bootstrap_servers="unused:9092"))
         self.published: list[GmailNotification] = []
 
     async def publish(self, note: GmailNotification) -> None:
@@ -50,7 +50,7 @@ def notifications() -> RecordingNotifications:
 @pytest.fixture
 def client(google_certs: GoogleCertsServer, notifications: RecordingNotifications) -> TestClient:
     verifier = PushVerifier(GoogleCerts(google_certs.url), AUDIENCE, PUSHER)
-    unused = Settings(kafka_bootstrap_servers="unused:9092")
+    unused = IngestSettings(kafka_bootstrap_servers="unused:9092")
     app = create_app(unused, RawPublisher(unused), b"x" * 32,
                      gmail_push=push_router(verifier, notifications, [BOX]))
     return TestClient(app)

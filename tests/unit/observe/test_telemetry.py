@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from triage.platform.telemetry import TelemetrySettings, scrub_event
+from triage.platform.settings import TelemetrySettings
+from triage.platform.telemetry import scrub_event
 
 
 @pytest.mark.parametrize(("env", "exporter"), [
@@ -83,8 +84,9 @@ class Envelopes:
 
 SENDS_AN_ERROR = """
 import logging
+from triage.platform.settings import TelemetrySettings
 from triage.platform.telemetry import setup_telemetry, shutdown_telemetry
-setup_telemetry("crm-sink")
+setup_telemetry("crm-sink", TelemetrySettings())
 body = "Hi, I am jane.doe@acme.com, call me"
 try:
     raise ValueError(f"cannot parse {body}")

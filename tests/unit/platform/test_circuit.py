@@ -13,7 +13,7 @@ from triage.platform.db import Database
 from triage.platform.errors import Throttled, TransientError, Unavailable
 from triage.platform.health import Liveness, serve_health
 from triage.platform.runtime import StreamProcessor, is_transient
-from triage.platform.settings import Settings
+from triage.platform.settings import StageSettings
 
 
 class Clock:
@@ -120,7 +120,7 @@ async def raising(exc: BaseException) -> None:
 
 
 def test_unavailable_is_tried_once_inside_the_transaction_a_plain_transient_error_is_retried() -> None:
-    processor = StreamProcessor(settings=Settings(triage_retry_initial_s=0.0, triage_max_attempts=4), service="t",
+    processor = StreamProcessor(settings=StageSettings(triage_retry_initial_s=0.0, triage_max_attempts=4), service="t",
                                 inputs=[], handler=None, serde=None)  # type: ignore[arg-type]
     for exc, tries in ((Unavailable("HubSpot 503", dependency="hubspot"), 1), (Throttled("budget"), 1),
                        (TransientError("lock timeout"), 4)):
@@ -140,9 +140,9 @@ def test_unavailable_is_tried_once_inside_the_transaction_a_plain_transient_erro
 
 
 def test_a_batch_must_close_well_inside_the_transaction_timeout() -> None:
-    Settings(triage_batch_max_s=10, triage_transaction_timeout_ms=30_000)
+    StageSettings(triage_batch_max_s=10, triage_transaction_timeout_ms=30_000)
     with pytest.raises(ValueError, match="TRIAGE_BATCH_MAX_S"):
-        Settings(triage_batch_max_s=20, triage_transaction_timeout_ms=30_000)
+        StageSettings(triage_batch_max_s=20, triage_transaction_timeout_ms=30_000)
 
 
 def test_a_stage_waiting_for_a_dependency_is_healthy_says_why_and_its_stall_clock_restarts() -> None:

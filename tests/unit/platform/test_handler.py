@@ -13,7 +13,7 @@ from triage.domain.models import DeadLetter
 from triage.platform.handler import Handler
 from triage.platform.runtime import DecodedOnRead, Inbound, Outbound, StreamProcessor
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import StageSettings
 from triage.platform.topics import DLQ
 
 HOOKS = ("prepare", "observe", "flush", "committed", "discard", "assigned", "revoked")
@@ -91,12 +91,12 @@ class CountingSerde(Serde):
 
 
 def processor(handler: Handler, serde: Serde) -> StreamProcessor:
-    return StreamProcessor(settings=Settings(triage_retry_initial_s=0.0), service="hooks-test", inputs=[DLQ],
+    return StreamProcessor(settings=StageSettings(triage_retry_initial_s=0.0), service="hooks-test", inputs=[DLQ],
                            handler=handler, serde=serde)
 
 
 def batch(serde: Serde, offsets: Sequence[int]) -> list[Message]:
-    topic = Settings().topic(DLQ)
+    topic = StageSettings().topic(DLQ)
     return [Message(topic, n, serde.encode(DLQ, letter(n))) for n in offsets]
 
 
@@ -122,8 +122,8 @@ def test_a_handler_without_overrides_runs_through_every_hook_the_runtime_calls()
     assert [len(o) for o in outputs] == [1, 1]
     assert [o[0][1] for o in outputs] == [b"k3", b"k4"], "each record's output, encoded"
     assert serde.decoded == 2, "one decoding per record, for handle"
-    stage._on_assign(None, [TopicPartition(Settings().topic(DLQ), 0)])  # type: ignore[arg-type]
-    stage._on_revoke(None, [TopicPartition(Settings().topic(DLQ), 0)])  # type: ignore[arg-type]
+    stage._on_assign(None, [TopicPartition(StageSettings().topic(DLQ), 0)])  # type: ignore[arg-type]
+    stage._on_revoke(None, [TopicPartition(StageSettings().topic(DLQ), 0)])  # type: ignore[arg-type]
     stage._retrying(stage.handler.flush)
 
 
@@ -131,7 +131,7 @@ def test_the_runtime_calls_the_hooks_a_handler_overrides() -> None:
     serde = CountingSerde()
     handler = Recording()
     stage = processor(handler, serde)
-    topic = Settings().topic(DLQ)
+    topic = StageSettings().topic(DLQ)
     stage._on_assign(None, [TopicPartition(topic, 0)])  # type: ignore[arg-type]
     messages = [*batch(serde, [5]), Message(topic, 6, b"\x00not avro"), *batch(serde, [7])]
     stage._prepare(messages)
@@ -150,7 +150,7 @@ def test_the_runtime_calls_the_hooks_a_handler_overrides() -> None:
 def test_an_undecodable_record_is_dead_lettered_without_being_observed() -> None:
     handler = Recording()
     stage = processor(handler, Serde())
-    [encoded] = stage._outputs_for(Message(Settings().topic(DLQ), 9, b"\x00not avro"))
+    [encoded] = stage._outputs_for(Message(StageSettings().topic(DLQ), 9, b"\x00not avro"))
     assert encoded[4] == -1 and b"SerdeError" in dict(encoded[3])["triage.error.class"]
     assert handler.calls == []
 

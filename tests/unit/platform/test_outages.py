@@ -8,7 +8,7 @@ from confluent_kafka import KafkaError, KafkaException
 from triage.platform.db import is_unavailable
 from triage.platform.errors import TransientError, Unavailable
 from triage.platform.runtime import StreamProcessor, is_transient
-from triage.platform.settings import Settings
+from triage.platform.settings import StageSettings
 
 
 def test_a_database_that_is_away_is_unavailable_a_refused_statement_is_not() -> None:
@@ -32,6 +32,6 @@ def test_broker_outage_errors_rewind_the_batch_instead_of_bisecting_it() -> None
 
 
 def test_rewinds_back_off_to_the_configured_ceiling() -> None:
-    processor = StreamProcessor(settings=Settings(triage_retry_initial_s=0.5, triage_retry_max_s=4.0),
+    processor = StreamProcessor(settings=StageSettings(triage_retry_initial_s=0.5, triage_retry_max_s=4.0),
                                 service="t", inputs=[], handler=None, serde=None)  # type: ignore[arg-type]
     assert [processor._backoff(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]

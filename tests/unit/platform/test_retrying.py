@@ -15,7 +15,7 @@ from triage.platform.retrying import (
     parse_retry_after,
 )
 from triage.platform.runtime import StreamProcessor
-from triage.platform.settings import Settings
+from triage.platform.settings import StageSettings
 
 NOW = datetime(2026, 12, 7, 12, 0, 0, tzinfo=UTC)
 
@@ -106,7 +106,7 @@ def test_the_retry_after_cap_defaults_to_the_backoffs_max() -> None:
 
 
 def stage(**settings: float) -> StreamProcessor:
-    return StreamProcessor(settings=Settings(**settings), service="retry-test", inputs=[], handler=None,  # type: ignore[arg-type]
+    return StreamProcessor(settings=StageSettings(**settings), service="retry-test", inputs=[], handler=None,  # type: ignore[arg-type]
                            serde=None)  # type: ignore[arg-type]
 
 

@@ -30,7 +30,7 @@ from triage.domain.normalize import clean_email
 from triage.domain.rules import route_email
 from triage.platform.llm import LlmExtractor, LlmOutcome
 from triage.platform.runtime import Inbound
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import ExtractSettings, load_settings
 from triage.platform.topics import CLEAN, EXTRACTED, RAW
 from triage_extract.handler import ExtractHandler, LlmBackends
 from triage_extract.wiring import build_handler
@@ -351,10 +351,10 @@ LLM_ENV = {
 }
 
 
-def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+def settings_from_env(monkeypatch: pytest.MonkeyPatch, **env: str) -> ExtractSettings:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return load_settings()
+    return load_settings(ExtractSettings)
 
 
 def test_a_handler_built_from_settings_calls_the_configured_openai_server(
@@ -434,12 +434,12 @@ def test_the_docs_local_ollama_recipe_builds_a_free_chat_backend(
 
 def test_the_local_extractor_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRIAGE_EXTRACTOR", raising=False)
-    assert build_handler(load_settings()).llm is None
+    assert build_handler(load_settings(ExtractSettings)).llm is None
 
 
 def test_the_intent_model_gates_by_default_and_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRIAGE_INTENT_MODEL", raising=False)
-    assert build_handler(load_settings()).intent_model is shipped_weights() is not None
+    assert build_handler(load_settings(ExtractSettings)).intent_model is shipped_weights() is not None
     assert build_handler(settings_from_env(monkeypatch, TRIAGE_INTENT_MODEL="off")).intent_model is None
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from triage.domain.models import RawEmail
 from triage.platform import metrics
 from triage.platform.publisher import RawPublisher
-from triage.platform.settings import Settings
+from triage.platform.settings import IngestSettings
 from triage_ingest.app import create_app
 from triage_ingest.signature import sign
 
@@ -26,7 +26,7 @@ class FakePublisher(RawPublisher):
     """Keeps published records in memory; ``flush`` is the broker's acknowledgement."""
 
     def __init__(self, fail_flush: bool = False) -> None:
-        super().__init__(Settings(kafka_bootstrap_servers="unused:9092"))
+        super().__init__(IngestSettings(kafka_bootstrap_servers="unused:9092"))
         self.published: list[RawEmail] = []
         self.acknowledged: list[RawEmail] = []
         self.fail_flush = fail_flush
@@ -57,7 +57,7 @@ def signed(body: bytes, secret: bytes = SECRET, at: float | None = None) -> dict
 
 
 def client_for(publisher: FakePublisher, **kwargs) -> TestClient:
-    return TestClient(create_app(Settings(kafka_bootstrap_servers="unused:9092"), publisher, SECRET), **kwargs)
+    return TestClient(create_app(IngestSettings(kafka_bootstrap_servers="unused:9092"), publisher, SECRET), **kwargs)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from tests.unit.services.test_ingest_app import SECRET, FakePublisher, message, post, signed
-from triage.platform.settings import Settings
+from triage.platform.settings import IngestSettings
 from triage_ingest.app import BODY_MARGIN_BYTES, create_app
 from triage_ingest.signature import REPLAY_WINDOW_S, Accepted, SeenSignatures, sign
 
@@ -39,7 +39,7 @@ def publisher() -> FakePublisher:
 
 @pytest.fixture
 def client(publisher: FakePublisher) -> TestClient:
-    settings = Settings(kafka_bootstrap_servers="unused:9092", triage_ingest_max_bytes=MAX_BYTES)
+    settings = IngestSettings(kafka_bootstrap_servers="unused:9092", triage_ingest_max_bytes=MAX_BYTES)
     return TestClient(create_app(settings, publisher, SECRET))
 
 
@@ -69,7 +69,7 @@ def test_a_chunked_body_past_the_cap_is_413(client, publisher) -> None:
 
 def test_a_real_server_answers_a_huge_unsigned_chunked_body_before_it_is_sent(publisher) -> None:
     """600 MiB, chunked, a well-formed but wrong signature: 413 at the cap (25 MiB + margin)."""
-    app = create_app(Settings(kafka_bootstrap_servers="unused:9092"), publisher, SECRET)
+    app = create_app(IngestSettings(kafka_bootstrap_servers="unused:9092"), publisher, SECRET)
     with serving(app) as port, socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
         conn.sendall(b"POST /webhook/inbound HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                      b"X-Triage-Timestamp: " + str(int(time.time())).encode() + b"\r\n"
@@ -132,7 +132,7 @@ def test_a_replayed_signature_is_answered_but_not_published_again(client, publis
     {"X-Triage-Inbox": "sales@lumora.io\u00e9"},
 ], ids=["word-timestamp", "huge-timestamp", "non-ascii-signature", "other-scheme", "non-ascii-inbox"])
 def test_malformed_headers_are_400_never_500(publisher, headers) -> None:
-    client = TestClient(create_app(Settings(kafka_bootstrap_servers="unused:9092"), publisher, SECRET),
+    client = TestClient(create_app(IngestSettings(kafka_bootstrap_servers="unused:9092"), publisher, SECRET),
                         raise_server_exceptions=False)
     body = message()
     sent = {**signed(body), **headers}

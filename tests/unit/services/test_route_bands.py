@@ -10,8 +10,7 @@ from tests.unit.services.test_route_handler import LUMORA, extracted, inbound
 from triage.domain.bands import ConfidenceBands
 from triage.domain.models import ExtractedEmail, RoutedEmail
 from triage.domain.rules import DEFAULT_RULES
-from triage.platform.pipeline_config import confidence_bands
-from triage.platform.settings import Settings
+from triage.platform.settings import InvalidSetting, RouteSettings, load_settings
 from triage_route.handler import RouteHandler
 
 
@@ -50,12 +49,12 @@ def test_an_invalid_llm_answer_is_in_the_review_band_whatever_its_confidence() -
 
 
 def test_the_thresholds_come_from_the_settings() -> None:
-    bands = confidence_bands(Settings(triage_confidence_auto_write=0.95, triage_confidence_suggest=0.8))
+    bands = RouteSettings(triage_confidence_auto_write=0.95, triage_confidence_suggest=0.8).confidence_bands()
 
     assert route(extracted(confidence=0.9), bands).band == "suggest"
     assert route(extracted(confidence=0.79), bands).queue == "human_review"
 
 
 def test_inverted_thresholds_stop_the_service() -> None:
-    with pytest.raises(SystemExit, match="TRIAGE_CONFIDENCE"):
-        confidence_bands(Settings(triage_confidence_auto_write=0.5, triage_confidence_suggest=0.7))
+    with pytest.raises(InvalidSetting, match="TRIAGE_CONFIDENCE_SUGGEST and TRIAGE_CONFIDENCE_AUTO_WRITE"):
+        load_settings(RouteSettings, triage_confidence_auto_write=0.5, triage_confidence_suggest=0.7)

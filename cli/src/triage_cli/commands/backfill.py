@@ -29,7 +29,7 @@ from triage.domain.models import CrmAction, Extraction, RawEmail, RoutedEmail
 from triage.platform.publisher import RawPublisher
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage.platform.topics import ROUTED
 from triage_cli.reach import require_database, require_kafka
 
@@ -73,7 +73,7 @@ def backfill(
     as_json: bool = typer.Option(False, "--json", help="JSON summary on stdout"),
 ) -> None:
     """Re-publish emails stuck without crm_events (past their SLA) from their raw record to email.raw."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     query = STUCK_PAST_SLA if older_than_sla else STUCK_ANY_AGE
     try:
         with psycopg.connect(require_database(settings)) as conn:
@@ -140,7 +140,7 @@ def routed_record(conn: psycopg.Connection, email_id: str) -> RoutedEmail | None
 class RoutedPublisher:
     """``email.routed`` records, idempotent producer, each acknowledged (``flush`` raises otherwise)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: CliSettings) -> None:
         self.settings = settings
         self.serde = Serde()
         self._producer: Producer | None = None

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from triage.platform.dlq import Filters, Letter, Replayer, fetch_letter, parse_id, read_letters
 from triage.platform.dlq_states import AlreadyDecided, LetterState, LetterStates
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage.platform.topics import DLQ
 from triage_cli.reach import require_database, require_kafka
 
@@ -60,7 +60,7 @@ def cli_actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def letter_states(settings: Settings) -> LetterStates:
+def letter_states(settings: CliSettings) -> LetterStates:
     return LetterStates(require_database(settings), settings.topic(DLQ))
 
 
@@ -71,7 +71,7 @@ def with_state(summary: dict[str, object], state: LetterState | None) -> dict[st
             "state_detail": state.describe() if state else ""}
 
 
-def collect(settings: Settings, chosen: Filters) -> list[Letter]:
+def collect(settings: CliSettings, chosen: Filters) -> list[Letter]:
     require_kafka(settings)
     try:
         return list(read_letters(settings, chosen))
@@ -85,7 +85,7 @@ def list_letters(service: str | None = SERVICE, error_class: str | None = ERROR_
                  since: str | None = SINCE, until: str | None = UNTIL, limit: int = typer.Option(200, min=1),
                  as_json: bool = AS_JSON) -> None:
     """Letters on email.dlq, oldest first per partition (id = PARTITION:OFFSET)."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     letters = collect(settings, filters(service, error_class, topic, since, until))
     limit_n = settings.triage_dlq_max_replays
     states = letter_states(settings).of((x.partition, x.offset) for x in letters[:limit])
@@ -106,7 +106,7 @@ def list_letters(service: str | None = SERVICE, error_class: str | None = ERROR_
     err.print(f"{len(letters)} letter(s) on {settings.topic('email.dlq')}{shown}")
 
 
-def one_letter(settings: Settings, letter_id: str) -> Letter:
+def one_letter(settings: CliSettings, letter_id: str) -> Letter:
     """The letter at PARTITION:OFFSET; exit 2 for a malformed id or none there, 1 when Kafka is away."""
     try:
         parse_id(letter_id)
@@ -128,7 +128,7 @@ def one_letter(settings: Settings, letter_id: str) -> Letter:
 def show(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage dlq list` shows"),
          as_json: bool = AS_JSON) -> None:
     """One letter: the error, its stack, the original's headers and size."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     letter = one_letter(settings, letter_id)
     d = letter.letter
     detail = {
@@ -165,7 +165,7 @@ def replay(
     as_json: bool = AS_JSON,
 ) -> None:
     """Re-publish letters' originals to their topic and partition, with the replay count raised."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     chosen = filters(service, error_class, topic, since, until)
     if not letter_ids and chosen == Filters() and not all_letters:
         err.print("[red]error:[/red] name letters, filter them (--service, --since, ...) or pass --all")
@@ -257,7 +257,7 @@ def discard(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `tri
             reason: str = typer.Option(..., "--reason", help="Why it will not be replayed (recorded)"),
             as_json: bool = AS_JSON) -> None:
     """Set a letter aside for good: it is not replayed (UI or CLI) unless --again; the reason is recorded."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     letter = one_letter(settings, letter_id)
     partition, offset = letter.partition, letter.offset
     try:

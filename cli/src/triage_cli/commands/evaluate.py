@@ -35,7 +35,8 @@ from triage.domain.models import INTENTS, Extraction, Mailbox
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
 from triage.platform.llm import LlmExtractor, Prices
 from triage.platform.llm import llm_extractor as build_llm_extractor
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import CliSettings, load_settings
+from triage.platform.settings.secrets import secret_value
 from triage_cli.eval_sets import (
     SetResult,
     pooled_bands,
@@ -227,7 +228,7 @@ class LlmChoice:
 def llm_extractor(name: ExtractorName, choice: LlmChoice) -> Extractor:
     """An LLM extractor; an answer still invalid after its repair is scored as the local
     extractor's (what the pipeline keeps while the email waits for human review)."""
-    backend = _llm_backend(name, choice, load_settings())
+    backend = _llm_backend(name, choice, load_settings(CliSettings))
     spent = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0}
 
     def run(raw: bytes, mailbox: Mailbox) -> Extraction:
@@ -241,7 +242,7 @@ def llm_extractor(name: ExtractorName, choice: LlmChoice) -> Extractor:
     return run
 
 
-def _llm_backend(name: ExtractorName, choice: LlmChoice, settings: Settings) -> LlmExtractor:
+def _llm_backend(name: ExtractorName, choice: LlmChoice, settings: CliSettings) -> LlmExtractor:
     model = choice.model or settings.triage_llm_small_model
     if not model:
         _fail(f"--extractor {name.value} needs --model (or TRIAGE_LLM_SMALL_MODEL)")
@@ -255,16 +256,16 @@ def _llm_backend(name: ExtractorName, choice: LlmChoice, settings: Settings) -> 
     )  # fmt: skip
 
 
-def _api_key(name: ExtractorName, settings: Settings) -> str:
+def _api_key(name: ExtractorName, settings: CliSettings) -> str:
     """TRIAGE_LLM_API_KEY, the services' name; the SDK's own name still works, with a note."""
-    if settings.triage_llm_api_key and settings.triage_llm_api_key.get_secret_value():
-        return settings.triage_llm_api_key.get_secret_value()
+    if key := secret_value(settings.triage_llm_api_key):
+        return key
     legacy_name = f"{name.value.upper()}_API_KEY"
     legacy = settings.openai_api_key if name is ExtractorName.openai else settings.anthropic_api_key
-    if legacy and legacy.get_secret_value():
+    if key := secret_value(legacy):
         err.print(f"note: {legacy_name} is deprecated here; set TRIAGE_LLM_API_KEY "
                   "(the extract service's name)", markup=False, highlight=False)  # fmt: skip
-        return legacy.get_secret_value()
+        return key
     _fail(f"--extractor {name.value} needs TRIAGE_LLM_API_KEY (none is set)")
 
 

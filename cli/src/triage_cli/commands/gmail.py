@@ -34,7 +34,7 @@ from triage.platform.publisher import RawPublisher
 from triage.platform.retrying import backoff
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage.platform.topics import GMAIL_NOTIFICATIONS
 from triage_cli.reach import require_kafka
 
@@ -49,7 +49,7 @@ def watch(
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table"),
 ) -> None:
     """Start or renew the Gmail watch of every configured mailbox (exit 1 if any failed)."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     if not settings.triage_gmail_pubsub_topic:
         err.print("[red]error:[/red] TRIAGE_GMAIL_PUBSUB_TOPIC (projects/P/topics/T) is not set")
         raise typer.Exit(2)
@@ -84,7 +84,7 @@ def backfill(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout"),
 ) -> None:
     """Publish a mailbox's messages received since a day to email.raw (keyed by thread id)."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     require_kafka(settings)
     client = gmail_client(settings, mailbox.lower())
     publisher = RawPublisher(settings)
@@ -122,11 +122,11 @@ def backfill(
                   f"into {settings.topic('email.raw')}")
 
 
-def labels(settings: Settings) -> list[str]:
+def labels(settings: CliSettings) -> list[str]:
     return list(settings.triage_gmail_watch_labels)
 
 
-def list_since(settings: Settings, client: GmailClient, day: date) -> list[str]:
+def list_since(settings: CliSettings, client: GmailClient, day: date) -> list[str]:
     """Every message id since ``day`` (Gmail's ``after:`` takes epoch seconds), oldest first."""
     query = f"after:{int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())}"
     ids, token = [], None
@@ -138,7 +138,7 @@ def list_since(settings: Settings, client: GmailClient, day: date) -> list[str]:
             return ids[::-1]
 
 
-def with_retries(settings: Settings, call):
+def with_retries(settings: CliSettings, call):
     """The runtime's retry policy, for the CLI: TransientError, backoff with jitter, bounded tries."""
     return Retrying(stop=stop_after_attempt(settings.triage_max_attempts),
                     wait=backoff(settings.triage_retry_initial_s, settings.triage_retry_max_s, jitter_s=1.0),
@@ -149,7 +149,7 @@ def received(message: dict) -> datetime:
     return datetime.fromtimestamp(int(message.get("internalDate", 0)) / 1000, UTC)
 
 
-def publish_notifications(settings: Settings, notes: list[GmailNotification]) -> None:
+def publish_notifications(settings: CliSettings, notes: list[GmailNotification]) -> None:
     if not notes:
         return
     apply_topics(settings)

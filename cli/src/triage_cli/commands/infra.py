@@ -9,7 +9,7 @@ from rich.table import Table
 
 from triage.platform.admin import apply_topics
 from triage.platform.db import migrate
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage_cli.reach import require_database, require_kafka
 
 console = Console()
@@ -20,7 +20,7 @@ db = typer.Typer(help="The PostgreSQL schema.", no_args_is_help=True)
 @topics.command("apply")
 def topics_apply(partitions: int | None = typer.Option(None, help="Override every topic's partition count")) -> None:
     """Create every registry topic that is missing (harmless to run again)."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     require_kafka(settings)
     try:
         applied = apply_topics(settings, partitions)
@@ -36,7 +36,7 @@ def topics_apply(partitions: int | None = typer.Option(None, help="Override ever
 @db.command("migrate")
 def db_migrate() -> None:
     """Apply pending migrations (forward-only)."""
-    applied = migrate(require_database(load_settings()))
+    applied = migrate(require_database(load_settings(CliSettings)))
     console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
 
 

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from triage.domain.intake import not_a_message, raw_email
 from triage.platform.admin import apply_topics
 from triage.platform.publisher import RawPublisher
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage.platform.sources import SourceError, count_messages, iter_messages
 from triage.platform.telemetry import setup_telemetry, shutdown_telemetry
 from triage_cli.commands.results import INGESTED_AT
@@ -36,8 +36,8 @@ def ingest(
     Input that is no RFC 5322 message (binary, JSON, empty, no header block) is refused before
     anything is published (exit 2), or left out and listed with ``--skip-invalid``.
     """
-    settings = load_settings()
-    setup_telemetry("ingest-cli")  # the file door starts each email's trace (when OTEL_* is set)
+    settings = load_settings(CliSettings)
+    setup_telemetry("ingest-cli", settings)  # the file door starts each email's trace (when OTEL_* is set)
     try:
         refused = refused_messages(paths)
         total = count_messages(paths) - len(refused)

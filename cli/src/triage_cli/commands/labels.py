@@ -29,7 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from triage.domain.evaluation import GoldLabel
 from triage.domain.models import INTENTS, Mailbox
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage_cli.commands.dlq import parse_time
 from triage_cli.reach import require_database
 
@@ -143,7 +143,7 @@ def export_labels(
     as_json: bool = typer.Option(False, "--json", help="JSON summary on stdout"),
 ) -> None:
     """Write the labels people gave (eval_labels) and their emails as a gold set for triage eval."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     since_at = parse_time(since, "--since")
     directory = directory.resolve()  # "." or "sets/.." have no name to build the sibling folders from
     if directory.exists() and not force and (not directory.is_dir() or any(directory.iterdir())):

@@ -15,7 +15,7 @@ from triage.platform.health import serve_health
 from triage.platform.lag import LagCollector, LagReader
 from triage.platform.logs import configure_logging
 from triage.platform.service import stop_on_signals
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage.platform.telemetry import setup_telemetry
 from triage_cli.reach import require_kafka
 
@@ -30,7 +30,7 @@ def lag(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per partition, as a list"),
 ) -> None:
     """Consumer lag of the pipeline's groups now: records and age of the oldest unconsumed one."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     require_kafka(settings)
     reader = LagReader(settings, group_prefix)
     try:
@@ -57,9 +57,9 @@ def lag_exporter(
     group_prefix: str | None = typer.Option(None, help=GROUP_PREFIX_HELP),
 ) -> None:
     """Serve kafka_consumergroup_lag{group,topic,partition} and ..._lag_seconds on /metrics."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     configure_logging("lag-exporter", settings.triage_log_level)
-    setup_telemetry("lag-exporter")
+    setup_telemetry("lag-exporter", settings)
     reader = LagReader(settings, group_prefix)
     collector = LagCollector(reader, interval)
     REGISTRY.register(collector)

@@ -21,7 +21,7 @@ from triage.domain.models import CleanEmail, Mailbox, ProcessResult
 from triage.domain.normalize import BodyParts, decode_text, detect_language, split_body
 from triage.domain.pipeline import load_mailbox, normalize_message, process_message
 from triage.platform.pipeline_config import pipeline_config
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 
 out = Console()
 err = Console(stderr=True)
@@ -49,7 +49,7 @@ def process(
     earlier classification) and the LLM backends are the services' alone.
     """
     owner = _read_mailbox(mailbox) if mailbox else _default_mailbox()
-    config = pipeline_config(load_settings())
+    config = pipeline_config(load_settings(CliSettings))
     if jsonl:
         _print_jsonl(files, lambda raw: process_json(process_message(raw, owner, config=config)), messages=True)
         return

@@ -15,7 +15,7 @@ import psycopg
 import typer
 from rich.console import Console
 
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage_cli.reach import require_database
 
 err = Console(stderr=True)
@@ -40,7 +40,7 @@ def purge_raw(
     as_json: bool = typer.Option(False, "--json", help="JSON summary on stdout"),
 ) -> None:
     """Delete raw message bodies (emails.raw) and their text (emails.clean_parts) older than the retention."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     retention = days if days is not None else settings.triage_raw_ttl_days
     purged, batches = 0, 0
     try:

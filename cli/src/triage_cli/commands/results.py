@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from triage.platform.settings import load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage_cli.reach import require_database
 
 # A table wants room: when stdout is not a terminal (make, CI, a pipe) do not wrap at 80 columns.
@@ -101,7 +101,7 @@ def results(
         raise typer.BadParameter("pass either --ids FILE or --recent N", param_hint="--ids / --recent")
     ids, ingested_at = read_ids(ids_file) if ids_file else ([], None)
     ingested_at = parse_since(since) if since else ingested_at
-    database_url = require_database(load_settings())
+    database_url = require_database(load_settings(CliSettings))
     if recent is not None:
         ids = recent_ids(database_url, recent)
     deadline = time.monotonic() + wait

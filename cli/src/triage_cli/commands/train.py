@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import CliSettings, load_settings
 from triage_cli import retraining
 from triage_cli.eval_sets import sources
 from triage_cli.intent_training import model_version
@@ -57,7 +57,7 @@ def train_model(
     as_json: bool = typer.Option(False, "--json", help="JSON summary on stdout"),
 ) -> None:
     """Train the intent model on the gold sets plus corrections; write it only if no score falls below the ratchet."""
-    settings = load_settings()
+    settings = load_settings(CliSettings)
     if not loso and not dry_run:
         fail("--no-loso skips the left-out levels of the ratchet: only with --dry-run", 2)
     if not [f for f in sources(root) if (f / "labels.jsonl").exists()]:
@@ -129,7 +129,7 @@ def read_corrections(paths: list[Path]) -> list[Correction]:
     return found
 
 
-def database_corrections(settings: Settings, mailbox_file: Path | None) -> list[Correction]:
+def database_corrections(settings: CliSettings, mailbox_file: Path | None) -> list[Correction]:
     """eval_labels with their raw messages, as ``triage labels export`` would write them."""
     import psycopg
 

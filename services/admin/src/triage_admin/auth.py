@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.platform.secret_strength import weakness
-from triage.platform.settings import Settings
+from triage.platform.settings import AdminSettings
+from triage.platform.settings.secrets import weakness
 
 MIN_TOKEN_LENGTH = 16
 MIN_SESSION_SECRET_LENGTH = 32
@@ -139,7 +139,7 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def token_entries(settings: Settings) -> list[tuple[str, str]]:
+def token_entries(settings: AdminSettings) -> list[tuple[str, str]]:
     entries: list[tuple[str, str]] = []
     if settings.triage_admin_token is not None and settings.triage_admin_token.get_secret_value():
         if len(settings.triage_admin_token.get_secret_value()) < MIN_TOKEN_LENGTH:
@@ -161,7 +161,7 @@ def read_tokens_file(path: Path) -> str:
         raise AuthConfigError(f"TRIAGE_ADMIN_TOKENS_FILE {path}: {exc.strerror}") from exc
 
 
-def session_secret(settings: Settings, entries: list[tuple[str, str]]) -> str:
+def session_secret(settings: AdminSettings, entries: list[tuple[str, str]]) -> str:
     """The configured secret, or one derived from every token (same on every replica).
 
     Derived: changing any token signs out every UI session, which is what a rotation wants.
@@ -178,7 +178,7 @@ def session_secret(settings: Settings, entries: list[tuple[str, str]]) -> str:
     return hmac.new(b"triage-admin-session-v1", material, hashlib.sha256).hexdigest()
 
 
-def load_admins(settings: Settings) -> tuple[Admins, str]:
+def load_admins(settings: AdminSettings) -> tuple[Admins, str]:
     """The admins and the session secret, or AuthConfigError (start-up fails loudly)."""
     entries = token_entries(settings)
     secret = session_secret(settings, entries)

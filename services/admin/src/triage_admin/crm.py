@@ -21,7 +21,7 @@ from triage.platform.db import Database
 from triage.platform.errors import CrmRejected, PermanentError, TransientError
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 from triage.platform.topics import CRM_EVENTS
 from triage_crm_sink.handler import CrmBackend, perform_action
 
@@ -55,7 +55,7 @@ class RouteStore:
 class EventPublisher:
     """crm.events from outside the stream loop: idempotent producer, each record acknowledged."""
 
-    def __init__(self, settings: Settings, serde: Serde | None = None) -> None:
+    def __init__(self, settings: KafkaSettings, serde: Serde | None = None) -> None:
         self.settings = settings
         self.serde = serde or Serde()
         self.producer = Producer(producer_config(settings, transactional_id=None))

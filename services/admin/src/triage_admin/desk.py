@@ -35,7 +35,7 @@ from triage.platform.dlq_states import AlreadyDecided, LetterState, LetterStates
 from triage.platform.errors import TransientError
 from triage.platform.publisher import RawPublisher
 from triage.platform.runtime import REPLAY_HEADER
-from triage.platform.settings import Settings
+from triage.platform.settings import AdminSettings
 from triage.platform.topics import DLQ, RAW
 from triage.platform.tracing import door_span
 from triage_admin.crm import EventPublisher, Refused, RouteStore, approve
@@ -55,7 +55,7 @@ class ReplayPublisher(RawPublisher):
     one answer 202 for a record the broker refused; here each publish has its own callback.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: AdminSettings) -> None:
         super().__init__(settings)
         _ = self.producer  # created now, once: the lazy property is not safe between threads
 
@@ -121,7 +121,7 @@ class AdminDesk:
     crm: CrmBackend
     publisher: EventPublisher
     store: AdminStore | None = None  # None: the CRM approval alone (no trail, no UI)
-    settings: Settings | None = None  # Kafka for replays and the DLQ
+    settings: AdminSettings | None = None  # Kafka for replays and the DLQ
     lock: threading.RLock = field(default_factory=threading.RLock)  # the one database event loop
     raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
     routing: Routing | None = None  # None: a correction is stored as a label and re-decides nothing
@@ -303,7 +303,7 @@ class AdminDesk:
             self.letter_states = LetterStates(settings.require_database_url(), settings.topic(DLQ))
         return self.letter_states
 
-    def _replay_publisher(self, settings: Settings) -> ReplayPublisher:
+    def _replay_publisher(self, settings: AdminSettings) -> ReplayPublisher:
         with self._publisher_lock:  # one producer, even when the first replays arrive together
             if self.raw_publisher is None:
                 self.raw_publisher = ReplayPublisher(settings)
@@ -314,7 +314,7 @@ class AdminDesk:
             raise HTTPException(501, "this admin was started without its database store")
         return self.store
 
-    def _needs_kafka(self) -> Settings:
+    def _needs_kafka(self) -> AdminSettings:
         if self.settings is None:
             raise HTTPException(501, "this admin was started without Kafka settings")
         return self.settings

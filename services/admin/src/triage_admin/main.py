@@ -15,7 +15,7 @@ from triage.platform.db import Database, migrate
 from triage.platform.logs import configure_logging
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import AdminSettings, load_settings, require_secrets
 from triage_admin.app import EventPublisher, RouteStore, create_admin_app
 from triage_admin.auth import AuthConfigError, load_admins
 from triage_admin.desk import AdminDesk, Routing
@@ -25,13 +25,12 @@ from triage_admin.ui import UiConfig
 from triage_crm_sink.backends import build_backend, load_queues
 
 
-def ui_config(settings: Settings, session_secret: str) -> UiConfig:
-    bands = ConfidenceBands(settings.triage_confidence_auto_write, settings.triage_confidence_suggest)
+def ui_config(settings: AdminSettings, session_secret: str) -> UiConfig:
     return UiConfig(session_secret, cookie_secure=settings.triage_admin_cookie_secure,
-                    max_age_s=settings.triage_admin_session_max_age_s, bands=bands)
+                    max_age_s=settings.triage_admin_session_max_age_s, bands=settings.confidence_bands())
 
 
-def routing(settings: Settings, bands: ConfidenceBands, queues: QueueTable) -> Routing:
+def routing(settings: AdminSettings, bands: ConfidenceBands, queues: QueueTable) -> Routing:
     """The route service's rules, mailbox and queues, loaded as it loads them: corrections are re-decided by them."""
     try:
         rules = load_rules_file(settings.triage_routing_rules_file)
@@ -41,12 +40,13 @@ def routing(settings: Settings, bands: ConfidenceBands, queues: QueueTable) -> R
 
 
 def main() -> None:
-    settings = load_settings()
+    settings = load_settings(AdminSettings, check_secrets=False)  # the tokens first, then the other secrets
     configure_logging("crm-admin", settings.triage_log_level)
     try:
         admins, session_secret = load_admins(settings)
     except AuthConfigError as exc:
         raise SystemExit(f"admin: {exc}") from exc
+    require_secrets(settings)
     url = settings.require_database_url()
     migrate(url)
     apply_topics(settings)

@@ -5,10 +5,10 @@ import importlib
 from importlib import resources
 
 from triage.platform.check import check_requested, run_check
-from triage.platform.settings import Settings
+from triage.platform.settings import AdminSettings
 
 
-def admin_data(settings: Settings) -> str:
+def admin_data(settings: AdminSettings) -> str:
     """The admin's modules (so every dependency it declares is installed, crm-sink's CRM writer
     among them), the UI's templates (each one parsed) and static files, from the installed package."""
     from jinja2 import Environment, FileSystemLoader
@@ -27,7 +27,7 @@ def admin_data(settings: Settings) -> str:
 
 def main() -> None:
     if check_requested():
-        raise SystemExit(run_check("admin", admin_data))
+        raise SystemExit(run_check("admin", AdminSettings, admin_data))
     from triage_admin.main import main as serve  # FastAPI, uvicorn: only when it serves
 
     serve()

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 from triage.domain.queues import NO_QUEUES, QueueTable
 from triage.platform.db import Database
 from triage.platform.queues_config import QueuesConfigError, load_queues_file
-from triage.platform.settings import Settings
+from triage.platform.settings import AdminSettings, CrmSinkSettings
+from triage.platform.settings.groups import CrmSettings, QueueFileSettings
+from triage.platform.settings.secrets import (
+    hubspot_access_token,
+    salesforce_credentials,
+    secret_value,
+)
 from triage_crm_sink.adapters.local.crm import LocalCrm
 from triage_crm_sink.adapters.local.ledger import LocalLedger
 from triage_crm_sink.deal_lock import DealLock
@@ -22,7 +28,7 @@ if TYPE_CHECKING:  # imported when built: a process of another backend never loa
     from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm
 
 
-def build_backend(settings: Settings, database: Database, queues: QueueTable = NO_QUEUES,
+def build_backend(settings: CrmSinkSettings | AdminSettings, database: Database, queues: QueueTable = NO_QUEUES,
                   in_transaction: bool = False) -> CrmBackend:
     """The configured adapter, exactly once per idempotency key, measured (crm_write_latency_seconds).
 
@@ -55,16 +61,13 @@ def local_crm(database: Database, batch_transaction: bool = True) -> LedgeredCrm
     return crm_writer(port, LocalLedger(port, batch_transaction=batch_transaction))
 
 
-def hubspot(settings: Settings, in_transaction: bool = False) -> HubSpotCrm:
+def hubspot(settings: CrmSinkSettings | AdminSettings, in_transaction: bool = False) -> HubSpotCrm:
     from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
     from triage_crm_sink.limits import RequestBudget
 
-    token = settings.triage_hubspot_access_token
-    if token is None or not token.get_secret_value():
-        raise SystemExit("TRIAGE_CRM_BACKEND=hubspot needs TRIAGE_HUBSPOT_ACCESS_TOKEN (a private app token, "
-                         "docs/crm.md)")
+    hubspot_access_token(settings)  # run by load_settings too; here for settings built in code
     return HubSpotCrm(
-        hubspot_client(token.get_secret_value(), settings.triage_hubspot_base_url),
+        hubspot_client(secret_value(settings.triage_hubspot_access_token), settings.triage_hubspot_base_url),
         RequestBudget(settings.triage_hubspot_requests_per_10s, 10.0,
                       max_wait_s=IN_TRANSACTION_MAX_WAIT_S if in_transaction else None),
         timeout_s=settings.triage_crm_timeout_s,
@@ -76,15 +79,17 @@ def hubspot(settings: Settings, in_transaction: bool = False) -> HubSpotCrm:
     )
 
 
-def salesforce(settings: Settings, in_transaction: bool = False) -> SalesforceCrm:
+def salesforce(settings: CrmSinkSettings | AdminSettings, in_transaction: bool = False) -> SalesforceCrm:
     from triage_crm_sink.adapters.salesforce.crm import (
         SalesforceCrm,
         TimedSession,
         salesforce_client,
     )
 
+    salesforce_credentials(settings)  # run by load_settings too; here for settings built in code
+
     def secret(value) -> str | None:
-        return value.get_secret_value() if value is not None else None
+        return secret_value(value) or None
 
     client = salesforce_client(
         instance_url=settings.triage_salesforce_instance_url,
@@ -100,11 +105,11 @@ def salesforce(settings: Settings, in_transaction: bool = False) -> SalesforceCr
                          in_transaction=in_transaction)
 
 
-def auto_write_intents(settings: Settings) -> frozenset[str]:
+def auto_write_intents(settings: CrmSettings) -> frozenset[str]:
     return frozenset(settings.triage_crm_auto_write_intents)
 
 
-def load_queues(settings: Settings) -> QueueTable:
+def load_queues(settings: QueueFileSettings) -> QueueTable:
     """triage/config/queues.yaml (or TRIAGE_QUEUES_FILE); an invalid file stops the process, naming the line."""
     try:
         return load_queues_file(settings.triage_queues_file)

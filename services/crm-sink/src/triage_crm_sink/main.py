@@ -3,14 +3,14 @@
 from triage.platform.check import check_requested, run_check
 from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
-from triage.platform.settings import Settings
+from triage.platform.settings import CrmSinkSettings, load_settings
 from triage.platform.topics import ROUTED
 from triage_crm_sink.backends import auto_write_intents, build_backend, load_queues
 from triage_crm_sink.handler import CrmSinkHandler
 from triage_crm_sink.queue_notices import NotifyingHandler, with_queue_notices
 
 
-def build(settings: Settings) -> CrmSinkHandler | NotifyingHandler:
+def build(settings: CrmSinkSettings) -> CrmSinkHandler | NotifyingHandler:
     url = settings.require_database_url()
     migrate(url)
     queues = load_queues(settings)  # triage/config/queues.yaml: owners, tickets, Slack notices
@@ -20,8 +20,8 @@ def build(settings: Settings) -> CrmSinkHandler | NotifyingHandler:
 
 def main() -> None:
     if check_requested():  # the start-up check: settings and shipped data, no Kafka (ADR 0031)
-        raise SystemExit(run_check("crm-sink"))
-    run_stage("crm-sink", [ROUTED], build)
+        raise SystemExit(run_check("crm-sink", CrmSinkSettings))
+    run_stage("crm-sink", [ROUTED], build, load_settings(CrmSinkSettings))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from triage.platform.handler import Handler
 from triage.platform.logs import hash_address, scrub
 from triage.platform.retrying import RetryAfterError, backoff, parse_retry_after
 from triage.platform.runtime import Inbound, Outbound
+from triage.platform.settings.secrets import secret_value
 from triage.platform.slack import PostingThread
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ class NotifyingHandler(Handler):
 def with_queue_notices(handler: Handler, settings: Any, queues: QueueTable) -> Handler:
     """The handler, announcing its queues' emails on Slack when a queue asks and a bot token is set."""
     wanted = sorted(name for name, q in queues.queues.items() if q.slack is not None)
-    token = settings.triage_slack_bot_token.get_secret_value() if settings.triage_slack_bot_token else ""
+    token = secret_value(settings.triage_slack_bot_token)
     if not wanted:
         return handler
     if not token:

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from triage.domain.extraction.llm_gates import GatePolicy
 from triage.platform.mailbox_file import load_mailbox_file
-from triage.platform.pipeline_config import confidence_bands, intent_model
-from triage.platform.settings import Settings
+from triage.platform.pipeline_config import intent_model
+from triage.platform.settings import ExtractSettings
+from triage.platform.settings.secrets import llm_api_key, secret_value
 from triage_extract.handler import ExtractHandler, LlmBackends
 
 
@@ -19,7 +20,7 @@ def lowered(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(value.lower() for value in values)
 
 
-def gate_policy(settings: Settings) -> GatePolicy:
+def gate_policy(settings: ExtractSettings) -> GatePolicy:
     return GatePolicy(
         blocklist=lowered(settings.triage_llm_sender_blocklist),
         min_words=settings.triage_llm_min_words,
@@ -29,13 +30,12 @@ def gate_policy(settings: Settings) -> GatePolicy:
     )
 
 
-def llm_backends(settings: Settings) -> LlmBackends | None:
+def llm_backends(settings: ExtractSettings) -> LlmBackends | None:
     provider = settings.triage_extractor
     if provider == "local":
         return None
-    key = settings.triage_llm_api_key.get_secret_value() if settings.triage_llm_api_key else ""
-    if not key:
-        raise SystemExit(f"TRIAGE_EXTRACTOR={provider} needs TRIAGE_LLM_API_KEY (none is set)")
+    llm_api_key(settings)  # run by load_settings too; here for settings built in code
+    key = secret_value(settings.triage_llm_api_key)
     if not settings.triage_llm_small_model:
         raise SystemExit(f"TRIAGE_EXTRACTOR={provider} needs TRIAGE_LLM_SMALL_MODEL")
     if provider != "openai" and settings.triage_llm_api != "responses":
@@ -74,11 +74,11 @@ def llm_backends(settings: Settings) -> LlmBackends | None:
     return LlmBackends(small=extractors[0], large=extractors[1] if len(extractors) > 1 else None)
 
 
-def build_handler(settings: Settings) -> ExtractHandler:
+def build_handler(settings: ExtractSettings) -> ExtractHandler:
     return ExtractHandler(
         load_mailbox_file(settings),
         llm=llm_backends(settings),
         policy=gate_policy(settings),
-        bands=confidence_bands(settings),
+        bands=settings.confidence_bands(),
         intent_model=intent_model(settings),
     )

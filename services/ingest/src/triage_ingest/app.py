@@ -25,7 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from triage.domain.intake import not_a_message, raw_email
 from triage.platform.metrics import inbox_label
 from triage.platform.publisher import RawPublisher
-from triage.platform.settings import Settings
+from triage.platform.settings import IngestSettings
 from triage_ingest.signature import (
     Accepted,
     SeenSignatures,
@@ -47,7 +47,7 @@ class BodyTooLarge(Exception):
     pass
 
 
-def create_app(settings: Settings, publisher: RawPublisher, secret: bytes,
+def create_app(settings: IngestSettings, publisher: RawPublisher, secret: bytes,
                gmail_push: APIRouter | None = None, seen: SeenSignatures | None = None) -> FastAPI:
     app = FastAPI(title="triage ingest", docs_url=None, redoc_url=None)
     if gmail_push is not None:

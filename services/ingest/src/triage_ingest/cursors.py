@@ -17,7 +17,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from triage.domain.models import GmailCursor
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 from triage.platform.topics import GMAIL_CURSORS
 
 
@@ -36,7 +36,7 @@ class CursorStore:
         self._cursors[cursor.mailbox] = cursor
 
 
-def read_cursors(settings: Settings, serde: Serde, timeout_s: float = 30) -> dict[str, GmailCursor]:
+def read_cursors(settings: KafkaSettings, serde: Serde, timeout_s: float = 30) -> dict[str, GmailCursor]:
     """The last committed cursor of every mailbox (read_committed, from the beginning to the end)."""
     consumer = Consumer({**settings.kafka_config(), "group.id": f"gmail-cursor-reader-{uuid.uuid4().hex}",
                          "isolation.level": "read_committed", "enable.auto.commit": False})

@@ -28,7 +28,7 @@ from triage.platform.gmail import GmailClient, GmailNotFound, decode_raw
 from triage.platform.handler import Handler
 from triage.platform.metrics import inbox_label
 from triage.platform.runtime import Inbound, Outbound, trace_headers
-from triage.platform.settings import Settings
+from triage.platform.settings import GmailFetchSettings
 from triage.platform.topics import GMAIL_CURSORS, RAW
 from triage_ingest.cursors import CursorStore
 from triage_ingest.history import (
@@ -54,7 +54,7 @@ LAST_SYNC = Gauge("gmail_last_sync_timestamp_seconds", "When a notification of t
 
 
 class GmailFetchHandler(Handler):
-    def __init__(self, settings: Settings, client_for: Callable[[str], GmailClient], cursors: CursorStore,
+    def __init__(self, settings: GmailFetchSettings, client_for: Callable[[str], GmailClient], cursors: CursorStore,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self.client_for = client_for

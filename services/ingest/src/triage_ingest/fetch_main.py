@@ -7,14 +7,14 @@ from functools import cache
 from triage.platform.gmail import GmailClient, configured_mailboxes, credentials_info, gmail_client
 from triage.platform.serde import Serde
 from triage.platform.service import run_stage
-from triage.platform.settings import Settings
+from triage.platform.settings import GmailFetchSettings, load_settings
 from triage.platform.topics import GMAIL_NOTIFICATIONS
 from triage_ingest.cursors import CursorStore, read_cursors
 from triage_ingest.fetch import GmailFetchHandler
 
 
-def build_handler(settings: Settings) -> GmailFetchHandler:
-    info = credentials_info(settings)  # fails loudly at start-up when missing
+def build_handler(settings: GmailFetchSettings) -> GmailFetchHandler:
+    info = credentials_info(settings)  # the JSON, parsed (load_settings checked it is there)
     allowed = set(configured_mailboxes(settings))
 
     @cache
@@ -29,7 +29,7 @@ def build_handler(settings: Settings) -> GmailFetchHandler:
 
 
 def main() -> None:
-    run_stage("ingest-fetch", [GMAIL_NOTIFICATIONS], build_handler)
+    run_stage("ingest-fetch", [GMAIL_NOTIFICATIONS], build_handler, load_settings(GmailFetchSettings))
 
 
 if __name__ == "__main__":

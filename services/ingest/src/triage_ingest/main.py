@@ -12,8 +12,8 @@ from triage.platform.logs import configure_logging
 from triage.platform.mailbox_file import configured_inboxes
 from triage.platform.metrics import configure_inboxes
 from triage.platform.publisher import RawPublisher
-from triage.platform.secret_strength import require_strong
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import IngestSettings, load_settings
+from triage.platform.settings.secrets import secret_value
 from triage.platform.telemetry import setup_telemetry
 from triage_ingest.app import create_app
 from triage_ingest.oidc import GoogleCerts, PushVerifier
@@ -24,23 +24,19 @@ log = logging.getLogger(__name__)
 
 def main() -> None:
     if check_requested():  # the start-up check: settings and shipped data, no Kafka (ADR 0031)
-        raise SystemExit(run_check("ingest"))
-    settings = load_settings()
+        raise SystemExit(run_check("ingest", IngestSettings))
+    settings = load_settings(IngestSettings)  # TRIAGE_INBOUND_WEBHOOK_SECRET set and strong (secrets.py)
     configure_logging("ingest", settings.triage_log_level)
-    setup_telemetry("ingest")
-    secret = settings.triage_inbound_webhook_secret
-    if secret is None or not secret.get_secret_value():
-        raise SystemExit("TRIAGE_INBOUND_WEBHOOK_SECRET must be set (at least 16 characters)")
-    require_strong("TRIAGE_INBOUND_WEBHOOK_SECRET", secret.get_secret_value())
+    setup_telemetry("ingest", settings)
     apply_topics(settings)
     configure_inboxes(configured_inboxes(settings))  # the only inbox labels /metrics may carry
-    app = create_app(settings, RawPublisher(settings), secret.get_secret_value().encode(),
+    app = create_app(settings, RawPublisher(settings), secret_value(settings.triage_inbound_webhook_secret).encode(),
                      gmail_push=gmail_push(settings))
     uvicorn.run(app, host=settings.triage_metrics_host, port=settings.triage_metrics_port or 8081,
                 log_config=None, timeout_keep_alive=65)
 
 
-def gmail_push(settings: Settings) -> APIRouter | None:
+def gmail_push(settings: IngestSettings) -> APIRouter | None:
     """``POST /webhook/email`` exists when the push subscription's audience is configured."""
     if not settings.triage_pubsub_audience:
         log.warning("TRIAGE_PUBSUB_AUDIENCE not set: POST /webhook/email (Gmail push) is off")

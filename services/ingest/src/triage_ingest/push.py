@@ -22,7 +22,7 @@ from triage.domain.models import GmailNotification
 from triage.platform.metrics import inbox_label
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 from triage.platform.topics import GMAIL_NOTIFICATIONS
 from triage_ingest.history import EnvelopeError, parse_push
 from triage_ingest.oidc import PushAuthError, PushVerifier
@@ -38,7 +38,7 @@ LAST_NOTIFICATION = Gauge("gmail_last_notification_timestamp_seconds",
 class NotificationPublisher:
     """Publishes notifications and lets each request await its own broker acknowledgement."""
 
-    def __init__(self, settings: Settings, serde: Serde | None = None, ack_timeout_s: float = 10) -> None:
+    def __init__(self, settings: KafkaSettings, serde: Serde | None = None, ack_timeout_s: float = 10) -> None:
         self.settings = settings
         self.serde = serde or Serde()
         self.ack_timeout_s = ack_timeout_s

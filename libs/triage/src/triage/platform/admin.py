@@ -15,7 +15,7 @@ from confluent_kafka.admin import (
     NewTopic,
 )
 
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 from triage.platform.topics import REGISTRY, topic_configs
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class AppliedTopic:
     created: bool
 
 
-def apply_topics(settings: Settings, partitions: int | None = None, timeout_s: float = 30) -> list[AppliedTopic]:
+def apply_topics(settings: KafkaSettings, partitions: int | None = None, timeout_s: float = 30) -> list[AppliedTopic]:
     """Create every registry topic that does not exist yet and set the registry's configs on the
     others (their partition count is left alone: changing it would move keys)."""
     admin = AdminClient(settings.kafka_config())

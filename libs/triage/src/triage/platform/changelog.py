@@ -10,10 +10,10 @@ from confluent_kafka import Consumer, TopicPartition
 from pydantic import BaseModel
 
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 
 
-def read_partition(settings: Settings, serde: Serde, logical: str, partition: int,
+def read_partition(settings: KafkaSettings, serde: Serde, logical: str, partition: int,
                    timeout_s: float = 60) -> Iterator[tuple[str, BaseModel | None]]:
     """Yields (key, value or None for a tombstone), committed records only (read_committed).
 
@@ -49,7 +49,7 @@ def read_partition(settings: Settings, serde: Serde, logical: str, partition: in
         consumer.close()
 
 
-def partition_count(settings: Settings, logical: str) -> int:
+def partition_count(settings: KafkaSettings, logical: str) -> int:
     consumer = Consumer({**settings.kafka_config(), "group.id": f"meta-{uuid.uuid4().hex}"})
     try:
         topic = settings.topic(logical)

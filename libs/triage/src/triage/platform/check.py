@@ -12,26 +12,31 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from triage.platform.db import MIGRATIONS
 from triage.platform.queues_config import default_queues_path, load_queues_file
 from triage.platform.routing_config import default_rules_path, load_rules_file
 from triage.platform.serde import Serde, default_schemas_dir, history_versions
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import load_settings
+from triage.platform.settings.groups import Group, QueueFileSettings, RoutingSettings
 from triage.platform.topics import REGISTRY
 
-Extra = Callable[[Settings], str]
+Extra = Callable[[Any], str]
 
 
-def shipped_data(settings: Settings) -> list[str]:
+def shipped_data(settings: Group) -> list[str]:
     """One line per data file set the shared library reads; raises on the first that fails."""
     from triage.domain.extraction.intent_model import shipped_weights  # read on first use only
 
     Serde()  # every topic's schema and each committed past version, parsed
     schemas = default_schemas_dir()
     past = sum(len(history_versions(schemas, spec.schema)) for spec in REGISTRY)
-    rules_file = settings.triage_routing_rules_file or default_rules_path()
-    queues_file = settings.triage_queues_file or default_queues_path()
+    # a process that reads no rules or queues file still checks that its wheel ships the defaults
+    rules_file = (settings.triage_routing_rules_file if isinstance(settings, RoutingSettings) else None) \
+        or default_rules_path()
+    queues_file = (settings.triage_queues_file if isinstance(settings, QueueFileSettings) else None) \
+        or default_queues_path()
     rules = load_rules_file(rules_file)
     queues = load_queues_file(queues_file)
     migrations = sorted(MIGRATIONS.glob("*.sql"))
@@ -47,13 +52,14 @@ def shipped_data(settings: Settings) -> list[str]:
     ]
 
 
-def run_check(service: str, extra: Extra | None = None) -> int:
+def run_check(service: str, settings_class: type[Group], extra: Extra | None = None) -> int:
+    """The process's own settings class, its secrets not required (the image build has none)."""
     try:
-        settings = load_settings()
+        settings = load_settings(settings_class, check_secrets=False)
         lines = shipped_data(settings)
         if extra is not None:
             lines.append(extra(settings))
-    except Exception as exc:  # anything missing or invalid: the check's whole point
+    except (Exception, SystemExit) as exc:  # anything missing or invalid (a refused setting too): the point
         print(f"{service} check failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     for line in lines:

@@ -24,7 +24,7 @@ from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from triage.domain.models import DeadLetter
 from triage.platform.runtime import PARKED_HEADER, REPLAYS_HEADER, producer_config, replay_count
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 from triage.platform.topics import DLQ
 
 REPLAY_OF_HEADER = "triage.replay.of"
@@ -86,7 +86,7 @@ def parse_id(text: str) -> tuple[int, int]:
     return int(partition), int(offset)
 
 
-def _reader(settings: Settings) -> Consumer:
+def _reader(settings: KafkaSettings) -> Consumer:
     return Consumer({
         **settings.kafka_config(),
         "group.id": f"dlq-reader-{uuid.uuid4().hex}",  # assign() only: never commits
@@ -95,7 +95,7 @@ def _reader(settings: Settings) -> Consumer:
     })
 
 
-def read_letters(settings: Settings, filters: Filters = Filters(), serde: Serde | None = None,
+def read_letters(settings: KafkaSettings, filters: Filters = Filters(), serde: Serde | None = None,
                  timeout_s: float = 60) -> Iterator[Letter]:
     """Every committed letter matching ``filters``, partition by partition, oldest first.
 
@@ -143,7 +143,7 @@ def _read_partition(consumer: Consumer, serde: Serde, topic: str, partition: int
     consumer.unassign()
 
 
-def fetch_letter(settings: Settings, letter_id: str, serde: Serde | None = None) -> Letter | None:
+def fetch_letter(settings: KafkaSettings, letter_id: str, serde: Serde | None = None) -> Letter | None:
     partition, offset = parse_id(letter_id)
     topic = settings.topic(DLQ)
     consumer = _reader(settings)
@@ -171,7 +171,7 @@ def replay_headers(letter: Letter) -> list[tuple[str, bytes]]:
 class Replayer:
     """Re-publishes letters' originals; idempotent producer, every record acknowledged."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: KafkaSettings) -> None:
         self.settings = settings
         self._producer = Producer(producer_config(settings, transactional_id=None))
         self.failed: list[tuple[str, str]] = []  # (letter id, error)

@@ -29,7 +29,8 @@ from googleapiclient.errors import HttpError
 
 from triage.platform.errors import PermanentError, TransientError
 from triage.platform.retrying import parse_retry_after
-from triage.platform.settings import Settings
+from triage.platform.settings.groups import GmailSettings, MailboxSettings
+from triage.platform.settings.secrets import gmail_credentials
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +51,14 @@ class GmailRefused(PermanentError):
     """Any other 4xx (bad credentials, missing delegation, bad request): retrying cannot help."""
 
 
-def configured_mailboxes(settings: Settings) -> list[str]:
+def configured_mailboxes(settings: MailboxSettings) -> list[str]:
     """TRIAGE_GMAIL_MAILBOXES: a comma-separated list of addresses."""
     return [m.lower() for m in settings.triage_gmail_mailboxes]
 
 
-def credentials_info(settings: Settings) -> dict[str, Any]:
-    """The credentials JSON, from TRIAGE_GMAIL_CREDENTIALS_JSON or TRIAGE_GMAIL_CREDENTIALS_FILE."""
-    if settings.triage_gmail_credentials_json is not None:
-        return json.loads(settings.triage_gmail_credentials_json.get_secret_value())
-    if settings.triage_gmail_credentials_file is not None:
-        return json.loads(settings.triage_gmail_credentials_file.read_text())
-    raise SystemExit("Gmail credentials missing: set TRIAGE_GMAIL_CREDENTIALS_FILE or TRIAGE_GMAIL_CREDENTIALS_JSON")
+def credentials_info(settings: GmailSettings) -> dict[str, Any]:
+    """The credentials JSON, from TRIAGE_GMAIL_CREDENTIALS_JSON or TRIAGE_GMAIL_CREDENTIALS_FILE (secrets.py)."""
+    return json.loads(gmail_credentials(settings))
 
 
 def mailbox_credentials(info: dict[str, Any], mailbox: str):
@@ -144,7 +141,7 @@ class GmailClient:
         return GmailRefused(message)
 
 
-def gmail_client(settings: Settings, mailbox: str, info: dict[str, Any] | None = None) -> GmailClient:
+def gmail_client(settings: GmailSettings, mailbox: str, info: dict[str, Any] | None = None) -> GmailClient:
     """The real client for one mailbox. Builds from the bundled discovery document: no network here."""
     info = info or credentials_info(settings)
     credentials = mailbox_credentials(info, mailbox)

@@ -33,7 +33,7 @@ from confluent_kafka.admin import AdminClient, OffsetSpec
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class _Position:
 class LagReader:
     """Reads every matching group's lag. No network I/O in ``__init__``."""
 
-    def __init__(self, settings: Settings, group_prefix: str | None = None) -> None:
+    def __init__(self, settings: KafkaSettings, group_prefix: str | None = None) -> None:
         self.settings = settings
         self.group_prefix = group_prefix if group_prefix is not None else f"{settings.triage_topic_prefix}triage-"
         self._admin: AdminClient | None = None

@@ -7,10 +7,10 @@ import json
 from pydantic import ValidationError
 
 from triage.domain.models import Mailbox
-from triage.platform.settings import Settings
+from triage.platform.settings.groups import MailboxSettings
 
 
-def load_mailbox_file(settings: Settings) -> Mailbox:
+def load_mailbox_file(settings: MailboxSettings) -> Mailbox:
     path = settings.triage_mailbox_file
     if path is None:
         return Mailbox(company="Unknown")
@@ -20,7 +20,7 @@ def load_mailbox_file(settings: Settings) -> Mailbox:
         raise SystemExit(f"TRIAGE_MAILBOX_FILE={path}: cannot read a mailbox.json: {exc}") from exc
 
 
-def configured_inboxes(settings: Settings) -> list[str]:
+def configured_inboxes(settings: MailboxSettings) -> list[str]:
     """The inboxes this deployment receives for: mailbox.json's, and the Gmail mailboxes."""
     gmail = list(settings.triage_gmail_mailboxes)
     return [*load_mailbox_file(settings).inboxes, *gmail]

@@ -1,31 +1,28 @@
 """Settings -> the configuration the extract and route services run with, read in one place.
 
-The route service, the extract service and ``triage process`` all call these, so a band
-threshold, a routing rules file or a retrained intent model means the same everywhere; an
-invalid one stops start-up with a message naming the setting.
+The route service, the extract service, the admin and ``triage process`` all call these, so a
+band threshold, a routing rules file or a retrained intent model means the same everywhere; an
+invalid one stops start-up with a message naming the setting. The band thresholds themselves are
+checked once, when the settings are read (``BandSettings``).
 """
 
 from __future__ import annotations
 
-from triage.domain.bands import ConfidenceBands
 from triage.domain.extraction.intent_model import IntentWeights, shipped_weights, weights_from_json
 from triage.domain.pipeline import PipelineConfig
 from triage.domain.queues import QueueTable
 from triage.domain.rules import Rule
 from triage.platform.queues_config import QueuesConfigError, load_queues_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
-from triage.platform.settings import Settings
+from triage.platform.settings import CliSettings
+from triage.platform.settings.groups import (
+    IntentModelSettings,
+    QueueFileSettings,
+    RoutingSettings,
+)
 
 
-def confidence_bands(settings: Settings) -> ConfidenceBands:
-    """The band thresholds from the one place they are configured (TRIAGE_CONFIDENCE_*)."""
-    try:
-        return ConfidenceBands(settings.triage_confidence_auto_write, settings.triage_confidence_suggest)
-    except ValueError as exc:
-        raise SystemExit(f"TRIAGE_CONFIDENCE_*: {exc}") from exc
-
-
-def routing_rules(settings: Settings) -> tuple[Rule, ...]:
+def routing_rules(settings: RoutingSettings) -> tuple[Rule, ...]:
     """TRIAGE_ROUTING_RULES_FILE, else the shipped triage/config/routing.yaml (package data)."""
     try:
         return load_rules_file(settings.triage_routing_rules_file)
@@ -33,7 +30,7 @@ def routing_rules(settings: Settings) -> tuple[Rule, ...]:
         raise SystemExit(f"invalid routing rules: {exc}") from exc
 
 
-def queue_table(settings: Settings) -> QueueTable:
+def queue_table(settings: QueueFileSettings) -> QueueTable:
     """TRIAGE_QUEUES_FILE, else the shipped triage/config/queues.yaml (package data)."""
     try:
         return load_queues_file(settings.triage_queues_file)
@@ -41,7 +38,7 @@ def queue_table(settings: Settings) -> QueueTable:
         raise SystemExit(f"invalid queue settings: {exc}") from exc
 
 
-def intent_model(settings: Settings) -> IntentWeights | None:
+def intent_model(settings: IntentModelSettings) -> IntentWeights | None:
     """The model ``triage train`` wrote at TRIAGE_INTENT_MODEL_PATH, else the package's; ``None``
     with TRIAGE_INTENT_MODEL=false. Read once, at start-up (a retrained model takes effect when
     the process restarts)."""
@@ -56,7 +53,7 @@ def intent_model(settings: Settings) -> IntentWeights | None:
         raise SystemExit(f"TRIAGE_INTENT_MODEL_PATH={path}: not a readable intent model ({exc})") from exc
 
 
-def pipeline_config(settings: Settings) -> PipelineConfig:
+def pipeline_config(settings: CliSettings) -> PipelineConfig:
     """Everything ``triage process`` needs to run the services' steps as they are configured."""
-    return PipelineConfig(rules=routing_rules(settings), bands=confidence_bands(settings),
+    return PipelineConfig(rules=routing_rules(settings), bands=settings.confidence_bands(),
                           queues=queue_table(settings), intent_model=intent_model(settings))

@@ -12,13 +12,13 @@ from confluent_kafka import KafkaException, Producer
 from triage.domain.models import RawEmail
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings
+from triage.platform.settings import KafkaSettings
 from triage.platform.topics import RAW
 from triage.platform.tracing import door_span
 
 
 class RawPublisher:
-    def __init__(self, settings: Settings, serde: Serde | None = None) -> None:
+    def __init__(self, settings: KafkaSettings, serde: Serde | None = None) -> None:
         self.settings = settings
         self.serde = serde or Serde()
         self._producer: Producer | None = None

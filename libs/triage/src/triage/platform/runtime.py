@@ -64,7 +64,8 @@ from triage.platform.handler import Handler
 from triage.platform.health import Liveness
 from triage.platform.retrying import backoff
 from triage.platform.serde import Serde, SerdeError
-from triage.platform.settings import PARTITIONER, Settings
+from triage.platform.settings import PARTITIONER, KafkaSettings, StageSettings
+from triage.platform.settings.groups import RuntimeSettings
 from triage.platform.topics import DLQ, largest_letter_bytes, max_message_bytes
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class RecordTooLarge(PermanentError):
     """An output bigger than its topic accepts: its input is dead-lettered instead (ADR 0014)."""
 
 
-def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
+def consumer_config(settings: KafkaSettings, group_id: str) -> dict[str, object]:
     fetch_max = max(64 * 1024 * 1024, largest_letter_bytes(settings.triage_ingest_max_bytes))
     return {
         **settings.kafka_config(),
@@ -154,7 +155,7 @@ def consumer_config(settings: Settings, group_id: str) -> dict[str, object]:
     }
 
 
-def producer_config(settings: Settings, transactional_id: str | None) -> dict[str, object]:
+def producer_config(settings: KafkaSettings, transactional_id: str | None) -> dict[str, object]:
     config: dict[str, object] = {
         **settings.kafka_config(),
         "partitioner": PARTITIONER,
@@ -166,7 +167,8 @@ def producer_config(settings: Settings, transactional_id: str | None) -> dict[st
         # checked before producing (RecordTooLarge).
         "message.max.bytes": largest_letter_bytes(settings.triage_ingest_max_bytes) + 64 * 1024,
     }
-    if transactional_id:
+    if transactional_id:  # a stage's producer: its settings have the runtime's group
+        assert isinstance(settings, RuntimeSettings), "a transactional producer is a stage's"
         config["transactional.id"] = transactional_id
         config["transaction.timeout.ms"] = settings.triage_transaction_timeout_ms
     return config
@@ -182,7 +184,7 @@ class StreamProcessor:
     def __init__(
         self,
         *,
-        settings: Settings,
+        settings: StageSettings,
         service: str,
         inputs: Sequence[str],
         handler: Handler,

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from triage.platform.admin import apply_topics
 from triage.platform.health import Liveness, serve_health
@@ -14,10 +15,12 @@ from triage.platform.mailbox_file import configured_inboxes
 from triage.platform.metrics import configure_inboxes
 from triage.platform.runtime import Handler, StreamProcessor
 from triage.platform.serde import Serde
-from triage.platform.settings import Settings, load_settings
+from triage.platform.settings import StageSettings
 from triage.platform.telemetry import setup_telemetry, shutdown_telemetry
 
 log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=StageSettings)
 
 
 def stop_on_signals() -> threading.Event:
@@ -36,13 +39,12 @@ def stop_on_signals() -> threading.Event:
 def run_stage(
     service: str,
     inputs: Sequence[str],
-    build_handler: Callable[[Settings], Handler],
-    settings: Settings | None = None,
+    build_handler: Callable[[S], Handler],
+    settings: S,
     dead_letter_undecodable: bool = True,
 ) -> None:
-    settings = settings or load_settings()
     configure_logging(service, settings.triage_log_level)
-    setup_telemetry(service)
+    setup_telemetry(service, settings)
     configure_inboxes(configured_inboxes(settings))  # the only mailbox labels /metrics may carry
     liveness = Liveness(max_rewinds=settings.triage_health_max_rewinds,
                         max_stall_s=settings.triage_health_max_stall_s)

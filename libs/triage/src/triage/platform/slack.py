@@ -27,7 +27,8 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from triage.platform.logs import scrub
 from triage.platform.retrying import RetryAfterError, backoff, parse_retry_after
-from triage.platform.settings import Settings
+from triage.platform.settings import AuditSettings
+from triage.platform.settings.secrets import secret_value
 
 log = logging.getLogger(__name__)
 # slack_sdk logs the webhook's URL (a secret) and the body at DEBUG when its logger's own level
@@ -201,11 +202,12 @@ class DlqNotifier:
         self._poster.close(timeout_s)
 
 
-def notifier_from(settings: Settings) -> DlqNotifier | None:
+def notifier_from(settings: AuditSettings) -> DlqNotifier | None:
     """The notifier the settings ask for, or None when no webhook is configured."""
-    if settings.triage_slack_webhook_url is None or not settings.triage_slack_webhook_url.get_secret_value():
+    url = secret_value(settings.triage_slack_webhook_url)
+    if not url:
         return None
-    webhook = SlackWebhook(settings.triage_slack_webhook_url.get_secret_value(),
+    webhook = SlackWebhook(url,
                            timeout_s=settings.triage_slack_timeout_s,
                            max_attempts=settings.triage_slack_max_attempts,
                            retry_after_cap_s=settings.triage_slack_retry_after_cap_s)

@@ -12,9 +12,9 @@ Configured by the standard variables only, read once here:
   ``scrub_event`` hashes every email address left in an event (logs.py's hash,
   so an event and a log line name the same sender the same way).
 
-Why a second settings object: these are other products' standard variables,
-not the pipeline's; they stay out of ``Settings`` so its field names keep
-being the pipeline's own (and the SDKs read their own variables anyway).
+These are other products' standard variables, not the pipeline's: they are the
+``TelemetrySettings`` group of every process's settings (platform/settings/groups.py, ADR 0038),
+read with the rest, and the SDKs read the rest of theirs themselves.
 """
 
 from __future__ import annotations
@@ -24,42 +24,19 @@ import re
 from typing import Any
 
 from opentelemetry import trace
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from triage.platform import tracing
 from triage.platform.logs import scrub
+from triage.platform.settings.groups import TelemetrySettings
+from triage.platform.settings.secrets import secret_value
 
 log = logging.getLogger(__name__)
 
 
-class TelemetrySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
-
-    otel_sdk_disabled: bool = False
-    otel_traces_exporter: str | None = None
-    otel_exporter_otlp_endpoint: str | None = None
-    otel_exporter_otlp_traces_endpoint: str | None = None
-    sentry_dsn: SecretStr | None = None
-    sentry_environment: str | None = None
-    sentry_release: str | None = None
-
-    def traces_exporter(self) -> str | None:
-        """"otlp", "console" or None (tracing off)."""
-        chosen = (self.otel_traces_exporter or "").strip().lower()
-        if self.otel_sdk_disabled or chosen == "none":
-            return None
-        if chosen in ("otlp", "console"):
-            return chosen
-        endpoint = self.otel_exporter_otlp_endpoint or self.otel_exporter_otlp_traces_endpoint
-        return "otlp" if endpoint else None
-
-
-def setup_telemetry(service: str, settings: TelemetrySettings | None = None) -> None:
-    """Call once per process, in its composition root."""
-    settings = settings or TelemetrySettings()
+def setup_telemetry(service: str, settings: TelemetrySettings) -> None:
+    """Call once per process, in its composition root, with the process's settings."""
     setup_tracing(service, settings.traces_exporter())
-    if settings.sentry_dsn is not None and settings.sentry_dsn.get_secret_value():
+    if secret_value(settings.sentry_dsn):
         setup_sentry(service, settings)
 
 
@@ -100,9 +77,8 @@ def shutdown_telemetry() -> None:
 def setup_sentry(service: str, settings: TelemetrySettings) -> None:
     import sentry_sdk
 
-    assert settings.sentry_dsn is not None
     sentry_sdk.init(
-        dsn=settings.sentry_dsn.get_secret_value(),
+        dsn=secret_value(settings.sentry_dsn),
         environment=settings.sentry_environment,
         release=settings.sentry_release,
         server_name=f"triage-{service}",
