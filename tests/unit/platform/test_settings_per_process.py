@@ -51,10 +51,7 @@ RUNS_WITH: dict[str, tuple[type[Group], ...]] = {
     f"{CRM}/main.py": (CrmSinkSettings,),
     f"{CRM}/queue_notices.py": (CrmSinkSettings,),
     f"{CRM}/backends.py": (CrmSinkSettings, AdminSettings),
-    f"{CRM}/admin_main.py": (AdminSettings,),
-    f"{CRM}/admin_auth.py": (AdminSettings,),
-    f"{CRM}/admin_desk.py": (AdminSettings,),
-    f"{CRM}/admin_model.py": (AdminSettings,),
+    "services/admin/src": (AdminSettings,),
     "cli/src": (CliSettings,),
 }
 
