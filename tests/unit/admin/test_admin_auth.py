@@ -8,17 +8,19 @@ import pytest
 from pydantic import SecretStr
 
 from triage.platform.settings import AdminSettings
+from triage.platform.settings.secrets import (
+    AdminTokensError,
+    admin_session_secret,
+    admin_token_entries,
+    parse_admin_tokens,
+)
 from triage_admin import auth as admin_auth
 from triage_admin.auth import (
     Admins,
-    AuthConfigError,
     bearer_token,
     csrf_ok,
     load_admins,
     new_csrf_token,
-    parse_tokens,
-    session_secret,
-    token_entries,
 )
 
 ALICE, BOB, CAROL = "alice-token-0123456789", "bob-token-0123456789ab", "carol-token-0123456789"
@@ -30,13 +32,13 @@ def admins(*entries: tuple[str, str]) -> Admins:
 
 def test_tokens_parse_from_commas_newlines_and_comment_lines() -> None:
     text = f"alice:{ALICE}, bob : {BOB}\n# rotated 2026-11\n\ncarol:{CAROL}\n"
-    assert parse_tokens(text, "X") == [("alice", ALICE), ("bob", BOB), ("carol", CAROL)]
+    assert parse_admin_tokens(text, "X") == [("alice", ALICE), ("bob", BOB), ("carol", CAROL)]
 
 
 @pytest.mark.parametrize("text", ["alice", f":{ALICE}", "alice:", f"al ice:{ALICE}", f"al/ice:{ALICE}"])
 def test_a_malformed_entry_is_refused_without_echoing_the_token(text: str) -> None:
-    with pytest.raises(AuthConfigError) as raised:
-        parse_tokens(text, "TRIAGE_ADMIN_TOKENS")
+    with pytest.raises(AdminTokensError) as raised:
+        parse_admin_tokens(text, "TRIAGE_ADMIN_TOKENS")
     assert "TRIAGE_ADMIN_TOKENS" in str(raised.value) and ALICE not in str(raised.value)
 
 
@@ -55,8 +57,8 @@ def test_a_swapped_entry_is_named_by_position_and_its_token_never_printed(
         capsys: pytest.CaptureFixture[str]) -> None:
     token = secret_first.split(":")[0]
     text = f"carol:{CAROL}\n# a comment is not an entry\n{secret_first}"
-    with pytest.raises(AuthConfigError) as raised:
-        parse_tokens(text, origin)
+    with pytest.raises(AdminTokensError) as raised:
+        parse_admin_tokens(text, origin)
     message = str(raised.value)
     assert f"entry 2 of {origin}" in message and "name:token" in message
     assert token not in message and token[:8] not in message and CAROL not in message
@@ -77,11 +79,11 @@ def test_a_swapped_entry_is_named_by_position_and_its_token_never_printed(
 
 
 def test_a_short_token_is_named_by_position_not_by_its_name() -> None:
-    with pytest.raises(AuthConfigError) as raised:
+    with pytest.raises(AdminTokensError) as raised:
         admins(("alice", ALICE), ("bob-token-0123456789ab", "bob"))  # swapped, built directly
     assert "entry 2" in str(raised.value) and "bob-token" not in str(raised.value)
-    with pytest.raises(AuthConfigError, match="TRIAGE_ADMIN_TOKEN is shorter"):
-        token_entries(AdminSettings(triage_admin_token=SecretStr("short")))
+    with pytest.raises(AdminTokensError, match="TRIAGE_ADMIN_TOKEN is shorter"):
+        admin_token_entries(AdminSettings(triage_admin_token=SecretStr("short")))
 
 
 @pytest.mark.parametrize(("entries", "complaint"), [
@@ -91,7 +93,7 @@ def test_a_short_token_is_named_by_position_not_by_its_name() -> None:
     ([("alice", ALICE), ("bob", ALICE)], "share a token"),
 ])
 def test_unusable_token_sets_stop_the_process(entries: list, complaint: str) -> None:
-    with pytest.raises(AuthConfigError, match=complaint):
+    with pytest.raises(AdminTokensError, match=complaint):
         admins(*entries)
 
 
@@ -135,32 +137,32 @@ def test_settings_combine_the_single_token_the_list_and_the_file(tmp_path: Path)
     tokens_file.write_text(f"# mounted secret\ncarol:{CAROL}\n")
     settings = AdminSettings(triage_admin_token=SecretStr(ALICE), triage_admin_tokens=SecretStr(f"bob:{BOB}"),
                         triage_admin_tokens_file=tokens_file)
-    assert token_entries(settings) == [("admin", ALICE), ("bob", BOB), ("carol", CAROL)]
+    assert admin_token_entries(settings) == [("admin", ALICE), ("bob", BOB), ("carol", CAROL)]
     found, _ = load_admins(settings)
     assert found.actors == ["admin", "bob", "carol"]
     assert found.actor_for(ALICE).actor == "admin", "TRIAGE_ADMIN_TOKEN keeps working, as the actor 'admin'"
 
 
 def test_a_missing_tokens_file_is_a_clear_start_up_error(tmp_path: Path) -> None:
-    with pytest.raises(AuthConfigError, match="TRIAGE_ADMIN_TOKENS_FILE"):
+    with pytest.raises(AdminTokensError, match="TRIAGE_ADMIN_TOKENS_FILE"):
         load_admins(AdminSettings(triage_admin_tokens_file=tmp_path / "absent"))
-    with pytest.raises(AuthConfigError, match="no admin token"):
+    with pytest.raises(AdminTokensError, match="no admin token"):
         load_admins(AdminSettings())
 
 
 def test_the_derived_session_secret_is_stable_and_changes_with_any_token() -> None:
     settings = AdminSettings()
-    one = session_secret(settings, [("alice", ALICE), ("bob", BOB)])
-    assert one == session_secret(settings, [("bob", BOB), ("alice", ALICE)]), "same on every replica"
-    assert one != session_secret(settings, [("alice", ALICE), ("bob", CAROL)])
+    one = admin_session_secret(settings, [("alice", ALICE), ("bob", BOB)])
+    assert one == admin_session_secret(settings, [("bob", BOB), ("alice", ALICE)]), "same on every replica"
+    assert one != admin_session_secret(settings, [("alice", ALICE), ("bob", CAROL)])
     assert ALICE not in one and len(one) == 64
 
 
 def test_a_configured_session_secret_must_be_long_enough() -> None:
-    with pytest.raises(AuthConfigError, match="at least 32"):
-        session_secret(AdminSettings(triage_admin_session_secret=SecretStr("short")), [("alice", ALICE)])
+    with pytest.raises(AdminTokensError, match="at least 32"):
+        admin_session_secret(AdminSettings(triage_admin_session_secret=SecretStr("short")), [("alice", ALICE)])
     secret = "session-secret-0123456789abcdefghij"
-    assert session_secret(AdminSettings(triage_admin_session_secret=SecretStr(secret)), [("alice", ALICE)]) == secret
+    assert admin_session_secret(AdminSettings(triage_admin_session_secret=SecretStr(secret)), [("alice", ALICE)]) == secret
 
 
 @pytest.mark.parametrize(("variable", "value", "why"), [
@@ -173,7 +175,7 @@ def test_a_weak_secret_stops_the_start_naming_the_variable_not_the_value(variabl
     field = variable.lower()
     settings = AdminSettings(**{field: SecretStr(value)},
                         **({} if variable != "TRIAGE_ADMIN_SESSION_SECRET" else {"triage_admin_token": SecretStr(ALICE)}))
-    with pytest.raises(AuthConfigError) as caught:
+    with pytest.raises(AdminTokensError) as caught:
         admin_auth.load_admins(settings)
     message = str(caught.value)
     assert why in message and value not in message

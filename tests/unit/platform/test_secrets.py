@@ -116,9 +116,17 @@ def test_extract_needs_an_llm_key_only_with_a_provider() -> None:
     assert load_settings(ExtractSettings, triage_extractor="openai", triage_llm_api_key="x").triage_llm_api_key
 
 
+#: What a process needs besides the secret under test: the admin starts only with a token.
+ADMIN_TOKENS = {"triage_admin_tokens": "alice:" + "9f3c1a7e5b2d8046" * 2}
+
+
+def own(process: type) -> dict[str, str]:
+    return ADMIN_TOKENS if process is AdminSettings else {}
+
+
 @pytest.mark.parametrize("process", [CrmSinkSettings, AdminSettings])
 def test_a_hubspot_backend_needs_its_token(process: type) -> None:
-    url = {"database_url": "postgresql://u:p@db/triage"}
+    url = {"database_url": "postgresql://u:p@db/triage", **own(process)}
     assert "TRIAGE_CRM_BACKEND=hubspot needs TRIAGE_HUBSPOT_ACCESS_TOKEN" in refusal(
         process, triage_crm_backend="hubspot", **url)
     load_settings(process, triage_crm_backend="hubspot", triage_hubspot_access_token="pat-1", **url)
@@ -127,7 +135,7 @@ def test_a_hubspot_backend_needs_its_token(process: type) -> None:
 
 @pytest.mark.parametrize("process", [CrmSinkSettings, AdminSettings])
 def test_a_salesforce_backend_needs_a_token_with_its_instance_or_a_login(process: type) -> None:
-    url = {"database_url": "postgresql://u:p@db/triage", "triage_crm_backend": "salesforce"}
+    url = {"database_url": "postgresql://u:p@db/triage", "triage_crm_backend": "salesforce", **own(process)}
     for partial in ({}, {"triage_salesforce_access_token": "t"}, {"triage_salesforce_username": "u"}):
         assert "TRIAGE_SALESFORCE_INSTANCE_URL" in refusal(process, **url, **partial)
     load_settings(process, **url, triage_salesforce_instance_url="https://x.my.salesforce.com",
@@ -137,7 +145,7 @@ def test_a_salesforce_backend_needs_a_token_with_its_instance_or_a_login(process
 
 @pytest.mark.parametrize("process", [CrmSinkSettings, AuditSettings, AdminSettings])
 def test_the_processes_that_write_postgresql_need_its_url(process: type) -> None:
-    assert "DATABASE_URL is not set" in refusal(process)
+    assert "DATABASE_URL is not set" in refusal(process, **own(process))
 
 
 def test_the_fetch_worker_needs_gmail_credentials_from_the_variable_or_the_mounted_file(tmp_path: Path) -> None:
@@ -166,7 +174,7 @@ def test_each_process_runs_the_rules_of_what_it_does() -> None:
         "route": set(),
         "crm-sink": {"database_url", "hubspot_access_token", "salesforce_credentials"},
         "audit": {"database_url"},
-        "crm-admin": {"database_url", "hubspot_access_token", "salesforce_credentials"},
+        "crm-admin": {"admin_tokens", "database_url", "hubspot_access_token", "salesforce_credentials"},
         "cli": set(),  # each command asks for what it needs (require_database, triage eval's key)
     }
 
@@ -175,3 +183,20 @@ def test_a_variable_another_process_needs_is_not_required_here() -> None:
     """Route runs beside crm-sink's TRIAGE_CRM_BACKEND=hubspot without its token."""
     assert load_settings(RouteSettings, check_secrets=True)
     assert not hasattr(load_settings(RouteSettings), "triage_hubspot_access_token")
+
+
+def test_the_admin_refuses_weak_or_missing_tokens_at_start_up_before_other_secrets(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The admin's tokens are a secret rule like the others: named by variable and entry, never quoted."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRIAGE_ADMIN_TOKENS", "alice:abababababababab")
+    with pytest.raises(MissingSecret) as weak:
+        load_settings(AdminSettings)
+    assert "entry 1 of TRIAGE_ADMIN_TOKENS" in str(weak.value) and "weak" in str(weak.value)
+    assert "abababab" not in str(weak.value), "the secret is never quoted"
+    monkeypatch.delenv("TRIAGE_ADMIN_TOKENS")
+    with pytest.raises(MissingSecret, match="no admin token"):
+        load_settings(AdminSettings)
+    monkeypatch.setenv("TRIAGE_ADMIN_TOKENS", "alice:" + "9f3c1a7e5b2d8046" * 2)
+    with pytest.raises(MissingSecret, match="DATABASE_URL"):  # the tokens pass: the next rule speaks
+        load_settings(AdminSettings)

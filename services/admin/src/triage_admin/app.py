@@ -14,8 +14,8 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import BaseModel
 
+from triage.platform.settings.secrets import DEFAULT_ACTOR
 from triage_admin.auth import (
-    DEFAULT_ACTOR,
     Admins,
     Throttled,
     bearer_token,

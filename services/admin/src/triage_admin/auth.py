@@ -22,15 +22,13 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from triage.platform.settings import AdminSettings
-from triage.platform.settings.secrets import weakness
-
-MIN_TOKEN_LENGTH = 16
-MIN_SESSION_SECRET_LENGTH = 32
-DEFAULT_ACTOR = "admin"  # the actor of the single TRIAGE_ADMIN_TOKEN
-_ACTOR_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-")
+from triage.platform.settings.secrets import (
+    admin_session_secret,
+    admin_token_entries,
+    check_admin_entries,
+)
 
 
 class Throttled(Exception):
@@ -39,34 +37,6 @@ class Throttled(Exception):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(f"too many failed attempts: retry in {retry_after_s} s")
         self.retry_after_s = retry_after_s
-
-
-class AuthConfigError(ValueError):
-    """The token configuration is unusable: the process refuses to start, saying why."""
-
-
-def parse_tokens(text: str, origin: str) -> list[tuple[str, str]]:
-    """``name:token`` entries separated by commas or newlines (``#`` starts a comment line)."""
-    entries: list[tuple[str, str]] = []
-    for raw in text.replace(",", "\n").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        where = f"entry {len(entries) + 1} of {origin}"  # never the entry's text: it may be a secret
-        actor, sep, token = line.partition(":")
-        actor, token = actor.strip(), token.strip()
-        if not sep or not actor or not token:
-            raise AuthConfigError(f"{where} is not 'name:token'")
-        if not set(actor) <= _ACTOR_CHARS:
-            raise AuthConfigError(f"{where}: the name may only use letters, digits and . _ @ - "
-                                  f"(is it written token:name? entries are name:token)")
-        if len(token) < MIN_TOKEN_LENGTH:
-            raise AuthConfigError(f"{where}: the token is shorter than {MIN_TOKEN_LENGTH} characters "
-                                  f"(is it written token:name? entries are name:token)")
-        if (why := weakness(token, MIN_TOKEN_LENGTH)) is not None:
-            raise AuthConfigError(f"{where}: the token is a weak secret: {why}")
-        entries.append((actor, token))
-    return entries
 
 
 @dataclass(frozen=True)
@@ -79,7 +49,7 @@ class Admins:
     """The configured actors and their tokens; answers "whose token is this?" in constant time."""
 
     def __init__(self, entries: list[tuple[str, str]], fingerprint_key: bytes) -> None:
-        check_entries(entries)
+        check_admin_entries(entries)
         self._key = fingerprint_key
         self._digests = [(actor, _digest(token)) for actor, token in entries]
         self._fingerprints = {self.fingerprint(token): actor for actor, token in entries}
@@ -121,67 +91,14 @@ class Admins:
         return [actor for actor, _ in self._digests]
 
 
-def check_entries(entries: list[tuple[str, str]]) -> None:
-    if not entries:
-        raise AuthConfigError("no admin token: set TRIAGE_ADMIN_TOKENS (name:token,...), "
-                              "TRIAGE_ADMIN_TOKENS_FILE or TRIAGE_ADMIN_TOKEN")
-    actors = [actor for actor, _ in entries]
-    if len(set(actors)) != len(actors):
-        raise AuthConfigError("an actor name appears twice in the admin tokens")
-    if len({token for _, token in entries}) != len(entries):
-        raise AuthConfigError("two admins share a token: each actor needs their own")
-    short = [str(n) for n, (_, token) in enumerate(entries, 1) if len(token) < MIN_TOKEN_LENGTH]
-    if short:  # by position: with name and token swapped, the name would be the secret
-        raise AuthConfigError(f"admin token entry {', '.join(short)} shorter than {MIN_TOKEN_LENGTH} characters")
-
-
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def token_entries(settings: AdminSettings) -> list[tuple[str, str]]:
-    entries: list[tuple[str, str]] = []
-    if settings.triage_admin_token is not None and settings.triage_admin_token.get_secret_value():
-        if len(settings.triage_admin_token.get_secret_value()) < MIN_TOKEN_LENGTH:
-            raise AuthConfigError(f"TRIAGE_ADMIN_TOKEN is shorter than {MIN_TOKEN_LENGTH} characters")
-        if (why := weakness(settings.triage_admin_token.get_secret_value(), MIN_TOKEN_LENGTH)) is not None:
-            raise AuthConfigError(f"TRIAGE_ADMIN_TOKEN is a weak secret: {why}")
-        entries.append((DEFAULT_ACTOR, settings.triage_admin_token.get_secret_value()))
-    if settings.triage_admin_tokens is not None:
-        entries += parse_tokens(settings.triage_admin_tokens.get_secret_value(), "TRIAGE_ADMIN_TOKENS")
-    if settings.triage_admin_tokens_file is not None:
-        entries += parse_tokens(read_tokens_file(settings.triage_admin_tokens_file), "TRIAGE_ADMIN_TOKENS_FILE")
-    return entries
-
-
-def read_tokens_file(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError as exc:
-        raise AuthConfigError(f"TRIAGE_ADMIN_TOKENS_FILE {path}: {exc.strerror}") from exc
-
-
-def session_secret(settings: AdminSettings, entries: list[tuple[str, str]]) -> str:
-    """The configured secret, or one derived from every token (same on every replica).
-
-    Derived: changing any token signs out every UI session, which is what a rotation wants.
-    """
-    if settings.triage_admin_session_secret is not None:
-        secret = settings.triage_admin_session_secret.get_secret_value()
-        if len(secret) < MIN_SESSION_SECRET_LENGTH:
-            raise AuthConfigError(f"TRIAGE_ADMIN_SESSION_SECRET must be at least "
-                                  f"{MIN_SESSION_SECRET_LENGTH} characters")
-        if (why := weakness(secret, MIN_SESSION_SECRET_LENGTH)) is not None:
-            raise AuthConfigError(f"TRIAGE_ADMIN_SESSION_SECRET is a weak secret: {why}")
-        return secret
-    material = "\n".join(f"{actor}:{token}" for actor, token in sorted(entries)).encode()
-    return hmac.new(b"triage-admin-session-v1", material, hashlib.sha256).hexdigest()
-
-
 def load_admins(settings: AdminSettings) -> tuple[Admins, str]:
-    """The admins and the session secret, or AuthConfigError (start-up fails loudly)."""
-    entries = token_entries(settings)
-    secret = session_secret(settings, entries)
+    """The admins and the session secret, or AdminTokensError (start-up fails loudly)."""
+    entries = admin_token_entries(settings)
+    secret = admin_session_secret(settings, entries)
     return Admins(entries, fingerprint_key=secret.encode()), secret
 
 

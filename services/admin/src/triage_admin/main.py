@@ -15,9 +15,9 @@ from triage.platform.db import Database, migrate
 from triage.platform.logs import configure_logging
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
-from triage.platform.settings import AdminSettings, load_settings, require_secrets
+from triage.platform.settings import AdminSettings, load_settings
 from triage_admin.app import EventPublisher, RouteStore, create_admin_app
-from triage_admin.auth import AuthConfigError, load_admins
+from triage_admin.auth import load_admins
 from triage_admin.desk import AdminDesk, Routing
 from triage_admin.desk_clock import DeskClock, SlaBreachCollector
 from triage_admin.store import AdminStore
@@ -40,13 +40,9 @@ def routing(settings: AdminSettings, bands: ConfidenceBands, queues: QueueTable)
 
 
 def main() -> None:
-    settings = load_settings(AdminSettings, check_secrets=False)  # the tokens first, then the other secrets
+    settings = load_settings(AdminSettings)  # its secret rules: the tokens first, then the others
     configure_logging("crm-admin", settings.triage_log_level)
-    try:
-        admins, session_secret = load_admins(settings)
-    except AuthConfigError as exc:
-        raise SystemExit(f"admin: {exc}") from exc
-    require_secrets(settings)
+    admins, session_secret = load_admins(settings)
     url = settings.require_database_url()
     migrate(url)
     apply_topics(settings)

@@ -78,9 +78,11 @@ class AuditSettings(StageSettings, DatabaseSettings, SlackSettings):
 class AdminSettings(KafkaSettings, ProcessSettings, DatabaseSettings, MailboxSettings, RoutingSettings,
                     QueueFileSettings, BandSettings, IntentModelSettings, CrmSettings, HubSpotSettings,
                     SalesforceSettings, AdminAccessSettings, DlqSettings, TelemetrySettings):
-    """triage-crm-admin: the API and web UI; its tokens are checked by admin_auth.load_admins."""
+    """triage-admin: the API and web UI; its bearer tokens first (a bad entry is reported before
+    a missing database URL), then the database and the CRM backend's secrets."""
 
-    SECRET_RULES = (secrets.database_url, secrets.hubspot_access_token, secrets.salesforce_credentials)
+    SECRET_RULES = (secrets.admin_tokens, secrets.database_url, secrets.hubspot_access_token,
+                    secrets.salesforce_credentials)
 
 
 class CliSettings(*GROUPS):  # type: ignore[misc]

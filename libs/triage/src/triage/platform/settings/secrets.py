@@ -8,12 +8,15 @@ entropy, estimated from its own character frequencies (Shannon entropy × length
 
 Required-when: each process class lists the rules below that it runs at start-up
 (``SECRET_RULES``, run by ``load_settings``). A rule names the variable, never the value. The
-admin's bearer tokens are parsed where their format lives (the admin's ``admin_auth``), with
-``weakness`` from here.
+admin's bearer tokens (``name:token`` entries) and its session secret are read here too
+(``admin_token_entries``, ``admin_session_secret``), and ``triage_admin.auth`` builds its actors
+from them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -24,6 +27,10 @@ from pydantic import SecretStr
 
 MIN_LENGTH = 16
 MIN_ESTIMATED_BITS = 36.0
+MIN_TOKEN_LENGTH = MIN_LENGTH
+MIN_SESSION_SECRET_LENGTH = 32
+DEFAULT_ACTOR = "admin"  # the actor of the single TRIAGE_ADMIN_TOKEN
+_ACTOR_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-")
 
 
 class MissingSecret(SystemExit):
@@ -125,6 +132,96 @@ def gmail_credentials(settings: Any) -> str:
 def gmail_credentials_present(settings: Any) -> None:
     """triage-ingest-fetch: it cannot read a mailbox without credentials."""
     gmail_credentials(settings)
+
+
+class AdminTokensError(ValueError):
+    """The admin's token configuration is unusable: the admin refuses to start, saying why (entries
+    are named by position, never by their text: with name and token swapped, the "name" is the secret)."""
+
+def parse_admin_tokens(text: str, origin: str) -> list[tuple[str, str]]:
+    """``name:token`` entries separated by commas or newlines (``#`` starts a comment line)."""
+    entries: list[tuple[str, str]] = []
+    for raw in text.replace(",", "\n").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"entry {len(entries) + 1} of {origin}"  # never the entry's text: it may be a secret
+        actor, sep, token = line.partition(":")
+        actor, token = actor.strip(), token.strip()
+        if not sep or not actor or not token:
+            raise AdminTokensError(f"{where} is not 'name:token'")
+        if not set(actor) <= _ACTOR_CHARS:
+            raise AdminTokensError(f"{where}: the name may only use letters, digits and . _ @ - "
+                                  f"(is it written token:name? entries are name:token)")
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise AdminTokensError(f"{where}: the token is shorter than {MIN_TOKEN_LENGTH} characters "
+                                  f"(is it written token:name? entries are name:token)")
+        if (why := weakness(token, MIN_TOKEN_LENGTH)) is not None:
+            raise AdminTokensError(f"{where}: the token is a weak secret: {why}")
+        entries.append((actor, token))
+    return entries
+
+def check_admin_entries(entries: list[tuple[str, str]]) -> None:
+    if not entries:
+        raise AdminTokensError("no admin token: set TRIAGE_ADMIN_TOKENS (name:token,...), "
+                              "TRIAGE_ADMIN_TOKENS_FILE or TRIAGE_ADMIN_TOKEN")
+    actors = [actor for actor, _ in entries]
+    if len(set(actors)) != len(actors):
+        raise AdminTokensError("an actor name appears twice in the admin tokens")
+    if len({token for _, token in entries}) != len(entries):
+        raise AdminTokensError("two admins share a token: each actor needs their own")
+    short = [str(n) for n, (_, token) in enumerate(entries, 1) if len(token) < MIN_TOKEN_LENGTH]
+    if short:  # by position: with name and token swapped, the name would be the secret
+        raise AdminTokensError(f"admin token entry {', '.join(short)} shorter than {MIN_TOKEN_LENGTH} characters")
+
+def admin_token_entries(settings: Any) -> list[tuple[str, str]]:
+    entries: list[tuple[str, str]] = []
+    if settings.triage_admin_token is not None and settings.triage_admin_token.get_secret_value():
+        if len(settings.triage_admin_token.get_secret_value()) < MIN_TOKEN_LENGTH:
+            raise AdminTokensError(f"TRIAGE_ADMIN_TOKEN is shorter than {MIN_TOKEN_LENGTH} characters")
+        if (why := weakness(settings.triage_admin_token.get_secret_value(), MIN_TOKEN_LENGTH)) is not None:
+            raise AdminTokensError(f"TRIAGE_ADMIN_TOKEN is a weak secret: {why}")
+        entries.append((DEFAULT_ACTOR, settings.triage_admin_token.get_secret_value()))
+    if settings.triage_admin_tokens is not None:
+        entries += parse_admin_tokens(settings.triage_admin_tokens.get_secret_value(), "TRIAGE_ADMIN_TOKENS")
+    if settings.triage_admin_tokens_file is not None:
+        entries += parse_admin_tokens(_read_tokens_file(settings.triage_admin_tokens_file), "TRIAGE_ADMIN_TOKENS_FILE")
+    return entries
+
+
+def _read_tokens_file(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as exc:
+        raise AdminTokensError(f"TRIAGE_ADMIN_TOKENS_FILE {path}: {exc.strerror}") from exc
+
+
+def admin_session_secret(settings: Any, entries: list[tuple[str, str]]) -> str:
+    """The configured secret, or one derived from every token (same on every replica).
+
+    Derived: changing any token signs out every UI session, which is what a rotation wants.
+    """
+    if settings.triage_admin_session_secret is not None:
+        secret = settings.triage_admin_session_secret.get_secret_value()
+        if len(secret) < MIN_SESSION_SECRET_LENGTH:
+            raise AdminTokensError(f"TRIAGE_ADMIN_SESSION_SECRET must be at least "
+                                  f"{MIN_SESSION_SECRET_LENGTH} characters")
+        if (why := weakness(secret, MIN_SESSION_SECRET_LENGTH)) is not None:
+            raise AdminTokensError(f"TRIAGE_ADMIN_SESSION_SECRET is a weak secret: {why}")
+        return secret
+    material = "\n".join(f"{actor}:{token}" for actor, token in sorted(entries)).encode()
+    return hmac.new(b"triage-admin-session-v1", material, hashlib.sha256).hexdigest()
+
+
+def admin_tokens(settings: Any) -> None:
+    """The admin: at least one strong bearer token (TRIAGE_ADMIN_TOKENS, _FILE or TRIAGE_ADMIN_TOKEN),
+    no actor or token twice, and a strong session secret if one is set."""
+    try:
+        entries = admin_token_entries(settings)
+        check_admin_entries(entries)
+        admin_session_secret(settings, entries)
+    except AdminTokensError as exc:
+        raise MissingSecret(f"admin: {exc}") from None
 
 
 def require_secrets(settings: Any) -> None:
