@@ -10,7 +10,8 @@ from triage.domain.models import CleanEmail
 
 RELAY_SENDER = re.compile(
     r"no-?reply|do-?not-?reply|forms?\b|web-?forms?|notifications?|notify|wordpress|website|"
-    r"webmaster|contact-?form|typeform|hubspot|jotform|formspree|wufoo|formrelay",
+    r"webmaster|contact-?form|typeform|hubspot|jotform|formspree|wufoo|formrelay|"
+    r"jobs?\b|careers?\b|recruiting|talent",  # an applicant-tracking system's notices
     re.IGNORECASE,
 )
 _FORM_FIELD = re.compile(r"^\s*\*?([^\W\d][\w '/?-]{0,30}?)\*?\s*[:\t]\s*(.*)$")
@@ -34,6 +35,19 @@ _FORM_LABELS = {
     "message": "message", "comments": "message", "comment": "message", "nachricht": "message",
     "mensaje": "message", "how can we help": "message", "how can we help?": "message",
     "details": "message", "inquiry": "message", "anfrage": "message", "demande": "message",
+    # Nordic, Dutch, Portuguese, Italian, Polish, Finnish and Japanese forms
+    "namn": "name", "navn": "name", "naam": "name", "nome": "name", "nimi": "name",
+    "imię i nazwisko": "name", "お名前": "name", "氏名": "name",
+    "søker": "name", "sökande": "name", "sollicitant": "name", "kandidat": "name", "candidato": "name",
+    "e-post": "email", "epost": "email", "e-postadress": "email", "e-postadresse": "email",
+    "e-mailadres": "email", "sähköposti": "email", "adres e-mail": "email", "メールアドレス": "email",
+    "företag": "company", "bedrift": "company", "virksomhed": "company", "bedrijf": "company",
+    "organisatie": "company", "yritys": "company", "azienda": "company", "nazwa firmy": "company",
+    "会社名": "company", "貴社名": "company",
+    "telefoon": "phone", "telefone": "phone", "telefono": "phone", "puhelin": "phone", "電話番号": "phone",
+    "meddelande": "message", "melding": "message", "besked": "message", "bericht": "message",
+    "viesti": "message", "mensagem": "message", "messaggio": "message", "wiadomość": "message",
+    "お問い合わせ内容": "message",
 }
 # fmt: on
 _APPLIED_NAME = re.compile(

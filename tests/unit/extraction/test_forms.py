@@ -1,0 +1,46 @@
+"""Website-form and applicant-tracking relays in the languages the mailboxes receive (forms.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage.domain.extraction.forms import relayed_form
+from triage.domain.models import CleanEmail
+from triage.domain.pipeline import EPOCH
+
+
+def relayed(sender: str, text: str, name: str | None = None) -> CleanEmail:
+    return CleanEmail.model_validate({"email_id": "e", "thread_id": "t", "mailbox": "sales@fjordline.no",
+                                      "received_at": EPOCH, "from_email": sender, "from_name": name,
+                                      "text": text})
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "email"),
+    [
+        ("Namn: Lars Ekström\nE-post: lars@sundsvallshamn.se\nFöretag: Sundsvalls Hamn AB\n"
+         "Meddelande: Vi vill se en demo.", "Lars Ekström", "lars@sundsvallshamn.se"),
+        ("Naam:        Sanne de Wit\nE-mail:      sanne@fysiozuidas.nl\nBedrijf:     Fysiotherapie Zuidas\n"
+         "Bericht:     Graag een demo.", "Sanne de Wit", "sanne@fysiozuidas.nl"),
+        ("Navn: Kari Nordmann\nE-postadresse: kari@havn.no\nBedrift: Havn AS", "Kari Nordmann", "kari@havn.no"),
+        ("Nimi: Matti Virtanen\nSähköposti: matti@satama.fi\nYritys: Satama Oy", "Matti Virtanen", "matti@satama.fi"),
+        ("Nome: Ana Costa\nE-mail: ana@clinica.pt\nEmpresa: Clínica Costa\nMensagem: Olá", "Ana Costa", "ana@clinica.pt"),
+        ("お名前: 山田 太郎\nメールアドレス: yamada@sakura.co.jp\n会社名: さくら商事株式会社", "山田 太郎", "yamada@sakura.co.jp"),
+    ],
+)
+def test_a_form_in_each_language_gives_the_person_in_it(text: str, name: str, email: str) -> None:
+    fields = relayed_form(relayed("forms@fjordline-software.com", text))
+    assert (fields.get("name"), fields.get("email")) == (name, email)
+
+
+def test_an_applicant_tracking_notice_from_a_jobs_address_is_a_relay() -> None:
+    text = ("Vacature:   Implementatieconsultant\nNaam:       Daan Kuipers\nE-mail:     daan@ziggo.nl\n"
+            "Telefoon:   +31 6 1234 5678")
+    fields = relayed_form(relayed("jobs@lusitanahealth.com", text, "Werken bij Lusitana"))
+    assert (fields["name"], fields["email"], fields["phone"]) == ("Daan Kuipers", "daan@ziggo.nl", "+31 6 1234 5678")
+    portal = "Søker: Jonas Weber\nE-post: jonas@web.de\nTelefon: +49 171 448 2093"
+    assert relayed_form(relayed("noreply@jobbportalen.no", portal))["name"] == "Jonas Weber"
+
+
+def test_a_person_writing_from_their_own_address_is_no_relay() -> None:
+    assert relayed_form(relayed("lars@sundsvallshamn.se", "Namn: Lars\nE-post: lars@sundsvallshamn.se")) == {}
