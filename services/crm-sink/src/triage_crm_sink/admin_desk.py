@@ -122,7 +122,7 @@ class AdminDesk:
     publisher: EventPublisher
     store: AdminStore | None = None  # None: the CRM approval alone (no trail, no UI)
     settings: Settings | None = None  # Kafka for replays and the DLQ
-    lock: threading.RLock = field(default_factory=threading.RLock)  # the one database event loop
+    lock: threading.RLock = field(default_factory=threading.RLock)  # one CRM write at a time: its adapter's state
     raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
     routing: Routing | None = None  # None: a correction is stored as a label and re-decides nothing
     letter_states: LetterStates | None = None  # None: from the settings' database, on first use
