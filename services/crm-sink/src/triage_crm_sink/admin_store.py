@@ -133,16 +133,17 @@ class CorrectionInput:
 
 
 def fetch_page_rows(conn: Connection, text: str, params: list[Any]) -> list[Record]:
-    """The list's query, planned for its values every time (``force_custom_plan``), in the
-    caller's transaction (``SET LOCAL``: the setting ends with it).
+    """The list's query, planned for its values every time (``force_custom_plan``), in a
+    transaction of its own (a savepoint inside the caller's): ``SET LOCAL`` ends with it.
 
     psycopg prepares a statement run often (five times, by default) and PostgreSQL may then
     switch it to a generic plan, which cannot know that ``ILIKE '%person77777@%'`` is rare and scans every
     email instead of using the trigram indexes (measured: 93 ms instead of 2 ms at 100,000
     emails, docs/benchmarks.md). Planning each page costs well under a millisecond.
     """
-    conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-    return conn.fetch(text, *params)
+    with conn.transaction():
+        conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        return conn.fetch(text, *params)
 
 
 def _json(value: Any) -> Any:
@@ -273,7 +274,7 @@ class AdminStore:
         allowed = ["open", "corrected"] if status == "approved" else ["open"]
 
         with self.db.transaction() as conn:
-            changed = conn.status(RESOLVE, email_id, status, actor, allowed) != "UPDATE 0"
+            changed = conn.command(RESOLVE, email_id, status, actor, allowed) != "UPDATE 0"
             if changed or not require_item:
                 conn.execute(RECORD, (actor, action, email_id, JsonText(json.dumps(detail))))
             return changed

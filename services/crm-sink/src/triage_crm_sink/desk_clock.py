@@ -41,7 +41,7 @@ class DeskClock:
     def stop(self, email_id: str, stop: ClockStop, actor: str, assignee: str | None = None) -> bool:
         """Stop the email's clock (first stop only); the action is recorded either way. True: this stopped it."""
         with self.db.transaction() as conn:
-            stopped = conn.status(STOP, email_id, stop, assignee, actor) != "INSERT 0 0"
+            stopped = conn.command(STOP, email_id, stop, assignee, actor) != "INSERT 0 0"
             detail = {"clock": "stopped" if stopped else "already stopped", **({"assignee": assignee}
                                                                                 if assignee else {})}
             conn.execute(RECORD, (actor, f"desk_{stop}", email_id, JsonText(json.dumps(detail))))

@@ -184,7 +184,7 @@ class Connection(psycopg.Connection[Record]):
         row = self.fetchrow(query, *args)
         return None if row is None else row[0]
 
-    def status(self, query: str, *args: Any) -> str:
+    def command(self, query: str, *args: Any) -> str:
         """Run one statement; PostgreSQL's command tag (``"UPDATE 0"``, ``"INSERT 0 1"``)."""
         return self.execute(query, args or None).statusmessage or ""  # type: ignore[arg-type]
 
