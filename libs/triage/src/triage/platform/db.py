@@ -86,18 +86,28 @@ class JsonText(str):
     __slots__ = ()
 
 
+def _storable_bytes(obj: str, encoding: str) -> bytes:
+    """``storable_text(obj)`` encoded; the common case (no NUL, no lone surrogate) at C speed."""
+    if "\x00" in obj:
+        obj = obj.replace("\x00", "")
+    try:
+        return obj.encode(encoding)
+    except UnicodeEncodeError:  # a lone surrogate (utf-8 refuses them)
+        return storable_text(obj).encode(encoding, errors="replace")
+
+
 class StorableStrDumper(StrDumperUnknown):
     """``str`` as psycopg sends it by default (text, type left to the server), made storable."""
 
     def dump(self, obj: str) -> bytes:
-        return super().dump(storable_text(obj))  # type: ignore[return-value]
+        return _storable_bytes(obj, self._encoding)
 
 
 class StorableStrBinaryDumper(StrBinaryDumper):
     """The same for a parameter asked in binary."""
 
     def dump(self, obj: str) -> bytes:
-        return super().dump(storable_text(obj))  # type: ignore[return-value]
+        return _storable_bytes(obj, self._encoding)
 
 
 class StorableJsonDumper(StrDumperUnknown):
