@@ -182,7 +182,7 @@ class CountingCursor(psycopg.RawCursor[Record]):
 
 
 class Connection(psycopg.Connection[Record]):
-    """A pool connection, with the four reads and writes the callers use (``$1`` placeholders)."""
+    """A pool connection, with the reads and writes the callers use (``$1`` placeholders)."""
 
     def fetch(self, query: str, *args: Any) -> list[Record]:
         return self.execute(query, args or None).fetchall()  # type: ignore[arg-type]
