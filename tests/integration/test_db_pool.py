@@ -5,12 +5,16 @@ storable text through its dumpers (ADR 0014), statements and runs counted, a los
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests.support.private_postgres import PrivatePostgres, private_postgres
 from triage.domain.models import CleanEmail
 from triage.platform import metrics
 from triage.platform.db import Connection, Database, JsonText
@@ -93,3 +97,35 @@ def test_a_connection_lost_is_unavailable_and_the_pool_replaces_it(database: Dat
     assert isinstance(raised.value.__cause__, psycopg.OperationalError)
     again = database.run(lambda conn: conn.fetchval("SELECT pg_backend_pid()"))
     assert again != backend
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[PrivatePostgres]:
+    running = private_postgres(tmp_path)
+    yield running
+    running.purge()
+
+
+def test_the_first_call_after_an_outage_gets_a_connection(server: PrivatePostgres) -> None:
+    """A PRIVATE server (tests/support/private_postgres.py) stopped for 16 s while a caller probes, as
+    a stage's open circuit does: the first call after the server's return gets a connection. With
+    psycopg_pool's default background retries (a doubling delay for 5 minutes) the attempt the
+    first probe started was next due ~31 s after the stop, so that call waited its 5 s for a
+    connection and failed Unavailable; given up after RECONNECT_S, a call starts its own attempt."""
+    db = Database(server.url).connect()
+    try:
+        assert db.run(lambda conn: conn.fetchval("SELECT 1")) == 1
+        server.stop()
+        server.wait_down()
+        stopped = time.monotonic()
+        probes = 0
+        while time.monotonic() - stopped < 16:
+            with pytest.raises(Unavailable):  # the pooled connection cut, then none to be had
+                db.run(lambda conn: conn.fetchval("SELECT 1"))
+            probes += 1
+            time.sleep(1)
+        server.start()
+        assert probes >= 2
+        assert db.run(lambda conn: conn.fetchval("SELECT 1")) == 1
+    finally:
+        db.close()
