@@ -13,7 +13,6 @@ nothing asserts a time.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import platform
@@ -24,12 +23,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-import asyncpg
 import psycopg
 from psycopg import sql
 
 from triage.domain.bands import ConfidenceBands
-from triage.platform.db import migrate
+from triage.platform.db import Connection, Database, Record, migrate
 from triage_admin.email_list import (
     DISTINCT_MAILBOXES,
     DISTINCT_QUEUES,
@@ -120,26 +118,26 @@ def seed(url: str, emails: int) -> float:
     return time.perf_counter() - started
 
 
-async def matching(conn: asyncpg.Connection, chosen: EmailFilter, emails: int) -> list[asyncpg.Record]:
+def matching(conn: Connection, chosen: EmailFilter, emails: int) -> list[Record]:
     """Every row of this filter's list, in its order (what a reader following Next links sees)."""
     text, params = page_query(replace(chosen, size=emails), ConfidenceBands())
-    return await conn.fetch(text, *params)
+    return conn.fetch(text, *params)
 
 
-def cursor_at(rows: list[asyncpg.Record], depth: int) -> Cursor:
+def cursor_at(rows: list[Record], depth: int) -> Cursor:
     return Cursor(rows[depth - 1]["received_at"], rows[depth - 1]["email_id"], True)
 
 
-async def measure(conn: asyncpg.Connection, chosen: EmailFilter, rounds: int) -> dict[str, Any]:
-    """The page as the admin fetches it (``fetch_page_rows``, one prepared statement reused)."""
+def measure(conn: Connection, chosen: EmailFilter, rounds: int) -> dict[str, Any]:
+    """The page as the admin fetches it (``fetch_page_rows``, planned for its values)."""
     text, params = page_query(chosen, ConfidenceBands())
-    await fetch_page_rows(conn, text, params)  # warm-up
+    fetch_page_rows(conn, text, params)  # warm-up
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
-        rows = await fetch_page_rows(conn, text, params)
+        rows = fetch_page_rows(conn, text, params)
         times.append((time.perf_counter() - started) * 1000)
-    [plan] = json.loads(await conn.fetchval("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + text, *params))
+    [plan] = json.loads(conn.fetchval("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + text, *params))
     return {"rows": len(rows), "median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2),
             "server_ms": round(plan["Execution Time"], 2), "plan": top_nodes(plan["Plan"])}
 
@@ -164,54 +162,61 @@ def top_nodes(node: dict[str, Any], depth: int = 3) -> str:
     return " > ".join(parts) + " | " + ", ".join(scans)
 
 
-async def run_cases(url: str, emails: int, rounds: int) -> dict[str, Any]:
-    conn = await asyncpg.connect(url)
+def run_cases(url: str, emails: int, rounds: int) -> dict[str, Any]:
+    database = Database(url, max_size=1).connect()
     try:
-        results: dict[str, Any] = {}
-        for name, chosen in CASES.items():
-            rows = await matching(conn, chosen, emails)
-            results[name] = {"matches": len(rows), "first page": await measure(conn, chosen, rounds)}
-            for depth in sorted({len(rows) // 2, len(rows) - 50} - {0}):
-                if depth > chosen.size:
-                    results[name][f"page at row {depth:,}"] = await measure(
-                        conn, replace(chosen, cursor=cursor_at(rows, depth)), rounds)
-        offset_text, offset_params = page_query(EmailFilter(), ConfidenceBands())
-        results["for comparison: OFFSET instead of a keyset"] = {
-            f"OFFSET {emails - 50:,}": await measure_text(conn, offset_text.replace(
-                "\nLIMIT", f"\nOFFSET {emails - 50}\nLIMIT"), offset_params, rounds)}
-        results["for comparison: the one-hit search on a cached generic plan"] = {
-            "plain conn.fetch": await measure_generic(conn, CASES["search, one hit (sender)"], rounds)}
-        results["filter options (inboxes, queues)"] = {
-            "loose index scans": await measure_text(conn, DISTINCT_MAILBOXES, [], rounds, DISTINCT_QUEUES)}
-        return results
+        with database.pool.connection() as conn:
+            conn.autocommit = True  # each call its own transaction, as the admin's
+            return cases(conn, emails, rounds)
     finally:
-        await conn.close()
+        database.close()
 
 
-async def measure_generic(conn: asyncpg.Connection, chosen: EmailFilter, rounds: int) -> dict[str, Any]:
-    """The page fetched as asyncpg does by default: after five runs PostgreSQL may use a generic plan."""
+def cases(conn: Connection, emails: int, rounds: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for name, chosen in CASES.items():
+        rows = matching(conn, chosen, emails)
+        results[name] = {"matches": len(rows), "first page": measure(conn, chosen, rounds)}
+        for depth in sorted({len(rows) // 2, len(rows) - 50} - {0}):
+            if depth > chosen.size:
+                results[name][f"page at row {depth:,}"] = measure(
+                    conn, replace(chosen, cursor=cursor_at(rows, depth)), rounds)
+    offset_text, offset_params = page_query(EmailFilter(), ConfidenceBands())
+    results["for comparison: OFFSET instead of a keyset"] = {
+        f"OFFSET {emails - 50:,}": measure_text(conn, offset_text.replace(
+            "\nLIMIT", f"\nOFFSET {emails - 50}\nLIMIT"), offset_params, rounds)}
+    results["for comparison: the one-hit search on a cached generic plan"] = {
+        "plain conn.fetch": measure_generic(conn, CASES["search, one hit (sender)"], rounds)}
+    results["filter options (inboxes, queues)"] = {
+        "loose index scans": measure_text(conn, DISTINCT_MAILBOXES, [], rounds, DISTINCT_QUEUES)}
+    return results
+
+
+def measure_generic(conn: Connection, chosen: EmailFilter, rounds: int) -> dict[str, Any]:
+    """The page fetched as psycopg does by default: prepared after five runs, PostgreSQL may then use a
+    generic plan."""
     text, params = page_query(chosen, ConfidenceBands())
     times = []
     for n in range(6 + rounds):
         started = time.perf_counter()
-        rows = await conn.fetch(text, *params)
+        rows = conn.fetch(text, *params)
         if n >= 6:
             times.append((time.perf_counter() - started) * 1000)
     return {"rows": len(rows), "median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2),
             "server_ms": None, "plan": "as PostgreSQL chose for the cached statement"}
 
 
-async def measure_text(conn: asyncpg.Connection, text: str, params: list[Any], rounds: int,
+def measure_text(conn: Connection, text: str, params: list[Any], rounds: int,
                        also: str | None = None) -> dict[str, Any]:
     times = []
     for n in range(rounds + 1):
         started = time.perf_counter()
-        rows = await fetch_page_rows(conn, text, params)
+        rows = fetch_page_rows(conn, text, params)
         if also:
-            await conn.fetch(also)
+            conn.fetch(also)
         if n:
             times.append((time.perf_counter() - started) * 1000)
-    [plan] = json.loads(await conn.fetchval("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + text, *params))
+    [plan] = json.loads(conn.fetchval("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + text, *params))
     return {"rows": len(rows), "median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2),
             "server_ms": round(plan["Execution Time"], 2), "plan": top_nodes(plan["Plan"])}
 
@@ -228,7 +233,7 @@ def main() -> None:
             counts = {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
                       for t in ("emails", "extractions", "routes", "review_queue", "crm_events")}
             version = conn.execute("SHOW server_version").fetchone()[0]
-        results = asyncio.run(run_cases(url, emails, rounds))
+        results = run_cases(url, emails, rounds)
     finally:
         drop_database(server, url)
     print(json.dumps({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "host": platform.node(),

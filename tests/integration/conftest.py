@@ -39,7 +39,7 @@ def pipeline(stack: Stack, tmp_path) -> Iterator[Pipeline]:
 
 @pytest.fixture
 def database(stack: Stack) -> Iterator[Database]:
-    """A fresh, migrated database of its own, connected (asyncpg) for statements under test."""
+    """A fresh, migrated database of its own, connected (the psycopg pool) for statements under test."""
     url = stack.new_database()
     migrate(url)
     db = Database(url).connect()

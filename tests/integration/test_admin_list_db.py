@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from triage.domain.bands import ConfidenceBands
-from triage.platform.db import Database
+from triage.platform.db import Connection, Database
 from triage_admin.email_list import EmailFilter, parse_filter
 from triage_admin.store import AdminStore, fetch_page_rows
 
@@ -19,13 +19,12 @@ SAME_MOMENT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def seed(db: Database, count: int) -> None:
-    async def go() -> None:
-        async with db.pool.acquire() as conn:
-            await conn.executemany(
-                "INSERT INTO emails (email_id, thread_id, mailbox, received_at, subject, from_email) "
-                "VALUES ($1, $1, 'sales@lumora.io', $2, $3, $4)",
-                [(f"tie-{n:03d}", SAME_MOMENT, f"Same minute {n}", f"person{n}@tied.example") for n in range(count)])
-    db.run(go())
+    def go(conn: Connection) -> None:
+        conn.executemany(
+            "INSERT INTO emails (email_id, thread_id, mailbox, received_at, subject, from_email) "
+            "VALUES ($1, $1, 'sales@lumora.io', $2, $3, $4)",
+            [(f"tie-{n:03d}", SAME_MOMENT, f"Same minute {n}", f"person{n}@tied.example") for n in range(count)])
+    db.run(go)
 
 
 def every_page(store: AdminStore, chosen: EmailFilter) -> list[list[str]]:
@@ -56,12 +55,11 @@ def test_a_rare_search_finds_its_email_every_time_the_cached_statement_runs(data
 
 
 def test_the_list_query_is_planned_for_its_values_and_the_setting_stays_inside_it(database: Database) -> None:
-    async def go() -> tuple[str, str]:
-        async with database.pool.acquire() as conn:
-            inside = await fetch_page_rows(conn, "SELECT current_setting('plan_cache_mode') AS mode", [])
-            after = await conn.fetchval("SELECT current_setting('plan_cache_mode')")
-            return inside[0]["mode"], after
-    assert database.run(go()) == ("force_custom_plan", "auto"), "SET LOCAL: only the list's transaction"
+    def go(conn: Connection) -> tuple[str, str]:
+        inside = fetch_page_rows(conn, "SELECT current_setting('plan_cache_mode') AS mode", [])
+        after = conn.fetchval("SELECT current_setting('plan_cache_mode')")
+        return inside[0]["mode"], after
+    assert database.run(go) == ("force_custom_plan", "auto"), "SET LOCAL: only the list's transaction"
 
 
 #: email id -> (mailbox, received_at, queue, intent, confidence, review item (band, status) or None, CRM statuses)
@@ -79,31 +77,30 @@ MIXED = {
 
 
 def seed_mixed(db: Database) -> None:
-    async def go() -> None:
-        async with db.pool.acquire() as conn:
-            for email_id, (mailbox, at, queue, intent, confidence, item, statuses) in MIXED.items():
-                await conn.execute("INSERT INTO emails (email_id, thread_id, mailbox, received_at, subject, "
-                                   "from_email) VALUES ($1, $1, $2, $3, $1, $1 || '@mixed.example')",
-                                   email_id, mailbox, at)
-                if intent is not None:
-                    await conn.execute(
-                        "INSERT INTO extractions (email_id, model, model_version, schema_name, thread_id, decided_by,"
-                        " intent, confidence, data) VALUES ($1, 'local', '1', 'x', $1, 'model', $2, $3, '{}')",
-                        email_id, intent, confidence)
-                if queue is not None:
-                    await conn.execute(
-                        "INSERT INTO routes (email_id, thread_id, queue, priority, rule, reason, ignored, actions, "
-                        "received_at) VALUES ($1, $1, $2, 'normal', 'r', 'why', false, '[]', $3)", email_id, queue, at)
-                if item is not None:
-                    await conn.execute(
-                        "INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence, status)"
-                        " VALUES ($1, $1, 'suggest', $2, $3, $4, $5, $6)", email_id, item[0], queue, intent,
-                        confidence, item[1])
-                for n, status in enumerate(statuses):
-                    await conn.execute(
-                        "INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, status, backend, at) "
-                        "VALUES ($1, $2, $2, 'a', $3, 'local', now())", f"{email_id}:{n}", email_id, status)
-    db.run(go())
+    def go(conn: Connection) -> None:
+        for email_id, (mailbox, at, queue, intent, confidence, item, statuses) in MIXED.items():
+            conn.command("INSERT INTO emails (email_id, thread_id, mailbox, received_at, subject, "
+                         "from_email) VALUES ($1, $1, $2, $3, $1, $1 || '@mixed.example')",
+                         email_id, mailbox, at)
+            if intent is not None:
+                conn.command(
+                    "INSERT INTO extractions (email_id, model, model_version, schema_name, thread_id, decided_by,"
+                    " intent, confidence, data) VALUES ($1, 'local', '1', 'x', $1, 'model', $2, $3, '{}')",
+                    email_id, intent, confidence)
+            if queue is not None:
+                conn.command(
+                    "INSERT INTO routes (email_id, thread_id, queue, priority, rule, reason, ignored, actions, "
+                    "received_at) VALUES ($1, $1, $2, 'normal', 'r', 'why', false, '[]', $3)", email_id, queue, at)
+            if item is not None:
+                conn.command(
+                    "INSERT INTO review_queue (email_id, thread_id, reason, band, queue, intent, confidence, status)"
+                    " VALUES ($1, $1, 'suggest', $2, $3, $4, $5, $6)", email_id, item[0], queue, intent,
+                    confidence, item[1])
+            for n, status in enumerate(statuses):
+                conn.command(
+                    "INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, status, backend, at) "
+                    "VALUES ($1, $2, $2, 'a', $3, 'local', now())", f"{email_id}:{n}", email_id, status)
+    db.run(go)
 
 
 @pytest.mark.parametrize(("params", "expected"), [
@@ -136,11 +133,10 @@ def test_each_filter_keeps_exactly_the_emails_it_names(database: Database, param
 def test_a_corrected_email_is_listed_and_filtered_by_the_persons_intent(database: Database) -> None:
     seed_mixed(database)
 
-    async def correct() -> None:
-        async with database.pool.acquire() as conn:
-            await conn.execute("INSERT INTO eval_labels (email_id, labels, labelled_by) VALUES "
-                               "('m-review', '{\"intent\": \"lead\"}', 'alice')")
-    database.run(correct())
+    def correct(conn: Connection) -> None:
+        conn.command("INSERT INTO eval_labels (email_id, labels, labelled_by) VALUES "
+                     "('m-review', '{\"intent\": \"lead\"}', 'alice')")
+    database.run(correct)
     store, bands = AdminStore(database), ConfidenceBands(0.85, 0.6)
     leads = store.email_page(parse_filter({"intent": "lead"}), bands).rows
     assert {r["email_id"] for r in leads} == {"m-lead", "m-suggest", "m-review"}

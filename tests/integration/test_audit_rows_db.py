@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from tests.unit.services.test_audit_rows import ROUTED_EMAIL
 from triage.domain.models import CrmEvent
-from triage.platform.db import Database
+from triage.platform.db import Connection, Database
 from triage_audit.rows import UPSERT_CRM_EVENT, UPSERT_ROUTE, crm_event_row, route_row
 
 
@@ -17,14 +17,13 @@ def event(status: str, object_id: str | None) -> CrmEvent:
 
 
 def write_then_read(db: Database, *events: CrmEvent) -> tuple[str, str | None]:
-    async def go() -> tuple[str, str | None]:
-        async with db.pool.acquire() as conn:
-            for e in events:
-                await conn.execute(UPSERT_CRM_EVENT, *crm_event_row(e))
-            row = await conn.fetchrow("SELECT status, object_id FROM crm_events WHERE idempotency_key = $1",
-                                      "e1:create_deal")
-            return row["status"], row["object_id"]
-    return db.run(go())
+    def go(conn: Connection) -> tuple[str, str | None]:
+        for e in events:
+            conn.command(UPSERT_CRM_EVENT, *crm_event_row(e))
+        row = conn.fetchrow("SELECT status, object_id FROM crm_events WHERE idempotency_key = $1",
+                            "e1:create_deal")
+        return row["status"], row["object_id"]
+    return db.run(go)
 
 
 def test_a_replayed_announcement_does_not_undo_a_performed_write(database: Database) -> None:
@@ -43,20 +42,19 @@ def test_a_later_outcome_replaces_an_earlier_one_and_keeps_the_object(database: 
 
 def route_after_rerouting(db: Database, corrected: bool) -> tuple[str, str, str | None]:
     """The model's route written, (a person's correction re-deciding it), the email routed again."""
-    async def go() -> tuple[str, str, str | None]:
-        async with db.pool.acquire() as conn:
-            await conn.execute(UPSERT_ROUTE, *route_row(ROUTED_EMAIL))
-            if corrected:
-                await conn.execute("UPDATE routes SET queue = 'support', rule = 'support_request', "
-                                   "corrected_by = 'alice', corrected_at = now() WHERE email_id = $1",
-                                   ROUTED_EMAIL.email_id)
-            else:
-                await conn.execute("UPDATE routes SET queue = 'stale' WHERE email_id = $1", ROUTED_EMAIL.email_id)
-            await conn.execute(UPSERT_ROUTE, *route_row(ROUTED_EMAIL))
-            row = await conn.fetchrow("SELECT queue, rule, corrected_by FROM routes WHERE email_id = $1",
-                                      ROUTED_EMAIL.email_id)
-            return row["queue"], row["rule"], row["corrected_by"]
-    return db.run(go())
+    def go(conn: Connection) -> tuple[str, str, str | None]:
+        conn.command(UPSERT_ROUTE, *route_row(ROUTED_EMAIL))
+        if corrected:
+            conn.command("UPDATE routes SET queue = 'support', rule = 'support_request', "
+                         "corrected_by = 'alice', corrected_at = now() WHERE email_id = $1",
+                         ROUTED_EMAIL.email_id)
+        else:
+            conn.command("UPDATE routes SET queue = 'stale' WHERE email_id = $1", ROUTED_EMAIL.email_id)
+        conn.command(UPSERT_ROUTE, *route_row(ROUTED_EMAIL))
+        row = conn.fetchrow("SELECT queue, rule, corrected_by FROM routes WHERE email_id = $1",
+                            ROUTED_EMAIL.email_id)
+        return row["queue"], row["rule"], row["corrected_by"]
+    return db.run(go)
 
 
 def test_routing_an_email_again_does_not_undo_a_persons_correction(database: Database) -> None:

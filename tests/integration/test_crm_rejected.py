@@ -24,7 +24,7 @@ from tests.support.fake_hubspot import FakeHubSpot
 from tests.support.kafka import read_topic, wait_until
 from tests.support.pipeline import Pipeline
 from triage.domain.models import CrmEvent, ExtractedEmail, RoutedEmail
-from triage.platform.db import Database
+from triage.platform.db import Connection, Database
 from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.topics import DLQ, EXTRACTED
@@ -130,30 +130,29 @@ def failed(at: datetime) -> CrmEvent:
 def test_the_review_upsert_opens_keeps_open_and_reopens_only_on_a_newer_refusal(database: Database) -> None:
     first = datetime.now(UTC) - timedelta(minutes=10)
 
-    async def go() -> list[tuple]:
+    def go(conn: Connection) -> list[tuple]:
         seen = []
-        async with database.pool.acquire() as conn:
-            async def state() -> tuple:
-                row = await conn.fetchrow("SELECT reason, status, queue, intent, resolved_by FROM review_queue "
-                                          "WHERE email_id = 'e1'")
-                return tuple(row)
+        def state() -> tuple:
+            row = conn.fetchrow("SELECT reason, status, queue, intent, resolved_by FROM review_queue "
+                                "WHERE email_id = 'e1'")
+            return tuple(row)
 
-            await conn.execute(UPSERT_REVIEW_REJECTED, *rejected_review_row(failed(first)))  # audit knows nothing yet
-            seen.append(await state())
-            await conn.execute("UPDATE review_queue SET reason = 'suggest' WHERE email_id = 'e1'")
-            await conn.executemany(UPSERT_REVIEW_REJECTED, [rejected_review_row(failed(first))] * 2)  # a re-read
-            seen.append(await state())
-            await conn.execute("UPDATE review_queue SET status = 'dismissed', resolved_at = now(), "
-                               "resolved_by = 'alice' WHERE email_id = 'e1'")
-            await conn.execute(UPSERT_REVIEW_REJECTED, *rejected_review_row(failed(first)))  # the same one again
-            seen.append(await state())
-            await conn.execute(UPSERT_REVIEW_REJECTED,
-                               *rejected_review_row(failed(datetime.now(UTC) + timedelta(seconds=1))))
-            seen.append(await state())
-            seen.append(await conn.fetchval("SELECT count(*) FROM review_queue"))
+        conn.command(UPSERT_REVIEW_REJECTED, *rejected_review_row(failed(first)))  # audit knows nothing yet
+        seen.append(state())
+        conn.command("UPDATE review_queue SET reason = 'suggest' WHERE email_id = 'e1'")
+        conn.executemany(UPSERT_REVIEW_REJECTED, [rejected_review_row(failed(first))] * 2)  # a re-read
+        seen.append(state())
+        conn.command("UPDATE review_queue SET status = 'dismissed', resolved_at = now(), "
+                     "resolved_by = 'alice' WHERE email_id = 'e1'")
+        conn.command(UPSERT_REVIEW_REJECTED, *rejected_review_row(failed(first)))  # the same one again
+        seen.append(state())
+        conn.command(UPSERT_REVIEW_REJECTED,
+                     *rejected_review_row(failed(datetime.now(UTC) + timedelta(seconds=1))))
+        seen.append(state())
+        seen.append(conn.fetchval("SELECT count(*) FROM review_queue"))
         return seen
 
-    new, still_open, resolved, reopened, count = database.run(go())
+    new, still_open, resolved, reopened, count = database.run(go)
     assert new == ("crm_rejected", "open", "unknown", "unknown", None)
     assert still_open == ("crm_rejected", "open", "unknown", "unknown", None)
     assert resolved == ("crm_rejected", "dismissed", "unknown", "unknown", "alice"), "an old refusal reopens nothing"

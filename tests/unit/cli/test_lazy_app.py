@@ -20,7 +20,7 @@ from triage_cli.app import COMMANDS, app, load_command
 
 ROOT = Path(__file__).resolve().parents[3]
 LEAD = next((ROOT / "samples/emails").glob("0002-*.eml"))
-HEAVY = ("sklearn", "google", "google.auth", "googleapiclient", "confluent_kafka", "asyncpg", "fastapi", "psycopg",
+HEAVY = ("sklearn", "google", "google.auth", "googleapiclient", "confluent_kafka", "psycopg_pool", "fastapi", "psycopg",
          "openai", "anthropic")
 
 PROBE = """

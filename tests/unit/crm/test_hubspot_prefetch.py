@@ -139,7 +139,7 @@ class FailingPrefetch:
         self.crm = crm
 
     def prefetch(self, actions: list) -> None:
-        raise RuntimeError(f"connection reset while reading {actions[1].properties['email']} (asyncpg/SDK)")
+        raise RuntimeError(f"connection reset while reading {actions[1].properties['email']} (psycopg/SDK)")
 
     def apply(self, step):
         return self.crm.apply(step)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import urllib.request
 
-import asyncpg
+import psycopg
 import pytest
+from psycopg import errors
+from psycopg_pool import PoolTimeout
 
 from triage.platform.circuit import Breakers, Circuit, State
-from triage.platform.db import Database
+from triage.platform.db import classified
 from triage.platform.errors import Throttled, TransientError, Unavailable
 from triage.platform.health import Liveness, serve_health
 from triage.platform.runtime import StreamProcessor, is_transient
@@ -94,29 +96,39 @@ def test_breakers_hold_off_for_the_longest_open_circuit_and_probe_with_one_recor
 # -- what opens a circuit, and that it is never waited out inside the transaction ------------------
 
 def test_a_database_away_or_starting_up_is_unavailable_on_the_postgresql_circuit() -> None:
-    database = Database("postgresql://triage@127.0.0.1:1/none")  # never connected: run() only classifies
-    try:
-        for away in (asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
-                     ConnectionRefusedError(111, "refused"), asyncpg.exceptions.AdminShutdownError("terminating"),
-                     asyncpg.exceptions.ConnectionDoesNotExistError("lost"), TimeoutError()):
-            with pytest.raises(Unavailable) as raised:
-                database.run(raising(away))
-            assert raised.value.dependency == "postgresql" and raised.value.retry_after_s is None, away
-        for not_away in (asyncpg.exceptions.SerializationError("retry"), asyncpg.exceptions.UniqueViolationError("x")):
-            with pytest.raises(Exception) as raised:
-                database.run(raising(not_away))
-            assert not isinstance(raised.value, Unavailable), not_away
-        # seen when the server stopped mid-transaction (a clean-up on the dropped connection): retried,
-        # never dead-lettered after one try as an unknown error
-        with pytest.raises(TransientError) as raised:
-            database.run(raising(asyncpg.exceptions.InternalClientError("not connected")))
-        assert not isinstance(raised.value, Unavailable)
-    finally:
-        database.close()
+    # what Database.connection/transaction/run raise: psycopg's errors, classified
+    for away in (errors.CannotConnectNow("the database system is starting up"),
+                 psycopg.OperationalError("connection failed: Connection refused"),
+                 errors.AdminShutdown("terminating"), psycopg.OperationalError("server closed the connection"),
+                 PoolTimeout("couldn't get a connection after 5.00 sec")):
+        with pytest.raises(Unavailable) as raised, classified():
+            raise away
+        assert raised.value.dependency == "postgresql" and raised.value.retry_after_s is None, away
+        assert raised.value.__cause__ is away
+    for not_away in (errors.SerializationFailure("retry"), errors.UniqueViolation("x")):
+        with pytest.raises(Exception) as raised, classified():
+            raise not_away
+        assert not isinstance(raised.value, Unavailable), not_away
+    with pytest.raises(errors.UniqueViolation), classified():  # the record's fault: as psycopg raised it
+        raise errors.UniqueViolation("dup")
+    # a connection psycopg already closed (used after the server dropped it): retried, never
+    # dead-lettered after one try as an unknown error
+    with pytest.raises(TransientError) as raised, classified():
+        raise psycopg.InterfaceError("the connection is closed")
+    assert not isinstance(raised.value, Unavailable)
 
 
-async def raising(exc: BaseException) -> None:
-    raise exc
+def test_only_the_drivers_errors_are_the_databases() -> None:
+    """A remote CRM's connection error inside a transaction (the deal lock, the ledger) is not an outage
+    of PostgreSQL: it passes unchanged, for its own circuit."""
+    refused = ConnectionRefusedError(111, "HubSpot refused")
+    with pytest.raises(ConnectionRefusedError) as raised, classified():
+        raise refused
+    assert raised.value is refused
+    hubspot = Unavailable("HubSpot 503", dependency="hubspot")
+    with pytest.raises(Unavailable) as raised, classified():
+        raise hubspot
+    assert raised.value is hubspot
 
 
 def test_unavailable_is_tried_once_inside_the_transaction_a_plain_transient_error_is_retried() -> None:

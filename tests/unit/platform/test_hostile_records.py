@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import asyncpg
+import psycopg
 import pytest
 from confluent_kafka import KafkaError, KafkaException
+from psycopg import errors
 
 from triage.platform.db import is_outage, storable_json, storable_text
 from triage.platform.errors import TransientError
@@ -65,12 +66,14 @@ def test_only_cluster_trouble_and_transient_errors_rewind() -> None:
 
 
 def test_database_errors_blame_the_record_only_for_data_classes() -> None:
-    assert not is_outage(asyncpg.exceptions.UntranslatableCharacterError("\\u0000"))  # 22P05
-    assert not is_outage(asyncpg.exceptions.ProgramLimitExceededError("index row size"))  # 54000
-    assert not is_outage(asyncpg.exceptions.UniqueViolationError("dup"))  # 23505
-    assert not is_outage(asyncpg.exceptions._base.DataError("invalid input for query argument"))
-    assert is_outage(asyncpg.exceptions.UndefinedTableError("no table"))  # 42P01
-    assert is_outage(asyncpg.exceptions.InvalidCatalogNameError("no database"))  # 3D000
+    assert not is_outage(errors.UntranslatableCharacter("\\u0000"))  # 22P05
+    assert not is_outage(errors.ProgramLimitExceeded("index row size"))  # 54000
+    assert not is_outage(errors.UniqueViolation("dup"))  # 23505
+    assert not is_outage(psycopg.DataError("cannot dump"))  # a value psycopg could not send: no SQLSTATE
+    assert is_outage(errors.UndefinedTable("no table"))  # 42P01
+    assert is_outage(errors.InvalidCatalogName("no database"))  # 3D000
+    assert is_outage(errors.SerializationFailure("retry"))  # 40001: retried
+    assert is_outage(psycopg.OperationalError("connection lost"))
     assert is_outage(ConnectionRefusedError())
 
 

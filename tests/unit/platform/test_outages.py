@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import asyncpg
+import psycopg
 from confluent_kafka import KafkaError, KafkaException
+from psycopg import errors
+from psycopg_pool import PoolTimeout
 
 from triage.platform.db import is_unavailable
 from triage.platform.errors import TransientError, Unavailable
@@ -12,13 +14,16 @@ from triage.platform.settings import StageSettings
 
 
 def test_a_database_that_is_away_is_unavailable_a_refused_statement_is_not() -> None:
-    for away in (ConnectionRefusedError(), asyncpg.exceptions.CannotConnectNowError("starting up"),
-                 asyncpg.exceptions.AdminShutdownError("terminating"), asyncpg.exceptions.CrashShutdownError("x"),
-                 asyncpg.exceptions.ConnectionDoesNotExistError("lost"), TimeoutError()):
+    for away in (ConnectionRefusedError(), errors.CannotConnectNow("starting up"),
+                 errors.AdminShutdown("terminating"), errors.CrashShutdown("x"),
+                 psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly"),
+                 PoolTimeout("couldn't get a connection after 5.00 sec"), errors.ConnectionFailure("08006"),
+                 TimeoutError()):
         assert is_unavailable(away), away
-    for refused in (asyncpg.exceptions.LockNotAvailableError("lock timeout"),
-                    asyncpg.exceptions.SerializationError("retry"), asyncpg.exceptions.UniqueViolationError("dup"),
-                    asyncpg.exceptions.UndefinedTableError("no table"), ValueError("bad")):
+    # LockNotAvailable and SerializationFailure are OperationalErrors too: their SQLSTATE decides
+    for refused in (errors.LockNotAvailable("lock timeout"), errors.SerializationFailure("retry"),
+                    errors.DeadlockDetected("deadlock"), errors.UniqueViolation("dup"),
+                    errors.UndefinedTable("no table"), psycopg.DataError("cannot dump"), ValueError("bad")):
         assert not is_unavailable(refused), refused
     assert issubclass(Unavailable, TransientError)
 

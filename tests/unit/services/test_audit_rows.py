@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import get_args
 
@@ -147,57 +149,30 @@ def test_every_topic_an_email_passes_through_is_audited() -> None:
     assert DEDUPE not in AUDITED_TOPICS, "markers are routing state, not an email's history"
 
 
-class FakeTransaction:
-    def __init__(self, log: list) -> None:
-        self.log = log
-
-    async def __aenter__(self) -> None:
-        self.log.append("begin")
-
-    async def __aexit__(self, *exc) -> None:
-        self.log.append("commit" if exc[0] is None else "rollback")
-
-
 class FakeConnection:
     def __init__(self, log: list) -> None:
         self.log = log
 
-    def transaction(self) -> FakeTransaction:
-        return FakeTransaction(self.log)
-
-    async def executemany(self, statement: str, rows: list[tuple]) -> None:
+    def executemany(self, statement: str, rows: list[tuple]) -> None:
         self.log.append((statement, rows))
 
 
-class FakeAcquire:
-    def __init__(self, log: list) -> None:
-        self.log = log
-
-    async def __aenter__(self) -> FakeConnection:
-        return FakeConnection(self.log)
-
-    async def __aexit__(self, *exc) -> None:
-        return None
-
-
-class FakePool:
-    def __init__(self, log: list) -> None:
-        self.log = log
-
-    def acquire(self) -> FakeAcquire:
-        return FakeAcquire(self.log)
-
-
 class FakeDatabase(Database):
-    """The real Database's event loop, with a pool that records instead of talking to PostgreSQL."""
+    """The real Database, never connected, whose transactions record instead of talking to PostgreSQL."""
 
     def __init__(self) -> None:
         super().__init__("postgresql://unused")
         self.log: list = []
 
-    @property
-    def pool(self) -> FakePool:
-        return FakePool(self.log)
+    @contextmanager
+    def transaction(self) -> Iterator[FakeConnection]:  # type: ignore[override]
+        self.log.append("begin")
+        try:
+            yield FakeConnection(self.log)
+        except BaseException:
+            self.log.append("rollback")
+            raise
+        self.log.append("commit")
 
 
 def inbound(topic: str, value) -> Inbound:

@@ -43,7 +43,7 @@ class RouteStore:
         self.db = database
 
     def planned(self, email_id: str) -> PlannedRoute | None:
-        row = self.db.run(self.db.pool.fetchrow(
+        row = self.db.run(lambda conn: conn.fetchrow(
             "SELECT thread_id, queue, ignored, actions FROM routes WHERE email_id = $1", email_id))
         if row is None:
             return None

@@ -122,7 +122,9 @@ class AdminDesk:
     publisher: EventPublisher
     store: AdminStore | None = None  # None: the CRM approval alone (no trail, no UI)
     settings: AdminSettings | None = None  # Kafka for replays and the DLQ
-    lock: threading.RLock = field(default_factory=threading.RLock)  # the one database event loop
+    # Create in CRM and a correction's re-plan one at a time: the CRM adapter keeps per-call state,
+    # and a re-plan never interleaves a write (the database needs no lock: a pool, ADR 0037)
+    lock: threading.RLock = field(default_factory=threading.RLock)
     raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
     routing: Routing | None = None  # None: a correction is stored as a label and re-decides nothing
     letter_states: LetterStates | None = None  # None: from the settings' database, on first use

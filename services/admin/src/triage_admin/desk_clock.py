@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import asyncpg
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from triage.domain.queues import ClockStop
-from triage.platform.db import Database
+from triage.platform.db import Database, JsonText
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 STOP = """
@@ -39,36 +35,28 @@ QUEUES = "SELECT DISTINCT queue FROM routes WHERE due_at IS NOT NULL AND NOT ign
 
 
 class DeskClock:
-    def __init__(self, database: Database, lock: threading.RLock | None = None) -> None:
-        self.db = database
-        self._lock = lock or threading.RLock()  # the pool's one event loop: the admin store's lock
-
-    def _run(self, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
-        with self._lock:
-            return self.db.run(work(self.db.pool))
+    def __init__(self, database: Database) -> None:
+        self.db = database  # its pool serves the admin's threads, each its own connection
 
     def stop(self, email_id: str, stop: ClockStop, actor: str, assignee: str | None = None) -> bool:
         """Stop the email's clock (first stop only); the action is recorded either way. True: this stopped it."""
-        async def work(pool: asyncpg.Pool) -> bool:
-            async with pool.acquire() as conn, conn.transaction():
-                stopped = await conn.execute(STOP, email_id, stop, assignee, actor) != "INSERT 0 0"
-                detail = {"clock": "stopped" if stopped else "already stopped", **({"assignee": assignee}
-                                                                                    if assignee else {})}
-                await conn.execute(RECORD, actor, f"desk_{stop}", email_id, json.dumps(detail))
-                return stopped
-        return self._run(work)
+        with self.db.transaction() as conn:
+            stopped = conn.command(STOP, email_id, stop, assignee, actor) != "INSERT 0 0"
+            detail = {"clock": "stopped" if stopped else "already stopped", **({"assignee": assignee}
+                                                                                if assignee else {})}
+            conn.execute(RECORD, (actor, f"desk_{stop}", email_id, JsonText(json.dumps(detail))))
+            return stopped
 
     def state(self, email_id: str) -> dict[str, Any] | None:
-        row = self._run(lambda pool: pool.fetchrow(STATE, email_id))
+        row = self.db.run(lambda conn: conn.fetchrow(STATE, email_id))
         return None if row is None else dict(row)
 
     def open_past_due(self) -> dict[str, int]:
         """queue -> emails still open past their due time (every queue with an SLA, 0 included)."""
-        async def work(pool: asyncpg.Pool) -> dict[str, int]:
-            counts = {row["queue"]: 0 for row in await pool.fetch(QUEUES)}
-            counts.update({row["queue"]: row["n"] for row in await pool.fetch(OPEN_PAST_DUE)})
+        with self.db.transaction() as conn:
+            counts = {row["queue"]: 0 for row in conn.fetch(QUEUES)}
+            counts.update({row["queue"]: row["n"] for row in conn.fetch(OPEN_PAST_DUE)})
             return counts
-        return self._run(work)
 
 
 class SlaBreachCollector(Collector):

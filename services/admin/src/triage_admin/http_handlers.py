@@ -3,7 +3,7 @@
 A browser (``Accept: text/html``) gets an error page it can read; an API client keeps
 FastAPI's JSON answers, so the same routes serve both without two error paths. Either way
 the error's headers (``WWW-Authenticate`` of a 401) go out with it. The page is rendered on
-a worker thread: it looks the session up in the database, whose pool has its own event loop.
+a worker thread: it looks the session up in the database, whose calls block (a synchronous pool).
 """
 
 from __future__ import annotations

@@ -3,8 +3,6 @@
 docs/operations.md ("Admin"), docs/crm.md, ADRs 0009 and 0011.
 """
 
-import threading
-
 import uvicorn
 from prometheus_client import REGISTRY
 
@@ -47,13 +45,12 @@ def main() -> None:
     migrate(url)
     apply_topics(settings)
     database = Database(url).connect()
-    lock = threading.RLock()  # one event loop drives the pool: the CRM path and the store take turns
     queues = load_queues(settings)
     routes, crm, publisher = RouteStore(database), build_backend(settings, database, queues), EventPublisher(settings)
     ui = ui_config(settings, session_secret)
-    clock = DeskClock(database, lock)  # the desk's SLA clock, and email_sla_breached on /metrics
+    clock = DeskClock(database)  # the desk's SLA clock, and email_sla_breached on /metrics
     REGISTRY.register(SlaBreachCollector(clock))
-    desk = AdminDesk(routes, crm, publisher, store=AdminStore(database, lock), settings=settings, lock=lock,
+    desk = AdminDesk(routes, crm, publisher, store=AdminStore(database), settings=settings,
                      routing=routing(settings, ui.bands, queues), clock=clock)
     app = create_admin_app(admins, routes, crm, publisher, read_only=settings.triage_admin_read_only,
                            desk=desk, ui=ui)

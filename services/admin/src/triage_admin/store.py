@@ -1,24 +1,19 @@
-"""The admin's reads and writes in the audit database (asyncpg, one private event loop).
+"""The admin's reads and writes in the audit database (the process's psycopg pool).
 
 Reads join the audit tables (``emails``, latest ``extractions``, ``routes``, ``crm_events``)
 and the human loop of migration 0004 (``review_queue``, ``eval_labels``, ``admin_actions``);
 the web UI's sessions live in ``admin_sessions`` (migration 0005), keyed by a hash of the
 cookie's id, with an absolute expiry set at login.
 Every write records its ``admin_actions`` row in the same transaction, so the trail of who
-did what cannot miss a change that happened. Calls are serialised by a lock (shared with the
-CRM write path, re-entrant): the pool lives on one event loop that FastAPI's worker threads
-take turns to drive.
+did what cannot miss a change that happened. FastAPI's worker threads call in at the same
+time: each call borrows its own connection from the pool (triage.platform.db, ADR 0037).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import asyncpg
+from typing import Any
 
 from triage.domain.bands import ConfidenceBands
 from triage.domain.models import (
@@ -29,7 +24,7 @@ from triage.domain.models import (
     RawEmail,
     RoutedEmail,
 )
-from triage.platform.db import Database
+from triage.platform.db import Connection, Database, JsonText, Record
 from triage_admin.email_list import (
     DISTINCT_MAILBOXES,
     DISTINCT_QUEUES,
@@ -38,8 +33,6 @@ from triage_admin.email_list import (
     page_query,
     paginate,
 )
-
-T = TypeVar("T")
 
 LATEST_EXTRACTION = """
 LEFT JOIN LATERAL (SELECT intent, confidence, data, decided_by, model FROM extractions
@@ -139,24 +132,25 @@ class CorrectionInput:
     awaiting: list[dict[str, str]]
 
 
-async def fetch_page_rows(conn: asyncpg.Connection, text: str, params: list[Any]) -> list[asyncpg.Record]:
-    """The list's query, planned for its values every time (``force_custom_plan``).
+def fetch_page_rows(conn: Connection, text: str, params: list[Any]) -> list[Record]:
+    """The list's query, planned for its values every time (``force_custom_plan``), in a
+    transaction of its own (a savepoint inside the caller's): ``SET LOCAL`` ends with it.
 
-    asyncpg prepares and caches each statement; after five runs PostgreSQL may switch it to a
-    generic plan, which cannot know that ``ILIKE '%person77777@%'`` is rare and scans every
+    psycopg prepares a statement run often (five times, by default) and PostgreSQL may then
+    switch it to a generic plan, which cannot know that ``ILIKE '%person77777@%'`` is rare and scans every
     email instead of using the trigram indexes (measured: 93 ms instead of 2 ms at 100,000
     emails, docs/benchmarks.md). Planning each page costs well under a millisecond.
     """
-    async with conn.transaction():
-        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        return await conn.fetch(text, *params)
+    with conn.transaction():
+        conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        return conn.fetch(text, *params)
 
 
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _model_email(row: asyncpg.Record) -> ExtractedEmail | None:
+def _model_email(row: Record) -> ExtractedEmail | None:
     if row["data"] is None:
         return None
     return ExtractedEmail(
@@ -168,35 +162,30 @@ def _model_email(row: asyncpg.Record) -> ExtractedEmail | None:
 
 
 def _route_values(routed: RoutedEmail) -> tuple:
-    actions = json.dumps([a.model_dump() for a in routed.crm_actions])
+    actions = JsonText(json.dumps([a.model_dump() for a in routed.crm_actions]))
     return (routed.queue, routed.priority, routed.sla_minutes, routed.due_at, routed.rule, routed.reason,
             routed.ignored, actions)
 
 
 class AdminStore:
-    def __init__(self, database: Database, lock: threading.RLock | None = None) -> None:
+    def __init__(self, database: Database) -> None:
         self.db = database
-        self._lock = lock or threading.RLock()
-
-    def _run(self, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
-        with self._lock:
-            return self.db.run(work(self.db.pool))
 
     def email(self, email_id: str) -> dict[str, Any] | None:
-        row = self._run(lambda pool: pool.fetchrow(EMAIL, email_id))
+        row = self.db.run(lambda conn: conn.fetchrow(EMAIL, email_id))
         if row is None:
             return None
         found = dict(row)
         for name in ("data", "actions", "labels", "clean_parts", "model_route"):
             found[name] = _json(found[name])
-        found["crm_events"] = [dict(r) for r in self._run(lambda pool: pool.fetch(
+        found["crm_events"] = [dict(r) for r in self.db.run(lambda conn: conn.fetch(
             "SELECT action, object_type, object_id, status, backend, response_summary, at "
             "FROM crm_events WHERE email_id = $1 ORDER BY at, action", email_id))]
         found["history"] = self.history(email_id)
         return found
 
     def history(self, email_id: str) -> list[dict[str, Any]]:
-        rows = self._run(lambda pool: pool.fetch(
+        rows = self.db.run(lambda conn: conn.fetch(
             "SELECT actor, action, detail, at FROM admin_actions WHERE email_id = $1 ORDER BY at DESC, id DESC",
             email_id))
         return [{**dict(r), "detail": _json(r["detail"])} for r in rows]
@@ -205,20 +194,17 @@ class AdminStore:
         """One keyset page of the list (admin_list: checked filters, bound parameters)."""
         text, params = page_query(chosen, bands)
 
-        async def fetch(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-            async with pool.acquire() as conn:
-                return await fetch_page_rows(conn, text, params)
-
-        return paginate(chosen, [dict(r) for r in self._run(fetch)])
+        rows = self.db.run(lambda conn: fetch_page_rows(conn, text, params))
+        return paginate(chosen, [dict(r) for r in rows])
 
     def filter_options(self) -> dict[str, list[str]]:
         """The inboxes and queues the list's filter offers."""
-        return {"mailboxes": [r[0] for r in self._run(lambda pool: pool.fetch(DISTINCT_MAILBOXES))],
-                "queues": [r[0] for r in self._run(lambda pool: pool.fetch(DISTINCT_QUEUES))]}
+        return {"mailboxes": [r[0] for r in self.db.run(lambda conn: conn.fetch(DISTINCT_MAILBOXES))],
+                "queues": [r[0] for r in self.db.run(lambda conn: conn.fetch(DISTINCT_QUEUES))]}
 
     def written_events(self, email_id: str) -> list[CrmEvent]:
         """The email's crm_events already written (created, updated, unchanged), with their first times."""
-        rows = self._run(lambda pool: pool.fetch(WRITTEN, email_id))
+        rows = self.db.run(lambda conn: conn.fetch(WRITTEN, email_id))
         return [CrmEvent.model_validate(dict(r)) for r in rows]
 
     def record_crm_events(self, events: list[CrmEvent]) -> None:
@@ -226,15 +212,15 @@ class AdminStore:
         rows = [(e.idempotency_key, e.email_id, e.thread_id, e.action, e.object_type, e.object_id, e.status,
                  e.backend, e.response_summary, e.at) for e in events]
         if rows:
-            self._run(lambda pool: pool.executemany(UPSERT_CRM_EVENT, rows))
+            self.db.run(lambda conn: conn.executemany(UPSERT_CRM_EVENT, rows))
 
     def open_reviews(self, limit: int = 100) -> list[dict[str, Any]]:
         return [{**dict(r), "data": _json(r["data"]) or {}}
-                for r in self._run(lambda pool: pool.fetch(OPEN_REVIEWS, limit))]
+                for r in self.db.run(lambda conn: conn.fetch(OPEN_REVIEWS, limit))]
 
     def raw_email(self, email_id: str) -> RawEmail | None:
         """The stored raw record; None for an unknown email, RawPurged when its body is gone."""
-        row = self._run(lambda pool: pool.fetchrow(RAW, email_id))
+        row = self.db.run(lambda conn: conn.fetchrow(RAW, email_id))
         if row is None:
             return None
         if row["raw"] is None:
@@ -246,19 +232,19 @@ class AdminStore:
                         truncated=row["truncated"], raw=raw)
 
     def exists(self, email_id: str) -> bool:
-        return bool(self._run(lambda pool: pool.fetchval("SELECT 1 FROM emails WHERE email_id = $1", email_id)))
+        return bool(self.db.run(lambda conn: conn.fetchval("SELECT 1 FROM emails WHERE email_id = $1", email_id)))
 
     def record(self, actor: str, action: str, email_id: str | None, detail: dict[str, Any]) -> None:
-        self._run(lambda pool: pool.execute(RECORD, actor, action, email_id, json.dumps(detail)))
+        self.db.run(lambda conn: conn.execute(RECORD, (actor, action, email_id, JsonText(json.dumps(detail)))))
 
     def correction_input(self, email_id: str) -> CorrectionInput | None:
         """What re-deciding the email needs; None for an unknown email."""
-        row = self._run(lambda pool: pool.fetchrow(CORRECTION_INPUT, email_id))
+        row = self.db.run(lambda conn: conn.fetchrow(CORRECTION_INPUT, email_id))
         if row is None:
             return None
         model_route = _json(row["model_route"]) or {}
         actions = model_route.get("actions") if model_route else _json(row["actions"])
-        awaiting = [dict(r) for r in self._run(lambda pool: pool.fetch(
+        awaiting = [dict(r) for r in self.db.run(lambda conn: conn.fetch(
             "SELECT idempotency_key, action, object_type FROM crm_events "
             "WHERE email_id = $1 AND status = 'awaiting_approval'", email_id))]
         return CorrectionInput(_model_email(row), [CrmAction.model_validate(a) for a in actions or []],
@@ -270,14 +256,12 @@ class AdminStore:
         review item marked corrected, the action recorded: one transaction."""
         detail = {"intent": labels["intent"], **({"queue": routed.queue, "rule": routed.rule} if routed else {})}
 
-        async def work(pool: asyncpg.Pool) -> None:
-            async with pool.acquire() as conn, conn.transaction():
-                await conn.execute(UPSERT_LABEL, email_id, json.dumps(labels), actor)
-                if routed is not None:
-                    await conn.execute(CORRECT_ROUTE, email_id, *_route_values(routed), actor)
-                await conn.execute(RESOLVE, email_id, "corrected", actor, ["open"])
-                await conn.execute(RECORD, actor, "correct_label", email_id, json.dumps(detail))
-        self._run(work)
+        with self.db.transaction() as conn:
+            conn.execute(UPSERT_LABEL, (email_id, JsonText(json.dumps(labels)), actor))
+            if routed is not None:
+                conn.execute(CORRECT_ROUTE, (email_id, *_route_values(routed), actor))
+            conn.execute(RESOLVE, (email_id, "corrected", actor, ["open"]))
+            conn.execute(RECORD, (actor, "correct_label", email_id, JsonText(json.dumps(detail))))
 
     def resolve(self, email_id: str, status: str, actor: str, action: str, detail: dict[str, Any],
                 require_item: bool = False) -> bool:
@@ -289,29 +273,25 @@ class AdminStore:
         """
         allowed = ["open", "corrected"] if status == "approved" else ["open"]
 
-        async def work(pool: asyncpg.Pool) -> bool:
-            async with pool.acquire() as conn, conn.transaction():
-                changed = await conn.execute(RESOLVE, email_id, status, actor, allowed) != "UPDATE 0"
-                if changed or not require_item:
-                    await conn.execute(RECORD, actor, action, email_id, json.dumps(detail))
-                return changed
-        return self._run(work)
+        with self.db.transaction() as conn:
+            changed = conn.command(RESOLVE, email_id, status, actor, allowed) != "UPDATE 0"
+            if changed or not require_item:
+                conn.execute(RECORD, (actor, action, email_id, JsonText(json.dumps(detail))))
+            return changed
 
     # ------------------------------------------------------------------ UI sessions
 
     def create_session(self, key: str, session: AdminSession, lifetime_s: int) -> None:
         """A new session under ``key`` (the hash of the cookie's id); expired rows go at the same time."""
-        async def work(pool: asyncpg.Pool) -> None:
-            async with pool.acquire() as conn, conn.transaction():
-                await conn.execute("DELETE FROM admin_sessions WHERE expires_at <= now()")
-                await conn.execute(CREATE_SESSION, key, session.actor, session.token_fingerprint, session.csrf,
-                                   float(lifetime_s))
-        self._run(work)
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM admin_sessions WHERE expires_at <= now()")
+            conn.execute(CREATE_SESSION, (key, session.actor, session.token_fingerprint, session.csrf,
+                                          float(lifetime_s)))
 
     def session(self, key: str) -> AdminSession | None:
         """The session if it exists and has not expired (checked on every request)."""
-        row = self._run(lambda pool: pool.fetchrow(LIVE_SESSION, key))
+        row = self.db.run(lambda conn: conn.fetchrow(LIVE_SESSION, key))
         return None if row is None else AdminSession(row["actor"], row["token_fingerprint"], row["csrf"])
 
     def end_session(self, key: str) -> None:
-        self._run(lambda pool: pool.execute("DELETE FROM admin_sessions WHERE id = $1", key))
+        self.db.run(lambda conn: conn.execute("DELETE FROM admin_sessions WHERE id = $1", (key,)))

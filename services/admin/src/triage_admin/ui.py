@@ -304,7 +304,7 @@ class Ui:
         @app.post("/admin/emails/{email_id}/label")
         async def label(request: Request, email_id: str) -> Response:
             form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-            # the database pool runs its own event loop: drive it from a worker thread, not this loop
+            # the database calls block (a synchronous pool): run them in a worker thread, not on this loop
             return await run_in_threadpool(self.save_label, request, email_id, form)
 
         @app.post("/admin/emails/{email_id}/dismiss")

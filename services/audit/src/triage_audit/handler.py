@@ -37,7 +37,7 @@ class AuditHandler(Handler):
 
     def flush(self) -> None:
         if self.pending or self.pending_letters:
-            new = self.db.run(self._write(dict(self.pending), list(self.pending_letters)))
+            new = self._write(dict(self.pending), list(self.pending_letters))
             self.pending.clear()
             self.pending_letters.clear()
             if self.notifier is not None:  # after the rows committed: a retried batch finds them old
@@ -47,15 +47,15 @@ class AuditHandler(Handler):
         self.pending.clear()
         self.pending_letters.clear()
 
-    async def _write(self, batches: dict[str, list[tuple]],
-                     letters: list[tuple[tuple, Arrival]]) -> list[Arrival]:
+    def _write(self, batches: dict[str, list[tuple]], letters: list[tuple[tuple, Arrival]]) -> list[Arrival]:
+        """The batch in one transaction: each statement's rows in one pipelined ``executemany``."""
         new: list[Arrival] = []
-        async with self.db.pool.acquire() as conn, conn.transaction():
+        with self.db.transaction() as conn:
             # in arrival order, except what reads the batch's other rows (a refusal's review item)
             for statement, rows in sorted(batches.items(), key=lambda batch: batch[0] in RUNS_LAST):
-                await conn.executemany(statement, rows)
+                conn.executemany(statement, rows)
             for row, seen in letters:  # rare: one round trip each, to learn which rows are new
-                if await conn.fetchval(INSERTED_DEAD_LETTER, *row):
+                if conn.fetchval(INSERTED_DEAD_LETTER, *row):
                     new.append(seen)
         return new
 

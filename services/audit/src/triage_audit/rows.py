@@ -27,6 +27,7 @@ from triage.domain.models import (
     RoutedEmail,
 )
 from triage.domain.normalize.limits import MAX_TEXT_CHARS
+from triage.platform.db import JsonText
 from triage.platform.topics import CLEAN, CRM_EVENTS, DLQ, EXTRACTED, RAW, ROUTED
 from triage_audit.review import CRM_REJECTED_BAND, crm_review_reason, review_reason
 
@@ -142,7 +143,7 @@ def raw_row(r: RawEmail) -> tuple:
 
 def clean_row(c: CleanEmail) -> tuple:
     return (c.email_id, c.thread_id, c.message_id, c.mailbox, c.received_at, c.subject, c.from_email,
-            c.language, json.dumps(clean_parts(c)))
+            c.language, JsonText(json.dumps(clean_parts(c))))
 
 
 def clean_parts(c: CleanEmail) -> dict[str, object]:
@@ -160,12 +161,12 @@ def _cut(value: str | None) -> str | None:
 
 def extraction_row(e: ExtractedEmail) -> tuple:
     return (e.email_id, e.model, e.model_version, "triage.extracted.Extraction", e.thread_id,
-            e.decided_by, e.extraction.intent, e.extraction.confidence, e.extraction.model_dump_json(),
+            e.decided_by, e.extraction.intent, e.extraction.confidence, JsonText(e.extraction.model_dump_json()),
             e.tokens_in, e.tokens_out, e.cost_usd)
 
 
 def route_row(r: RoutedEmail) -> tuple:
-    actions = json.dumps([a.model_dump() for a in r.crm_actions])
+    actions = JsonText(json.dumps([a.model_dump() for a in r.crm_actions]))
     return (r.email_id, r.thread_id, r.queue, r.priority, r.sla_minutes, r.due_at, r.rule, r.reason,
             r.ignored, actions, r.received_at)
 

@@ -33,9 +33,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import asyncpg
+import psycopg
 
-from triage.platform.db import Database
+from triage.platform.db import Connection, Database
 from triage.platform.errors import TransientError
 
 DEAL_LOCK_WAIT_S = 5.0
@@ -55,27 +55,19 @@ class DealLock:
             yield
             return
         db = self.db
-        conn = db.run(db.pool.acquire())
-        try:
-            transaction = conn.transaction()
-            db.run(transaction.start())
-            try:
+        with db.connection() as conn:
+            with db.measured():  # the lock's statements; the block (a remote CRM's calls) is not the database's
                 self._lock(conn, f"deal:{self.backend}:{owner}")
-                yield
-            finally:
-                db.run(transaction.rollback())  # releases the lock; the transaction wrote nothing
-        finally:
-            db.run(db.pool.release(conn))
+            yield
+            conn.rollback()  # releases the lock; the transaction wrote nothing (on an error: rolled back too)
 
-    def _lock(self, conn: asyncpg.Connection, key: str) -> None:
-        self.db.run(conn.execute("SELECT set_config('lock_timeout', $1, true)", f"{int(self.wait_s * 1000)}ms"))
+    def _lock(self, conn: Connection, key: str) -> None:
+        conn.execute("SELECT set_config('lock_timeout', $1, true)", (f"{int(self.wait_s * 1000)}ms",))
         try:
-            self.db.run(conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key))
-        except TransientError as exc:  # Database.run reports the lock timeout as an outage: say what it is
-            if not isinstance(exc.__cause__, asyncpg.exceptions.LockNotAvailableError):
-                raise
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", (key,))
+        except psycopg.errors.LockNotAvailable as exc:  # an outage by its SQLSTATE: say what it is
             raise TransientError(f"another writer has been deciding a deal for {key} for over {self.wait_s:g} s; "
-                                 "retried later") from exc.__cause__
+                                 "retried later") from exc
 
 
 class Unlocked:

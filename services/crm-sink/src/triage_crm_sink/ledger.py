@@ -19,7 +19,7 @@ from typing import Protocol
 
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
-from triage.platform.db import Database
+from triage.platform.db import Connection, Database
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
 
 Perform = Callable[[CrmAction], ActionResult]
@@ -45,7 +45,7 @@ class Ledger:
 
     def prefetch(self, keys: Sequence[str]) -> dict[str, ActionResult]:
         """The recorded results of these keys, in one query (and kept for ``once``)."""
-        rows = self.db.run(self.db.pool.fetch(
+        rows = self.db.run(lambda conn: conn.fetch(
             "SELECT idempotency_key, object_type, object_id, status, response_summary FROM crm_ledger "
             "WHERE backend = $1 AND idempotency_key = ANY($2::text[])", self.backend, list(keys)))
         self.recorded = {row["idempotency_key"]: ActionResult(*tuple(row)[1:]) for row in rows}
@@ -60,34 +60,26 @@ class Ledger:
         if recorded is not None:
             IDEMPOTENCY_CONFLICTS.labels(self.backend).inc()
             return recorded
-        conn = self.db.run(self.db.pool.acquire())
-        try:
-            transaction = conn.transaction()
-            self.db.run(transaction.start())
-            try:
-                result = self._locked(conn, action, perform)
-            except BaseException:
-                self.db.run(transaction.rollback())
-                raise
-            self.db.run(transaction.commit())
-            return result
-        finally:
-            self.db.run(self.db.pool.release(conn))
+        with self.db.connection() as conn:  # committed after the CRM's write, rolled back on an error
+            return self._locked(conn, action, perform)
 
-    def _locked(self, conn, action: CrmAction, perform: Perform) -> ActionResult:
+    def _locked(self, conn: Connection, action: CrmAction, perform: Perform) -> ActionResult:
+        """Measured as database runs: the lock and the read, the record; not the CRM's call between."""
         key = action.idempotency_key
-        self.db.run(conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{self.backend}:{key}"))
-        done = self.db.run(conn.fetchrow(
-            "SELECT object_type, object_id, status, response_summary FROM crm_ledger "
-            "WHERE backend = $1 AND idempotency_key = $2", self.backend, key))
+        with self.db.measured():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", (f"{self.backend}:{key}",))
+            done = conn.fetchrow(
+                "SELECT object_type, object_id, status, response_summary FROM crm_ledger "
+                "WHERE backend = $1 AND idempotency_key = $2", self.backend, key)
         if done is not None:
             IDEMPOTENCY_CONFLICTS.labels(self.backend).inc()
             return ActionResult(*done)
         result = perform(action)
-        self.db.run(conn.execute(
-            "INSERT INTO crm_ledger (idempotency_key, backend, object_type, object_id, status, response_summary) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
-            key, self.backend, result.object_type, result.object_id, result.status, result.summary[:2000]))
+        with self.db.measured():
+            conn.execute(
+                "INSERT INTO crm_ledger (idempotency_key, backend, object_type, object_id, status, response_summary) "
+                "VALUES ($1, $2, $3, $4, $5, $6)",
+                (key, self.backend, result.object_type, result.object_id, result.status, result.summary[:2000]))
         return result
 
 

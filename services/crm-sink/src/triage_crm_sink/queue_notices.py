@@ -114,13 +114,13 @@ class NoticeLedger:
         self.db = database
 
     def claim(self, email_id: str, queue_name: str, channel: str) -> bool:
-        return self.db.run(self.db.pool.execute(CLAIM, email_id, queue_name, channel)) != "INSERT 0 0"
+        return self.db.run(lambda conn: conn.command(CLAIM, email_id, queue_name, channel)) != "INSERT 0 0"
 
     def sent(self, email_id: str, ts: str) -> None:
-        self.db.run(self.db.pool.execute(SENT, email_id, ts))
+        self.db.run(lambda conn: conn.command(SENT, email_id, ts))
 
     def failed(self, email_id: str, error: str) -> None:
-        self.db.run(self.db.pool.execute(FAILED, email_id, error[:500]))
+        self.db.run(lambda conn: conn.command(FAILED, email_id, error[:500]))
 
 
 class QueueNotifier:

@@ -18,11 +18,9 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
-import asyncpg
-
 from triage.domain.crm_decisions import ActionResult, OpenDeal
 from triage.domain.models import CrmAction
-from triage.platform.db import Database
+from triage.platform.db import Connection, Database, Record
 from triage_crm_sink.crm_port import DealOwner
 
 
@@ -35,10 +33,10 @@ class LocalCrm:
 
     def __init__(self, database: Database) -> None:
         self.db = database
-        self.conn: asyncpg.Connection | None = None
+        self.conn: Connection | None = None
 
     @contextmanager
-    def bound(self, conn: asyncpg.Connection) -> Iterator[None]:
+    def bound(self, conn: Connection) -> Iterator[None]:
         self.conn = conn
         try:
             yield
@@ -53,15 +51,15 @@ class LocalCrm:
 
     # -- one statement on the bound connection ---------------------------------------------
     def fetchval(self, query: str, *args: Any) -> Any:
-        return self.db.run_step(self._bound().fetchval(query, *args))
+        return self._bound().fetchval(query, *args)
 
-    def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        return self.db.run_step(self._bound().fetchrow(query, *args))
+    def fetchrow(self, query: str, *args: Any) -> Record | None:
+        return self._bound().fetchrow(query, *args)
 
     def execute(self, query: str, *args: Any) -> None:
-        self.db.run_step(self._bound().execute(query, *args))
+        self._bound().execute(query, args or None)
 
-    def _bound(self) -> asyncpg.Connection:
+    def _bound(self) -> Connection:
         if self.conn is None:
             raise RuntimeError("the local CRM writes only inside its ledger's transaction (LocalLedger)")
         return self.conn

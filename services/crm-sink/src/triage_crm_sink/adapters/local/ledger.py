@@ -19,10 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-import asyncpg
-
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
+from triage.platform.db import Connection
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
 from triage_crm_sink.adapters.local.crm import LocalCrm
 
@@ -63,29 +62,28 @@ class LocalLedger:
         with self._transaction() as conn:
             # Two writers of one key (an old owner still finishing after a rebalance)
             # queue here; the second then finds the first one's recorded result.
-            self.db.run_step(conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                                     action.idempotency_key))
-            recorded = self.db.run_step(conn.fetchrow(
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", (action.idempotency_key,))
+            recorded = conn.fetchrow(
                 "SELECT object_type, object_id, status, response_summary FROM crm_actions_done "
-                "WHERE idempotency_key = $1", action.idempotency_key))
+                "WHERE idempotency_key = $1", action.idempotency_key)
             if recorded is not None:
                 IDEMPOTENCY_CONFLICTS.labels(self.backend).inc()
                 return ActionResult(*recorded)
             result = perform(action)
-            self.db.run_step(conn.execute(RECORD_DONE, action.idempotency_key, result.object_type, result.object_id,
-                                     result.status, result.summary))
+            conn.execute(RECORD_DONE, (action.idempotency_key, result.object_type, result.object_id,
+                                       result.status, result.summary))
             return result
 
     def _perform_all(self, actions: Sequence[CrmAction], perform: Perform) -> dict[str, ActionResult]:
         keys = list(dict.fromkeys(a.idempotency_key for a in actions))
         with self._transaction() as conn:
             # One order for every writer of overlapping keys: two batches wait, never deadlock here.
-            self.db.run_step(conn.execute(
+            conn.execute(
                 "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h "
-                "FROM unnest($1::text[]) AS k) AS keys ORDER BY h", keys))
-            rows = self.db.run_step(conn.fetch(
+                "FROM unnest($1::text[]) AS k) AS keys ORDER BY h", (keys,))
+            rows = conn.fetch(
                 "SELECT idempotency_key, object_type, object_id, status, response_summary "
-                "FROM crm_actions_done WHERE idempotency_key = ANY($1::text[])", keys))
+                "FROM crm_actions_done WHERE idempotency_key = ANY($1::text[])", keys)
             results = {row[0]: ActionResult(*row[1:]) for row in rows}
             if results:
                 IDEMPOTENCY_CONFLICTS.labels(self.backend).inc(len(results))
@@ -98,28 +96,15 @@ class LocalLedger:
                 new.append((action.idempotency_key, result.object_type, result.object_id, result.status,
                             result.summary))
             if new:
-                self.db.run_step(conn.executemany(RECORD_DONE, new))
+                conn.executemany(RECORD_DONE, new)
         return results
 
     @contextmanager
-    def _transaction(self) -> Iterator[asyncpg.Connection]:
+    def _transaction(self) -> Iterator[Connection]:
         """One pooled connection in a transaction, the CRM's statements bound to it; rolled back on error.
 
-        Measured as one database run (``triage_db_runs_total``, ``triage_db_seconds_total``), as when the
-        transaction was one coroutine: its statements are ``run_step``s, the Python between them included.
+        Measured as one database run (``triage_db_runs_total``, ``triage_db_seconds_total``), the
+        Python between its statements included (``Database.transaction``).
         """
-        db = self.db
-        with db.measured():
-            conn = db.run_step(db.pool.acquire())
-            try:
-                transaction = conn.transaction()
-                db.run_step(transaction.start())
-                try:
-                    with self.crm.bound(conn):
-                        yield conn
-                except BaseException:
-                    db.run_step(transaction.rollback())
-                    raise
-                db.run_step(transaction.commit())
-            finally:
-                db.run_step(db.pool.release(conn))
+        with self.db.transaction() as conn, self.crm.bound(conn):
+            yield conn
