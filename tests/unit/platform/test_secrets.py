@@ -174,7 +174,7 @@ def test_each_process_runs_the_rules_of_what_it_does() -> None:
         "route": set(),
         "crm-sink": {"database_url", "hubspot_access_token", "salesforce_credentials"},
         "audit": {"database_url"},
-        "crm-admin": {"admin_tokens", "database_url", "hubspot_access_token", "salesforce_credentials"},
+        "admin": {"admin_tokens", "database_url", "hubspot_access_token", "salesforce_credentials"},
         "cli": set(),  # each command asks for what it needs (require_database, triage eval's key)
     }
 

@@ -93,6 +93,6 @@ class CliSettings(*GROUPS):  # type: ignore[misc]
 #: Every process class, for the tests and the docs' configuration table.
 PROCESSES = {
     "ingest": IngestSettings, "ingest-fetch": GmailFetchSettings, "extract": ExtractSettings,
-    "route": RouteSettings, "crm-sink": CrmSinkSettings, "audit": AuditSettings, "crm-admin": AdminSettings,
+    "route": RouteSettings, "crm-sink": CrmSinkSettings, "audit": AuditSettings, "admin": AdminSettings,
     "cli": CliSettings,
 }
