@@ -8,6 +8,9 @@ actor in ``admin_actions`` and commits. A second click (another replica, the CLI
 that row and then finds it: refused, nothing published. If the publish fails the
 transaction rolls back and the letter can be replayed again. Replaying a decided letter on
 purpose needs ``again`` (``triage dlq replay --again``). ADR 0026.
+
+The rows are read and written on the caller's pool (``Database``, ADR 0037): the admin's own,
+the CLI command's of one connection; nothing here opens a connection.
 """
 
 from __future__ import annotations
