@@ -76,6 +76,13 @@ class Admin:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
 
+    def statements(self) -> float:
+        """The admin's ``triage_db_statements_total``: the statements its pool sent (ADR 0037)."""
+        with urllib.request.urlopen(self.url + "/metrics", timeout=30) as response:
+            found = re.search(r"^triage_db_statements_total (\S+)$", response.read().decode(), re.MULTILINE)
+        assert found, "the admin's /metrics has no triage_db_statements_total"
+        return float(found.group(1))
+
     def browse(self, path: str, cookie: str, form: dict[str, str] | None = None) -> tuple[int, str]:
         """A GET (or a form POST) with this cookie, outside the browser, redirects not followed:
         (status, Location)."""
@@ -375,7 +382,13 @@ def test_a_dead_letter_is_shown_replayed_once_and_its_next_letter_discarded(page
     expect(page.locator("#letter-binary")).to_contain_text(f"binary {len(binary)} bytes")
     expect(page.locator("#letter-value")).to_contain_text("00 ff fe")
 
+    # the letter's state is read on the admin's pool (a connection of its own would not count): the
+    # page's statements are the session's read and the state's, each with its BEGIN and COMMIT (a
+    # scrape reads the pool too, email_sla_breached: its share is measured between two scrapes)
+    first, second = admin.statements(), admin.statements()
     page.goto(f"/admin/dlq/{letter.id}")
+    expect(page.locator("#letter .state")).to_contain_text("new: not replayed")
+    assert admin.statements() - second - (second - first) == 3 + 3, "the session's and the state's reads"
     page.click("button.replay-letter")
     expect(page.locator("#flash")).to_contain_text(f"replayed letter {letter.id}")
     expect(page.locator("#letter .state")).to_contain_text("replayed by alice")  # the state after the action

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import psycopg
@@ -18,10 +19,20 @@ from tests.integration.test_dlq import hand_made_letter, triage
 from tests.support.kafka import read_topic
 from tests.support.pipeline import Pipeline
 from triage.domain.intake import raw_email
+from triage.platform import metrics
+from triage.platform.db import Database
 from triage.platform.dlq import Replayer, read_letters
 from triage.platform.dlq_states import AlreadyDecided, LetterStates
 from triage.platform.serde import Serde
 from triage.platform.topics import DLQ, RAW
+
+
+@pytest.fixture
+def database(pipeline: Pipeline) -> Iterator[Database]:
+    """A pool on the pipeline's database, as the admin's (the CLI's is one connection)."""
+    pool = Database(pipeline.database_url).connect()
+    yield pool
+    pool.close()
 
 
 def one_letter(pipeline: Pipeline, offset: int = 7):
@@ -38,10 +49,11 @@ def waiting_on_a_lock(url: str) -> bool:
                             "AND wait_event_type = 'Lock'").fetchone()[0] > 0
 
 
-def test_two_concurrent_replays_of_one_letter_publish_it_once(pipeline: Pipeline) -> None:
+def test_two_concurrent_replays_of_one_letter_publish_it_once(pipeline: Pipeline, database: Database) -> None:
     settings, url = pipeline.settings, pipeline.database_url
     letter = one_letter(pipeline)
-    replica_a, replica_b = (LetterStates(url, settings.topic(DLQ)) for _ in range(2))
+    other_replica = Database(url).connect()  # each replica its own pool
+    replica_a, replica_b = LetterStates(database, settings.topic(DLQ)), LetterStates(other_replica, settings.topic(DLQ))
     claimed, outcomes = threading.Event(), {}
 
     def publish() -> None:
@@ -70,6 +82,7 @@ def test_two_concurrent_replays_of_one_letter_publish_it_once(pipeline: Pipeline
     b.start()
     a.join(40)
     b.join(40)
+    other_replica.close()
 
     assert outcomes["alice"].state == "replayed" and outcomes["alice"].actor == "alice"
     assert isinstance(outcomes["bob"], AlreadyDecided) and "replayed by alice" in str(outcomes["bob"])
@@ -79,9 +92,9 @@ def test_two_concurrent_replays_of_one_letter_publish_it_once(pipeline: Pipeline
                             ).fetchall() == [("alice", letter.id)]
 
 
-def test_a_replay_the_broker_did_not_take_leaves_the_letter_replayable(pipeline: Pipeline) -> None:
+def test_a_replay_the_broker_did_not_take_leaves_the_letter_replayable(pipeline: Pipeline, database: Database) -> None:
     letter = one_letter(pipeline)
-    states = LetterStates(pipeline.database_url, pipeline.settings.topic(DLQ))
+    states = LetterStates(database, pipeline.settings.topic(DLQ))
 
     def refused() -> None:
         raise RuntimeError("not acknowledged")
@@ -92,6 +105,43 @@ def test_a_replay_the_broker_did_not_take_leaves_the_letter_replayable(pipeline:
     assert states.replay(letter.partition, letter.offset, "alice", lambda: None, {}).replays == 1
     with pytest.raises(AlreadyDecided):
         states.discard(letter.partition, letter.offset, "bob", "too late: it was replayed")
+
+
+def test_the_states_run_on_the_pool_they_are_given_and_open_no_connection_of_their_own(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ADR 0037: the admin's DLQ page reads and decides letters on the admin's pool. A connection
+    of LetterStates' own (``psycopg.connect``) fails here; every call borrows from the pool given,
+    each statement counted (``triage_db_statements_total``), the claim and its trail in one
+    transaction of that pool."""
+    database = Database(pipeline.database_url, max_size=1).connect()
+
+    def own_connection(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("LetterStates opened a connection of its own")
+
+    monkeypatch.setattr(psycopg, "connect", own_connection)
+    try:
+        states = LetterStates(database, pipeline.settings.topic(DLQ))
+        borrowed, statements = database.pool.get_stats().get("requests_num", 0), metrics.DB_STATEMENTS._value.get()
+        assert states.one(0, 41) is None and states.of([(0, 41), (0, 42)]) == {}
+        assert states.replay(0, 41, "alice", lambda: None, {"replay": 1}).replays == 1
+        assert states.discard(0, 42, "bob", "  test\x00 data ").reason == "test data"
+        with pytest.raises(AlreadyDecided, match="replayed by alice"):
+            states.replay(0, 41, "carol", lambda: None, {})
+        assert states.replay(0, 41, "carol", lambda: None, {}, again=True).replays == 2
+        decided = states.of([(0, 41), (0, 42), (0, 43)])
+        assert {p: (s.state, s.replays, s.actor) for p, s in decided.items()} == {
+            (0, 41): ("replayed", 2, "carol"), (0, 42): ("discarded", 0, "bob")}
+        assert database.pool.get_stats().get("requests_num", 0) - borrowed == 7, "one borrowed connection a call"
+        # one, of: the read, BEGIN and COMMIT; a claim: the claim, its record, BEGIN and COMMIT; a
+        # refused claim: the claim and the state read, BEGIN and ROLLBACK
+        assert metrics.DB_STATEMENTS._value.get() - statements == 3 + 3 + 4 + 4 + 4 + 4 + 3
+        trail = database.run(lambda conn: conn.fetch(
+            "SELECT actor, action, detail->>'letter', detail->>'times' FROM admin_actions ORDER BY id"))
+        assert [tuple(r) for r in trail] == [("alice", "replay_letter", "0:41", "1"),
+                                             ("bob", "discard_letter", "0:42", None),
+                                             ("carol", "replay_letter", "0:41", "2")]
+    finally:
+        database.close()
 
 
 def test_the_cli_shows_states_refuses_a_second_replay_and_discards_with_a_reason(

@@ -14,6 +14,7 @@ from tests.support.kafka import wait_until
 from tests.unit.domain.test_crm_plan import extracted
 from triage.domain.models import RoutedEmail
 from triage.domain.queues import QueueTable
+from triage.platform.db import Database
 from triage.platform.handler import Handler
 from triage.platform.runtime import Inbound
 from triage.platform.settings import CrmSinkSettings
@@ -216,7 +217,20 @@ def test_every_hook_of_the_base_class_is_delegated_explicitly(slack: FakeSlackAp
 
 
 def test_without_a_bot_token_or_a_slack_queue_the_handler_is_unchanged() -> None:
-    inner = Inner()
+    inner, database = Inner(), Database("postgresql://u:p@127.0.0.1:1/none")  # never opened: nothing to claim
     settings = CrmSinkSettings(database_url="postgresql://u:p@127.0.0.1:1/none")
-    assert with_queue_notices(inner, settings, QUEUES) is inner
-    assert with_queue_notices(inner, CrmSinkSettings(triage_slack_bot_token="xoxb-1"), QueueTable()) is inner
+    assert with_queue_notices(inner, settings, QUEUES, database) is inner
+    assert with_queue_notices(inner, CrmSinkSettings(triage_slack_bot_token="xoxb-1"), QueueTable(),
+                              database) is inner
+
+
+def test_the_notices_claim_on_the_stages_database_pool_not_one_of_their_own() -> None:
+    """crm-sink's build() passes its Database; the notices open no pool (the URL would refuse one)."""
+    inner, database = Inner(), Database("postgresql://u:p@127.0.0.1:1/none")
+    settings = CrmSinkSettings(database_url="postgresql://u:p@127.0.0.1:1/none", triage_slack_bot_token="xoxb-1")
+    handler = with_queue_notices(inner, settings, QUEUES, database)
+    assert isinstance(handler, NotifyingHandler) and handler.handler is inner
+    try:
+        assert handler.notifier.ledger.db is database
+    finally:
+        handler.notifier.close()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import typer
@@ -22,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from triage.platform.db import Database
 from triage.platform.dlq import Filters, Letter, Replayer, fetch_letter, parse_id, read_letters
 from triage.platform.dlq_states import AlreadyDecided, LetterState, LetterStates
 from triage.platform.settings import CliSettings, load_settings
@@ -60,8 +63,14 @@ def cli_actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def letter_states(settings: CliSettings) -> LetterStates:
-    return LetterStates(require_database(settings), settings.topic(DLQ))
+@contextmanager
+def letter_states(settings: CliSettings) -> Iterator[LetterStates]:
+    """The letters' states on a pool of one connection for the command's life (ADR 0037), closed after."""
+    database = Database(require_database(settings), max_size=1).connect()
+    try:
+        yield LetterStates(database, settings.topic(DLQ))
+    finally:
+        database.close()
 
 
 def with_state(summary: dict[str, object], state: LetterState | None) -> dict[str, object]:
@@ -88,7 +97,8 @@ def list_letters(service: str | None = SERVICE, error_class: str | None = ERROR_
     settings = load_settings(CliSettings)
     letters = collect(settings, filters(service, error_class, topic, since, until))
     limit_n = settings.triage_dlq_max_replays
-    states = letter_states(settings).of((x.partition, x.offset) for x in letters[:limit])
+    with letter_states(settings) as known:
+        states = known.of((x.partition, x.offset) for x in letters[:limit])
     rows = [with_state(letter.summary(limit_n), states.get((letter.partition, letter.offset)))
             for letter in letters[:limit]]
     if as_json:
@@ -131,9 +141,10 @@ def show(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `triage
     settings = load_settings(CliSettings)
     letter = one_letter(settings, letter_id)
     d = letter.letter
+    with letter_states(settings) as known:
+        state = known.one(letter.partition, letter.offset)
     detail = {
-        **with_state(letter.summary(settings.triage_dlq_max_replays),
-                     letter_states(settings).one(letter.partition, letter.offset)),
+        **with_state(letter.summary(settings.triage_dlq_max_replays), state),
         "stack": d.stack,
         "original_key": (d.original_key or b"").decode(errors="replace"),
         "original_value_bytes": len(d.original_value or b""),
@@ -181,27 +192,27 @@ def replay(
         err.print(f"[red]error:[/red] no such letter: {', '.join(f'{p}:{o}' for p, o in sorted(missing))}")
         raise typer.Exit(2)
     limit = settings.triage_dlq_max_replays
-    states = letter_states(settings)
-    decided = states.of((x.partition, x.offset) for x in letters)
-    refused = [x for x in letters if x.parked(limit) and not force]
-    refused_decided = [x for x in letters if (x.partition, x.offset) in decided and not again]
-    todo = [x for x in letters if x not in refused and x not in refused_decided]
-    replayer = None if dry_run else Replayer(settings)
-    unacked = 0
-    try:
-        with Progress(TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, disable=as_json or dry_run) as progress:
-            task = progress.add_task("replay", total=len(todo))
-            if replayer is not None:
-                for letter in todo:
-                    try:
-                        unacked += replay_once(states, replayer, letter, again)
-                    except AlreadyDecided:  # decided meanwhile (the UI, another operator)
-                        refused_decided.append(letter)
-                    progress.advance(task)
-    except (KafkaException, BufferError) as exc:
-        err.print(f"[red]error:[/red] Kafka at {settings.kafka_bootstrap_servers}: {exc}")
-        raise typer.Exit(1) from exc
+    with letter_states(settings) as states:  # the pool closes once the replays are done
+        decided = states.of((x.partition, x.offset) for x in letters)
+        refused = [x for x in letters if x.parked(limit) and not force]
+        refused_decided = [x for x in letters if (x.partition, x.offset) in decided and not again]
+        todo = [x for x in letters if x not in refused and x not in refused_decided]
+        replayer = None if dry_run else Replayer(settings)
+        unacked = 0
+        try:
+            with Progress(TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=err, disable=as_json or dry_run) as progress:
+                task = progress.add_task("replay", total=len(todo))
+                if replayer is not None:
+                    for letter in todo:
+                        try:
+                            unacked += replay_once(states, replayer, letter, again)
+                        except AlreadyDecided:  # decided meanwhile (the UI, another operator)
+                            refused_decided.append(letter)
+                        progress.advance(task)
+        except (KafkaException, BufferError) as exc:
+            err.print(f"[red]error:[/red] Kafka at {settings.kafka_bootstrap_servers}: {exc}")
+            raise typer.Exit(1) from exc
     failed = replayer.failed if replayer else []
     summary = {
         "dry_run": dry_run, "selected": len(letters),
@@ -261,7 +272,8 @@ def discard(letter_id: str = typer.Argument(..., help="PARTITION:OFFSET, as `tri
     letter = one_letter(settings, letter_id)
     partition, offset = letter.partition, letter.offset
     try:
-        state = letter_states(settings).discard(partition, offset, cli_actor(), reason)
+        with letter_states(settings) as known:
+            state = known.discard(partition, offset, cli_actor(), reason)
     except ValueError as exc:
         err.print(f"[red]error:[/red] --reason: {exc}")
         raise typer.Exit(2) from exc

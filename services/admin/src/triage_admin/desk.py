@@ -127,7 +127,7 @@ class AdminDesk:
     lock: threading.RLock = field(default_factory=threading.RLock)
     raw_publisher: ReplayPublisher | None = None  # None: created on the first replay
     routing: Routing | None = None  # None: a correction is stored as a label and re-decides nothing
-    letter_states: LetterStates | None = None  # None: from the settings' database, on first use
+    letter_states: LetterStates | None = None  # None: on the store's pool (its Database), on first use
     _publisher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     clock: DeskClock | None = None  # the desk's SLA clock (desk_clock.py); None: no clock buttons
 
@@ -302,7 +302,7 @@ class AdminDesk:
     def _letter_states(self) -> LetterStates:
         if self.letter_states is None:
             settings = self._needs_kafka()
-            self.letter_states = LetterStates(settings.require_database_url(), settings.topic(DLQ))
+            self.letter_states = LetterStates(self._needs_store().db, settings.topic(DLQ))
         return self.letter_states
 
     def _replay_publisher(self, settings: AdminSettings) -> ReplayPublisher:

@@ -10,10 +10,12 @@ from triage.domain.bands import ConfidenceBands
 from triage.domain.queues import QueueTable
 from triage.platform.admin import apply_topics
 from triage.platform.db import Database, migrate
+from triage.platform.dlq_states import LetterStates
 from triage.platform.logs import configure_logging
 from triage.platform.mailbox_file import load_mailbox_file
 from triage.platform.routing_config import RulesConfigError, load_rules_file
 from triage.platform.settings import AdminSettings, load_settings
+from triage.platform.topics import DLQ
 from triage_admin.app import EventPublisher, RouteStore, create_admin_app
 from triage_admin.auth import load_admins
 from triage_admin.desk import AdminDesk, Routing
@@ -51,7 +53,8 @@ def main() -> None:
     clock = DeskClock(database)  # the desk's SLA clock, and email_sla_breached on /metrics
     REGISTRY.register(SlaBreachCollector(clock))
     desk = AdminDesk(routes, crm, publisher, store=AdminStore(database), settings=settings,
-                     routing=routing(settings, ui.bands, queues), clock=clock)
+                     routing=routing(settings, ui.bands, queues), clock=clock,
+                     letter_states=LetterStates(database, settings.topic(DLQ)))  # the DLQ page, on this pool
     app = create_admin_app(admins, routes, crm, publisher, read_only=settings.triage_admin_read_only,
                            desk=desk, ui=ui)
     # Keep-alive above the load balancers' idle timeouts (60 s), as the ingest door does.

@@ -14,8 +14,9 @@ def build(settings: CrmSinkSettings) -> CrmSinkHandler | NotifyingHandler:
     url = settings.require_database_url()
     migrate(url)
     queues = load_queues(settings)  # triage/config/queues.yaml: owners, tickets, Slack notices
-    crm = build_backend(settings, Database(url).connect(), queues, in_transaction=True)
-    return with_queue_notices(CrmSinkHandler(crm, auto_write_intents(settings)), settings, queues)
+    database = Database(url).connect()  # the stage's pool: the CRM writes and the queue notices
+    crm = build_backend(settings, database, queues, in_transaction=True)
+    return with_queue_notices(CrmSinkHandler(crm, auto_write_intents(settings)), settings, queues, database)
 
 
 def main() -> None:

@@ -5,9 +5,9 @@ batch's Kafka transaction has committed (``NotifyingHandler.committed``; an abor
 announces nothing). At most once per email: the notice is claimed in ``queue_notices`` (insert
 if absent) before it is posted, so a redelivered batch, a replay or a second crm-sink instance
 never posts it again; a crash between the claim and the post loses that one notice (it stays
-``pending``, visible in the table). Posting runs on one background thread with its own database
-pool (``triage.platform.slack.PostingThread``), so a slow or absent Slack never holds the stage; a
-full queue drops notices (logged).
+``pending``, visible in the table). Posting runs on one background thread
+(``triage.platform.slack.PostingThread``), its claims on the stage's database pool, so a slow or
+absent Slack never holds the stage; a full queue drops notices (logged).
 
 Slack's answers: ``ok: true`` (the message's ``ts`` is kept); HTTP 429 is waited out per
 ``Retry-After`` (seconds or an HTTP date, capped, ``TRIAGE_SLACK_RETRY_AFTER_CAP_S``; none or
@@ -206,8 +206,10 @@ class NotifyingHandler(Handler):
         self.handler.revoked(partitions)
 
 
-def with_queue_notices(handler: Handler, settings: Any, queues: QueueTable) -> Handler:
-    """The handler, announcing its queues' emails on Slack when a queue asks and a bot token is set."""
+def with_queue_notices(handler: Handler, settings: Any, queues: QueueTable, database: Database) -> Handler:
+    """The handler, announcing its queues' emails on Slack when a queue asks and a bot token is set;
+    the notices' claims on ``database``, the stage's pool (its posting thread borrows a connection
+    per claim and per outcome, as the stage's threads do: ADR 0037)."""
     wanted = sorted(name for name, q in queues.queues.items() if q.slack is not None)
     token = secret_value(settings.triage_slack_bot_token)
     if not wanted:
@@ -218,5 +220,5 @@ def with_queue_notices(handler: Handler, settings: Any, queues: QueueTable) -> H
     client = slack_client(token, settings.triage_slack_api_url, timeout_s=settings.triage_slack_timeout_s,
                           max_attempts=settings.triage_slack_max_attempts,
                           retry_after_cap_s=settings.triage_slack_retry_after_cap_s)
-    ledger = NoticeLedger(Database(settings.require_database_url(), max_size=1).connect())  # its thread's own pool
+    ledger = NoticeLedger(database)
     return NotifyingHandler(handler, QueueNotifier(client, ledger, queues, settings.triage_admin_public_url))
