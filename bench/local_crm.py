@@ -20,7 +20,7 @@ from bench.admin_list import create_database, drop_database
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
 from triage.platform.metrics import DB_RUNS, DB_STATEMENTS
-from triage_crm_sink.backends import local_crm
+from triage_crm.backends import local_crm
 
 
 def planned(kind: str, object_type: str, email_id: str, **properties: str) -> CrmAction:

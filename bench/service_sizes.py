@@ -1,7 +1,7 @@
 """Each image's installed size without Docker (docs/operations.md, ADR 0031).
 
 For every service (and the operator CLI) a fresh venv holding only that package's wheel,
-triage's wheel (the admin: crm-sink's too, ADR 0035) and their pinned dependencies, installed
+triage's wheel (crm-sink and the admin: triage-crm's too, ADR 0039) and their pinned dependencies, installed
 exactly as deploy/docker/Dockerfile installs them (tests/support/wheels.py); the size is every file's apparent size, i.e. what
 the image's venv layer carries on top of the Python base image. For comparison the same
 service with triage-cli beside it (the images before ADR 0031 carried the CLI).

@@ -26,12 +26,12 @@ from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
 from triage.platform.errors import TransientError
-from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
-from triage_crm_sink.deal_lock import UNLOCKED, DealLock
-from triage_crm_sink.ledger import Ledger, LedgeredCrm
-from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.writer import crm_writer
+from triage_crm.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
+from triage_crm.deal_lock import UNLOCKED, DealLock
+from triage_crm.ledger import Ledger, LedgeredCrm
+from triage_crm.limits import RequestBudget
+from triage_crm.writer import crm_writer
 
 PATIENCE_S = 2.0  # how long a writer's open-deal read waits for the other writer's
 

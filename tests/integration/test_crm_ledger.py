@@ -15,7 +15,7 @@ from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
 from triage.platform.errors import TransientError
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
-from triage_crm_sink.ledger import Ledger, LedgeredCrm
+from triage_crm.ledger import Ledger, LedgeredCrm
 
 
 class SlowCrm:

@@ -30,10 +30,10 @@ from triage.platform.serde import Serde
 from triage.platform.topics import DLQ, EXTRACTED
 from triage_admin.crm import RouteStore, approve
 from triage_audit.rows import UPSERT_REVIEW_REJECTED, rejected_review_row
-from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.ledger import Ledger
-from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.writer import crm_writer
+from triage_crm.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm.ledger import Ledger
+from triage_crm.limits import RequestBudget
+from triage_crm.writer import crm_writer
 
 
 @pytest.fixture

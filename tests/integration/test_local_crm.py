@@ -15,8 +15,8 @@ from tests.support.stack import Stack
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Database, migrate
-from triage_crm_sink.backends import local_crm
-from triage_crm_sink.ledger import LedgeredCrm
+from triage_crm.backends import local_crm
+from triage_crm.ledger import LedgeredCrm
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
                 "associate_contact": "association"}

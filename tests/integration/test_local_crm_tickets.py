@@ -11,8 +11,8 @@ from tests.support.stack import Stack
 from triage.domain.models import CrmAction
 from triage.domain.queues import QueueTable
 from triage.platform.db import Database, migrate
-from triage_crm_sink.backends import local_crm
-from triage_crm_sink.queue_owners import QueueOwnedCrm
+from triage_crm.backends import local_crm
+from triage_crm.queue_owners import QueueOwnedCrm
 
 QUEUES = QueueTable.model_validate({"queues": {"support": {"owner": {"local": "Support desk"}, "ticket": {}}}})
 

@@ -3,8 +3,9 @@ files, and each installed on its own — a fresh, plain venv holding only that w
 and their pinned dependencies, outside the checkout — runs: `triage process` on a sample
 email and each service's start-up check (`triage-<service> check`: settings, schemas, rules,
 queues, migrations, intent model, the admin's templates). The admin is its own service (ADR
-0035): its venv holds crm-sink's wheel too, crm-sink's holds nothing of the admin. No Kafka or
-PostgreSQL needed; the installs are offline, from uv's cache."""
+0035): it and crm-sink share the CRM writer as a library, triage-crm (ADR 0039); neither venv
+holds the other service's package. No Kafka or PostgreSQL needed; the installs are offline,
+from uv's cache."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ MAILBOX = ROOT / "samples/mailbox.json"
 SERVICES = [name for name in PACKAGES if name != "triage-cli"]
 #: what only the admin's web UI needs: crm-sink's image must not carry them
 ADMIN_ONLY = {"fastapi", "starlette", "uvicorn", "jinja2", "python-multipart", "itsdangerous"}
+#: the workspace libraries each package installs besides triage: the CRM writer's (ADR 0039)
+LIBRARIES = {"triage-crm-sink": {"triage-crm"}, "triage-admin": {"triage-crm"}}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,7 @@ def tracked_files(package: str) -> set[str]:
 
 
 def test_every_workspace_package_builds_a_wheel(wheels: dict[str, Path]) -> None:
-    assert set(wheels) == workspace_members() == {"triage", *PACKAGES}
+    assert set(wheels) == workspace_members() == {"triage", "triage-crm", *PACKAGES}
 
 
 @pytest.mark.parametrize("package", sorted(SOURCES))
@@ -93,10 +96,11 @@ def test_the_cli_wheel_processes_a_sample_email(wheels: dict[str, Path], venvs: 
 def test_each_service_wheel_alone_passes_its_start_up_check(wheels: dict[str, Path], venvs: Path,
                                                             tmp_path: Path, package: str) -> None:
     venv = install(package, wheels, venvs / package)
-    ours = set(workspace_wheels_of(package))  # triage and the package; the admin: crm-sink too
-    assert {"triage", package} <= ours <= venv.distributions()
-    assert ours == {"triage", package} or (package, ours) == ("triage-admin", {"triage", "triage-crm-sink", package})
-    assert venv.distributions().isdisjoint({*PACKAGES, "triage"} - ours)  # no other service, no triage-cli
+    ours = set(workspace_wheels_of(package))  # triage and the package; crm-sink, admin: triage-crm
+    assert ours == {"triage", package, *LIBRARIES.get(package, set())}
+    assert ours <= venv.distributions()
+    # no other service, no triage-cli, no library it does not use
+    assert venv.distributions().isdisjoint({*PACKAGES, "triage", "triage-crm"} - ours)
     out = run([venv.script(PACKAGES[package]), "check"], cwd=tmp_path)
     service = package.removeprefix("triage-")
     assert out.rstrip().endswith(f"{service} check ok"), out
@@ -122,6 +126,32 @@ def test_the_crm_sink_wheel_and_venv_carry_nothing_of_the_admin(wheels: dict[str
     admin = install("triage-admin", wheels, venvs / "admin-alone")
     assert admin.distributions() >= ADMIN_ONLY
     assert Path(admin.script("triage-admin")).exists()
+
+
+def importable(venv: Venv, module: str, cwd: Path) -> bool:
+    """``module`` imports in the venv's Python, run outside the checkout (nothing of it on sys.path)."""
+    found = run([str(venv.python), "-c", f"import importlib.util; print(importlib.util.find_spec({module!r}) is not None)"],
+                cwd=cwd)
+    return found.strip() == "True"
+
+
+def test_the_admin_and_crm_sink_share_the_crm_library_and_carry_neither_service(
+        wheels: dict[str, Path], venvs: Path, tmp_path: Path) -> None:
+    """ADR 0039: the admin's venv holds the CRM writer (triage_crm, with HubSpot's and Salesforce's
+    SDKs) and no crm-sink package, module or script; crm-sink's none of the admin's."""
+    admin = install("triage-admin", wheels, venvs / "admin-crm")
+    assert {"triage-crm", "hubspot-api-client", "simple-salesforce"} <= admin.distributions()
+    assert "triage-crm-sink" not in admin.distributions()
+    assert importable(admin, "triage_crm.backends", tmp_path)
+    assert not importable(admin, "triage_crm_sink", tmp_path)
+    assert not Path(admin.script("triage-crm-sink")).exists()
+    crm_sink = install("triage-crm-sink", wheels, venvs / "crm-sink-crm")
+    assert "triage-crm" in crm_sink.distributions() and "triage-admin" not in crm_sink.distributions()
+    assert importable(crm_sink, "triage_crm.backends", tmp_path)
+    assert not importable(crm_sink, "triage_admin", tmp_path)
+    with zipfile.ZipFile(wheels["triage-crm"]) as wheel:
+        packages = {name.split("/")[0] for name in wheel.namelist() if ".dist-info/" not in name}
+    assert packages == {"triage_crm"}  # the library's wheel holds no service
 
 
 def test_a_wheel_missing_a_data_file_fails_the_check_and_an_operators_file_overrides(

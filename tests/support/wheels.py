@@ -1,8 +1,8 @@
 """The workspace's wheels, installed the way deploy/docker/Dockerfile installs them (ADR 0031).
 
 Each package gets a fresh, plain (not editable) virtual environment holding the wheel of
-``triage`` and the wheel of that package (and of the workspace packages it depends on: the
-admin's includes crm-sink's, ADR 0035), plus the third-party packages uv.lock pins for it
+``triage`` and the wheel of that package (and of the workspace libraries it depends on:
+crm-sink's and the admin's include the CRM writer's, ``triage-crm``, ADR 0039), plus the third-party packages uv.lock pins for it
 (``uv export --format pylock.toml``), installed ``--offline`` from uv's cache: the same
 steps as the image build, without Docker and without the network.
 """
@@ -31,6 +31,7 @@ PACKAGES = {
 #: where each package's sources live, to compare a wheel's files with the checkout's
 SOURCES = {
     "triage": ROOT / "libs/triage/src",
+    "triage-crm": ROOT / "libs/crm/src",
     "triage-cli": ROOT / "cli/src",
     **{name: ROOT / "services" / name.removeprefix("triage-") / "src"
        for name in PACKAGES if name != "triage-cli"},
@@ -72,14 +73,15 @@ def build_wheels(out: Path) -> dict[str, Path]:
 
 def workspace_members() -> set[str]:
     members = set()
-    for pyproject in [ROOT / "libs/triage", ROOT / "cli", *sorted((ROOT / "services").iterdir())]:
+    libs = [lib for lib in sorted((ROOT / "libs").iterdir()) if (lib / "pyproject.toml").is_file()]
+    for pyproject in [*libs, ROOT / "cli", *sorted((ROOT / "services").iterdir())]:
         members.add(tomllib.loads((pyproject / "pyproject.toml").read_text())["project"]["name"])
     return members
 
 
 def workspace_wheels_of(*packages: str) -> list[str]:
     """The workspace packages ``packages`` install, themselves included, as the Dockerfile finds
-    them: the local paths of ``uv export --no-editable`` (triage-admin: triage, crm-sink, admin)."""
+    them: the local paths of ``uv export --no-editable`` (triage-admin: triage, triage-crm, admin)."""
     out = run([uv(), "export", "--frozen", "--no-dev", *(a for p in packages for a in ("--package", p)),
                "--no-editable", "--format", "requirements.txt", "--no-hashes", "-q"])
     paths = [line.strip() for line in out.splitlines() if line.startswith("./")]
@@ -114,7 +116,8 @@ class Venv:
 
 def install(package: str, wheels: dict[str, Path], dest: Path, *also: str) -> Venv:
     """A fresh venv with only ``package``'s wheel (and ``also``'s: to compare), the workspace
-    wheels they depend on (triage's, and crm-sink's for the admin) and their pinned dependencies."""
+    wheels they depend on (triage's; triage-crm's for crm-sink and the admin) and their pinned
+    dependencies."""
     lock = dest.parent / f"pylock.{dest.name}.toml"
     selected = [arg for name in (package, *also) for arg in ("--package", name)]
     run([uv(), "export", "--frozen", "--no-dev", *selected, "--no-emit-workspace",

@@ -1,5 +1,5 @@
-"""Pure core, thin shell: the domain imports no I/O, and services never import each other — but
-for the admin, which writes to the CRM through crm-sink's own writer (ADR 0035)."""
+"""Pure core, thin shell: the domain imports no I/O, services never import each other, and the
+libraries import no service: the CRM writer crm-sink and the admin share is a library (ADR 0039)."""
 
 from __future__ import annotations
 
@@ -51,9 +51,10 @@ def test_the_domain_does_not_import_the_platform() -> None:
         assert not {m for m in modules if m.startswith("triage.platform")}, f"{path.name} imports the platform"
 
 
-#: the one exception (ADR 0035): the admin builds crm-sink's CRM writer and backend, and nothing
-#: else of it; crm-sink never imports the admin
-ALLOWED_ACROSS = {"admin": {"triage_crm_sink.backends", "triage_crm_sink.handler"}}
+#: the workspace libraries (libs/*), by the import package each holds
+LIBRARIES = {"triage": ROOT / "libs/triage/src/triage", "triage_crm": ROOT / "libs/crm/src/triage_crm"}
+#: what each library may import of the workspace: the shared library, never a service (ADR 0039)
+LIBRARY_MAY_IMPORT = {"triage": {"triage"}, "triage_crm": {"triage", "triage_crm"}}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -63,25 +64,45 @@ def imported_modules(path: Path) -> set[str]:
                       if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
 
 
+def service_modules() -> dict[str, str]:
+    """services/<name> -> its import package (crm-sink -> triage_crm_sink)."""
+    return {p.name: f"triage_{p.name.replace('-', '_')}" for p in (ROOT / "services").iterdir() if p.is_dir()}
+
+
 def test_services_never_import_each_other() -> None:
-    services = {p.name: f"triage_{p.name.replace('-', '_')}" for p in (ROOT / "services").iterdir()}
+    services = service_modules()
+    assert {"crm-sink", "admin"} <= set(services)
     for name, module in services.items():
         others = set(services.values()) - {module}
-        allowed = ALLOWED_ACROSS.get(name, set())
         for path in (ROOT / "services" / name).rglob("*.py"):
             across = {m for m in imported_modules(path) if m.split(".")[0] in others}
-            assert across <= allowed, f"{path} imports another service: {sorted(across - allowed)}"
+            assert not across, f"{path} imports another service: {sorted(across)}"
 
 
-def test_the_admin_is_its_own_service_and_crm_sink_does_not_carry_it() -> None:
-    """The exception above goes one way only: crm-sink's package holds no admin module, template
-    or static file, and the admin's modules are where the exception names them."""
+def test_the_libraries_import_no_service_and_only_the_libraries_below_them() -> None:
+    """triage imports nothing of the workspace but itself; triage_crm imports triage and itself,
+    never a service (nor the CLI): a service installs a library, never the other way round."""
+    workspace = {*service_modules().values(), *LIBRARIES, "triage_cli"}
+    for library, package in LIBRARIES.items():
+        files = sorted(package.rglob("*.py"))
+        assert len(files) > 5, f"{package} is where the library lives"
+        for path in files:
+            used = {m.split(".")[0] for m in imported_modules(path)} & workspace
+            assert used <= LIBRARY_MAY_IMPORT[library], f"{path} imports {sorted(used - LIBRARY_MAY_IMPORT[library])}"
+
+
+def test_the_admin_writes_through_the_crm_library_not_crm_sink() -> None:
+    """ADR 0039: the admin builds its CRM backend from triage_crm and imports nothing of
+    triage_crm_sink; crm-sink's package holds no admin module, template or static file, and no
+    module of the writer (those are the library's)."""
     crm_sink = ROOT / "services/crm-sink/src/triage_crm_sink"
     assert not [p for p in crm_sink.rglob("*") if p.name.startswith("admin") or p.name in ("templates", "static")]
-    used = {m for path in (ROOT / "services/admin").rglob("*.py") for m in imported_modules(path)
-            if m.startswith("triage_crm_sink")}
-    assert used == ALLOWED_ACROSS["admin"]
-
+    admin = {m for path in (ROOT / "services/admin").rglob("*.py") for m in imported_modules(path)}
+    assert not {m for m in admin if m.split(".")[0] == "triage_crm_sink"}
+    assert {"triage_crm.backends", "triage_crm.perform"} <= admin
+    assert sorted(p.name for p in crm_sink.glob("*.py")) == ["__init__.py", "handler.py", "main.py",
+                                                              "queue_notices.py"]
+    assert not (crm_sink / "adapters").exists()
 
 EXTRACTION = DOMAIN / "extraction"
 #: ADR 0036: no extraction module past 300 lines, counting every line (blank lines, comments

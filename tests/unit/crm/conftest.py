@@ -10,10 +10,10 @@ import pytest
 from tests.support.fake_hubspot import FakeHubSpot
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
-from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.ledger import Ledger
-from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.writer import CrmWriter
+from triage_crm.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm.ledger import Ledger
+from triage_crm.limits import RequestBudget
+from triage_crm.writer import CrmWriter
 
 OBJECT_TYPES = {"upsert_company": "company", "upsert_contact": "contact", "create_deal": "deal",
                 "associate_contact": "association", "create_ticket": "ticket"}

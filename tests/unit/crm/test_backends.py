@@ -6,14 +6,14 @@ import pytest
 
 from triage.platform.db import Database
 from triage.platform.settings import CrmSinkSettings
-from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm
-from triage_crm_sink.adapters.local.crm import LocalCrm
-from triage_crm_sink.adapters.local.ledger import LocalLedger
-from triage_crm_sink.backends import auto_write_intents, build_backend
-from triage_crm_sink.deal_lock import DealLock
-from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.measured import MeasuredCrm
-from triage_crm_sink.writer import CrmWriter
+from triage_crm.adapters.hubspot.crm import HubSpotCrm
+from triage_crm.adapters.local.crm import LocalCrm
+from triage_crm.adapters.local.ledger import LocalLedger
+from triage_crm.backends import auto_write_intents, build_backend
+from triage_crm.deal_lock import DealLock
+from triage_crm.ledger import LedgeredCrm
+from triage_crm.measured import MeasuredCrm
+from triage_crm.writer import CrmWriter
 
 URL = "postgresql://u:p@127.0.0.1:1/none"  # never connected: building a backend does no I/O
 

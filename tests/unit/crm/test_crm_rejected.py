@@ -19,10 +19,10 @@ from tests.unit.crm.test_mvp_mode import ADMIN_TOKEN, MemoryPublisher, MemoryRou
 from tests.unit.crm.test_salesforce_backend import salesforce_crm
 from triage.platform.errors import CrmRejected, PermanentError
 from triage_admin.app import PlannedRoute, create_admin_app
-from triage_crm_sink.adapters.hubspot.crm import classify as classify_hubspot
-from triage_crm_sink.adapters.hubspot.crm import rejected_values
-from triage_crm_sink.adapters.salesforce.crm import classify as classify_salesforce
-from triage_crm_sink.ledger import LedgeredCrm
+from triage_crm.adapters.hubspot.crm import classify as classify_hubspot
+from triage_crm.adapters.hubspot.crm import rejected_values
+from triage_crm.adapters.salesforce.crm import classify as classify_salesforce
+from triage_crm.ledger import LedgeredCrm
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from triage.domain.crm_decisions import decide_deal
-from triage_crm_sink.adapters.hubspot.deals import _open_deals
-from triage_crm_sink.adapters.salesforce.crm import _open_deal
+from triage_crm.adapters.hubspot.deals import _open_deals
+from triage_crm.adapters.salesforce.crm import _open_deal
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from tests.support.fake_salesforce import FakeSalesforce
 from tests.unit.crm.conftest import MemoryLedger, hubspot_crm, lead, token
 from tests.unit.crm.test_salesforce_backend import salesforce_crm
 from triage.platform.errors import TransientError
-from triage_crm_sink.ledger import LedgeredCrm
+from triage_crm.ledger import LedgeredCrm
 
 LEADS = 125  # x 4 actions = 500 CRM writes
 

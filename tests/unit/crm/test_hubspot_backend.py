@@ -9,10 +9,10 @@ import pytest
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.unit.crm.conftest import MemoryLedger, action, hubspot_crm, lead, token
 from triage.platform.errors import PermanentError, TransientError
-from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.writer import CrmWriter
+from triage_crm.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm.ledger import LedgeredCrm
+from triage_crm.limits import RequestBudget
+from triage_crm.writer import CrmWriter
 
 
 def test_a_lead_creates_company_contact_and_deal_and_associates_them(hubspot: FakeHubSpot) -> None:

@@ -10,9 +10,9 @@ from hubspot.crm.companies import ApiException
 
 from tests.support.fake_hubspot import FakeHubSpot
 from tests.unit.crm.conftest import hubspot_crm, lead, token
-from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, HubSpotSetupError
-from triage_crm_sink.limits import RequestBudget
+from triage_crm.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm.adapters.hubspot.schema import KEY_PROPERTY, HubSpotSetupError
+from triage_crm.limits import RequestBudget
 
 LAG_S = 30.0  # longer than the test: search finds nothing written during it
 

@@ -10,8 +10,8 @@ from tests.support.fake_hubspot import FakeHubSpot
 from tests.unit.crm.conftest import MemoryLedger, hubspot_crm, lead, token
 from triage.domain.models import Extraction, RoutedEmail
 from triage.platform.runtime import Inbound
+from triage_crm.ledger import LedgeredCrm
 from triage_crm_sink.handler import CrmSinkHandler
-from triage_crm_sink.ledger import LedgeredCrm
 
 EMAILS, COMPANIES = 100, 25
 

@@ -8,7 +8,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from triage.domain.models import CrmAction
-from triage_crm_sink.measured import MeasuredCrm
+from triage_crm.measured import MeasuredCrm
 
 
 def sample(name: str, **labels: str) -> float:

@@ -8,8 +8,8 @@ from tests.unit.crm.conftest import MemoryLedger, lead, token
 from tests.unit.services.test_crm_sink_handler import FakeCrm, inbound, routed
 from triage.domain.models import CrmEvent
 from triage_admin.app import EventPublisher, PlannedRoute, RouteStore, create_admin_app
+from triage_crm.ledger import LedgeredCrm
 from triage_crm_sink.handler import CrmSinkHandler
-from triage_crm_sink.ledger import LedgeredCrm
 
 ADMIN_TOKEN = "s3cret-admin-token-0123456789"
 

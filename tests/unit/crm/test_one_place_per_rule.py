@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[3] / "services/crm-sink/src/triage_crm_sink"
+PACKAGE = Path(__file__).resolve().parents[3] / "libs/crm/src/triage_crm"  # the writer and adapters (ADR 0039)
 ADAPTERS = sorted((PACKAGE / "adapters").rglob("*.py"))
 
 #: What an adapter would write to apply the window itself: the constant, date arithmetic in

@@ -16,8 +16,8 @@ from tests.unit.crm.test_salesforce_backend import salesforce, salesforce_crm  #
 from triage.domain.models import CrmAction
 from triage.domain.queues import QueueTable
 from triage.platform.errors import CrmRejected
-from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.queue_owners import QueueOwnedCrm, owned
+from triage_crm.ledger import LedgeredCrm
+from triage_crm.queue_owners import QueueOwnedCrm, owned
 
 SF_OWNER = "005000000000077AAA"
 QUEUES = QueueTable.model_validate({"queues": {

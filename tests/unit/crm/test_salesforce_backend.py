@@ -10,9 +10,9 @@ import pytest
 from tests.support.fake_salesforce import FakeSalesforce
 from tests.unit.crm.conftest import MemoryLedger, action, lead, token
 from triage.platform.errors import PermanentError, TransientError
-from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
-from triage_crm_sink.ledger import LedgeredCrm
-from triage_crm_sink.writer import CrmWriter
+from triage_crm.adapters.salesforce.crm import SalesforceCrm, TimedSession, salesforce_client
+from triage_crm.ledger import LedgeredCrm
+from triage_crm.writer import CrmWriter
 
 
 @pytest.fixture

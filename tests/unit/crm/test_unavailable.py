@@ -16,9 +16,9 @@ from tests.support.fake_salesforce import FakeSalesforce
 from tests.unit.crm.conftest import lead, token
 from tests.unit.crm.test_salesforce_backend import salesforce_crm
 from triage.platform.errors import CrmRejected, PermanentError, Throttled, Unavailable
-from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-from triage_crm_sink.limits import RequestBudget
-from triage_crm_sink.writer import CrmWriter
+from triage_crm.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+from triage_crm.limits import RequestBudget
+from triage_crm.writer import CrmWriter
 
 
 def in_transaction(fake: FakeHubSpot, sleeps: list[float], budget: RequestBudget | None = None) -> CrmWriter:

@@ -13,8 +13,8 @@ from tests.unit.crm.conftest import action
 from triage.domain.crm_decisions import ActionResult, OpenDeal
 from triage.domain.models import CrmAction
 from triage.platform.errors import PermanentError
-from triage_crm_sink.crm_port import CrmPort, DealOwner
-from triage_crm_sink.writer import CrmWriter
+from triage_crm.crm_port import CrmPort, DealOwner
+from triage_crm.writer import CrmWriter
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 

@@ -29,6 +29,7 @@ from triage.platform.settings.groups import Group
 ROOT = Path(__file__).resolve().parents[3]
 PLATFORM = "libs/triage/src/triage/platform"
 INGEST, CRM = "services/ingest/src/triage_ingest", "services/crm-sink/src/triage_crm_sink"
+CRM_LIB = "libs/crm/src/triage_crm"
 STAGES = (GmailFetchSettings, ExtractSettings, RouteSettings, CrmSinkSettings, AuditSettings)
 
 #: module (or folder) -> the process classes it runs with
@@ -50,7 +51,7 @@ RUNS_WITH: dict[str, tuple[type[Group], ...]] = {
     "services/audit/src": (AuditSettings,),
     f"{CRM}/main.py": (CrmSinkSettings,),
     f"{CRM}/queue_notices.py": (CrmSinkSettings,),
-    f"{CRM}/backends.py": (CrmSinkSettings, AdminSettings),
+    f"{CRM_LIB}/backends.py": (CrmSinkSettings, AdminSettings),
     "services/admin/src": (AdminSettings,),
     "cli/src": (CliSettings,),
 }

@@ -11,8 +11,8 @@ from tests.unit.services.test_crm_sink_handler import FakeCrm, events, inbound, 
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError
+from triage_crm.ledger import LedgeredCrm
 from triage_crm_sink.handler import CrmSinkHandler
-from triage_crm_sink.ledger import LedgeredCrm
 
 MESSAGE = ("HubSpot 400: VALIDATION_ERROR: Property values were not valid: "
            "email: Email address jane@acme.com is invalid (INVALID_EMAIL)")

@@ -24,7 +24,7 @@ from triage_admin.auth import (
 from triage_admin.crm import APPROVALS, EventPublisher, PlannedRoute, RouteStore, approve
 from triage_admin.desk import AdminDesk
 from triage_admin.ui import UiConfig, mount_ui
-from triage_crm_sink.handler import CrmBackend
+from triage_crm.perform import CrmBackend
 
 __all__ = ["EventPublisher", "PlannedRoute", "RouteStore", "approve", "create_admin_app"]
 

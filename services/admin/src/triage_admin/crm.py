@@ -23,7 +23,7 @@ from triage.platform.runtime import producer_config
 from triage.platform.serde import Serde
 from triage.platform.settings import KafkaSettings
 from triage.platform.topics import CRM_EVENTS
-from triage_crm_sink.handler import CrmBackend, perform_action
+from triage_crm.perform import CrmBackend, perform_action
 
 APPROVALS = Counter("crm_admin_requests", "POST /admin/crm/create calls by outcome", ["outcome"])
 

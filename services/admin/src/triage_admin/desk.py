@@ -42,7 +42,7 @@ from triage_admin.crm import EventPublisher, Refused, RouteStore, approve
 from triage_admin.desk_clock import DeskClock
 from triage_admin.labels import LabelError, gold_labels
 from triage_admin.store import AdminStore, CorrectionInput, RawPurged
-from triage_crm_sink.handler import CrmBackend
+from triage_crm.perform import CrmBackend
 
 log = logging.getLogger(__name__)
 

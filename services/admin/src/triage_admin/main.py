@@ -22,7 +22,7 @@ from triage_admin.desk import AdminDesk, Routing
 from triage_admin.desk_clock import DeskClock, SlaBreachCollector
 from triage_admin.store import AdminStore
 from triage_admin.ui import UiConfig
-from triage_crm_sink.backends import build_backend, load_queues
+from triage_crm.backends import build_backend, load_queues
 
 
 def ui_config(settings: AdminSettings, session_secret: str) -> UiConfig:

@@ -9,7 +9,7 @@ from triage.platform.settings import AdminSettings
 
 
 def admin_data(settings: AdminSettings) -> str:
-    """The admin's modules (so every dependency it declares is installed, crm-sink's CRM writer
+    """The admin's modules (so every dependency it declares is installed, the CRM writer triage_crm
     among them), the UI's templates (each one parsed) and static files, from the installed package."""
     from jinja2 import Environment, FileSystemLoader
 

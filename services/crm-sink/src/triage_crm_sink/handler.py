@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
-from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction, CrmEvent, RoutedEmail
 from triage.platform import metrics
 from triage.platform.errors import CrmRejected
@@ -15,21 +13,12 @@ from triage.platform.handler import Handler
 from triage.platform.logs import scrub
 from triage.platform.runtime import REPLAY_HEADER, Inbound, Outbound, trace_headers
 from triage.platform.topics import CRM_EVENTS
+from triage_crm.perform import CrmBackend, perform_action, with_context
 
 log = logging.getLogger(__name__)
 
 #: what a held write tells the person reading it: the button, where it is (the API is for scripts)
 APPROVE_HINT = "approve with the Create in CRM button (admin: Review queue, or the email's page)"
-
-
-class CrmBackend(Protocol):
-    """What the handler writes through: the one writer over any adapter (writer.py, backends.py).
-
-    Optionally ``prefetch(actions)``: once per Kafka batch, before its actions are applied."""
-
-    backend: str
-
-    def apply(self, action: CrmAction) -> ActionResult: ...
 
 
 class CrmSinkHandler(Handler):
@@ -162,28 +151,6 @@ class CrmSinkHandler(Handler):
             response_summary=reason,
             at=datetime.now(UTC),
         )
-
-
-def perform_action(crm: CrmBackend, email_id: str, thread_id: str, queue: str, action: CrmAction) -> CrmEvent:
-    """Apply one planned action (with the email id and queue as context) and describe its outcome."""
-    result = crm.apply(with_context(action, email_id, queue))
-    return CrmEvent(
-        email_id=email_id,
-        thread_id=thread_id,
-        action=action.action,
-        object_type=result.object_type,
-        object_id=result.object_id,
-        status=result.status,
-        idempotency_key=action.idempotency_key,
-        backend=crm.backend,
-        response_summary=result.summary,
-        at=datetime.now(UTC),
-    )
-
-
-def with_context(action: CrmAction, email_id: str, queue: str) -> CrmAction:
-    """The action as the backend gets it: its properties plus the email id and queue."""
-    return action.model_copy(update={"properties": {"email_id": email_id, "queue": queue, **action.properties}})
 
 
 def observe_delivery(routed: RoutedEmail, now: datetime) -> None:

@@ -5,7 +5,7 @@ from triage.platform.db import Database, migrate
 from triage.platform.service import run_stage
 from triage.platform.settings import CrmSinkSettings, load_settings
 from triage.platform.topics import ROUTED
-from triage_crm_sink.backends import auto_write_intents, build_backend, load_queues
+from triage_crm.backends import auto_write_intents, build_backend, load_queues
 from triage_crm_sink.handler import CrmSinkHandler
 from triage_crm_sink.queue_notices import NotifyingHandler, with_queue_notices
 

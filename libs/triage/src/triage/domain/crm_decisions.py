@@ -3,7 +3,7 @@
 The seed design's rule: an email creates a deal only when its company (else its contact) has no
 open deal younger than ``OPEN_DEAL_WINDOW_DAYS``; otherwise the email joins that deal. The
 adapters (local PostgreSQL, HubSpot, Salesforce) only read the owner's deals and create one; the
-writer (triage_crm_sink.writer) asks ``decide_deal`` which to do (ADR 0030).
+writer (triage_crm.writer) asks ``decide_deal`` which to do (ADR 0030).
 
 "Younger than 45 days" is strict: a deal exactly 45 days old no longer blocks a new one.
 """

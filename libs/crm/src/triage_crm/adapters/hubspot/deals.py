@@ -21,9 +21,9 @@ from hubspot.crm.deals import SimplePublicObjectInputForCreate as DealCreate
 from hubspot.crm.objects.notes import SimplePublicObjectInputForCreate as NoteCreate
 
 from triage.domain.crm_decisions import ActionResult, OpenDeal, newest_open_deal
-from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
-from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY
-from triage_crm_sink.crm_port import DealOwner
+from triage_crm.adapters.hubspot.reads import BatchView, HubSpotReads
+from triage_crm.adapters.hubspot.schema import KEY_PROPERTY
+from triage_crm.crm_port import DealOwner
 
 # HubSpot-defined association type ids (v4 "default" associations use the same ones).
 DEAL_TO_COMPANY = 341

@@ -14,18 +14,18 @@ from triage.platform.settings.secrets import (
     salesforce_credentials,
     secret_value,
 )
-from triage_crm_sink.adapters.local.crm import LocalCrm
-from triage_crm_sink.adapters.local.ledger import LocalLedger
-from triage_crm_sink.deal_lock import DealLock
-from triage_crm_sink.handler import CrmBackend
-from triage_crm_sink.ledger import Ledger, LedgeredCrm
-from triage_crm_sink.measured import MeasuredCrm
-from triage_crm_sink.queue_owners import QueueOwnedCrm
-from triage_crm_sink.writer import crm_writer
+from triage_crm.adapters.local.crm import LocalCrm
+from triage_crm.adapters.local.ledger import LocalLedger
+from triage_crm.deal_lock import DealLock
+from triage_crm.ledger import Ledger, LedgeredCrm
+from triage_crm.measured import MeasuredCrm
+from triage_crm.perform import CrmBackend
+from triage_crm.queue_owners import QueueOwnedCrm
+from triage_crm.writer import crm_writer
 
 if TYPE_CHECKING:  # imported when built: a process of another backend never loads the SDK
-    from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm
-    from triage_crm_sink.adapters.salesforce.crm import SalesforceCrm
+    from triage_crm.adapters.hubspot.crm import HubSpotCrm
+    from triage_crm.adapters.salesforce.crm import SalesforceCrm
 
 
 def build_backend(settings: CrmSinkSettings | AdminSettings, database: Database, queues: QueueTable = NO_QUEUES,
@@ -62,8 +62,8 @@ def local_crm(database: Database, batch_transaction: bool = True) -> LedgeredCrm
 
 
 def hubspot(settings: CrmSinkSettings | AdminSettings, in_transaction: bool = False) -> HubSpotCrm:
-    from triage_crm_sink.adapters.hubspot.crm import HubSpotCrm, hubspot_client
-    from triage_crm_sink.limits import RequestBudget
+    from triage_crm.adapters.hubspot.crm import HubSpotCrm, hubspot_client
+    from triage_crm.limits import RequestBudget
 
     hubspot_access_token(settings)  # run by load_settings too; here for settings built in code
     return HubSpotCrm(
@@ -80,7 +80,7 @@ def hubspot(settings: CrmSinkSettings | AdminSettings, in_transaction: bool = Fa
 
 
 def salesforce(settings: CrmSinkSettings | AdminSettings, in_transaction: bool = False) -> SalesforceCrm:
-    from triage_crm_sink.adapters.salesforce.crm import (
+    from triage_crm.adapters.salesforce.crm import (
         SalesforceCrm,
         TimedSession,
         salesforce_client,

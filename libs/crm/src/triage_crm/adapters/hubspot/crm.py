@@ -51,12 +51,12 @@ from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
 from triage.platform.retrying import parse_retry_after
-from triage_crm_sink.adapters.hubspot.deals import HubSpotDealsAndNotes, _present
-from triage_crm_sink.adapters.hubspot.reads import BatchView, HubSpotReads
-from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, ensure_key_property
-from triage_crm_sink.adapters.hubspot.tickets import HubSpotTickets
-from triage_crm_sink.adapters.remembered import BoundedCache
-from triage_crm_sink.limits import RateLimited, RequestBudget, waiting_out
+from triage_crm.adapters.hubspot.deals import HubSpotDealsAndNotes, _present
+from triage_crm.adapters.hubspot.reads import BatchView, HubSpotReads
+from triage_crm.adapters.hubspot.schema import KEY_PROPERTY, ensure_key_property
+from triage_crm.adapters.hubspot.tickets import HubSpotTickets
+from triage_crm.adapters.remembered import BoundedCache
+from triage_crm.limits import RateLimited, RequestBudget, waiting_out
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -52,10 +52,10 @@ from triage.domain.crm_decisions import (
 from triage.domain.models import CrmAction
 from triage.platform.errors import CrmRejected, PermanentError, TransientError, Unavailable
 from triage.platform.retrying import parse_retry_after
-from triage_crm_sink.adapters.remembered import VIEW_TTL_S, BoundedCache
-from triage_crm_sink.adapters.salesforce.cases import SalesforceCases
-from triage_crm_sink.crm_port import DealOwner
-from triage_crm_sink.limits import RateLimited, waiting_out
+from triage_crm.adapters.remembered import VIEW_TTL_S, BoundedCache
+from triage_crm.adapters.salesforce.cases import SalesforceCases
+from triage_crm.crm_port import DealOwner
+from triage_crm.limits import RateLimited, waiting_out
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -21,7 +21,7 @@ from typing import Any
 from triage.domain.crm_decisions import ActionResult, OpenDeal
 from triage.domain.models import CrmAction
 from triage.platform.db import Connection, Database, Record
-from triage_crm_sink.crm_port import DealOwner
+from triage_crm.crm_port import DealOwner
 
 
 class LocalCrm:

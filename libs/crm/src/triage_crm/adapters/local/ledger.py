@@ -23,7 +23,7 @@ from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform.db import Connection
 from triage.platform.metrics import IDEMPOTENCY_CONFLICTS
-from triage_crm_sink.adapters.local.crm import LocalCrm
+from triage_crm.adapters.local.crm import LocalCrm
 
 Perform = Callable[[CrmAction], ActionResult]
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from triage.domain.crm_decisions import ActionResult, deal_window_start, decide_deal
 from triage.domain.models import CrmAction
 from triage.platform.errors import PermanentError
-from triage_crm_sink.crm_port import CrmPort
-from triage_crm_sink.deal_lock import UNLOCKED, DealLock, Unlocked
-from triage_crm_sink.ledger import ActionLedger, LedgeredCrm
+from triage_crm.crm_port import CrmPort
+from triage_crm.deal_lock import UNLOCKED, DealLock, Unlocked
+from triage_crm.ledger import ActionLedger, LedgeredCrm
 
 Operation = Callable[[CrmAction], ActionResult]
 

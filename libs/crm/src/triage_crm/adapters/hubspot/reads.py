@@ -29,7 +29,7 @@ from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRe
 from hubspot.crm.companies import PublicObjectSearchRequest
 from hubspot.crm.objects import BatchReadInputSimplePublicObjectId
 
-from triage_crm_sink.adapters.remembered import VIEW_TTL_S
+from triage_crm.adapters.remembered import VIEW_TTL_S
 
 CHUNK = 100  # HubSpot's most inputs per batch read
 

@@ -12,7 +12,7 @@ from typing import Any
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.models import CrmAction
 from triage.platform import metrics
-from triage_crm_sink.handler import CrmBackend
+from triage_crm.perform import CrmBackend
 
 
 class MeasuredCrm:

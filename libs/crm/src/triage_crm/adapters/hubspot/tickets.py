@@ -19,9 +19,9 @@ from hubspot.crm.tickets import SimplePublicObjectInputForCreate as TicketCreate
 
 from triage.domain.crm_decisions import ActionResult
 from triage.domain.queues import HUBSPOT_TICKET_PRIORITY
-from triage_crm_sink.adapters.hubspot.deals import _association, _present
-from triage_crm_sink.adapters.hubspot.reads import HubSpotReads
-from triage_crm_sink.adapters.hubspot.schema import KEY_PROPERTY, KEYED_TICKETS, ensure_key_property
+from triage_crm.adapters.hubspot.deals import _association, _present
+from triage_crm.adapters.hubspot.reads import HubSpotReads
+from triage_crm.adapters.hubspot.schema import KEY_PROPERTY, KEYED_TICKETS, ensure_key_property
 
 TICKET_TO_CONTACT = 16
 TICKET_TO_COMPANY = 26
