@@ -80,7 +80,9 @@ HEADER_FIELDS = {
     "发件人": "from", "寄件者": "from", "发送时间": "date", "日期": "date", "主题": "subject",
     "主旨": "subject", "收件人": "to", "抄送": "to",
 }  # fmt: skip
-FORWARD_SUBJECT_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "reenv", "i", "doorst")
+# Fwd (en), WG (de), TR (fr), RV (es), ENC/REENV (pt), I (it), Doorst (nl), VS (no, da), VB (sv),
+# VL (fi), PD (pl): how each language's mail client marks a forward
+FORWARD_SUBJECT_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "reenv", "i", "doorst", "vs", "vb", "vl", "pd")
 CLOSINGS = (
     # English
     "best", "best regards", "best wishes", "kind regards", "warm regards", "warmest regards",
