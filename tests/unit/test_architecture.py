@@ -4,8 +4,11 @@ libraries import no service: the CRM writer crm-sink and the admin share is a li
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = ROOT / "libs/triage/src/triage/domain"
@@ -132,3 +135,12 @@ def test_the_intent_models_weights_are_a_data_file_not_python() -> None:
         numbers = [node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
                    if isinstance(node, ast.Constant) and isinstance(node.value, float)]
         assert len(numbers) <= 30, f"{path.name} holds {len(numbers)} float literals: weights?"
+
+
+@pytest.mark.parametrize("module", ["triage_ingest.main", "triage_extract.main", "triage_route.main"])
+def test_a_stage_without_a_database_loads_no_database_driver(module: str) -> None:
+    """psycopg, its pool and yoyo cost every process several MB of memory: only the processes
+    that write PostgreSQL (crm-sink, audit, the admin) import them."""
+    probe = f"import sys, {module}; print(sorted(m for m in ('psycopg', 'psycopg_pool', 'yoyo') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", f"{module} imports {loaded.strip()}"

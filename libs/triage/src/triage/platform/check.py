@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from triage.platform.db import MIGRATIONS
 from triage.platform.queues_config import default_queues_path, load_queues_file
 from triage.platform.routing_config import default_rules_path, load_rules_file
 from triage.platform.serde import Serde, default_schemas_dir, history_versions
@@ -39,6 +38,9 @@ def shipped_data(settings: Group) -> list[str]:
         or default_queues_path()
     rules = load_rules_file(rules_file)
     queues = load_queues_file(queues_file)
+    # psycopg and yoyo: loaded for the check, not on every stage's import
+    from triage.platform.db import MIGRATIONS
+
     migrations = sorted(MIGRATIONS.glob("*.sql"))
     if not migrations:
         raise FileNotFoundError(f"{MIGRATIONS}: no SQL migrations")
