@@ -24,6 +24,7 @@ from triage.domain.models import (
     RawEmail,
     RoutedEmail,
 )
+from triage.platform.crm_events_sql import UPSERT_CRM_EVENT, crm_event_row
 from triage.platform.db import Connection, Database, JsonText, Record
 from triage_admin.email_list import (
     DISTINCT_MAILBOXES,
@@ -89,17 +90,6 @@ WHERE email_id = $1 AND status = ANY($4::text[])"""
 WRITTEN = """
 SELECT email_id, thread_id, action, object_type, object_id, status, idempotency_key, backend, response_summary, at
 FROM crm_events WHERE email_id = $1 AND status IN ('created', 'updated', 'unchanged')"""
-#: audit's statement for crm.events (services/audit rows.py), run here too so the page shown after
-#: Create in CRM has the outcome; the same record read by audit later changes nothing
-UPSERT_CRM_EVENT = """
-INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_type, object_id, status,
-                        backend, response_summary, at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (idempotency_key) DO UPDATE SET
-  object_id = COALESCE(EXCLUDED.object_id, crm_events.object_id), status = EXCLUDED.status,
-  response_summary = EXCLUDED.response_summary,
-  at = CASE WHEN crm_events.status IN ('awaiting_approval', 'failed') THEN EXCLUDED.at ELSE crm_events.at END
-WHERE crm_events.status = 'awaiting_approval' OR EXCLUDED.status <> 'awaiting_approval'"""
 #: a login: the expiry is the database's clock plus the lifetime, fixed here (absolute, not sliding)
 CREATE_SESSION = """
 INSERT INTO admin_sessions (id, actor, token_fingerprint, csrf, expires_at)
@@ -209,8 +199,7 @@ class AdminStore:
 
     def record_crm_events(self, events: list[CrmEvent]) -> None:
         """The outcomes this admin published, in crm_events at once (audit's upsert: idempotent)."""
-        rows = [(e.idempotency_key, e.email_id, e.thread_id, e.action, e.object_type, e.object_id, e.status,
-                 e.backend, e.response_summary, e.at) for e in events]
+        rows = [crm_event_row(e) for e in events]
         if rows:
             self.db.run(lambda conn: conn.executemany(UPSERT_CRM_EVENT, rows))
 

@@ -27,6 +27,7 @@ from triage.domain.models import (
     RoutedEmail,
 )
 from triage.domain.normalize.limits import MAX_TEXT_CHARS
+from triage.platform.crm_events_sql import UPSERT_CRM_EVENT, crm_event_row
 from triage.platform.db import JsonText
 from triage.platform.topics import CLEAN, CRM_EVENTS, DLQ, EXTRACTED, RAW, ROUTED
 from triage_audit.review import CRM_REJECTED_BAND, crm_review_reason, review_reason
@@ -66,20 +67,6 @@ ON CONFLICT (email_id) DO UPDATE SET
   ignored = EXCLUDED.ignored, actions = EXCLUDED.actions
 -- A person's correction decided this route (ADR 0025): routing the email again does not undo it.
 WHERE routes.corrected_at IS NULL
-"""
-UPSERT_CRM_EVENT = """
-INSERT INTO crm_events (idempotency_key, email_id, thread_id, action, object_type, object_id, status,
-                        backend, response_summary, at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (idempotency_key) DO UPDATE SET
-  object_id = COALESCE(EXCLUDED.object_id, crm_events.object_id), status = EXCLUDED.status,
-  response_summary = EXCLUDED.response_summary,
-  -- a written action keeps the time it was first written: a second Create in CRM or a replay
-  -- re-announces the ledger's recorded result, it does not write again
-  at = CASE WHEN crm_events.status IN ('awaiting_approval', 'failed') THEN EXCLUDED.at ELSE crm_events.at END
--- A replay of a held email re-announces its actions as awaiting_approval: that must not undo the
--- record of a write a person already approved and crm-sink or the admin performed.
-WHERE crm_events.status = 'awaiting_approval' OR EXCLUDED.status <> 'awaiting_approval'
 """
 UPSERT_DEAD_LETTER = """
 INSERT INTO dead_letters (source_topic, source_partition, source_offset, service, error_class,
@@ -186,11 +173,6 @@ def rejected_review_row(e: CrmEvent) -> tuple | None:
 
 def approval_review_row(e: CrmEvent) -> tuple | None:
     return (e.email_id, e.thread_id) if crm_review_reason(e) == "awaiting_approval" else None
-
-
-def crm_event_row(e: CrmEvent) -> tuple:
-    return (e.idempotency_key, e.email_id, e.thread_id, e.action, e.object_type, e.object_id, e.status,
-            e.backend, e.response_summary, e.at)
 
 
 def dead_letter_row(d: DeadLetter) -> tuple:
