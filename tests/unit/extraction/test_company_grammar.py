@@ -127,3 +127,32 @@ def test_a_short_capitalised_part_is_the_spelled_name_whole_but_not_a_title() ->
     assert company_name(
         about(signature="Ola Nordmann\nSales Director Vidaclara"), "vidaclara.pt"
     ) == ("Vidaclara")
+
+
+def test_a_domain_may_leave_out_a_descriptor_between_the_names_first_and_last_words() -> None:
+    signature = "Grazie\nMarta Bianchi\nSegreteria – Studio Legale Colombo\nVia Roma 1, Torino"
+    assert company_name(about(signature=signature, name="Marta Bianchi"), "studiocolombo.it") == (
+        "Studio Legale Colombo"
+    )
+    # the first and last words alone are not enough when the label spells something else
+    assert company_name(about(signature="Marta Bianchi\nStudio Legale Colombo"), "studiorossi.it") is None
+
+
+def test_whose_newsletter_it_is_names_the_publisher_after_a_publisher_line_or_a_legal_name() -> None:
+    clean = CleanEmail(
+        email_id="e",
+        thread_id="t",
+        mailbox="info@example.se",
+        received_at=datetime(2026, 3, 1, tzinfo=UTC),
+        from_email="info@skargardsforeningen.example",
+        from_name="Skärgårdsbrevet",
+        subject="Skärgårdsbrevet nr 3",
+        text="SKÄRGÅRDSBREVET nr 3\nNyhetsbrev från Svenska Skärgårdsföreningen\n\n* Nytt seminarium",
+    )
+    assert publisher_of(clean).name == "Svenska Skärgårdsföreningen"
+    # a title reads the same way; the legal name in the footer wins
+    titled = clean.model_copy(update={
+        "text": "Benvenuti nella newsletter di PortoNews Italia.",
+        "footer": "Editrice Portuale S.r.l., Via Mare 2, Genova",
+    })
+    assert publisher_of(titled).name == "Editrice Portuale S.r.l."

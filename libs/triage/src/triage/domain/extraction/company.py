@@ -14,6 +14,7 @@ from triage.domain.extraction.company_phrases import (
     company_field,
     introduced_name,
     japanese_name,
+    newsletter_of,
     published_by,
 )
 from triage.domain.extraction.company_spelling import name_spelling
@@ -98,6 +99,7 @@ def publisher_of(clean: CleanEmail) -> Company:
         published_by(footer)
         or suffixed_name(footer, label, words=8)
         or japanese_name(footer)
+        or newsletter_of(footer)
         or acronym_name(footer, label)
         or named
         or name_spelling(footer, label)

@@ -168,8 +168,26 @@ _PUBLISHED_BY = re.compile(
 )
 
 
+# "Nyhetsbrev från Svenska Hamnföreningen": whose newsletter it is. Weaker than a publisher
+# line or a legal name (a title reads the same way: "la newsletter de L DATO").
+_NEWSLETTER_OF = re.compile(
+    r"(?:newsletter from|a newsletter of|nyhetsbrev från|nyhetsbrev fra|nyhedsbrev fra|"
+    r"nieuwsbrief van|newsletter von|newsletter der|newsletter de|lettre d'information de|"
+    r"boletín de|newsletter di)\s*(?:l'|la |le |the |el |il |der |die |das |het )?",
+    re.IGNORECASE,
+)
+
+
 def published_by(text: str) -> str | None:
-    for match in _PUBLISHED_BY.finditer(text):
+    return _named_after(_PUBLISHED_BY, text)
+
+
+def newsletter_of(text: str) -> str | None:
+    return _named_after(_NEWSLETTER_OF, text)
+
+
+def _named_after(pattern: re.Pattern[str], text: str) -> str | None:
+    for match in pattern.finditer(text):
         name = capitalized_run(text[match.end() :])
         if name:
             return name

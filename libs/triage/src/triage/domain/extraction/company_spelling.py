@@ -74,7 +74,25 @@ def _spells(phrase: list[str], label: str) -> bool:
         return True
     if len(capitals) > 1 and any(len(name) >= 5 and _abbreviates(name, capitals) for name in labels):
         return True
+    if len(capitals) > 2 and any(_drops_words(name, capitals) for name in labels):
+        return True
     return len(label) >= 8 and len(phrase) > 1 and squashed.startswith(label)
+
+
+def _drops_words(label: str, words: list[str]) -> bool:
+    """The label is the name's first and last words, whole, a descriptor between them left
+    out: "studioferrante" for Studio Medico Ferrante."""
+    if len(label) < 8 or not label.startswith(words[0]) or not label.endswith(words[-1]):
+        return False
+    middle = label[len(words[0]) : len(label) - len(words[-1])]
+    return any(middle == "".join(kept) for kept in _subsequences(words[1:-1]))
+
+
+def _subsequences(words: list[str]) -> list[list[str]]:
+    if not words:
+        return [[]]
+    rest = _subsequences(words[1:])
+    return rest + [[words[0], *kept] for kept in rest]
 
 
 def _abbreviates(label: str, words: list[str]) -> bool:
