@@ -44,7 +44,7 @@ def test_a_prospect_asking_for_a_demo_is_a_lead(message: Message, extract: Extra
     outcome = extract(message(LEAD_BODY, subject="Pipeline Forecaster demo"))
 
     assert (outcome.extraction.intent, outcome.decided_by) == ("lead", "keywords")
-    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "11")
+    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "12")
 
 
 def test_bulk_headers_make_a_newsletter(message: Message, extract: Extract) -> None:
@@ -411,6 +411,18 @@ def test_vendors_carry_no_product_interest(message: Message, extract: Extract) -
         ("CA$10,000 a year", None),
         ("We pay $49 per seat today.", None),
         ("No amount mentioned.", None),
+        # a rate per user with the count it is for is the budget
+        ("We've budgeted roughly $7 per user per month for ~300 users.", 25200),
+        ("$20 per seat for 50 seats", 1000),
+        # dollars, thousands and months in Central European languages and Japanese
+        ("ok. 5000 USD miesięcznie", 60000),
+        ("budżet to ok. 20 tys. dolarów rocznie", 20000),
+        ("rozpočet je 15 tisíc dolarů", 15000),
+        ("évi 40 ezer dollár", 40000),
+        ("havi 3000 dollár", 36000),
+        ("年間5万ドル程度を想定しています", 50000),
+        ("予算は月額3000ドルです", 36000),
+        ("budżet 80 tys. zł", None),
     ],
 )
 def test_only_us_dollar_amounts_become_an_annual_budget(text: str, expected: float | None) -> None:

@@ -29,6 +29,14 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         ("Wdrożenie planujemy w czerwcu.", on(2026, 1), "six_months"),
         ("Umowę chcemy podpisać do końca II kwartału.", on(2026, 1), "six_months"),
         ("Umowę chcemy podpisać do końca I kwartału.", on(2026, 1), "quarter"),
+        # Czech and Slovak month forms ("do konce března", "od 1. července", "v máji")
+        ("Potřebovali bychom systém nasadit do konce března.", on(2026, 2), "quarter"),
+        ("Od 1. července otevíráme nový provoz.", on(2026, 5, 12), "quarter"),
+        ("Chceli by sme začať v októbri.", on(2026, 5), "six_months"),
+        ("Zmluvu chceme podpísať do konca februára.", on(2026, 1), "quarter"),
+        # Hungarian months take case endings: "by September", "in March"
+        ("Szeptemberre kellene egy működő rendszer.", on(2026, 4, 2), "six_months"),
+        ("Márciusban szeretnénk indulni.", on(2026, 1), "quarter"),
         # Finnish inflected months: "in February", "at the end of May"
         ("Päätös tehdään maaliskuussa.", on(2026, 1), "quarter"),
         (

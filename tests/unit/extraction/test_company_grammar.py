@@ -43,6 +43,9 @@ def about(text: str = "Hello.", signature: str = "", footer: str = "", name: str
         ),
         ("Lim Wei\nHarbourline Pte. Ltd.\nSingapore", "Harbourline Pte. Ltd."),
         ("Petra Novák\nVltava Data s.r.o.", "Vltava Data s.r.o."),
+        # Czech and Polish write a name's nouns in lower case: the whole short line is the name
+        ("Ing. Pavel Novák\nvedoucí oddělení\nMoravské strojírny a.s.\nPřerov", "Moravské strojírny a.s."),
+        ("Jan Kowalski\nZakłady mięsne S.A.", "Zakłady mięsne S.A."),
     ],
 )
 def test_a_signature_names_the_company_with_its_legal_form(signature: str, expected: str) -> None:

@@ -4,6 +4,24 @@ Tables only; ``dates`` and ``calendar`` hold the grammar."""
 
 from __future__ import annotations
 
+
+def _hungarian_months() -> dict[str, int]:
+    """Hungarian months and the case endings they take ("szeptemberre" by September,
+    "márciusban" in March, "júniusig" until June), by the vowel harmony of the last vowel."""
+    names = ("január", "február", "március", "április", "május", "június", "július",
+             "augusztus", "szeptember", "október", "november", "december")  # fmt: skip
+    forms: dict[str, int] = {}
+    for month, name in enumerate(names, 1):
+        front = [c for c in name if c in "aáoóuúeéií"][-1] in "eéií"
+        endings = ("ben", "re", "től", "ig", "i") if front else ("ban", "ra", "tól", "ig", "i")
+        forms |= {name: month, **{name + ending: month for ending in endings}}
+    return forms
+
+
+HUNGARIAN_MONTHS = _hungarian_months()
+# Month forms whose ending is the preposition ("szeptemberre": by September): a date alone.
+INFLECTED_MONTHS = frozenset(name for name in HUNGARIAN_MONTHS if name[-1] not in "rsi")
+
 # fmt: off
 EXTRA_MONTHS = {
     # Norwegian, Danish, Swedish (what German and Dutch do not already spell)
@@ -16,6 +34,20 @@ EXTRA_MONTHS = {
     "wrzesień": 9, "września": 9, "wrześniu": 9, "październik": 10, "października": 10,
     "październiku": 10, "listopad": 11, "listopada": 11, "listopadzie": 11,
     "grudzień": 12, "grudnia": 12, "grudniu": 12,
+    # Czech: nominative, genitive ("do konce března") and locative ("v březnu")
+    "leden": 1, "ledna": 1, "lednu": 1, "únor": 2, "února": 2, "únoru": 2,
+    "březen": 3, "března": 3, "březnu": 3, "duben": 4, "dubna": 4, "dubnu": 4,
+    "květen": 5, "května": 5, "květnu": 5, "červen": 6, "června": 6, "červnu": 6,
+    "červenec": 7, "července": 7, "červenci": 7, "srpen": 8, "srpna": 8, "srpnu": 8,
+    "září": 9, "říjen": 10, "října": 10, "říjnu": 10, "listopadu": 11,
+    "prosinec": 12, "prosince": 12, "prosinci": 12,
+    # Slovak (what Czech and the others do not already spell), with the genitive
+    "január": 1, "januára": 1, "február": 2, "februára": 2, "marec": 3, "apríl": 4,
+    "apríla": 4, "máj": 5, "mája": 5, "jún": 6, "júna": 6, "júl": 7, "júla": 7,
+    "augusta": 8, "septembra": 9, "október": 10, "októbra": 10, "novembra": 11,
+    "decembra": 12, "januári": 1, "februári": 2, "marci": 3, "apríli": 4, "máji": 5, "júni": 6,
+    "júli": 7, "auguste": 8, "septembri": 9, "októbri": 10, "novembri": 11, "decembri": 12,
+    **HUNGARIAN_MONTHS,
 }
 EXTRA_SEASONS = {
     "sommeren": 6, "sommaren": 6, "sommar": 6, "sommerferien": 6, "høst": 9, "høsten": 9,
@@ -43,12 +75,12 @@ EXTRA_NUMBERS = {
 # Prepositions that put a date before the period they name, or its whole span first.
 EXTRA_LEADS = (
     r"før|innen|innan|inden|senest|senast|seinast|til|till|på|fra|från|frem til|"
-    r"fram till|inden for|indenfor|ennen|do|przed|od|na|w"
+    r"fram till|inden for|indenfor|ennen|do|przed|od|na|w|v|ve|k|ke|pred"
 )  # fmt: skip
 EXTRA_STARTS = r"begynnelsen av|starten av|början av|begyndelsen af|starten af|początku|alussa"
 EXTRA_MIDS = r"midten av|mitten av|midten af|połowie"
 EXTRA_ENDS = (r"utgangen av|slutten av|slutet av|slutningen af|udgangen af|końca|koniec|"
-              r"końcem|lopussa|loppuun")  # fmt: skip
+              r"końcem|lopussa|loppuun|konce|koncem|konci|konca|koncom")  # fmt: skip
 EXTRA_SPAN_LEADS = (r"innen|innan|inom|inden|inden for|indenfor|i løpet av|i løbet af|"
                     r"under de närmaste|om|w ciągu|w przeciągu|za|w ciągu najbliższych")  # fmt: skip
 EXTRA_UNITS = (r"dager|dage|dagar|dni|uker|uke|uger|uge|veckor|vecka|tygodni|tygodnie|"

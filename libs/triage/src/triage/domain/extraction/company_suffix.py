@@ -91,6 +91,27 @@ def _capitalized_tail(segment: str) -> str | None:
         start -= 1
     while start < len(words) and words[start] in NAME_JOINERS:
         start += 1
+    if start == len(words) and form and _whole_line_name(words):
+        start = 0  # "Hanácké strojírny a.s.": Czech and Polish write the nouns in lower case
     suffix = form.group(0) if form and start < len(words) else ""
     name = (" ".join(words[start:]) + suffix).strip(" ,;:()")
     return name if name and not LEGAL_SUFFIX.fullmatch(name) else None
+
+
+# Words that make a part a phrase about a company rather than its name ("manager at X a.s.").
+_NOT_IN_A_NAME = frozenset({
+    "at", "for", "of", "from", "with", "bei", "für", "von", "chez", "pour", "en", "na", "w", "z",
+    "ze", "ve", "v", "u", "pro", "do", "od", "manager", "director", "team", "sales", "ceo",
+    "our", "we", "i", "is", "are", "jest", "je", "sme", "jsme",
+})  # fmt: skip
+
+
+def _whole_line_name(words: list[str]) -> bool:
+    """A short part that opens with a capital and holds only name words, whatever their case."""
+    return (
+        0 < len(words) <= 3
+        and is_capital(words[0])
+        and all(word.isalpha() or "-" in word for word in words)
+        and not any(word.lower() in _NOT_IN_A_NAME for word in words)
+    )
+

@@ -28,6 +28,7 @@ from triage.domain.extraction.calendar_words import (
     EXTRA_NEW_YEAR,
     EXTRA_QUARTER_WORDS,
     EXTRA_SEASON_LEADS,
+    INFLECTED_MONTHS,
     INFLECTED_SEASONS,
     MONTH_NAMES,
     ORDINAL_WORDS,
@@ -64,6 +65,7 @@ def _with_folded(table: dict[str, int]) -> dict[str, int]:
 
 
 MONTHS = _with_folded(_MONTH_NAMES)
+_INFLECTED = frozenset(_fold(name) for name in INFLECTED_MONTHS)
 SEASONS = _with_folded(_SEASONS)
 ORDINALS = _with_folded(_ORDINALS)
 
@@ -164,7 +166,8 @@ def _calendar_horizons(text: str, sent: datetime) -> Iterator[tuple[float, str]]
 def _anchored(match: re.Match[str]) -> bool:
     """A month name is a date when a preposition, a part of the month or a day comes with it."""
     named = ("lead", "start", "mid", "end", "day", "day2")
-    return any(match.group(name) for name in named)
+    inflected = "month" in match.re.groupindex and _fold(match.group("month").lower()) in _INFLECTED
+    return inflected or any(match.group(name) for name in named)
 
 
 def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
