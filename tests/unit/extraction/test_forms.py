@@ -26,6 +26,9 @@ def relayed(sender: str, text: str, name: str | None = None) -> CleanEmail:
         ("Nimi: Matti Virtanen\nSähköposti: matti@satama.fi\nYritys: Satama Oy", "Matti Virtanen", "matti@satama.fi"),
         ("Nome: Ana Costa\nE-mail: ana@clinica.pt\nEmpresa: Clínica Costa\nMensagem: Olá", "Ana Costa", "ana@clinica.pt"),
         ("お名前: 山田 太郎\nメールアドレス: yamada@sakura.co.jp\n会社名: さくら商事株式会社", "山田 太郎", "yamada@sakura.co.jp"),
+        ("Név: Kovács Anna\nE-mail cím: anna@balatonbor.hu\nCégnév: Balaton Bor Kft.", "Kovács Anna", "anna@balatonbor.hu"),
+        ("Jméno a příjmení: Jan Dvořák\nE-mail: jan@pivovar.cz\nSpolečnost: Pivovar Dvořák s.r.o.",
+         "Jan Dvořák", "jan@pivovar.cz"),
     ],
 )
 def test_a_form_in_each_language_gives_the_person_in_it(text: str, name: str, email: str) -> None:
@@ -44,3 +47,18 @@ def test_an_applicant_tracking_notice_from_a_jobs_address_is_a_relay() -> None:
 
 def test_a_person_writing_from_their_own_address_is_no_relay() -> None:
     assert relayed_form(relayed("lars@sundsvallshamn.se", "Namn: Lars\nE-post: lars@sundsvallshamn.se")) == {}
+
+
+def test_a_table_rendered_form_reads_label_and_value_on_one_line() -> None:
+    """Jotform's HTML table becomes "Label value" rows once rendered as text."""
+    text = ("Ajánlatkérés\n\nNév Kovács Anna\nE-mail cím anna@balatonbor.hu\nCégnév Balaton Bor Kft.\n"
+            "Üzenet Szeptemberre kellene egy rendszer.\nKérem, küldjenek árajánlatot.")
+    fields = relayed_form(relayed("noreply@jotform.com", text, "Jotform"))
+    assert (fields["name"], fields["email"], fields["company"]) == ("Kovács Anna", "anna@balatonbor.hu", "Balaton Bor Kft.")
+    assert fields["message"].endswith("küldjenek árajánlatot.")
+
+
+def test_prose_is_not_read_as_a_table_when_labelled_lines_give_the_email() -> None:
+    text = "Name: Lars Ekström\nEmail: lars@hamn.se\nMessage: Hello\nCompany policy says we need a demo."
+    fields = relayed_form(relayed("forms@fjordline-software.com", text))
+    assert "company" not in fields

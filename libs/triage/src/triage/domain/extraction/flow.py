@@ -30,7 +30,7 @@ from triage.domain.extraction.timeline import stated_timeline
 from triage.domain.models import Budget, CleanEmail, Extraction, Intent, Interest, Mailbox
 
 MODEL = "local-rules"
-MODEL_VERSION = "12"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar; 7: periods by their middle, Nordic/Finnish/Polish dates, more legal forms; 8: the intent model reads line items, more currencies and a subject's document number; 9: web forms and applicant-tracking notices in Nordic, Dutch, Portuguese, Italian, Polish, Finnish and Japanese; 10: Nordic, Finnish and Polish forward prefixes (VS:, VB:, VL:, PD:); 11: a domain that drops a descriptor word ("studioferrante"), whose newsletter it is ("Nyhetsbrev från X"); 12: Czech, Slovak and Hungarian months, lower-case Central European names, budgets per user with their count and in more languages
+MODEL_VERSION = "13"  # 3: evidence spans; 4: the intent model gates the confidence; 5: it decides; 6: dated timelines, company grammar; 7: periods by their middle, Nordic/Finnish/Polish dates, more legal forms; 8: the intent model reads line items, more currencies and a subject's document number; 9: web forms and applicant-tracking notices in Nordic, Dutch, Portuguese, Italian, Polish, Finnish and Japanese; 10: Nordic, Finnish and Polish forward prefixes (VS:, VB:, VL:, PD:); 11: a domain that drops a descriptor word ("studioferrante"), whose newsletter it is ("Nyhetsbrev från X"); 12: Czech, Slovak and Hungarian months, lower-case Central European names, budgets per user with their count and in more languages; 13: form labels in Czech, Slovak and Hungarian, table-rendered forms ("Label value")
 
 
 @dataclass(frozen=True)

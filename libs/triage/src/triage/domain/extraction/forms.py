@@ -48,6 +48,13 @@ _FORM_LABELS = {
     "meddelande": "message", "melding": "message", "besked": "message", "bericht": "message",
     "viesti": "message", "mensagem": "message", "messaggio": "message", "wiadomość": "message",
     "お問い合わせ内容": "message",
+    # Czech, Slovak, Hungarian
+    "jméno": "name", "jméno a příjmení": "name", "meno": "name", "meno a priezvisko": "name",
+    "név": "name", "teljes név": "name", "e-mail cím": "email", "email cím": "email",
+    "e-mailová adresa": "email", "společnost": "company",
+    "spoločnosť": "company", "název firmy": "company", "cégnév": "company", "cég": "company",
+    "vállalat": "company", "zpráva": "message", "správa": "message", "üzenet": "message",
+    "telefonszám": "phone",
 }
 # fmt: on
 _APPLIED_NAME = re.compile(
@@ -60,6 +67,8 @@ def relayed_form(clean: CleanEmail) -> dict[str, str]:
     if not RELAY_SENDER.search(f"{clean.from_name or ''} {clean.from_email or ''}"):
         return {}
     fields = form_fields(clean.text)
+    if "email" not in fields:
+        fields = {**_table_fields(clean.text), **fields}
     applied = _APPLIED_NAME.search(clean.text)
     if "name" not in fields and applied:
         fields["name"] = applied.group(1)
@@ -85,6 +94,26 @@ def form_fields(text: str) -> dict[str, str]:
             value = _stacked_value(lines, index, key)
             if value:
                 fields[key] = value
+    return fields
+
+
+_BY_LENGTH = sorted(_FORM_LABELS, key=len, reverse=True)
+
+
+def _table_fields(text: str) -> dict[str, str]:
+    """An HTML table's rows read as "Label value" (Jotform, Tally): a known label, a space,
+    the value; only where no "Label:" line gave the email, so prose is never read this way."""
+    fields: dict[str, str] = {}
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        label = next((label for label in _BY_LENGTH if stripped.lower().startswith(label + " ")), None)
+        key = _FORM_LABELS.get(label) if label else None
+        if label and key and key not in fields:
+            value = stripped[len(label) :].strip()
+            if key == "message":
+                value = "\n".join([value, *(rest.strip() for rest in lines[index + 1 :])]).strip()
+            fields[key] = value
     return fields
 
 
