@@ -4,6 +4,8 @@ lead a demo; the other intents go where their intent says.
 
 from __future__ import annotations
 
+import re
+
 from triage.domain.extraction.text import cue
 from triage.domain.models import Intent, RequiredAction
 
@@ -15,7 +17,15 @@ _PRICING_ASK = cue(
     r"tarifs?", r"tarification", r"combien", r"precios", r"cotización", r"cuánto cuesta",
     r"(?:solicitar|pedir|enviar(?:nos|me)?|mandar(?:nos|me)?) (?:un )?presupuesto",
     r"tabela de preços", r"cotação", r"preventivo", r"listino(?: prezzi)?", r"offerte", r"prijzen",
+    # Nordic, Finnish, Polish, Czech, Slovak, Hungarian (case endings: "árajánlatot", "wyceny")
+    r"pris(?:er|erna|liste|lista|förslag|tilbud|tilbudet)", r"offert(?:en)?", r"hva koster",
+    r"hvad koster", r"vad kostar", r"hinta\w*", r"hinnasto\w*", r"tarjo(?:us|uks)\w*", r"wycen\w*",
+    r"cennik\w*", r"ofert\w* cenow\w*", r"ile kosztuje", r"cenov\w* (?:nabídk|ponuk)\w*",
+    r"cen[íi]k\w*", r"kolik (?:to )?stojí", r"koľko (?:to )?stojí", r"árajánlat\w*", r"árlist\w*",
+    r"mennyibe kerül\w*",
 )
+# Japanese and Korean words carry particles without a space: matched inside the text.
+_PRICING_UNSPACED = re.compile(r"見積|料金|価格|値段|견적|가격")
 # fmt: on
 _ACTIONS: dict[str, RequiredAction] = {
     "support": "forward_support",
@@ -28,5 +38,6 @@ _ACTIONS: dict[str, RequiredAction] = {
 
 def required_action(intent: Intent, text: str) -> RequiredAction:
     if intent == "lead":
-        return "send_pricing" if _PRICING_ASK.search(text) else "schedule_demo"
+        asks = _PRICING_ASK.search(text) or _PRICING_UNSPACED.search(text)
+        return "send_pricing" if asks else "schedule_demo"
     return _ACTIONS[intent]
