@@ -41,3 +41,11 @@ def test_genuine_or_unrelated_domains_are_not(domain: str | None) -> None:
 def test_the_skeleton_folds_what_a_reader_confuses() -> None:
     assert skeleton("RN-0ffice") == skeleton("moffice")
     assert skeleton("nord-licht.de", ".") == skeleton("nord.licht.de", ".")
+
+
+def test_a_companys_own_domains_are_never_look_alikes_of_each_other() -> None:
+    own = ["wislacloud.pl", "wislacloud.com", "wislacloud.de"]
+    assert not is_lookalike("wislacloud.pl", own)
+    assert not is_lookalike("mail.wislacloud.com", own)
+    assert is_lookalike("wislacloud.co", own)  # a TLD the company does not own still imitates it
+    assert is_lookalike("wisllacloud.pl", own)

@@ -34,6 +34,11 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         ("Od 1. července otevíráme nový provoz.", on(2026, 5, 12), "quarter"),
         ("Chceli by sme začať v októbri.", on(2026, 5), "six_months"),
         ("Zmluvu chceme podpísať do konca februára.", on(2026, 1), "quarter"),
+        # Czech, Slovak and Hungarian seasons; Swedish "före"
+        ("Systém chceme spustit před létem.", on(2026, 2), "six_months"),
+        ("Chceli by sme to spustiť na jeseň.", on(2026, 5), "six_months"),
+        ("Ősszel szeretnénk bevezetni az új rendszert.", on(2026, 5), "six_months"),
+        ("Vi vill ha systemet i drift före sommaren.", on(2026, 3), "quarter"),
         # Hungarian months take case endings: "by September", "in March"
         ("Szeptemberre kellene egy működő rendszer.", on(2026, 4, 2), "six_months"),
         ("Márciusban szeretnénk indulni.", on(2026, 1), "quarter"),

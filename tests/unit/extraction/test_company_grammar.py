@@ -57,6 +57,8 @@ def test_a_signature_names_the_company_with_its_legal_form(signature: str, expec
     [
         ("Vi hos Nordkapp Fiskeexport ønsker en demo.", "Nordkapp Fiskeexport"),
         ("Vi i Bergsvik Havn har vokst mye i år.", "Bergsvik Havn"),
+        ("u nás ve firmě Pekárny Novák máme 3 provozovny", "Pekárny Novák"),
+        ("u nas w firmie (Drukarnia Kolor-Max, jakieś 60 osób) księgowa odchodzi", "Drukarnia Kolor-Max"),
         ("Chez Boulangerie Martin, nous cherchons un outil.", "Boulangerie Martin"),
         ("Aqui na Padaria Estrela queremos mudar de sistema.", "Padaria Estrela"),
         ("Bei der Stadtwerke Kiel suchen wir eine Lösung.", "Stadtwerke Kiel"),

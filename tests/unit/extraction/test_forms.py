@@ -62,3 +62,10 @@ def test_prose_is_not_read_as_a_table_when_labelled_lines_give_the_email() -> No
     text = "Name: Lars Ekström\nEmail: lars@hamn.se\nMessage: Hello\nCompany policy says we need a demo."
     fields = relayed_form(relayed("forms@fjordline-software.com", text))
     assert "company" not in fields
+
+
+def test_a_label_of_two_names_reads_by_its_known_part() -> None:
+    text = ("Zgłaszający: Renata Lis\nAdres e-mail: r.lis@hutnik.example\nOrganizacja / klient: Hutnik Logistyka\n"
+            "Opis problemu: PIT-11 nie generuje się.")
+    fields = relayed_form(relayed("pomoc-form@wislacloud.pl", text, "Formularz Pomocy"))
+    assert (fields["name"], fields["email"], fields["company"]) == ("Renata Lis", "r.lis@hutnik.example", "Hutnik Logistyka")

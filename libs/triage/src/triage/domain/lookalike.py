@@ -34,12 +34,12 @@ def is_lookalike(sender_domain: str | None, trusted: list[str]) -> bool:
     if not sender_domain:
         return False
     sender = sender_domain.lower().strip(".")
-    for domain in (d.lower().strip(".") for d in trusted):
-        if not domain or sender == domain or sender.endswith("." + domain):
-            continue
-        if _imitates(sender, domain):
-            return True
-    return False
+    domains = [domain for domain in (d.lower().strip(".") for d in trusted) if domain]
+    # One of the trusted domains is trusted, whatever the others look like: wislacloud.pl is
+    # not a look-alike of the same company's wislacloud.com.
+    if any(sender == domain or sender.endswith("." + domain) for domain in domains):
+        return False
+    return any(_imitates(sender, domain) for domain in domains)
 
 
 def _imitates(sender: str, trusted: str) -> bool:

@@ -13,13 +13,13 @@ from datetime import date, datetime, timedelta
 # Where a phrase points inside a period: "before the summer" at its start, "within the first
 # half" or "by the end of Q1" at its end, "after the summer" just after it; otherwise its middle.
 _BEFORE = re.compile(
-    r"(?<!\w)(?:before|prior to|avant|antes|vor|prima|voor|før|innan|före|inden|przed|ennen)"
+    r"(?<!\w)(?:before|prior to|avant|antes|vor|prima|voor|før|innan|före|inden|przed|ennen|před|pred)"
     r"(?:\s+(?:the|l'|le|la|el|de|del|do|da|das|dem|der|dell'|del|het)\s*)?\s*$",
     re.IGNORECASE,
 )
 _WITHIN = re.compile(
     r"(?<!\w)(?:within|entro|dentro|innerhalb|binnen|inom|innen|inden for|w ciągu|by|"
-    r"until|till|bis|hasta|até|tot|d'ici|senest|senast|do)"
+    r"until|till|bis|hasta|até|tot|d'ici|senest|senast|do|během|počas|v průběhu)"
     r"(?:\s+(?:the|l'|le|la|el|il|de|del|do|da|das|dem|der|dell'|het|o|a|ao)\s*)?\s*$",
     re.IGNORECASE,
 )

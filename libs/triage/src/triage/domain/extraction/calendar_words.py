@@ -57,6 +57,12 @@ EXTRA_SEASONS = {
     "keväällä": 3, "kevääseen": 3, "kevättä": 3, "talvella": 12, "talveen": 12,
     "latem": 6, "lata": 6, "jesienią": 9, "jesieni": 9, "wiosną": 3, "wiosny": 3, "zimą": 12,
     "zimy": 12, "wakacjach": 6, "wakacji": 6,
+    # Czech and Slovak ("do léta", "na podzim", "v lete", "do jesene")
+    "léto": 6, "léta": 6, "létě": 6, "jaro": 3, "jara": 3, "jaře": 3, "podzim": 9, "podzimu": 9,
+    "zimě": 12, "létem": 6, "jarem": 3, "podzimem": 9, "zimou": 12, "leto": 6, "leta": 6, "lete": 6, "jari": 3, "jeseň": 9, "jesene": 9,
+    # Hungarian: the ending is the preposition ("nyárig" until summer, "ősszel" in autumn)
+    "nyáron": 6, "nyárig": 6, "nyárra": 6, "ősszel": 9, "őszig": 9, "őszre": 9,
+    "tavasszal": 3, "tavaszig": 3, "tavaszra": 3, "télen": 12, "télig": 12, "télre": 12,
 }
 EXTRA_ORDINALS = {
     "første": 1, "andre": 2, "tredje": 3, "fjerde": 4, "första": 1, "andra": 2, "fjärde": 4,
@@ -75,7 +81,7 @@ EXTRA_NUMBERS = {
 # Prepositions that put a date before the period they name, or its whole span first.
 EXTRA_LEADS = (
     r"før|innen|innan|inden|senest|senast|seinast|til|till|på|fra|från|frem til|"
-    r"fram till|inden for|indenfor|ennen|do|przed|od|na|w|v|ve|k|ke|pred"
+    r"fram till|inden for|indenfor|ennen|do|przed|od|na|w|v|ve|k|ke|pred|před|före"
 )  # fmt: skip
 EXTRA_STARTS = r"begynnelsen av|starten av|början av|begyndelsen af|starten af|początku|alussa"
 EXTRA_MIDS = r"midten av|mitten av|midten af|połowie"
@@ -88,10 +94,11 @@ EXTRA_UNITS = (r"dager|dage|dagar|dni|uker|uke|uger|uge|veckor|vecka|tygodni|tyg
 
 EXTRA_SEASON_LEADS = (r"før|innen|innan|inden|senest|senast|till|til|i|i\s+løpet\s+av|"
                       r"i\s+løbet\s+af|under|etter|efter|lige\s+efter|rett\s+etter|direkt\s+efter|"
-                      r"ennen|przed|po|do|na|w|this\s+coming")  # fmt: skip
+                      r"ennen|przed|po|do|na|w|v|ve|před|pred|före|this\s+coming")  # fmt: skip
 # Season forms that carry their own preposition (Finnish "kesällä", Polish "jesienią").
 INFLECTED_SEASONS = ("kesällä", "syksyllä", "keväällä", "talvella", "latem", "jesienią",
-                     "wiosną", "zimą")  # fmt: skip
+                     "wiosną", "zimą", "nyáron", "nyárig", "nyárra", "ősszel", "őszig", "őszre",
+                     "tavasszal", "tavaszig", "tavaszra", "télen", "télig", "télre")  # fmt: skip
 EXTRA_NEW_YEAR = (r"årsskiftet|nyttår|nyår|nytår|utgangen\s+av\s+året|slutten\s+av\s+året|"
                   r"udgangen\s+af\s+året|slutningen\s+af\s+året|slutet\s+av\s+året|"
                   r"årets\s+slut|vuodenvaihde\w*|vuoden\s+loppuun|vuoden\s+lopussa|"

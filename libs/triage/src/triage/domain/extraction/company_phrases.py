@@ -36,9 +36,11 @@ _INTRODUCTION = re.compile(
 )
 # A sentence that opens on the place the sender works: "Chez X, …", "Aqui na X", "Hos X".
 _OPENING = (r"chez|aqui na|aqui no|aquí en|aqui en|bei der|bei|hier bei|hier bij|bij|hos|her hos|"
-            r"her på|här på|här hos|qui da|qui alla|qui in|at|here at")
+            r"her på|här på|här hos|qui da|qui alla|qui in|at|here at|u nas w firmie|u nas w|"
+            r"u nás ve firmě|u nás ve společnosti|u nás v|u nás vo firme|u nás v spoločnosti|"
+            r"w firmie|ve firmě|ve společnosti|vo firme|v spoločnosti")
 _OPENING_INTRODUCTION = re.compile(
-    rf"(?:^|(?<=[.!?]\s))[ \t]*(?:{_OPENING})\s+(?:{_ARTICLES}\s+)?(?-i:(?=[A-ZÀ-Ý]))",
+    rf"(?:^|(?<=[.!?]\s))[ \t]*(?:{_OPENING})\s+(?:{_ARTICLES}\s+)?\(?(?-i:(?=[A-ZÀ-Ý]))",
     re.IGNORECASE | re.MULTILINE,
 )
 _DIRECT_INTRODUCTION = re.compile(

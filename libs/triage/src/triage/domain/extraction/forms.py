@@ -54,7 +54,9 @@ _FORM_LABELS = {
     "e-mailová adresa": "email", "společnost": "company",
     "spoločnosť": "company", "název firmy": "company", "cégnév": "company", "cég": "company",
     "vállalat": "company", "zpráva": "message", "správa": "message", "üzenet": "message",
-    "telefonszám": "phone",
+    "telefonszám": "phone", "imię": "first_name", "nazwisko": "last_name", "zgłaszający": "name",
+    "organizacja": "company", "nazwa organizacji": "company", "klient": "company",
+    "zadavatel": "name", "žadatel": "name", "bejelentő": "name",
 }
 # fmt: on
 _APPLIED_NAME = re.compile(
@@ -83,7 +85,7 @@ def form_fields(text: str) -> dict[str, str]:
     lines = text.split("\n")
     for index, line in enumerate(lines):
         match = _FORM_FIELD.match(line)
-        key = _FORM_LABELS.get(match.group(1).strip().lower()) if match else None
+        key = label_key(match.group(1)) if match else None
         if match and key and key not in fields:
             value = _form_message(lines, index) if key == "message" else match.group(2).strip()
             if value:
@@ -117,16 +119,22 @@ def _table_fields(text: str) -> dict[str, str]:
     return fields
 
 
+def label_key(label: str) -> str | None:
+    """The field a label names: whole, else its first known part ("Organizacja / klient")."""
+    parts = [label.strip().lower(), *(part.strip().lower() for part in label.split("/"))]
+    return next((_FORM_LABELS[part] for part in parts if part in _FORM_LABELS), None)
+
+
 def _stacked_label(line: str) -> str | None:
-    return _FORM_LABELS.get(line.strip().rstrip(":").strip().lower())
+    return label_key(line.strip().rstrip(":"))
 
 
 def _stacked_value(lines: list[str], index: int, key: str) -> str:
     """The lines under a stacked label, up to the next label (one line, unless a message)."""
     collected: list[str] = []
     for line in lines[index + 1:]:
-        if _stacked_label(line) or _FORM_FIELD.match(line) and _FORM_LABELS.get(
-                _FORM_FIELD.match(line).group(1).strip().lower()):  # type: ignore[union-attr]
+        labelled = _FORM_FIELD.match(line)
+        if _stacked_label(line) or labelled and label_key(labelled.group(1)):
             break
         if not line.strip() and collected and key != "message":
             break
@@ -140,7 +148,7 @@ def _form_message(lines: list[str], index: int) -> str:
     collected = [_FORM_FIELD.match(lines[index]).group(2).strip()]  # type: ignore[union-attr]
     for line in lines[index + 1 :]:
         match = _FORM_FIELD.match(line)
-        if match and match.group(1).strip().lower() in _FORM_LABELS:
+        if match and label_key(match.group(1)):
             break
         collected.append(line.strip())
     return "\n".join(collected).strip()
