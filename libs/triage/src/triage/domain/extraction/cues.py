@@ -113,6 +113,12 @@ INTENT_CUES: dict[str, Cues] = {
             r"praktikum", r"candidature", r"lettre de motivation", r"offre d'emploi", r"postuler",
             r"candidatura", r"currículum", r"carta de presentación", r"solicitud de empleo",
             r"oferta de empleo", r"vacante", r"postular",
+            # Italian, Portuguese, Dutch, Nordic, Finnish, Polish, Czech, Slovak, Hungarian
+            r"tirocinio", r"stage curricolare", r"candidatar-me", r"estágio", r"sollicitatie",
+            r"solliciteren", r"ansökan", r"søknad", r"ansøgning", r"praktikplats",
+            r"työhakemus", r"ansioluettelo", r"harjoittelu\w*", r"życiorys", r"staż\w*",
+            r"aplikuję", r"rekrutacj\w*", r"životopis\w*", r"stáž\w*",
+            r"přihlášk\w*", r"uchádza\w*", r"önéletrajz\w*", r"gyakornok\w*",
         ),
         weak=cue(
             r"position", r"role", r"years of experience", r"careers?(?: page| portal)?",
