@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from triage.domain.extraction.about import strip_reply_prefixes
 from triage.domain.extraction.forms import relayed_form
 from triage.domain.models import CleanEmail
 from triage.domain.pipeline import EPOCH
@@ -69,3 +70,19 @@ def test_a_label_of_two_names_reads_by_its_known_part() -> None:
             "Opis problemu: PIT-11 nie generuje się.")
     fields = relayed_form(relayed("pomoc-form@wislacloud.pl", text, "Formularz Pomocy"))
     assert (fields["name"], fields["email"], fields["company"]) == ("Renata Lis", "r.lis@hutnik.example", "Hutnik Logistyka")
+
+
+@pytest.mark.parametrize(
+    ("subject", "bare"),
+    [
+        ("RE: FW: Angebot für 3 Lager", "Angebot für 3 Lager"),
+        ("Odp: Wycena dla 300 osób", "Wycena dla 300 osób"),
+        ("Vá: Bérszámfejtés", "Bérszámfejtés"),
+        ("PD: Poptávka - mzdový systém", "Poptávka - mzdový systém"),
+        ("VS: Tarjouspyyntö", "Tarjouspyyntö"),
+        ("Antw: Offerte", "Offerte"),
+        ("Ivo: a name, not a prefix", "Ivo: a name, not a prefix"),
+    ],
+)
+def test_reply_and_forward_prefixes_of_every_client_language_are_stripped(subject: str, bare: str) -> None:
+    assert strip_reply_prefixes(subject) == bare

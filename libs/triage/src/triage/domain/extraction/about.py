@@ -12,6 +12,7 @@ from triage.domain.extraction.domains import EMAIL_ADDRESS, in_domains
 from triage.domain.extraction.forms import relayed_form
 from triage.domain.models import CleanEmail, EvidenceSource, Mailbox
 from triage.domain.normalize import split_body
+from triage.domain.normalize.vocabulary import FORWARD_SUBJECT_PREFIXES, REPLY_SUBJECT_PREFIXES
 
 
 @dataclass(frozen=True)
@@ -124,4 +125,12 @@ def _from_forward(clean: CleanEmail) -> About:
 
 
 def strip_reply_prefixes(subject: str) -> str:
-    return re.sub(r"^\s*((re|aw|sv|fwd?|fw|wg|tr|rv|enc)\s*:\s*)+", "", subject, flags=re.I)
+    return _SUBJECT_PREFIXES.sub("", subject)
+
+
+# Every reply and forward prefix, stacked ("RE: FW: AW:"); longest first ("fwd" before "fw").
+_SUBJECT_PREFIXES = re.compile(
+    rf"^\s*(?:(?:{'|'.join(sorted({*REPLY_SUBJECT_PREFIXES, *FORWARD_SUBJECT_PREFIXES}, key=len, reverse=True))})"
+    r"\s*:\s*)+",
+    re.IGNORECASE,
+)

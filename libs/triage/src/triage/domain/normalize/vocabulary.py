@@ -83,6 +83,9 @@ HEADER_FIELDS = {
 # Fwd (en), WG (de), TR (fr), RV (es), ENC/REENV (pt), I (it), Doorst (nl), VS (no, da), VB (sv),
 # VL (fi), PD (pl): how each language's mail client marks a forward
 FORWARD_SUBJECT_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "reenv", "i", "doorst", "vs", "vb", "vl", "pd")
+# Re (en, fr, es, it), AW/Antw (de, nl), SV (sv, no, da), VS (fi), Odp (pl), Vá (hu), R (it
+# Outlook), Ynt (tr), Atb (lt), Odg (hr), RES (pt): how each language's client marks a reply
+REPLY_SUBJECT_PREFIXES = ("re", "aw", "antw", "sv", "vs", "odp", "vá", "r", "ynt", "atb", "odg", "res")
 CLOSINGS = (
     # English
     "best", "best regards", "best wishes", "kind regards", "warm regards", "warmest regards",
