@@ -16,6 +16,20 @@ from triage.domain.extraction.company_phrases import company_field, introduced_n
 from triage.domain.models import CleanEmail
 
 
+def newsletter(sender: str, name: str, text: str, footer: str = "") -> CleanEmail:
+    return CleanEmail(
+        email_id="e",
+        thread_id="t",
+        mailbox="sales@example.com",
+        received_at=datetime(2026, 3, 1, tzinfo=UTC),
+        from_email=sender,
+        from_name=name,
+        subject="Issue 4",
+        text=text,
+        footer=footer,
+    )
+
+
 def about(text: str = "Hello.", signature: str = "", footer: str = "", name: str = "Ola Nordmann"):
     return About(
         name=name, email="ola@example.no", subject="", text=text, signature=signature, footer=footer
@@ -105,17 +119,7 @@ def test_a_footer_sentence_or_parenthesis_ends_the_part_before_a_legal_name() ->
         "You get this because you subscribed at tidings.example. Tidings Media Ltd, 1 Main "
         "Street, London. Unsubscribe"
     )
-    clean = CleanEmail(
-        email_id="e",
-        thread_id="t",
-        mailbox="sales@example.com",
-        received_at=datetime(2026, 3, 1, tzinfo=UTC),
-        from_email="news@tidings.example",
-        from_name="The Tide",
-        subject="Issue 4",
-        text="News.",
-        footer=footer,
-    )
+    clean = newsletter("news@tidings.example", "The Tide", "News.", footer=footer)
     assert publisher_of(clean).name == "Tidings Media Ltd"
     wrapped = (
         "Ricevi questa email perché sei iscritto alla newsletter di Notizie Porto (Editrice\n"
@@ -144,15 +148,10 @@ def test_a_domain_may_leave_out_a_descriptor_between_the_names_first_and_last_wo
 
 
 def test_whose_newsletter_it_is_names_the_publisher_after_a_publisher_line_or_a_legal_name() -> None:
-    clean = CleanEmail(
-        email_id="e",
-        thread_id="t",
-        mailbox="info@example.se",
-        received_at=datetime(2026, 3, 1, tzinfo=UTC),
-        from_email="info@skargardsforeningen.example",
-        from_name="Skärgårdsbrevet",
-        subject="Skärgårdsbrevet nr 3",
-        text="SKÄRGÅRDSBREVET nr 3\nNyhetsbrev från Svenska Skärgårdsföreningen\n\n* Nytt seminarium",
+    clean = newsletter(
+        "info@skargardsforeningen.example",
+        "Skärgårdsbrevet",
+        "SKÄRGÅRDSBREVET nr 3\nNyhetsbrev från Svenska Skärgårdsföreningen\n\n* Nytt seminarium",
     )
     assert publisher_of(clean).name == "Svenska Skärgårdsföreningen"
     # a title reads the same way; the legal name in the footer wins
