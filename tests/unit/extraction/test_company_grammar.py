@@ -13,6 +13,7 @@ import pytest
 from triage.domain.extraction.about import About
 from triage.domain.extraction.company import company_name, publisher_of
 from triage.domain.extraction.company_phrases import company_field, introduced_name, japanese_name
+from triage.domain.extraction.person import person_of
 from triage.domain.models import CleanEmail
 
 
@@ -78,10 +79,52 @@ def test_a_signature_names_the_company_with_its_legal_form(signature: str, expec
         ("Bei der Stadtwerke Kiel suchen wir eine Lösung.", "Stadtwerke Kiel"),
         ("Hello. We're Greenleaf Dental Studio, three sites in Leeds.", "Greenleaf Dental Studio"),
         ("Olemme Lapin Kuljetus ja etsimme järjestelmää.", "Lapin Kuljetus"),
+        ("Pracuję w Stalbud Konstrukcje w dziale kadr.", "Stalbud Konstrukcje"),
+        ("pracuji ve Slévárna Kroměříž jako mzdová účetní", "Slévárna Kroměříž"),
+        ("jag jobbar på Kustfrakt Väst och lönen syns inte", "Kustfrakt Väst"),
+        ("jeg arbejder hos Fynbo Tømrer, og appen virker ikke", "Fynbo Tømrer"),
     ],
 )
 def test_the_sender_introduces_the_company(text: str, expected: str) -> None:
     assert introduced_name(text, ("Ola Nordmann",)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Piszę w sprawie faktury za luty.", "pracuji v sobotu a nemám přístup", "jag jobbar på kvällen"],
+)
+def test_a_working_day_or_errand_is_no_company(text: str) -> None:
+    assert introduced_name(text, ("Ola Nordmann",)) is None
+
+
+def test_a_from_name_with_a_legal_form_is_the_firm_and_the_signature_names_the_person() -> None:
+    sent = about(
+        "Vedlagt finner dere fornyelsestilbudet.",
+        signature="Med vennlig hilsen\nKari Lunde\nKundeansvarlig\nBryggen Lisens AS · Org.nr. 915 402 118",
+        name="Bryggen Lisens AS",
+    )
+    assert company_name(sent, "bryggenlisens.no") == "Bryggen Lisens AS"
+    assert person_of("vendor", sent).name == "Kari Lunde"
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ("clinicasulsaude.pt", "Sul Saúde – Clínicas Privadas, S.A."),
+        # the brand is not the domain's: the dash parts a person from the firm
+        ("clinicasprivadas.pt", "Clínicas Privadas, S.A."),
+    ],
+)
+def test_a_brand_dash_legal_name_line_is_one_name_when_the_domain_spells_the_brand(
+    domain: str, expected: str
+) -> None:
+    signature = "Cumprimentos,\nAna Reis\n\nSul Saúde – Clínicas Privadas, S.A.\nSede: Rua Alta 1, Faro"
+    assert company_name(about(signature=signature, name="Ana Reis"), domain) == expected
+
+
+def test_a_dash_before_an_organiser_sentence_keeps_only_the_legal_name() -> None:
+    footer = "Premio Vetrine – organizzato da Fiere Lombarde S.r.l."
+    assert company_name(about(footer=footer), "premiovetrine.it") == "Fiere Lombarde S.r.l."
 
 
 def test_an_object_pronoun_or_a_place_met_is_not_an_introduction() -> None:

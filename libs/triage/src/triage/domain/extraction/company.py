@@ -21,7 +21,7 @@ from triage.domain.extraction.company_spelling import name_spelling
 from triage.domain.extraction.company_suffix import suffixed_name
 from triage.domain.extraction.domains import company_domain, domain_label, website_domain
 from triage.domain.extraction.forms import RELAY_SENDER
-from triage.domain.extraction.legal import TRAILING_FORM
+from triage.domain.extraction.legal import TRAILING_FORM, ends_in_legal_form
 from triage.domain.extraction.text import squash
 from triage.domain.models import CleanEmail, Company, Intent, Mailbox
 
@@ -60,7 +60,8 @@ def company_name(
     """The name as the sender writes it (signature, their introduction, then the body);
     null when never written, never a person's name nor the mailbox's own company."""
     label = squash(domain_label(domain)) if domain else ""
-    people = (about.name,) if about.name else ()  # a signature's first name line may be the firm
+    # a signature's first name line may be the firm; a From name with a legal form is the firm
+    people = (about.name,) if about.name and not ends_in_legal_form(about.name) else ()
     finders: tuple[Callable[[], str | None], ...] = (
         lambda: _written_name(about.signature, label),
         lambda: suffixed_name(about.text, label) or japanese_name(about.text),

@@ -62,16 +62,43 @@ def suffixed_name(text: str, label: str, words: int = 6) -> str | None:
     """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first;
     after a footer's label ("Impressum: X GmbH"), never a register entry or another party."""
     names = [
-        name
-        for segment in segments(text)
-        if (part := _after_label(segment))
-        and LEGAL_SUFFIX.search(part)
-        and len(TRAILING_FORM.sub("", part).split()) <= words
-        if (name := _capitalized_tail(part)) and not _REGISTER_WORDS.search(name)
+        *_dashed_names(text, label),
+        *(
+            name
+            for segment in segments(text)
+            if (part := _after_label(segment))
+            and LEGAL_SUFFIX.search(part)
+            and len(TRAILING_FORM.sub("", part).split()) <= words
+            if (name := _capitalized_tail(part)) and not _REGISTER_WORDS.search(name)
+        ),
     ]
     return next((name for name in names if label and label in squash(name)), None) or next(
         iter(names), None
     )
+
+
+_DASHED = re.compile(r"^(?P<brand>[^\s–—-][^–—]{2,40}?)\s[–—-]\s(?P<rest>[^–—|·•]+)$")
+
+
+def _dashed_names(text: str, label: str) -> list[str]:
+    """ "Norte Saúde – Hospitais Privados, S.A.": a brand, a dash, then the whole legal name,
+    one company's name when the domain spells the brand (else a person and a firm, say)."""
+    names = []
+    for line in text.split("\n") if label else ():
+        match = _DASHED.match(line.strip())
+        if not match:
+            continue
+        brand, rest = match.group("brand"), match.group("rest").strip().rstrip(" ,;")
+        squashed = squash(brand)
+        if (
+            len(squashed) >= 4
+            and squashed in label
+            and is_capital(brand)
+            and LEGAL_SUFFIX.search(rest)
+            and _capitalized_tail(rest) == rest
+        ):
+            names.append(line.strip().rstrip(" ,;"))
+    return names
 
 
 def _after_label(segment: str) -> str | None:

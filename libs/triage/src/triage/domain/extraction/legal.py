@@ -29,3 +29,8 @@ LEGAL_FORMS = "|".join(
 # A name's legal form at its end, and the form with what separates it from the name.
 LEGAL_SUFFIX = re.compile(rf"\b(?:{LEGAL_FORMS})\.?$")
 TRAILING_FORM = re.compile(rf",?\s+(?:{LEGAL_FORMS})\.?$")
+
+
+def ends_in_legal_form(name: str) -> bool:
+    """ "Nordisk Lisens AS" in a From header is the company writing, not a person."""
+    return bool(TRAILING_FORM.search(name.strip(" \"'")))

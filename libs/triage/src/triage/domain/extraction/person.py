@@ -8,7 +8,7 @@ import re
 
 from triage.domain.extraction.about import About
 from triage.domain.extraction.forms import RELAY_SENDER
-from triage.domain.extraction.legal import LEGAL_SUFFIX
+from triage.domain.extraction.legal import LEGAL_SUFFIX, ends_in_legal_form
 from triage.domain.models import Intent, Person
 
 
@@ -21,8 +21,8 @@ def person_of(intent: Intent, about: About) -> Person:
 
 
 def _clean_name(name: str | None) -> str | None:
-    if not name or "@" in name or RELAY_SENDER.search(name):
-        return None
+    if not name or "@" in name or RELAY_SENDER.search(name) or ends_in_legal_form(name):
+        return None  # a company's name in the From header: the signature names the person
     return name.strip(" \"'") or None
 
 
