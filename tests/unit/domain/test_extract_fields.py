@@ -29,7 +29,11 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         # explicit dates, in days: up to a month away is now
         ("We must sign by 28 February.", JAN, "quarter"),
         ("Queremos firmar antes del 5 de febrero.", JAN, "now"),
-        ("Wir wollen bis zum 20. April unterschreiben.", JAN, "six_months"),
+        ("Wir wollen bis zum 30. April unterschreiben.", JAN, "six_months"),
+        # "within about three months": 3.3 months off is a quarter away
+        ("Wir wollen bis zum 20. April unterschreiben.", JAN, "quarter"),
+        ("Vogliamo chiudere entro fine anno.", on(2025, 9, 20), "quarter"),  # 3.4 months
+        ("We want to be live by the end of the year.", on(2025, 9, 1), "six_months"),  # 4 months
         ("Wir wollen bis zum 30. März unterschreiben.", JAN, "quarter"),
         ("We go live on March 3rd, 2026.", JAN, "quarter"),
         ("Il faut que tout soit installé pour le 2 août.", JAN, "unknown"),

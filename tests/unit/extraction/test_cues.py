@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.domain.extraction.cues import INTENT_CUES
+from triage.domain.extraction.cues import EXPANSION, INTENT_CUES
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,46 @@ def test_an_applicants_words_in_each_language_vote_for_job_applicant(text: str) 
 )
 def test_everyday_words_are_not_an_application(text: str) -> None:
     assert INTENT_CUES["job_applicant"].score(text) == 0
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("vendor", "Siamo un'agenzia di marketing: i nostri servizi aiutano le aziende SaaS."),
+        ("vendor", "A nossa agência ajuda as empresas de saúde; proposta de parceria em anexo."),
+        ("vendor", "Wij helpen SaaS bedrijven met onze diensten."),
+        ("vendor", "Vi hjälper B2B företag att växa, våra tjänster kostar lite."),
+        ("vendor", "Nasza agencja pomaga firmom w pozyskiwaniu klientów."),
+        ("vendor", "Naše agentura pomáhá firmám s marketingem."),
+        ("vendor", "Ügynökségünk segít a cégeknek."),
+        ("vendor", "Veuillez trouver notre devis de renouvellement pour 24 mois."),
+        ("vendor", "Olá, queria apresentar a nossa equipa nearshore."),
+        ("support", "O conector parou de trazer pedidos, já tentei reativar."),
+        ("support", "Het dashboard werkt niet sinds gisteren."),
+        ("support", "Aplikacja nie działa, pojawia się błąd."),
+        ("support", "A rendszer nem működik."),
+        ("spam", "Please remit the payment to our new account, not the one on the invoice."),
+        ("spam", "Bitte überweisen Sie auf unsere neue Bankverbindung."),
+        ("spam", "Are you at your desk? I need you to handle something for me discreetly."),
+        ("spam", "Kup trzy karty podarunkowe i odeślij kody."),
+    ],
+)
+def test_vendor_support_and_fraud_words_in_more_languages(intent: str, text: str) -> None:
+    assert INTENT_CUES[intent].score(text) >= 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We'd like to add 6 more licenses for the new branch.",
+        "Queremos a ampliação do contrato para mais 6 unidades.",
+        "Wir brauchen weitere Lizenzen für zwei Standorte.",
+        "Potrzebujemy dodatkowe licencje dla nowego oddziału.",
+    ],
+)
+def test_a_customer_buying_more_is_an_expansion(text: str) -> None:
+    assert EXPANSION.search(text)
+
+
+def test_a_problem_with_the_current_licenses_is_no_expansion() -> None:
+    assert not EXPANSION.search("Our licenses stopped working after the renewal.")

@@ -17,6 +17,7 @@ from triage.domain.extraction.intent_model import (
     weights_from_json,
     weights_to_json,
 )
+from triage.domain.extraction.signals import intent_signals
 from triage.domain.models import AuthVerdicts, CleanEmail, Mailbox
 from triage.domain.pipeline import EPOCH
 
@@ -173,3 +174,32 @@ def test_the_shipped_model_is_the_default_and_is_calibrated() -> None:
     assert extract_fields(MESSAGE, MAILBOX) == extract_fields(MESSAGE, MAILBOX, shipped)
     assert 0.1 < shipped.temperature < 5
     assert set(shipped.classes) == {"lead", "support", "vendor", "job_applicant", "newsletter", "spam"}
+
+
+def test_a_reply_from_a_look_alike_of_a_domain_in_the_quoted_thread_is_spam() -> None:
+    # A hijacked thread: lumenlog-io.com answers the quote lumenlog.io sent, asking for the
+    # payment to go to a new account. Neither domain is ours or a customer's.
+    thread = "From: Rachel Kim <rachel.kim@lumenlog.io>\nSubject: Renewal quote Q-2026-0193\n> Please find the quote"
+    hijack = MESSAGE.model_copy(update={"from_email": "rachel.kim@lumenlog-io.com", "quoted": thread})
+    genuine = MESSAGE.model_copy(update={"from_email": "rachel.kim@lumenlog.io", "quoted": thread})
+
+    outcome = extract_fields(hijack, MAILBOX, sure_of("vendor"))
+
+    assert (outcome.extraction.intent, outcome.decided_by) == ("spam", "thread_lookalike")
+    assert extract_fields(genuine, MAILBOX, sure_of("vendor")).decided_by == "intent_model"
+
+
+def test_a_customer_buying_more_is_a_feature_of_its_own() -> None:
+    # Alone, s:customer pulls towards support; the pair lets the model learn "customer + more seats".
+    buying = signals("We'd like to add 6 more licenses", customer=True, expansion=True)
+
+    assert {"s:customer", "s:expansion", "s:customer_expands"} <= set(intent_features(clean(), buying, MAILBOX))
+    assert "s:customer_expands" not in intent_features(clean(), signals(customer=True), MAILBOX)
+
+
+def test_the_signals_see_a_customer_buying_more_in_the_text() -> None:
+    message = clean(text="Hi Ana, we'd like to add 6 more licenses for Contagem.", from_email="rui@globex.com")
+
+    seen = intent_signals(message, MAILBOX)
+
+    assert (seen.customer, seen.expansion) == (True, True)

@@ -112,3 +112,18 @@ def test_a_bottom_posters_signature_below_the_quotes_is_not_history() -> None:
 
     assert parts.signature == "--\nTim, ACME"
     assert "Tim, ACME" not in parts.quoted
+
+
+def test_a_senders_one_line_opt_out_is_prose_and_the_signature_below_it_is_found() -> None:
+    # A vendor's "Not the right person?" once started the footer, which swallowed the
+    # signature (phone, legal form, website) and left the intent model reading "no signature".
+    body = (
+        f"{NEWEST}\n\nNot the right person? Let me know who is.\n\nBest regards,\nSiobhan Doherty\n"
+        "Lumen Facility Services DAC\n\nCONFIDENTIALITY NOTICE: This e-mail is intended solely for the addressee."
+    )
+
+    parts = split_body(body)
+
+    assert parts.text == f"{NEWEST}\n\nNot the right person? Let me know who is."
+    assert parts.signature == "Best regards,\nSiobhan Doherty\nLumen Facility Services DAC"
+    assert parts.footer is not None and parts.footer.startswith("CONFIDENTIALITY NOTICE")

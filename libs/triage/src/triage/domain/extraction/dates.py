@@ -260,4 +260,7 @@ def _ahead(
         months = 0  # the period is under way
     if months < 0:
         return 99
-    return months + after if months > 0 else 0  # the end of this month is this month
+    if months == 0:
+        return 0  # the end of this month is this month
+    # The end of a month is counted from the day of sending, not the first of its month.
+    return months + after - (sent.day - 1) / MONTH_DAYS if after else months

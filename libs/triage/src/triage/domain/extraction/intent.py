@@ -14,7 +14,11 @@ from triage.domain.extraction.intent_model import (
     intent_features,
     intent_probabilities,
 )
-from triage.domain.extraction.signals import imitates_known_domain, signals_of
+from triage.domain.extraction.signals import (
+    imitates_known_domain,
+    imitates_quoted_correspondent,
+    signals_of,
+)
 from triage.domain.models import CleanEmail, Intent, Mailbox
 
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
@@ -97,6 +101,8 @@ def _spam_gate(
         return Verdict("spam", "auth_fail", 0.95)
     if imitates_known_domain(clean, mailbox):
         return Verdict("spam", "lookalike_domain", 0.95)
+    if imitates_quoted_correspondent(clean):
+        return Verdict("spam", "thread_lookalike", 0.95)
     if hard_only:  # below this, keyword evidence: the model weighs it
         return None
     # A real company pitches from its own domain; a free-mail pitch is junk.

@@ -111,6 +111,7 @@ class Signals:
     cue_scores: Mapping[str, int]
     subject: str = ""
     lookalike: bool = False
+    expansion: bool = False  # buying more seats, sites or products (cues.EXPANSION)
 
 
 def intent_features(clean: CleanEmail, signals: Signals, mailbox: Mailbox) -> list[str]:
@@ -163,6 +164,9 @@ def _sender_features(signals: Signals) -> set[str]:
         f"s:relay_{signals.relay}": signals.relay is not None,
         "s:short": len(signals.words.split()) < 8,
         "s:lookalike": signals.lookalike,
+        "s:expansion": signals.expansion,
+        # on its own s:customer pulls towards support; a customer buying more is a lead
+        "s:customer_expands": signals.customer and signals.expansion,
     }
     return {name for name, on in flags.items() if on}
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from triage.domain.extraction.about import About, about_whom, strip_reply_prefixes
-from triage.domain.extraction.cues import INTENT_CUES
-from triage.domain.extraction.domains import email_domain, in_domains, is_free_mail
+from triage.domain.extraction.cues import EXPANSION, INTENT_CUES
+from triage.domain.extraction.domains import EMAIL_ADDRESS, email_domain, in_domains, is_free_mail
 from triage.domain.extraction.intent_model import Signals
 from triage.domain.lookalike import is_lookalike
 from triage.domain.models import CleanEmail, Mailbox
@@ -55,7 +55,8 @@ def signals_of(clean: CleanEmail, about: About, mailbox: Mailbox, scores: dict[s
         relay=about.relay,
         cue_scores=scores,
         subject=strip_reply_prefixes(clean.subject),
-        lookalike=imitates_known_domain(clean, mailbox),
+        lookalike=imitates_known_domain(clean, mailbox) or imitates_quoted_correspondent(clean),
+        expansion=EXPANSION.search(about.evidence) is not None,
     )
 
 
@@ -97,3 +98,12 @@ def _fake_reply(clean: CleanEmail) -> bool:
 def imitates_known_domain(clean: CleanEmail, mailbox: Mailbox) -> bool:
     """The sender's domain dressed up as ours or a customer's (nordIicht-robotics.de)."""
     return is_lookalike(email_domain(clean.from_email), [*mailbox.domains, *mailbox.customer_domains])
+
+
+def imitates_quoted_correspondent(clean: CleanEmail) -> bool:
+    """A reply from a look-alike of a domain in the thread it quotes (lumenlog-io.com answering
+    lumenlog.io's quote): a hijacked conversation, whatever the mailbox's own domains are."""
+    sender = email_domain(clean.from_email)
+    quoted = {email_domain(address) for address in EMAIL_ADDRESS.findall(clean.quoted or "")}
+    correspondents = sorted(domain for domain in quoted if domain and domain != sender)
+    return bool(correspondents) and is_lookalike(sender, correspondents)

@@ -4,6 +4,7 @@ then of the others (never one that only sets up a meeting), relative to the Date
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -105,7 +106,8 @@ _MEETING_WORDS = cue(
 _LOWER_BOUND = re.compile(
     r"(?:(?:won't|will not|not|nothing|no|nicht|nichts|kein\w*|pas|rien|nada|non|niente|não|"
     r"niet)\b[^.]{0,60}\b(?:before|until|vor|avant|antes|prima|até|voor)\b|"
-    r"\b(?:not until|only after|after|erst|nach|après|después|dopo|após|na afloop)\b)"
+    r"\b(?:not until|only after|after|erst|nach|après|después|dopo|após|depois|na afloop|efter|etter|"
+    r"dopiero po|až po|teprve po)\b)"
     r"[^.]{0,60}$",
     re.IGNORECASE,
 )
@@ -143,8 +145,12 @@ def horizon_phrases(text: str, sent: datetime | None) -> Iterator[tuple[Timeline
 
 
 def horizon(months_ahead: float) -> Timeline:
+    # "Within about three months": counted in whole months, a half rounding up, so a deadline
+    # 3.4 months off (the end of December, written on 20 September) is a quarter away and the
+    # middle of a half-year 3.5 months off is not.
+    whole = math.floor(months_ahead + 0.5)
     for limit, timeline in _HORIZONS:
-        if months_ahead <= limit:
+        if whole <= limit:
             return timeline
     return "unknown"
 

@@ -18,7 +18,6 @@ _FOOTER_LINE = re.compile(
     r"|(questo|questa|il presente) (messaggio|e-?mail|comunicazione).{0,120}\b(riservat|confidenzial)"
     r"|you(?:'re| are) (receiving|getting) (this|these|product|our)\b|you receive this\b"
     r"|you received this (e-?mail|message)\b|(click here )?to unsubscribe\b|unsubscribe from (this|our|these)"
-    r"|not the right person\?|if you'?d rather not hear from me|(note: )?this is not (a )?spam"
     r"|if you do not want to receive (further|any more|more) e-?mails)",
     re.IGNORECASE,
 )
