@@ -79,3 +79,19 @@ def test_a_customer_buying_more_is_an_expansion(text: str) -> None:
 
 def test_a_problem_with_the_current_licenses_is_no_expansion() -> None:
     assert not EXPANSION.search("Our licenses stopped working after the renewal.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi er interessert i en demo og trenger et nytt system for mannskapet.",
+        "Vi behöver ett nytt system och är intresserade av en provperiod.",
+        "Ile u was kosztuje taki program dla 60 osób?",
+        "Szukamy nowego systemu do płac.",
+        "Máme zájem o cenovou nabídku.",
+        "Érdeklődnék az árajánlat iránt.",
+        "Olisimme kiinnostuneita hinnastosta.",
+    ],
+)
+def test_a_buyers_words_in_the_nordic_and_central_european_languages_vote_for_lead(text: str) -> None:
+    assert INTENT_CUES["lead"].score(text) >= 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from triage.domain.extraction.cues import PRICE_ASKS_MORE_LANGUAGES
 from triage.domain.extraction.text import cue
 from triage.domain.models import Intent, RequiredAction
 
@@ -17,12 +18,7 @@ _PRICING_ASK = cue(
     r"tarifs?", r"tarification", r"combien", r"precios", r"cotización", r"cuánto cuesta",
     r"(?:solicitar|pedir|enviar(?:nos|me)?|mandar(?:nos|me)?) (?:un )?presupuesto",
     r"tabela de preços", r"cotação", r"preventivo", r"listino(?: prezzi)?", r"offerte", r"prijzen",
-    # Nordic, Finnish, Polish, Czech, Slovak, Hungarian (case endings: "árajánlatot", "wyceny")
-    r"pris(?:er|erna|liste|lista|förslag|tilbud|tilbudet)", r"offert(?:en)?", r"hva koster",
-    r"hvad koster", r"vad kostar", r"hinta\w*", r"hinnasto\w*", r"tarjo(?:us|uks)\w*", r"wycen\w*",
-    r"cennik\w*", r"ofert\w* cenow\w*", r"ile kosztuje", r"cenov\w* (?:nabídk|ponuk)\w*",
-    r"cen[íi]k\w*", r"kolik (?:to )?stojí", r"koľko (?:to )?stojí", r"árajánlat\w*", r"árlist\w*",
-    r"mennyibe kerül\w*",
+    *PRICE_ASKS_MORE_LANGUAGES,
 )
 # Japanese and Korean words carry particles without a space: matched inside the text.
 _PRICING_UNSPACED = re.compile(r"見積|料金|価格|値段|견적|가격")

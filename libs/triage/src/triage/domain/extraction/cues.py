@@ -25,6 +25,18 @@ def _distinct(pattern: re.Pattern[str], text: str) -> int:
     return len({match.group(0).lower() for match in pattern.finditer(text)})
 
 
+# fmt: off
+#: A price request in the Nordic languages, Finnish, Polish, Czech, Slovak and Hungarian (case
+#: endings: "árajánlatot", "wyceny"): a lead's cue, and what makes its action send_pricing.
+PRICE_ASKS_MORE_LANGUAGES = (
+    r"pris(?:er|erna|liste|lista|förslag|tilbud|tilbudet)", r"offert(?:en)?", r"hva koster",
+    r"hvad koster", r"vad kostar", r"hinta\w*", r"hinnasto\w*", r"tarjo(?:us|uks)\w*", r"wycen\w*",
+    r"cennik\w*", r"ofert\w* cenow\w*", r"ile (?:\w+ ){0,2}kosztuj\w*", r"cenov\w* (?:nabídk|ponuk)\w*",
+    r"cen[íi]k\w*", r"kolik (?:to )?stojí", r"koľko (?:to )?stojí", r"árajánlat\w*", r"árlist\w*",
+    r"mennyibe kerül\w*",
+)
+# fmt: on
+
 INTENT_CUES: dict[str, Cues] = {
     "lead": Cues(
         strong=cue(
@@ -41,6 +53,20 @@ INTENT_CUES: dict[str, Cues] = {
             r"nos interesa", r"me interesa", r"demonstração", r"temos interesse", r"cotação",
             r"tabela de preços", r"siamo interessati", r"preventivo", r"listino", r"geïnteresseerd",
             r"offerte",
+            *PRICE_ASKS_MORE_LANGUAGES,
+            # Nordic, Finnish, Polish, Czech, Slovak, Hungarian: interest, a system sought, a trial
+            r"interessert", r"intresserad\w*", r"interesseret", r"kiinnostu\w*", r"zainteresowan\w*",
+            r"mám(?:e)? zájem", r"máme záujem", r"érdekel\w*", r"érdeklőd\w*",
+            r"trenger (?:et |en )?(?:nytt? )?(?:system|verktøy|løsning|program)",
+            r"behöver (?:ett |en )?(?:nytt? )?(?:system|verktyg|lösning|program)",
+            r"har brug for (?:et |en )?(?:nyt? )?(?:system|værktøj|løsning|program)",
+            r"tarvitsemme (?:uuden )?(?:järjestelmän|ohjelman|työkalun)",
+            r"szukamy (?:\w+ ){0,2}(?:systemu|programu|narzędzia|rozwiązania)",
+            r"hledáme (?:\w+ ){0,2}(?:systém|program|nástroj|řešení)",
+            r"hľadáme (?:\w+ ){0,2}(?:systém|program|nástroj|riešenie)",
+            r"(?:rendszert|programot|megoldást) keres\w*", r"prøveperiode", r"provperiod",
+            r"kokeilujakso\w*", r"wersj\w* próbn\w*", r"zkušební (?:verz|dob)\w*",
+            r"skúšobn\w* (?:verz|dob)\w*", r"próbaidősz\w*",
         ),
         weak=cue(
             r"looking for a (?:solution|tool|platform|vendor)", r"how much",
