@@ -95,6 +95,15 @@ INTENT_CUES: dict[str, Cues] = {
             r"ya (?:he|hemos) (?:intentado|probado)", r"a cessé de \w+", r"j'ai déjà essayé",
             r"nous sommes clients?", r"ha smesso di \w+", r"ho già provato", r"siamo clienti",
             r"hat aufgehört", r"(?:schon|bereits) (?:\w+ )?versucht", r"wir sind (?:seit \w+ )?kunden?",
+            # a forgotten password, no access: a user of ours, not a phish (which asks to *confirm* one)
+            r"forgot (?:my |the )?password", r"esqueci (?:a |minha |a minha )?senha",
+            r"olvidé (?:mi |la )?contraseña", r"mot de passe oublié", r"oublié (?:mon|le) mot de passe",
+            r"passwort vergessen", r"password dimenticata", r"ho dimenticato la password",
+            r"wachtwoord vergeten", r"glömt (?:mitt |lösenordet)\w*", r"glemt (?:passordet|adgangskoden)",
+            r"unohdin salasan\w*", r"zapomnia\w* hasł\w*", r"zapomněl\w* heslo", r"zabudol\w* heslo",
+            r"elfelejtettem a jelszav\w*", r"não tenho acesso", r"no tengo acceso",
+            r"je n'ai (?:pas|plus) accès", r"non ho (?:più )?accesso", r"geen toegang",
+            r"ingen (?:tilgang|åtkomst|adgang)", r"brak dostępu", r"nemám přístup", r"nemám prístup",
             r"erro", r"avaria", r"werkt niet", r"storing", r"foutmelding", r"kan niet inloggen",
             r"fungerar inte", r"felmeddelande", r"fungerer ikke", r"virker ikke", r"feilmelding",
             r"fejlmeddelelse", r"ei toimi", r"virheilmoitu\w*", r"nie działa", r"błąd\w*",
@@ -140,6 +149,14 @@ INTENT_CUES: dict[str, Cues] = {
             r"nous sommes une (?:agence|société de|entreprise de)", r"distributeur exclusif",
             r"devis de renouvellement", r"proposition de renouvellement", r"renewal (?:quote|proposal)",
             r"wir sind eine (?:agentur|beratung)", r"verlängerungsangebot",
+            # a supplier billing the mailbox: the amount is due from us
+            r"amount due", r"payable (?:by|within|on|before)",
+            r"please find (?:attached|enclosed) (?:our |the )?invoice",
+            r"zahlbar (?:bis|innerhalb)", r"montant dû", r"à régler (?:avant|sous)", r"importe a pagar",
+            r"valor a pagar", r"importo dovuto", r"te betalen bedrag", r"förfallodag\w*",
+            r"forfallsdato", r"forfaldsdato", r"betales senest", r"eräpäivä", r"do zapłaty",
+            r"termin płatności", r"k úhradě", r"k úhrade", r"datum splatnosti", r"dátum splatnosti",
+            r"fizetendő", r"fizetési határidő",
             # Italian, Portuguese, Dutch, Nordic, Finnish, Polish, Czech, Slovak, Hungarian, Japanese
             r"la nostra agenzia", r"siamo un'agenzia", r"i nostri servizi",
             r"aiutiamo (?:\w+ ){0,2}aziende", r"proposta di (?:collaborazione|partnership)",
@@ -228,6 +245,8 @@ INTENT_CUES: dict[str, Cues] = {
             r"novos dados bancários", r"nova conta bancária", r"nieuwe bankgegevens",
             r"nieuw rekeningnummer", r"nya bankuppgifter", r"nye bankopplysninger",
             r"nye bankoplysninger", r"uudet pankkitiedot", r"nowy numer (?:konta|rachunku)",
+            r"nowy rachunek(?: bankowy)?", r"nowe konto bankowe", r"nový (?:bankovní )?účet",
+            r"új bankszáml\w*",
             r"nové číslo účtu", r"nové bankové spojenie", r"új bankszámlaszám",
             # the chief executive's "quick favour" from a private address
             r"are you (?:at|on) your desk", r"(?:handle|do) (?:something|this) (?:for me )?discreetly",
@@ -256,8 +275,9 @@ INTENT_CUES: dict[str, Cues] = {
 #: A customer buying more (seats, sites, another product): a lead by the gold conventions,
 #: though the sender is on a customer domain, whose mail is otherwise mostly support.
 EXPANSION = cue(
-    r"(?:additional|extra|more) (?:\d+ )?(?:licen[cs]es|seats|users|sites|locations|branches|units)",
-    r"add(?:ing)? (?:\d+ )?(?:more )?(?:licen[cs]es|seats|users|sites|locations)",
+    r"(?:need|want|like|plan(?:ning)?) (?:to (?:add|buy|order|purchase) )?(?:another )?(?:\d+ )?"
+    r"(?:more|additional|extra) (?:licen[cs]es|seats|users|sites|locations|branches|units)",
+    r"add(?:ing)? (?:\d+ )?(?:more |additional |extra )?(?:licen[cs]es|seats|users|sites|locations)",
     r"expand(?:ing)? (?:our|the) (?:contract|subscription|licen[cs]e|plan)", r"upgrade (?:to|our)",
     r"weitere (?:\d+ )?(?:lizenzen|standorte|nutzer)", r"zusätzliche (?:\d+ )?(?:lizenzen|standorte|nutzer)",
     r"vertrag (?:zu )?erweitern", r"licences supplémentaires", r"étendre (?:notre|le) contrat",

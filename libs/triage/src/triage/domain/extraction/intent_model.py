@@ -159,13 +159,14 @@ def _header_features(clean: CleanEmail) -> set[str]:
 def _sender_features(signals: Signals) -> set[str]:
     flags = {
         "s:free_mail": signals.free_mail,
-        "s:customer": signals.customer,
+        # a customer buying more is weighed as a prospect: s:customer alone pulls hard
+        # towards support, and the model has seen too few expansions to outweigh it
+        "s:customer": signals.customer and not signals.expansion,
         "s:own_domain": signals.own_domain,
         f"s:relay_{signals.relay}": signals.relay is not None,
         "s:short": len(signals.words.split()) < 8,
         "s:lookalike": signals.lookalike,
         "s:expansion": signals.expansion,
-        # on its own s:customer pulls towards support; a customer buying more is a lead
         "s:customer_expands": signals.customer and signals.expansion,
     }
     return {name for name, on in flags.items() if on}
