@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 import pytest
 
 from triage.domain.extraction.about import About
-from triage.domain.extraction.company import company_name, publisher_of
+from triage.domain.extraction.company import company_name, company_of, publisher_of
 from triage.domain.extraction.company_phrases import company_field, introduced_name, japanese_name
 from triage.domain.extraction.person import person_of
-from triage.domain.models import CleanEmail
+from triage.domain.models import CleanEmail, Company
 
 
 def newsletter(sender: str, name: str, text: str, footer: str = "") -> CleanEmail:
@@ -83,6 +83,8 @@ def test_a_signature_names_the_company_with_its_legal_form(signature: str, expec
         ("pracuji ve Slévárna Kroměříž jako mzdová účetní", "Slévárna Kroměříž"),
         ("jag jobbar på Kustfrakt Väst och lönen syns inte", "Kustfrakt Väst"),
         ("jeg arbejder hos Fynbo Tømrer, og appen virker ikke", "Fynbo Tømrer"),
+        ("Dzień dobry,\n\nmy w Transtar Tarnów od dłuższego czasu szukamy systemu.", "Transtar Tarnów"),
+        ("Dobrý den. My ve Pekárny Horák chceme docházku.", "Pekárny Horák"),
     ],
 )
 def test_the_sender_introduces_the_company(text: str, expected: str) -> None:
@@ -91,7 +93,12 @@ def test_the_sender_introduces_the_company(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Piszę w sprawie faktury za luty.", "pracuji v sobotu a nemám přístup", "jag jobbar på kvällen"],
+    [
+        "Piszę w sprawie faktury za luty.",
+        "pracuji v sobotu a nemám přístup",
+        "jag jobbar på kvällen",
+        "Thanks. My Sales Director asked me to write.",  # English "my", not Polish "we"
+    ],
 )
 def test_a_working_day_or_errand_is_no_company(text: str) -> None:
     assert introduced_name(text, ("Ola Nordmann",)) is None
@@ -203,3 +210,22 @@ def test_whose_newsletter_it_is_names_the_publisher_after_a_publisher_line_or_a_
         "footer": "Editrice Portuale S.r.l., Via Mare 2, Genova",
     })
     assert publisher_of(titled).name == "Editrice Portuale S.r.l."
+
+
+def test_a_free_mail_senders_work_address_gives_the_company_when_the_text_spells_it() -> None:
+    # Writing from Gmail because the ship's mail is down, naming the firm and the work login.
+    text = (
+        "Jeg er 1. styrmand på M/S Nordhavn Tern (Nordhavn Rederi) og skriver fra min private mail.\n"
+        "Min bruger er rth@nordhavnrederi.dk"
+    )
+    free = About(name="Rasmus Thygesen", email="rasmus.t@gmail.com", subject="", text=text)
+    bare = "Min bruger er rth@hvnr.dk"
+    unnamed = About(name="Rasmus Thygesen", email="rasmus.t@gmail.com", subject="", text=bare)
+    message = CleanEmail(
+        email_id="e", thread_id="t", mailbox="support@fjordline.no", received_at=datetime(2025, 3, 22, tzinfo=UTC),
+        from_email="rasmus.t@gmail.com", text=text,
+    )  # fmt: skip
+
+    expected = Company(name="Nordhavn Rederi", domain="nordhavnrederi.dk")
+    assert company_of("support", message, free) == expected
+    assert company_of("support", message, unnamed).domain is None  # a bare address names no firm

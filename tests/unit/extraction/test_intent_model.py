@@ -206,3 +206,4 @@ def test_the_signals_see_a_customer_buying_more_in_the_text() -> None:
     seen = intent_signals(message, MAILBOX)
 
     assert (seen.customer, seen.expansion) == (True, True)
+

@@ -19,7 +19,13 @@ from triage.domain.extraction.company_phrases import (
 )
 from triage.domain.extraction.company_spelling import name_spelling
 from triage.domain.extraction.company_suffix import suffixed_name
-from triage.domain.extraction.domains import company_domain, domain_label, website_domain
+from triage.domain.extraction.domains import (
+    company_domain,
+    domain_label,
+    is_free_mail,
+    website_domain,
+    work_domains,
+)
 from triage.domain.extraction.forms import RELAY_SENDER
 from triage.domain.extraction.legal import TRAILING_FORM, ends_in_legal_form
 from triage.domain.extraction.text import squash
@@ -33,12 +39,28 @@ def company_of(
         return Company()
     if intent == "newsletter":
         return publisher_of(clean)
-    domain = company_domain(about.email) or website_domain(about.signature)
+    domain = (
+        company_domain(about.email)
+        or website_domain(about.signature)
+        or _named_work_domain(about, mailbox)
+    )
     relayed = about.relay or RELAY_SENDER.search(clean.from_email or "")  # stacked form fields
     form = about.form.get("company") or (company_field(about.text) if relayed else None)
     own = _own_names(mailbox)
     name = _without_aside(form) or company_name(about, domain, own)
     return Company(name=name, domain=domain)
+
+
+def _named_work_domain(about: About, mailbox: Mailbox | None) -> str | None:
+    """A free-mail sender's work address in their text, when the text also spells its name:
+    "M/S Nordhavn Tern (Nordhavn Rederi) … Min bruger er rth@nordhavnrederi.dk"."""
+    if not is_free_mail(about.email):
+        return None
+    own = [domain.lower() for domain in mailbox.domains] if mailbox else []
+    for domain in work_domains(about.text):
+        if domain not in own and name_spelling(about.text, squash(domain_label(domain))):
+            return domain
+    return None
 
 
 def _own_names(mailbox: Mailbox | None) -> frozenset[str]:

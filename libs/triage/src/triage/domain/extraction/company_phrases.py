@@ -39,7 +39,10 @@ _INTRODUCTION = re.compile(
 _OPENING = (r"chez|aqui na|aqui no|aquí en|aqui en|bei der|bei|hier bei|hier bij|bij|hos|her hos|"
             r"her på|här på|här hos|qui da|qui alla|qui in|at|here at|u nas w firmie|u nas w|"
             r"u nás ve firmě|u nás ve společnosti|u nás v|u nás vo firme|u nás v spoločnosti|"
-            r"w firmie|ve firmě|ve společnosti|vo firme|v spoločnosti")
+            r"w firmie|ve firmě|ve společnosti|vo firme|v spoločnosti|"
+            # Polish, Czech, Slovak "my w X" (we at X): only opening a sentence, where English
+            # "my" cannot be followed by a preposition
+            r"my w|my z|my ze|my ve|my v|my vo")
 _OPENING_INTRODUCTION = re.compile(
     rf"(?:^|(?<=[.!?]\s))[ \t]*(?:{_OPENING})\s+(?:{_ARTICLES}\s+)?\(?(?-i:(?=[A-ZÀ-Ý]))",
     re.IGNORECASE | re.MULTILINE,

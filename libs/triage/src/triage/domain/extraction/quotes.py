@@ -69,7 +69,8 @@ def _name_evidence(clean: CleanEmail, about: About, name: str) -> list[Evidence]
 
 
 def _domain_evidence(clean: CleanEmail, about: About, domain: str) -> Evidence | None:
-    """The address the domain was derived from, else the website that spells it."""
+    """The address the domain was derived from, else the website that spells it, else the work
+    address a free-mail sender writes in the text."""
     addresses = [a for a in (about.email, clean.from_email) if company_domain(a) == domain]
-    sources = (*about.sources_of("email"), "from_email", *about.sources_of("signature"))
+    sources = (*about.sources_of("email"), "from_email", *about.sources_of("signature", "text"))
     return first_located(clean, "company.domain", [*addresses, domain], sources)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from triage.domain.extraction.about import About
-from triage.domain.extraction.domains import email_domain, is_free_mail
+from triage.domain.extraction.domains import email_domain
 from triage.domain.extraction.quotes import Found
 from triage.domain.models import CleanEmail, EvidenceSource, Intent
 
@@ -136,9 +136,11 @@ def _phone_cues(text: str) -> Iterator[tuple[str, str]]:
 
 
 def cctld_country(address: str | None) -> str | None:
-    """The country of an address's country-code domain (not free mail, not generic ccTLDs)."""
+    """The country of an address's country-code domain (not generic ccTLDs such as .io). A
+    national free-mail provider's counts too: seznam.cz, wp.pl and hotmail.fr are their
+    countries' mailboxes."""
     domain = email_domain(address)
-    if domain is None or is_free_mail(address):
+    if domain is None:
         return None
     tld = domain.rsplit(".", 1)[-1]
     if len(tld) != 2 or tld in _GENERIC_CCTLDS:
