@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.domain.extraction.cues import EXPANSION, INTENT_CUES
+from triage.domain.extraction.buying_phrases import EXPANSION
+from triage.domain.extraction.cues import INTENT_CUES
 
 
 @pytest.mark.parametrize(
@@ -108,3 +109,22 @@ def test_a_dispute_or_a_problem_with_the_seats_is_no_expansion(text: str) -> Non
 )
 def test_a_buyers_words_in_the_nordic_and_central_european_languages_vote_for_lead(text: str) -> None:
     assert INTENT_CUES["lead"].score(text) >= 3
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("support", "Rien d'urgent, honnêtement : on voudrait que ce soit en place en septembre."),
+        ("support", "That's not a problem for us."),
+        ("spam", "Nada urgente, sem pressa."),
+    ],
+)
+def test_a_weak_cue_right_after_a_negation_does_not_vote(intent: str, text: str) -> None:
+    assert INTENT_CUES[intent].score(text) == 0
+
+
+def test_a_weak_cue_still_votes_without_the_negation_or_after_portuguese_no() -> None:
+    assert INTENT_CUES["support"].score("C'est urgent, la caisse est bloquée.") >= 1
+    # "no" is Portuguese for "on the": "vi a vaga no LinkedIn" is no negation
+    assert INTENT_CUES["job_applicant"].score("vi a vaga de designer no LinkedIn; currículo em anexo") >= 7
+    assert INTENT_CUES["lead"].score("not sure how much it costs") >= 1  # "not sure" negates nothing

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from triage.domain.extraction.cues import PRICE_ASKS_MORE_LANGUAGES
+from triage.domain.extraction.buying_phrases import PRICE_ASKS_MORE_LANGUAGES
 from triage.domain.extraction.text import cue
 from triage.domain.models import Intent, RequiredAction
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from triage.domain.extraction.buying_phrases import PRICE_ASKS_MORE_LANGUAGES
 from triage.domain.extraction.text import cue
 
 
@@ -18,24 +19,28 @@ class Cues:
     weak: re.Pattern[str]
 
     def score(self, text: str) -> int:
-        return 3 * _distinct(self.strong, text) + _distinct(self.weak, text)
+        return 3 * _distinct(self.strong, text) + _distinct(self.weak, text, unless_negated=True)
 
 
-def _distinct(pattern: re.Pattern[str], text: str) -> int:
-    return len({match.group(0).lower() for match in pattern.finditer(text)})
-
-
-# fmt: off
-#: A price request in the Nordic languages, Finnish, Polish, Czech, Slovak and Hungarian (case
-#: endings: "árajánlatot", "wyceny"): a lead's cue, and what makes its action send_pricing.
-PRICE_ASKS_MORE_LANGUAGES = (
-    r"pris(?:er|erna|liste|lista|förslag|tilbud|tilbudet)", r"offert(?:en)?", r"hva koster",
-    r"hvad koster", r"vad kostar", r"hinta\w*", r"hinnasto\w*", r"tarjo(?:us|uks)\w*", r"wycen\w*",
-    r"cennik\w*", r"ofert\w* cenow\w*", r"ile (?:\w+ ){0,2}kosztuj\w*", r"cenov\w* (?:nabídk|ponuk)\w*",
-    r"cen[íi]k\w*", r"kolik (?:to )?stojí", r"koľko (?:to )?stojí", r"árajánlat\w*", r"árlist\w*",
-    r"mennyibe kerül\w*",
+# A weak cue right after a negation says the opposite: "not a problem", "rien d'urgent",
+# "sem pressa" (strong cues carry their own negation: "not working"). Not "no": Portuguese
+# "no LinkedIn" is "on LinkedIn".
+_NEGATION = re.compile(
+    r"(?<!\w)(?:not|nothing|never|without|rien|pas|aucune?|sans|nicht|nichts|kein\w*|ohne|nada|"
+    r"ningun[oa]?|sin|niente|nessun[oa]?|senza|não|nenhum[a]?|sem|geen|niet|zonder|ingen|inte|"
+    r"ikke|uden|utan|uten|ei|nie|bez|nem|semmi)(?:\s+(?:a|an|the|un|une|uno|una|um|uma|een|en|et|ein|eine|einen))?\s+(?:\w['’])?$",
+    re.IGNORECASE,
 )
-# fmt: on
+
+
+def _distinct(pattern: re.Pattern[str], text: str, unless_negated: bool = False) -> int:
+    return len({
+        match.group(0).lower()
+        for match in pattern.finditer(text)
+        if not (unless_negated and _NEGATION.search(text, max(0, match.start() - 40), match.start()))
+    })  # fmt: skip
+
+
 
 INTENT_CUES: dict[str, Cues] = {
     "lead": Cues(
@@ -196,7 +201,8 @@ INTENT_CUES: dict[str, Cues] = {
             r"candidatura", r"currículum", r"carta de presentación", r"solicitud de empleo",
             r"oferta de empleo", r"vacante", r"postular",
             # Italian, Portuguese, Dutch, Nordic, Finnish, Polish, Czech, Slovak, Hungarian
-            r"tirocinio", r"stage curricolare", r"candidatar-me", r"estágio", r"sollicitatie",
+            r"tirocinio", r"stage curricolare", r"candidatar-me", r"estágio", r"currículo", r"vaga (?:de|para)",
+            r"sollicitatie",
             r"solliciteren", r"ansökan", r"søknad", r"ansøgning", r"praktikplats",
             r"työhakemus", r"ansioluettelo", r"harjoittelu\w*", r"życiorys", r"staż\w*",
             r"aplikuję", r"rekrutacj\w*", r"životopis\w*", r"stáž\w*",
@@ -271,21 +277,3 @@ INTENT_CUES: dict[str, Cues] = {
         weak=cue(r"digest", r"edition", r"webinar", r"read more", r"top stories", r"release notes"),
     ),
 }
-
-#: A customer buying more (seats, sites, another product): a lead by the gold conventions,
-#: though the sender is on a customer domain, whose mail is otherwise mostly support.
-EXPANSION = cue(
-    r"(?:need|want|like|plan(?:ning)?) (?:to (?:add|buy|order|purchase) )?(?:another )?(?:\d+ )?"
-    r"(?:more|additional|extra) (?:licen[cs]es|seats|users|sites|locations|branches|units)",
-    r"add(?:ing)? (?:\d+ )?(?:more |additional |extra )?(?:licen[cs]es|seats|users|sites|locations)",
-    r"expand(?:ing)? (?:our|the) (?:contract|subscription|licen[cs]e|plan)", r"upgrade (?:to|our)",
-    r"weitere (?:\d+ )?(?:lizenzen|standorte|nutzer)", r"zusätzliche (?:\d+ )?(?:lizenzen|standorte|nutzer)",
-    r"vertrag (?:zu )?erweitern", r"licences supplémentaires", r"étendre (?:notre|le) contrat",
-    r"licencias adicionales", r"ampliar (?:el|nuestro) contrato", r"ampliação (?:de|do) contrato",
-    r"licenças adicionais", r"ampliar o contrato", r"(?:mais|novas) \d+ (?:unidades|licenças|clínicas)",
-    r"licenze aggiuntive", r"estendere il contratto", r"extra licenties", r"contract uitbreiden",
-    r"fler licenser", r"utöka avtalet", r"flere lisenser", r"utvide avtalen", r"flere licenser",
-    r"udvide aftalen", r"lisää lisenssejä", r"dodatkowe licencje", r"rozszerz\w* umow\w*",
-    r"další licence", r"rozšíř\w* smlouv\w*", r"ďalšie licencie", r"további licenc\w*",
-    r"追加ライセンス",
-)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from triage.domain.extraction.about import About, about_whom, strip_reply_prefixes
-from triage.domain.extraction.cues import EXPANSION, INTENT_CUES
+from triage.domain.extraction.buying_phrases import EXPANSION
+from triage.domain.extraction.cues import INTENT_CUES
 from triage.domain.extraction.domains import EMAIL_ADDRESS, email_domain, in_domains, is_free_mail
 from triage.domain.extraction.intent_model import Signals
 from triage.domain.lookalike import is_lookalike
