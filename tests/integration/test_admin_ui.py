@@ -24,7 +24,7 @@ import pytest
 from confluent_kafka import Producer
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.integration.test_confidence_bands import DOUBTFUL, message
+from tests.support.band_texts import DOUBTFUL, message
 from tests.support.kafka import decoded, read_topic, wait_until
 from tests.support.pipeline import SERVICES, Pipeline, free_port
 from tests.support.screenshots import shoot

@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from email import policy
-from email.message import EmailMessage
 
 import psycopg
 
+from tests.support.band_texts import DOUBTFUL, SURE, UNSURE, message
 from tests.support.kafka import decoded, wait_until
 from tests.support.pipeline import Pipeline
 from triage.domain.intake import raw_email
 from triage.domain.models import CrmEvent, RoutedEmail
 from triage.platform.publisher import RawPublisher
 from triage.platform.topics import CRM_EVENTS, ROUTED
-
-# The local extractor's confidence for each (measured with the shipped intent model: 1.0, 0.71,
-# 0.475 — auto_write, suggest, review under the default bands; all three read as leads).
-SURE = ("Pipeline Forecaster demo",
-        "We're evaluating Pipeline Forecaster for our sales team and would like a demo. "
-        "We've budgeted $60,000 a year and want to be live next quarter.")
-UNSURE = ("Question", "Interested in your product for our team, can we talk next week?")
-DOUBTFUL = ("Question", "Could we set up a call about your forecasting tool for our sales team?")
-
-
-def message(subject: str, text: str, domain: str) -> bytes:
-    msg = EmailMessage(policy=policy.SMTP)
-    msg["From"] = f"Jane Doe <jane@{domain}>"
-    msg["To"] = "sales@lumora.io"
-    msg["Subject"] = subject
-    msg["Date"] = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-    msg["Message-ID"] = f"<{uuid.uuid4().hex}@{domain}>"
-    msg.set_content(f"Hi,\n\n{text}\n\nThanks,\nJane Doe\n")
-    return msg.as_bytes()
 
 
 def send(pipeline: Pipeline, emails: dict[str, bytes]) -> dict[str, str]:
