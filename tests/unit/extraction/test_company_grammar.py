@@ -229,3 +229,12 @@ def test_a_free_mail_senders_work_address_gives_the_company_when_the_text_spells
     expected = Company(name="Nordhavn Rederi", domain="nordhavnrederi.dk")
     assert company_of("support", message, free) == expected
     assert company_of("support", message, unnamed).domain is None  # a bare address names no firm
+
+
+def test_a_publisher_written_as_acronym_dash_name_keeps_both_when_the_initials_spell_it() -> None:
+    footer = "Recebe esta newsletter porque é associado da APSD – Associação Portuguesa de Saúde Digital."
+    letter = newsletter("newsletter@apsd.pt", "Saúde Digital Hoje", "Nesta edição: interoperabilidade.", footer)
+    not_spelled = newsletter("news@apsd.pt", "Saúde Digital Hoje", "Nesta edição.", "APSD – Agenda de novembro")
+
+    assert publisher_of(letter).name == "APSD – Associação Portuguesa de Saúde Digital"
+    assert publisher_of(not_spelled).name != "APSD – Agenda de novembro"

@@ -205,7 +205,13 @@ def _named_after(pattern: re.Pattern[str], text: str) -> str | None:
 _ACRONYM = re.compile(r"\(([A-Z]{2,8})\)")
 
 
+# "APSD – Associação Portuguesa de Saúde Digital": the acronym, a dash, the name it stands for.
+_ACRONYM_DASH = re.compile(r"(?<!\w)([A-Z]{2,8})\s+[–—-]\s+")
+
+
 def acronym_name(text: str, label: str) -> str | None:
+    """The name an acronym of the domain stands for: "Full Name (ACR)" gives the name, "ACR –
+    Full Name" the whole as written."""
     for line in text.split("\n"):
         for match in _ACRONYM.finditer(line):
             acronym = match.group(1).lower()
@@ -213,6 +219,26 @@ def acronym_name(text: str, label: str) -> str | None:
                 name = _spelled_before(line[: match.start()].split(), acronym)
                 if name:
                     return name
+        for match in _ACRONYM_DASH.finditer(line):
+            acronym = match.group(1).lower()
+            if label and label.startswith(acronym):
+                name = _spelled_after(line[match.end() :].split(), acronym)
+                if name:
+                    return line[match.start() : match.end()] + name
+    return None
+
+
+def _spelled_after(words: list[str], acronym: str) -> str | None:
+    """The shortest run of words from the first whose initials spell the acronym."""
+    if not words or not is_capital(words[0]):
+        return None
+    for end in range(1, len(words) + 1):
+        phrase = [word.rstrip(".,;:") for word in words[:end]]
+        initials = "".join(_squash(_unelided(w))[:1] for w in phrase if w.lower() not in NAME_JOINERS)
+        if initials == acronym:
+            return " ".join(phrase)
+        if len(initials) > len(acronym):
+            return None
     return None
 
 
