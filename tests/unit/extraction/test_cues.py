@@ -64,6 +64,10 @@ def test_everyday_words_are_not_an_application(text: str) -> None:
         ("vendor", "Amount due: EUR 3,030.00, payable by SEPA direct debit on 15/04/2026."),
         ("vendor", "Faktura nr 881, do zapłaty 2 300 zł, termin płatności 14 dni."),
         ("spam", "Prosimy o płatność na nowy rachunek bankowy podany na fakturze."),
+        ("support", "Samedi soir la caisse a planté, l'écran se fige sur les 3 postes."),
+        ("support", "Seit dem Update friert ein Terminal nach zehn Minuten ein."),
+        ("support", "El programa se cuelga cada vez que abro la agenda."),
+        ("support", "The kiosk keeps freezing during check-in."),
     ],
 )
 def test_vendor_support_and_fraud_words_in_more_languages(intent: str, text: str) -> None:
@@ -77,6 +81,10 @@ def test_vendor_support_and_fraud_words_in_more_languages(intent: str, text: str
         "Queremos a ampliação do contrato para mais 6 unidades.",
         "Wir brauchen weitere Lizenzen für zwei Standorte.",
         "Potrzebujemy dodatkowe licencje dla nowego oddziału.",
+        "Vi skal derfor bruge ca. 40 ekstra brugere, gerne i denne måned.",
+        "Nous aurions besoin de 12 utilisateurs supplémentaires.",
+        "Necesitamos usuarios adicionales para la nueva oficina.",
+        "Wir brauchen weitere 10 Benutzer.",
     ],
 )
 def test_a_customer_buying_more_is_an_expansion(text: str) -> None:
@@ -105,6 +113,7 @@ def test_a_dispute_or_a_problem_with_the_seats_is_no_expansion(text: str) -> Non
         "Máme zájem o cenovou nabídku.",
         "Érdeklődnék az árajánlat iránt.",
         "Olisimme kiinnostuneita hinnastosta.",
+        "Kan du sende mig et tilbud på de ekstra licenser?",
     ],
 )
 def test_a_buyers_words_in_the_nordic_and_central_european_languages_vote_for_lead(text: str) -> None:

@@ -105,6 +105,30 @@ def test_legal_footers_in_other_languages_are_split_off(footer: str) -> None:
     assert (parts.text, parts.footer) == (NEWEST, footer)
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Sie erhalten diesen Newsletter, weil Sie sich angemeldet haben. Abmelden: https://x.de/a",
+        "Vous recevez cette newsletter car vous êtes inscrit.",
+        "Recibes este correo porque te suscribiste a nuestro boletín.",
+        "Ricevi questa email perché sei iscritto alla newsletter.",
+        "Você está recebendo este e-mail porque se cadastrou.",
+        "U ontvangt deze nieuwsbrief omdat u zich heeft aangemeld.",
+        "Du får detta nyhetsbrev eftersom du har prenumererat.",
+        "Otrzymujesz tę wiadomość, ponieważ zapisałeś się do newslettera.",
+    ],
+)
+def test_a_mailing_lists_you_are_receiving_this_line_starts_the_footer_in_other_languages(
+    footer: str,
+) -> None:
+    # Below a bare "--" the opt-out was read as the signature, so the intent vote never saw
+    # "Newsletter" or "Abmelden" and a publisher's briefing went to the vendor queue.
+    parts = split_body(f"{NEWEST}\n\n--\n{footer}\n\nImpressum: Handel Digital Medien GmbH")
+
+    assert parts.footer == f"{footer}\n\nImpressum: Handel Digital Medien GmbH"
+    assert parts.signature == "--"
+
+
 def test_a_bottom_posters_signature_below_the_quotes_is_not_history() -> None:
     body = f"On Mon, Jane <j@x.com> wrote:\n> old\n\n{NEWEST}\n\n> older\n\n--\nTim, ACME"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Glyphs a reader takes for one another, folded to one spelling before comparing.
 _CONFUSABLE = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("0", "o"), ("1", "l"), ("i", "l"),
@@ -18,6 +19,9 @@ _SEPARATORS = re.compile(r"[-_.]")
 MIN_LABEL = 5  # shorter names are too easily one edit apart by chance
 
 
+# Pure and called for every trusted domain of every message: the mailbox's few domains
+# repeat, so their skeletons are computed once.
+@lru_cache(maxsize=4096)
 def skeleton(label: str, separators: str = "") -> str:
     """The label as a hurried reader sees it: confusables folded, accents gone, and the
     separators (``-``, ``_``, ``.``) replaced by ``separators``."""

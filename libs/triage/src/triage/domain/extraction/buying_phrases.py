@@ -15,7 +15,7 @@ PRICE_ASKS_MORE_LANGUAGES = (
     r"hvad koster", r"vad kostar", r"hinta\w*", r"hinnasto\w*", r"tarjo(?:us|uks)\w*", r"wycen\w*",
     r"cennik\w*", r"ofert\w* cenow\w*", r"ile (?:\w+ ){0,2}kosztuj\w*", r"cenov\w* (?:nabídk|ponuk)\w*",
     r"cen[íi]k\w*", r"kolik (?:to )?stojí", r"koľko (?:to )?stojí", r"árajánlat\w*", r"árlist\w*",
-    r"mennyibe kerül\w*",
+    r"mennyibe kerül\w*", r"(?:et|eit) tilbud (?:på|om)",
 )
 # fmt: on
 
@@ -35,4 +35,10 @@ EXPANSION = cue(
     r"udvide aftalen", r"lisää lisenssejä", r"dodatkowe licencje", r"rozszerz\w* umow\w*",
     r"další licence", r"rozšíř\w* smlouv\w*", r"ďalšie licencie", r"további licenc\w*",
     r"追加ライセンス",
+    # more users, in the languages whose word for it the phrases above lack
+    r"(?:\d+ )?(?:ekstra|flere|fler|ytterligare) (?:brugere|brukere|användare|licenser|lisenser)",
+    r"(?:weitere|zusätzliche) (?:\d+ )?(?:benutzer|anwender|arbeitsplätze)",
+    r"utilisateurs supplémentaires", r"usuarios adicionales", r"usuários adicionais",
+    r"utenti aggiuntivi", r"extra gebruikers", r"dodatkow\w* użytkownik\w*", r"další\w* uživatel\w*",
+    r"további felhasználó\w*", r"lisää käyttäjiä",
 )

@@ -114,12 +114,16 @@ INTENT_CUES: dict[str, Cues] = {
             r"fejlmeddelelse", r"ei toimi", r"virheilmoitu\w*", r"nie działa", r"błąd\w*",
             r"awari\w*", r"nefunguje", r"nefunkčn\w*", r"chybov\w* hláš\w*", r"výpadek",
             r"výpadok", r"nem működik", r"hibaüzenet", r"動かない", r"エラー", r"不具合", r"障害",
+            # the screen freezes: what a user says before they know the word "outage"
+            r"freez(?:es|ing)", r"froze", r"planté(?:e|s)?", r"se fige\w*", r"friert ein",
+            r"hängt sich auf", r"se (?:cuelga|congela|bloquea)", r"si blocca", r"(?:trava|travou|congelou)",
+            r"loopt vast", r"zawiesza się", r"zamrz\w*",
         ),
         weak=cue(
             r"help", r"support", r"our account", r"invoice", r"billing", r"refund", r"renewal",
             r"subscription", r"problem", r"issue", r"urgent", r"question", r"configur\w+",
             r"hilfe", r"rechnung", r"aide", r"facture", r"problème", r"ayuda", r"factura",
-            r"problema",
+            r"problema", r"hotline", r"restart(?:ed)?", r"redémarr\w*", r"neu gestartet",
         ),
     ),
     "vendor": Cues(

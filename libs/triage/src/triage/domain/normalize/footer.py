@@ -18,7 +18,17 @@ _FOOTER_LINE = re.compile(
     r"|(questo|questa|il presente) (messaggio|e-?mail|comunicazione).{0,120}\b(riservat|confidenzial)"
     r"|you(?:'re| are) (receiving|getting) (this|these|product|our)\b|you receive this\b"
     r"|you received this (e-?mail|message)\b|(click here )?to unsubscribe\b|unsubscribe from (this|our|these)"
-    r"|if you do not want to receive (further|any more|more) e-?mails)",
+    r"|if you do not want to receive (further|any more|more) e-?mails"
+    # "you are receiving this newsletter because ..." in the other languages we read
+    r"|(sie erhalten|du erhältst|sie bekommen) (diese[ns]?|den|die) (e-?mail|nachricht|newsletter|mail)\b"
+    r"|vous (recevez|avez reçu) (ce|cet|cette) (e-?mail|message|courriel|newsletter|lettre)\b"
+    r"|pour vous (désinscrire|désabonner)\b"
+    r"|(recibes|recibe|has recibido|ha recibido) este (correo|mensaje|e-?mail|boletín|newsletter)\b"
+    r"|(ricevi|riceve|hai ricevuto|ha ricevuto) (questa|questo) (e-?mail|messaggio|newsletter|comunicazione)\b"
+    r"|(você está recebendo|está a receber|recebeu|você recebeu) (este|esta) (e-?mail|mensagem|newsletter)\b"
+    r"|(je|u) ontvangt (deze|dit) (e-?mail|nieuwsbrief|bericht)\b"
+    r"|du (får|mottar|modtager) (detta|dette|denne|det här) (e-?post|e-?mail|mejl|nyhetsbrev|nyhedsbrev)\b"
+    r"|otrzymujesz (tę|tą|ten) (wiadomość|newsletter|e-?mail)\b)",
     re.IGNORECASE,
 )
 
