@@ -10,12 +10,12 @@ from email import policy
 from email.message import EmailMessage
 
 # The local extractor's confidence for each (measured with the shipped intent model, version
-# 23: 1.0, 0.77, 0.48 — auto_write, suggest, review under the default bands; all three read as
+# 26: 1.0, 0.67, 0.49 — auto_write, suggest, review under the default bands; all three read as
 # leads). A retrained model moves them: tests/unit/extraction/test_band_fixtures.py says when.
 SURE = ("Pipeline Forecaster demo",
         "We're evaluating Pipeline Forecaster for our sales team and would like a demo. "
         "We've budgeted $60,000 a year and want to be live next quarter.")
-UNSURE = ("Question", "Interested in your product for our team, can we talk next week?")
+UNSURE = ("Question", "Could we talk about your product for our team next week?")
 DOUBTFUL = ("Question", "Could we talk about your forecasting tool sometime?")
 
 

@@ -42,6 +42,10 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         # Hungarian months take case endings: "by September", "in March"
         ("Szeptemberre kellene egy működő rendszer.", on(2026, 4, 2), "six_months"),
         ("Márciusban szeretnénk indulni.", on(2026, 1), "quarter"),
+        # a bare month made a deadline by "at the latest"; Swiss German "vor em" for "vor dem"
+        ("Vorremmo partire nel secondo semestre – luglio al più tardi.", on(2026, 1, 20), "six_months"),
+        ("Wir wollen im Juli spätestens live sein.", on(2026, 4), "quarter"),
+        ("möchted vor em summer umstelle.", on(2025, 3, 4), "quarter"),
         # Finnish inflected months: "in February", "at the end of May"
         ("Päätös tehdään maaliskuussa.", on(2026, 1), "quarter"),
         (

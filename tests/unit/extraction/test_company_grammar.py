@@ -14,7 +14,7 @@ from triage.domain.extraction.about import About
 from triage.domain.extraction.company import company_name, company_of, publisher_of
 from triage.domain.extraction.company_phrases import company_field, introduced_name, japanese_name
 from triage.domain.extraction.person import person_of
-from triage.domain.models import CleanEmail, Company
+from triage.domain.models import CleanEmail, Company, Mailbox
 
 
 def newsletter(sender: str, name: str, text: str, footer: str = "") -> CleanEmail:
@@ -238,3 +238,79 @@ def test_a_publisher_written_as_acronym_dash_name_keeps_both_when_the_initials_s
 
     assert publisher_of(letter).name == "APSD – Associação Portuguesa de Saúde Digital"
     assert publisher_of(not_spelled).name != "APSD – Agenda de novembro"
+
+
+ALPINE = Mailbox(
+    company="Alpenrose Systems AG",
+    domains=["alpenrose-systems.ch"],
+    customer_domains=["hotelgletscherblick.ch"],
+)
+
+
+def direct(sender: str, text: str, signature: str = "") -> tuple[CleanEmail, About]:
+    message = CleanEmail(
+        email_id="e", thread_id="t", mailbox="sales@alpenrose-systems.ch",
+        received_at=datetime(2026, 3, 1, tzinfo=UTC), from_email=sender, text=text, signature=signature,
+    )  # fmt: skip
+    return message, About(name="Kenji", email=sender, subject="", text=text, signature=signature)
+
+
+def test_a_letter_addressed_to_our_firm_still_gives_the_senders_japanese_name() -> None:
+    # A Japanese business letter opens with the addressee: our own name hid the sender's.
+    text = "Alpenrose Systems AG\nご担当者様\n\n株式会社八方アルパインホテルの山田と申します。"
+    assert company_of("lead", *direct("k.yamada@happo-alpine.co.jp", text), ALPINE).name == (
+        "株式会社八方アルパインホテル"
+    )
+    # our name first on a line of several parts: the sender's firm is the next one
+    both = "Partnerschaft: Alpenrose Systems AG | Hotel Adler AG, Grindelwald"
+    assert company_name(about(text=both), None, frozenset({"alpenrosesystems"})) == "Hotel Adler AG"
+
+
+def test_articles_inside_a_name_keep_it_whole() -> None:
+    signature = "Núria Pons\nRecepció – Hotel Solana Pas de la Casa S.A.\nAv. d'Encamp 22"
+    assert company_name(about(signature=signature, name="Núria Pons"), "hotelsolana.ad") == (
+        "Hotel Solana Pas de la Casa S.A."
+    )
+
+
+def test_a_domain_may_keep_the_joiners_of_the_words_it_leaves_out() -> None:
+    signature = "Élodie Marchand\nContrôle de gestion\nRemontées Mécaniques du Val des Pins\n04 50 55 12 34"
+    assert company_name(about(signature=signature, name="Élodie Marchand"), "remontees-valdespins.fr") == (
+        "Remontées Mécaniques du Val des Pins"
+    )
+
+
+@pytest.mark.parametrize(
+    ("signature", "domain", "expected"),
+    [
+        ("Priya Natarajan\nVendor Success, SoftRate\nAustin, TX", "softrate-reviews.com", "SoftRate"),
+        ("Regards,\nRachel Tan\nData Specialist | LeadSource Data", "b2bleadsource.net", "LeadSource Data"),
+    ],
+)
+def test_a_domain_that_adds_a_trade_word_or_b2b_still_spells_the_name(
+    signature: str, domain: str, expected: str
+) -> None:
+    assert company_name(about(signature=signature, name="Someone Else"), domain) == expected
+
+
+def test_a_trade_word_is_not_stripped_from_a_short_name() -> None:
+    # "bigdata" is not "Big": the rest must be a name's length
+    assert company_name(about(text="Big changes are coming."), "bigdata.io") is None
+
+
+def test_a_customer_named_from_a_private_address_is_that_customer() -> None:
+    text = "schreibe von privat, unser Outlook im Hotel Gletscherblick geht grad nicht."
+    company = company_of("support", *direct("moni.imboden74@gmail.com", text), ALPINE)
+    assert company == Company(name="Hotel Gletscherblick", domain="hotelgletscherblick.ch")
+    other = "schreibe von privat, unser Outlook im Hotel Bellevue geht grad nicht."
+    assert company_of("support", *direct("moni.imboden74@gmail.com", other), ALPINE).domain is None
+
+
+def test_a_footer_line_that_ends_in_a_link_is_not_joined_to_the_next() -> None:
+    footer = (
+        "Ricevi questa newsletter perché ti sei iscritto su montagnadigitale.it. Cancellati: "
+        "https://montagnadigitale.it/newsletter/cancellazione\n"
+        "Montagna Digitale è una testata di Edizioni Cime S.r.l. – Via Roma 21, 39100 Bolzano"
+    )
+    letter = newsletter("redazione@montagnadigitale.it", "Montagna Digitale", "Newsletter n. 42", footer)
+    assert publisher_of(letter).name == "Edizioni Cime S.r.l."

@@ -68,6 +68,7 @@ def test_everyday_words_are_not_an_application(text: str) -> None:
         ("support", "Seit dem Update friert ein Terminal nach zehn Minuten ein."),
         ("support", "El programa se cuelga cada vez que abro la agenda."),
         ("support", "The kiosk keeps freezing during check-in."),
+        ("support", "I can't add them in TableFlow: \"Seat limit reached\"."),
     ],
 )
 def test_vendor_support_and_fraud_words_in_more_languages(intent: str, text: str) -> None:
@@ -85,6 +86,8 @@ def test_vendor_support_and_fraud_words_in_more_languages(intent: str, text: str
         "Nous aurions besoin de 12 utilisateurs supplémentaires.",
         "Necesitamos usuarios adicionales para la nueva oficina.",
         "Wir brauchen weitere 10 Benutzer.",
+        "Chtěli bychom přidat TimeTrack a navýšit počet licencí Payrollu.",
+        "We would like to increase the number of licenses for the new plant.",
     ],
 )
 def test_a_customer_buying_more_is_an_expansion(text: str) -> None:
@@ -114,6 +117,8 @@ def test_a_dispute_or_a_problem_with_the_seats_is_no_expansion(text: str) -> Non
         "Érdeklődnék az árajánlat iránt.",
         "Olisimme kiinnostuneita hinnastosta.",
         "Kan du sende mig et tilbud på de ekstra licenser?",
+        "Umí to váš TimeTrack česky? A dá se to ukázat online?",
+        "Pošlete mi prosím cenu za rozšíření?",
     ],
 )
 def test_a_buyers_words_in_the_nordic_and_central_european_languages_vote_for_lead(text: str) -> None:

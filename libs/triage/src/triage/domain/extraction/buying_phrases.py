@@ -15,7 +15,8 @@ PRICE_ASKS_MORE_LANGUAGES = (
     r"hvad koster", r"vad kostar", r"hinta\w*", r"hinnasto\w*", r"tarjo(?:us|uks)\w*", r"wycen\w*",
     r"cennik\w*", r"ofert\w* cenow\w*", r"ile (?:\w+ ){0,2}kosztuj\w*", r"cenov\w* (?:nabídk|ponuk)\w*",
     r"cen[íi]k\w*", r"kolik (?:to )?stojí", r"koľko (?:to )?stojí", r"árajánlat\w*", r"árlist\w*",
-    r"mennyibe kerül\w*", r"(?:et|eit) tilbud (?:på|om)",
+    r"mennyibe kerül\w*", r"(?:et|eit) tilbud (?:på|om)", r"(?:pošlete|zašlete) (?:mi |nám )?(?:prosím )?cen\w*",
+    r"(?:pošlite|zašlite) (?:mi |nám )?(?:prosím )?cen\w*",
 )
 # fmt: on
 
@@ -41,4 +42,9 @@ EXPANSION = cue(
     r"utilisateurs supplémentaires", r"usuarios adicionales", r"usuários adicionais",
     r"utenti aggiuntivi", r"extra gebruikers", r"dodatkow\w* użytkownik\w*", r"další\w* uživatel\w*",
     r"további felhasználó\w*", r"lisää käyttäjiä",
+    # more of what they have: "increase the number of licences", "rozšíření licencí"
+    r"increase (?:the number of |our )(?:licen[cs]es|seats|users)", r"navýš\w* poč(?:et|tu) licenc\w*",
+    r"rozšíření licenc\w*", r"zvýš\w* poč(?:et|tu) licenci\w*", r"zwiększ\w* liczb\w* licencji",
+    r"(?:anzahl der )?lizenzen (?:erhöhen|aufstocken)", r"augmenter le nombre de licences",
+    r"aumentar el número de licencias", r"aumentare il numero di licenze",
 )

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 # half" or "by the end of Q1" at its end, "after the summer" just after it; otherwise its middle.
 _BEFORE = re.compile(
     r"(?<!\w)(?:before|prior to|avant|antes|vor|prima|voor|før|innan|före|inden|przed|ennen|před|pred)"
-    r"(?:\s+(?:the|l'|le|la|el|de|del|do|da|das|dem|der|dell'|del|het)\s*)?\s*$",
+    r"(?:\s+(?:the|l'|le|la|el|de|del|do|da|das|dem|der|dell'|del|het|em)\s*)?\s*$",
     re.IGNORECASE,
 )
 _WITHIN = re.compile(

@@ -18,7 +18,7 @@ from triage.domain.extraction.company_phrases import (
     published_by,
 )
 from triage.domain.extraction.company_spelling import name_spelling
-from triage.domain.extraction.company_suffix import suffixed_name
+from triage.domain.extraction.company_suffix import suffixed_name, suffixed_names
 from triage.domain.extraction.domains import (
     company_domain,
     domain_label,
@@ -60,14 +60,28 @@ def _named_work_domain(about: About, mailbox: Mailbox | None) -> str | None:
     for domain in work_domains(about.text):
         if domain not in own and name_spelling(about.text, squash(domain_label(domain))):
             return domain
-    return None
+    # "schreibe von privat, unser Outlook im Hotel Gletscherblick geht nicht": a customer we
+    # know, named in the text, is the firm the private address writes for.
+    customers = [domain.lower() for domain in mailbox.customer_domains] if mailbox else []
+    return next(
+        (
+            domain
+            for domain in customers
+            if len(label := squash(domain_label(domain))) >= 6 and name_spelling(about.text, label)
+        ),
+        None,
+    )
 
 
 def _own_names(mailbox: Mailbox | None) -> frozenset[str]:
     """The mailbox's own company, as squashed names: a quoted reply carries its signature."""
     if mailbox is None:
         return frozenset()
-    names = {squash(mailbox.company), *(squash(domain_label(d)) for d in mailbox.domains)}
+    names = {
+        squash(mailbox.company),
+        squash(TRAILING_FORM.sub("", mailbox.company)),  # as _is_own compares: without its form
+        *(squash(domain_label(d)) for d in mailbox.domains),
+    }
     return frozenset(name for name in names if name)
 
 
@@ -84,18 +98,36 @@ def company_name(
     label = squash(domain_label(domain)) if domain else ""
     # a signature's first name line may be the firm; a From name with a legal form is the firm
     people = (about.name,) if about.name and not ends_in_legal_form(about.name) else ()
+    # A letter addressed to us ("Alpenrose Systems AG\nご担当者様") names our firm first:
+    # that line would hide the sender's own name below it.
+    text, signature, footer = (_without_own_lines(part, own) for part in (about.text, about.signature, about.footer))
     finders: tuple[Callable[[], str | None], ...] = (
-        lambda: _written_name(about.signature, label),
-        lambda: suffixed_name(about.text, label) or japanese_name(about.text),
-        lambda: introduced_name(about.text, people, label),
-        lambda: name_spelling(about.text, label),
-        lambda: _written_name(about.footer, label),
+        lambda: _written_name(signature, label),
+        lambda: _first_not_own(suffixed_names(text, label), own) or japanese_name(text),
+        lambda: introduced_name(text, people, label),
+        lambda: name_spelling(text, label),
+        lambda: _written_name(footer, label),
     )
     for finder in finders:
         found = finder()
         if found and not _names_a_person(found, people) and not _is_own(found, own):
             return found
     return None
+
+
+def _first_not_own(names: list[str], own: frozenset[str]) -> str | None:
+    """The first name that is not ours: "Alpenrose Systems AG wurde uns von der Hotel Adler
+    AG empfohlen" names the sender's firm second."""
+    return next((name for name in names if not _is_own(name, own)), None)
+
+
+def _without_own_lines(text: str, own: frozenset[str]) -> str:
+    if not own:
+        return text
+    return "\n".join(
+        "" if len(line.split()) <= 5 and _is_own(line.strip(" ,"), own) else line
+        for line in text.split("\n")
+    )
 
 
 def _is_own(name: str, own: frozenset[str]) -> bool:

@@ -11,7 +11,8 @@ import unicodedata
 # Lower-case words inside a company name: "Smith & Sons", "Casa do Porto", "Banco de Occidente".
 NAME_JOINERS = frozenset({
     "&", "and", "und", "de", "del", "della", "delle", "dei", "degli", "da", "do", "dos", "das",
-    "di", "du", "des", "van", "von", "der", "of", "y", "e", "et", "per", "für",
+    "di", "du", "des", "van", "von", "der", "of", "y", "e", "et", "per", "für", "la", "le", "les",
+    "el", "los", "las",
 })  # fmt: skip
 _ARTICLES = r"(?:the|l'|la|le|les|el|il|lo|a|o|die|der|das|het|de)"
 

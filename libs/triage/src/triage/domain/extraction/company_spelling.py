@@ -49,7 +49,7 @@ def _phrase_spelling(words: list[str], start: int, label: str) -> str | None:
     first = words[start].lstrip("(")
     if not (first[:1].isupper() or first[:1].isdigit()):
         return None
-    for end in range(start + 1, min(start + 5, len(words)) + 1):
+    for end in range(start + 1, min(start + 6, len(words)) + 1):
         phrase = words[start:end]
         if not all(is_capital(word.lstrip("(")) or word in NAME_JOINERS for word in phrase):
             return None
@@ -61,7 +61,11 @@ def _phrase_spelling(words: list[str], start: int, label: str) -> str | None:
 
 
 # What a domain wraps around a name: thelarkhotels.com, getacme.io, acmehq.com.
-_DOMAIN_AFFIXES = re.compile(r"^(?:the|get|try|use|go|my|hello|join)|(?:hq|app|group|online)$")
+_DOMAIN_AFFIXES = re.compile(r"^(?:the|get|try|use|go|my|hello|join|b2b)|(?:hq|app|group|online)$")
+# A trade word after the name: softrate-reviews.com for SoftRate, acme-data.io for Acme.
+_DOMAIN_DESCRIPTORS = re.compile(
+    r"(?<=\w{5})(?:reviews|data|labs|digital|media|software|cloud|tech|solutions|systems)$"
+)
 
 
 def _spells(phrase: list[str], label: str) -> bool:
@@ -69,12 +73,14 @@ def _spells(phrase: list[str], label: str) -> bool:
     ("HôtelPro Magazine" for hotelpro-mag.fr)."""
     squashed = squash(" ".join(phrase))
     capitals = [squash(word) for word in phrase if word not in NAME_JOINERS]
-    labels = {label, _DOMAIN_AFFIXES.sub("", label)}
+    labels = {label, bare := _DOMAIN_AFFIXES.sub("", label), _DOMAIN_DESCRIPTORS.sub("", bare)}
     if squashed in labels:
         return True
     if len(capitals) > 1 and any(len(name) >= 5 and _abbreviates(name, capitals) for name in labels):
         return True
-    if len(capitals) > 2 and any(_drops_words(name, capitals) for name in labels):
+    # the joiners may stay in the label: "remontees-valdespins" for Remontées Mécaniques du Val des Pins
+    every = [squash(word) for word in phrase]
+    if len(capitals) > 2 and any(_drops_words(name, every) for name in labels):
         return True
     return len(label) >= 8 and len(phrase) > 1 and squashed.startswith(label)
 

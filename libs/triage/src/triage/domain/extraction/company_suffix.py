@@ -47,7 +47,12 @@ def _unwrapped(text: str, width: int = 60) -> list[str]:
     """The text's lines, a hard-wrapped line (long, no end mark) joined to the next."""
     lines: list[str] = []
     for line in text.split("\n"):
-        wrapped = lines and len(lines[-1]) >= width and lines[-1][-1:] not in ".!?:;"
+        wrapped = (
+            lines
+            and len(lines[-1]) >= width
+            and lines[-1][-1:] not in ".!?:;"
+            and not _ENDS_IN_LINK.search(lines[-1])  # "Cancellati: https://…" ends its line
+        )
         if wrapped and line.strip():
             lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
         else:
@@ -55,12 +60,18 @@ def _unwrapped(text: str, width: int = 60) -> list[str]:
     return lines
 
 
+_ENDS_IN_LINK = re.compile(r"(?:https?://|www\.)\S+$")
 _PARENTHESES = re.compile(r"\s+\((?=[^)]{3,}\)$)|(?<=\w\.)\)$|(?<=\w)\)$")
 
 
 def suffixed_name(text: str, label: str, words: int = 6) -> str | None:
     """A short part ending in a legal suffix ("Globex Corporation"), the domain's own first;
     after a footer's label ("Impressum: X GmbH"), never a register entry or another party."""
+    return next(iter(suffixed_names(text, label, words)), None)
+
+
+def suffixed_names(text: str, label: str, words: int = 6) -> list[str]:
+    """Every such name, the domain's own first, then in the order written."""
     names = [
         *_dashed_names(text, label),
         *(
@@ -72,9 +83,7 @@ def suffixed_name(text: str, label: str, words: int = 6) -> str | None:
             if (name := _capitalized_tail(part)) and not _REGISTER_WORDS.search(name)
         ),
     ]
-    return next((name for name in names if label and label in squash(name)), None) or next(
-        iter(names), None
-    )
+    return sorted(names, key=lambda name: not (label and label in squash(name)))
 
 
 _DASHED = re.compile(r"^(?P<brand>[^\s–—-][^–—]{2,40}?)\s[–—-]\s(?P<rest>[^–—|·•]+)$")

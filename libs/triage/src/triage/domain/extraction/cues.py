@@ -72,6 +72,9 @@ INTENT_CUES: dict[str, Cues] = {
             r"(?:rendszert|programot|megoldást) keres\w*", r"prøveperiode", r"provperiod",
             r"kokeilujakso\w*", r"wersj\w* próbn\w*", r"zkušební (?:verz|dob)\w*",
             r"skúšobn\w* (?:verz|dob)\w*", r"próbaidősz\w*",
+            # "could you show it to us online?": a demo in Czech, Slovak and Polish
+            r"(?:dá se|můžete|mohli byste|dalo by se) (?:\w+ ){0,2}ukázat", r"předvedení",
+            r"(?:dá sa|môžete|mohli by ste) (?:\w+ ){0,2}ukázať", r"(?:możecie|można) (?:\w+ ){0,2}pokazać",
         ),
         weak=cue(
             r"looking for a (?:solution|tool|platform|vendor)", r"how much",
@@ -113,6 +116,8 @@ INTENT_CUES: dict[str, Cues] = {
             r"fungerar inte", r"felmeddelande", r"fungerer ikke", r"virker ikke", r"feilmelding",
             r"fejlmeddelelse", r"ei toimi", r"virheilmoitu\w*", r"nie działa", r"błąd\w*",
             r"awari\w*", r"nefunguje", r"nefunkčn\w*", r"chybov\w* hláš\w*", r"výpadek",
+            r"(?:can'?t|cannot|can not) (?:add|create|save|export|import|print|upload|connect)\b",
+            r"limit reached",
             r"výpadok", r"nem működik", r"hibaüzenet", r"動かない", r"エラー", r"不具合", r"障害",
             # the screen freezes: what a user says before they know the word "outage"
             r"freez(?:es|ing)", r"froze", r"planté(?:e|s)?", r"se fige\w*", r"friert ein",

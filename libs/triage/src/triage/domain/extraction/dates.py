@@ -76,9 +76,13 @@ _MODIFIER = (rf"(?:(?P<start>{alternatives(_PERIOD_START)})|(?P<mid>{alternative
 _YEAR = r"(?:,?\s+(?:de\s+|of\s+)?(?P<year>20\d\d))?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?\s+(?:de\s+|of\s+|di\s+)?"
 _LEAD = rf"(?P<lead>(?<!\w)(?:{alternatives(_LEADS)}|(?-i:i)))\s+(?:(?:the|le|la|el|il|lo|o|a|del?|der|dem|den)\s+)?"
+# "luglio al più tardi": a bare month made a deadline by the words after it
+_AT_THE_LATEST = (r"at the latest|al più tardi|spätestens|au plus tard|a más tardar|como muy tarde|"
+                  r"o mais tardar|no máximo|uiterlijk|senast|senest|seinast|najpóźniej|nejpozději")
 _MONTH_REF = re.compile(
     rf"(?:{_LEAD})?(?:(?<!\w){_MODIFIER}\s*(?:(?:of|de|du|del|di|d')\s*)?)?(?:(?<!\w){_DAY})?"
-    rf"(?<!\w)(?P<month>{_MONTH})(?!\w)(?:\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\d))?{_YEAR}",
+    rf"(?<!\w)(?P<month>{_MONTH})(?!\w)(?:\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?(?!\d))?{_YEAR}"
+    rf"(?:,?\s+(?P<latest>{_AT_THE_LATEST})(?!\w))?",
     re.IGNORECASE,
 )
 _MONTH_RANGE = re.compile(
@@ -91,7 +95,7 @@ _SEASON_REF = re.compile(
     rf"hasta|vor|bis|zum|im|prima\s+dell?|entro|per|até|antes\s+d[oa]|no|na|voor|tegen|"
     rf"after|right\s+after|depois\s+d[oa]|después\s+del?|après|nach|dopo|na\s+de|"
     rf"{EXTRA_SEASON_LEADS})\s*"
-    rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het)\s*)?|"
+    rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het|em)\s*)?|"
     rf"(?=(?:{alternatives(INFLECTED_SEASONS)})(?!\w)))"
     rf"(?:(?:{_MODIFIER})\s+(?:of\s+(?:the\s+)?|de\s+(?:la\s+|l')?|du\s+|del\s+|des\s+)?)?"
     rf"(?P<season>{alternatives(SEASONS)})(?!\w)(?:\s+(?P<year>20\d\d))?",
@@ -165,7 +169,7 @@ def _calendar_horizons(text: str, sent: datetime) -> Iterator[tuple[float, str]]
 
 def _anchored(match: re.Match[str]) -> bool:
     """A month name is a date when a preposition, a part of the month or a day comes with it."""
-    named = ("lead", "start", "mid", "end", "day", "day2")
+    named = ("lead", "start", "mid", "end", "day", "day2", "latest")
     inflected = "month" in match.re.groupindex and _fold(match.group("month").lower()) in _INFLECTED
     return inflected or any(match.group(name) for name in named)
 
