@@ -46,6 +46,8 @@ def on(year: int, month: int, day: int = 10) -> datetime:
         ("Vorremmo partire nel secondo semestre – luglio al più tardi.", on(2026, 1, 20), "six_months"),
         ("Wir wollen im Juli spätestens live sein.", on(2026, 4), "quarter"),
         ("möchted vor em summer umstelle.", on(2025, 3, 4), "quarter"),
+        # a season named through its trade season: "before the summer season" is its start
+        ("Queremos cambiar antes de la temporada de verano.", on(2025, 3, 18), "quarter"),
         # Finnish inflected months: "in February", "at the end of May"
         ("Päätös tehdään maaliskuussa.", on(2026, 1), "quarter"),
         (
@@ -163,3 +165,15 @@ def test_a_period_is_counted_to_its_start_middle_or_end() -> None:
     assert period_ahead(sent, 1, 3, "mid", None) == 10  # Q1 is past: the next one
     assert period_ahead(sent, 4, 3, "mid", None) == 1  # under way
     assert period_ahead(sent, 1, 3, "mid", 2026) == 99  # past, with its year
+
+
+def test_a_short_sentence_after_a_meeting_request_says_when_to_talk_not_to_buy() -> None:
+    text = "Wären Sie bereit, uns vorab eine Online-Präsentation zu geben? Gerne im Juni."
+    assert buying_timeline(text, on(2026, 5, 12)) == "unknown"
+    assert buying_timeline("Wir suchen ein neues System. Gerne im Juni.", on(2026, 5, 12)) == "quarter"
+
+
+def test_the_day_of_sending_written_as_a_date_is_a_timestamp_not_a_deadline() -> None:
+    form = "Mensaje: Queremos precios de FrotaTrack.\nFecha: 18/03/2025 16:04"
+    assert buying_timeline(form, on(2025, 3, 18)) == "unknown"
+    assert buying_timeline("Queremos firmar antes del 28/03/2025.", on(2025, 3, 18)) == "now"

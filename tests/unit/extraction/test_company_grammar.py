@@ -314,3 +314,12 @@ def test_a_footer_line_that_ends_in_a_link_is_not_joined_to_the_next() -> None:
     )
     letter = newsletter("redazione@montagnadigitale.it", "Montagna Digitale", "Newsletter n. 42", footer)
     assert publisher_of(letter).name == "Edizioni Cime S.r.l."
+
+
+def test_catalan_introductions_and_elided_articles() -> None:
+    text = "Em dic Núria i aquí a Viatges Mediterrània portem els viatges de grup de Girona."
+    assert introduced_name(text, ("Núria Puig",)) == "Viatges Mediterrània"
+    elided = "Sóc el Jordi, de l'equip d'itineraris d'Autocars Garrotxa (Olot)."
+    assert company_name(about(text=elided, name="Jordi Vilanova"), "autocarsgarrotxa.cat") == (
+        "Autocars Garrotxa"
+    )

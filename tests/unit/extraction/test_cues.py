@@ -69,6 +69,9 @@ def test_everyday_words_are_not_an_application(text: str) -> None:
         ("support", "El programa se cuelga cada vez que abro la agenda."),
         ("support", "The kiosk keeps freezing during check-in."),
         ("support", "I can't add them in TableFlow: \"Seat limit reached\"."),
+        ("support", "Desde ayer todos los pagos se quedan en \"pendiente\" y no se confirman."),
+        ("support", "Seit dem Update stürzt die App direkt nach dem Login ab."),
+        ("support", "Checkout is down, customers can't pay. PLEASE fix ASAP."),
     ],
 )
 def test_vendor_support_and_fraud_words_in_more_languages(intent: str, text: str) -> None:
@@ -88,6 +91,8 @@ def test_vendor_support_and_fraud_words_in_more_languages(intent: str, text: str
         "Wir brauchen weitere 10 Benutzer.",
         "Chtěli bychom přidat TimeTrack a navýšit počet licencí Payrollu.",
         "We would like to increase the number of licenses for the new plant.",
+        "Hoje temos 12 licenças, me manda o valor das 6 licenças extras.",
+        "Necesitamos más licencias para el nuevo equipo.",
     ],
 )
 def test_a_customer_buying_more_is_an_expansion(text: str) -> None:

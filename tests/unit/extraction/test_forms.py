@@ -86,3 +86,24 @@ def test_a_label_of_two_names_reads_by_its_known_part() -> None:
 )
 def test_reply_and_forward_prefixes_of_every_client_language_are_stripped(subject: str, bare: str) -> None:
     assert strip_reply_prefixes(subject) == bare
+
+
+def test_a_website_chats_transcript_is_a_relay_of_the_visitor() -> None:
+    text = (
+        "Chat transcript - brisa-travel.com\n\nVisitor details\n  Name: Pieter de Vries\n"
+        "  Email: pieter@tulipcoachtours.nl\n  Company: Tulip Coach Tours B.V.\n\n"
+        "[15:21] Bot: Hi there! How can we help today?\n[15:21] Pieter de Vries: does it work with our boxes?"
+    )
+    fields = relayed_form(relayed("transcripts@livenudge.io", text, "LiveNudge"))
+    assert (fields.get("name"), fields.get("email")) == ("Pieter de Vries", "pieter@tulipcoachtours.nl")
+
+
+def test_a_form_that_gives_the_visitors_address_only_as_reply_to_is_still_read() -> None:
+    text = "Empresa: Patagonia Andina Viajes\nPaís: Argentina\n\nCuerpo del mensaje:\nHola, ¿podemos coordinar?"
+    form = relayed("wordpress@brisa-travel.com", text, "Sitio web").model_copy(
+        update={"reply_to": "lucas@patagoniaandina.com.ar"}
+    )
+    assert relayed_form(form)["email"] == "lucas@patagoniaandina.com.ar"
+    # a relay's own no-reply address is no visitor, and without one the form names nobody
+    assert relayed_form(form.model_copy(update={"reply_to": "noreply@brisa-travel.com"})) == {}
+    assert relayed_form(relayed("wordpress@brisa-travel.com", text)) == {}

@@ -71,7 +71,7 @@ _DIRECT_SOURCES: dict[str, tuple[EvidenceSource, ...]] = {
 }
 # A form's fields are lines of the notification's text.
 _FORM_SOURCES: dict[str, tuple[EvidenceSource, ...]] = {
-    "name": ("text",), "email": ("text",), "subject": ("subject",), "text": ("text",),
+    "name": ("text",), "email": ("text", "reply_to"), "subject": ("subject",), "text": ("text",),
 }  # fmt: skip
 # A forward's original: its header, then its text (which holds its signature and footer).
 _FORWARD_SOURCES: dict[str, tuple[EvidenceSource, ...]] = {

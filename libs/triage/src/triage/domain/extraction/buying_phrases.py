@@ -47,4 +47,6 @@ EXPANSION = cue(
     r"rozšíření licenc\w*", r"zvýš\w* poč(?:et|tu) licenci\w*", r"zwiększ\w* liczb\w* licencji",
     r"(?:anzahl der )?lizenzen (?:erhöhen|aufstocken)", r"augmenter le nombre de licences",
     r"aumentar el número de licencias", r"aumentare il numero di licenze",
+    r"mais licenças", r"licenças extras?", r"más licencias", r"licencias extras?",
+    r"plus de licences", r"più licenze", r"mehr lizenzen", r"more licen[cs]es",
 )

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 # half" or "by the end of Q1" at its end, "after the summer" just after it; otherwise its middle.
 _BEFORE = re.compile(
     r"(?<!\w)(?:before|prior to|avant|antes|vor|prima|voor|før|innan|före|inden|przed|ennen|před|pred)"
-    r"(?:\s+(?:the|l'|le|la|el|de|del|do|da|das|dem|der|dell'|del|het|em)\s*)?\s*$",
+    r"(?:\s+(?:the|l'|le|la|el|de|del|do|da|das|dem|der|dell'|del|het|em)\s*){0,2}"
+    r"(?:\s*(?:temporada|época|saison|stagione|sezonul)\s+(?:de|d'|di|do|da)?)?\s*$",
     re.IGNORECASE,
 )
 _WITHIN = re.compile(
@@ -99,7 +100,8 @@ def week_and_numeric_dates(text: str, sent: datetime) -> Iterator[tuple[float, s
         target = _date(year or sent.year, month, day)
         if target and year is None and target < sent.date():
             target = _date(sent.year + 1, month, day)
-        if target:
+        # the day of sending written out is a timestamp ("Fecha: 18/03/2025 16:04"), no deadline
+        if target and target > sent.date():
             yield days_ahead(sent, target), match.group(0)
 
 

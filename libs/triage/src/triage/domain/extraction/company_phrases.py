@@ -20,6 +20,7 @@ _ARTICLES = r"(?:the|l'|la|le|les|el|il|lo|a|o|die|der|das|het|de)"
 # a first-person opening, then (within a clause) a preposition that introduces the employer.
 # fmt: off
 _SELF = (r"we|we're|we are|i|i'm|i am|wir|ich|nous|je|j'|nosotros|soy|somos|trabajo|noi|sono|"
+         r"em dic|sóc|treballo|"
          r"siamo|lavoro|nós|sou|somos|trabalho|wij|ik|les escribo|le escribo|os escribo|"
          r"vi scrivo|le scrivo|vous écris|vous ecris|schreibe ihnen|schreibe|vi|"
          r"zwracam się|piszę|pracuję|pracuje|pracuji|pracuju|pracujem|jobbar|arbetar|jobber|"
@@ -27,7 +28,8 @@ _SELF = (r"we|we're|we are|i|i'm|i am|wir|ich|nous|je|j'|nosotros|soy|somos|trab
 _EMPLOYER = (r"at|for|with|here at|on behalf of|bei|von|für|im namen von|chez|au|aux|à la|a la|"
              r"à l'|a l'|de la|du|pour|au nom de|en|de|del|desde|en nombre de|di|della|del|dello|"
              r"dalla|dal|presso|per conto di|na|no|da|do|em nome da|em nome do|bij|van|namens|hos|i|"
-             r"w imieniu firmy|w imieniu|z firmy|w firmie|yrityksestä|edustan|på|w|v|ve|vo")
+             r"w imieniu firmy|w imieniu|z firmy|w firmie|yrityksestä|edustan|på|w|v|ve|vo|"
+             r"aquí a|aqui a|aquí en")  # Catalan "i aquí a Viatges X portem …"
 _DIRECT = (r"nous sommes|we are|we're|we’re|wir sind|somos|siamo|sono|sou|wij zijn|vi er|vi är|"
            r"olemme|jesteśmy")  # "nous sommes l'Hôtel X"
 # fmt: on

@@ -18,12 +18,16 @@ def name_spelling(text: str, label: str) -> str | None:
     if len(label) < 3:
         return None
     for segment in segments(text):
-        words = segment.split()
+        # "d'Autocars Garrotxa", "dell'Hotel Roma": the elided article is not the name's
+        words = [_ELIDED.sub("", word) for word in segment.split()]
         for start in range(len(words)):
             found = _phrase_spelling(words, start, label)
             if found:
                 return _whole_name(words, start, found)
     return None
+
+
+_ELIDED = re.compile(r"^(?:d|l|dell|all|dall|nell|sull)['’](?=[A-ZÀ-Ý])")
 
 
 def _whole_name(words: list[str], start: int, found: str) -> str:

@@ -117,7 +117,9 @@ INTENT_CUES: dict[str, Cues] = {
             r"fejlmeddelelse", r"ei toimi", r"virheilmoitu\w*", r"nie działa", r"błąd\w*",
             r"awari\w*", r"nefunguje", r"nefunkčn\w*", r"chybov\w* hláš\w*", r"výpadek",
             r"(?:can'?t|cannot|can not) (?:add|create|save|export|import|print|upload|connect)\b",
-            r"limit reached",
+            r"limit reached", r"stürzt\w*", r"please fix", r"can'?t (?:pay|book|check ?out)",
+            r"no se (?:confirma|carga|sincroniza|guarda|actualiza|procesa)n?",
+            r"(?:se quedan?|quedan?|ficam?|fica) (?:en |em )?\W?pendientes?",
             r"výpadok", r"nem működik", r"hibaüzenet", r"動かない", r"エラー", r"不具合", r"障害",
             # the screen freezes: what a user says before they know the word "outage"
             r"freez(?:es|ing)", r"froze", r"planté(?:e|s)?", r"se fige\w*", r"friert ein",

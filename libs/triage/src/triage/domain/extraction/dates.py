@@ -95,7 +95,9 @@ _SEASON_REF = re.compile(
     rf"hasta|vor|bis|zum|im|prima\s+dell?|entro|per|até|antes\s+d[oa]|no|na|voor|tegen|"
     rf"after|right\s+after|depois\s+d[oa]|después\s+del?|après|nach|dopo|na\s+de|"
     rf"{EXTRA_SEASON_LEADS})\s*"
-    rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het|em)\s*)?|"
+    rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het|em)\s*)?"
+    # "antes de la temporada de verano", "prima della stagione estiva" is not read
+    rf"(?:(?:temporada|época|saison|stagione|sezonul)\s+(?:de\s+|d'|di\s+|do\s+|da\s+)?)?|"
     rf"(?=(?:{alternatives(INFLECTED_SEASONS)})(?!\w)))"
     rf"(?:(?:{_MODIFIER})\s+(?:of\s+(?:the\s+)?|de\s+(?:la\s+|l')?|du\s+|del\s+|des\s+)?)?"
     rf"(?P<season>{alternatives(SEASONS)})(?!\w)(?:\s+(?P<year>20\d\d))?",

@@ -11,7 +11,8 @@ from triage.domain.models import CleanEmail
 RELAY_SENDER = re.compile(
     r"no-?reply|do-?not-?reply|forms?\b|web-?forms?|notifications?|notify|wordpress|website|"
     r"webmaster|contact-?form|typeform|hubspot|jotform|formspree|wufoo|formrelay|"
-    r"jobs?\b|careers?\b|recruiting|talent",  # an applicant-tracking system's notices
+    r"jobs?\b|careers?\b|recruiting|talent|"  # an applicant-tracking system's notices
+    r"transcripts?\b|live-?chat|chat-?widget",  # a website chat's transcript of a visitor
     re.IGNORECASE,
 )
 _FORM_FIELD = re.compile(r"^\s*\*?([^\W\d][\w '/?-]{0,30}?)\*?\s*[:\t]\s*(.*)$")
@@ -74,6 +75,9 @@ def relayed_form(clean: CleanEmail) -> dict[str, str]:
     applied = _APPLIED_NAME.search(clean.text)
     if "name" not in fields and applied:
         fields["name"] = applied.group(1)
+    if "email" not in fields and clean.reply_to and not RELAY_SENDER.search(clean.reply_to):
+        # a form that mails the visitor's address only as Reply-To (PHPMailer, Contact Form 7)
+        fields["email"] = clean.reply_to
     identifying = {"name", "first_name", "company"} & fields.keys()
     return fields if "email" in fields and identifying else {}
 

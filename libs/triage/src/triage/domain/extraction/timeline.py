@@ -94,6 +94,8 @@ _MEETING_WORDS = cue(
     r"meeting", r"intro", r"visio", r"presentazione", r"presentación", r"reuni[óo]n", r"reunião",
     r"termin", r"gespräch", r"chiamata", r"llamada", r"rendez-vous", r"horarios", r"times",
     r"calendar", r"vorführung", r"zeit für", r"slot", r"créneau\w*", r"打ち合わせ", r"面談",
+    r"präsentation", r"apresentação", r"présentation", r"prezentare", r"videollamada",
+    r"videochamada", r"video ?call", r"videoconferen\w*",
     # a weekday names when to talk
     r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"montag", r"dienstag",
     r"mittwoch", r"donnerstag", r"freitag", r"lundi", r"mardi", r"mercredi", r"jeudi",
@@ -125,7 +127,8 @@ def stated_timeline(text: str, sent: datetime | None) -> Found[Timeline] | None:
     others; never one that only sets up a meeting), and the phrase that states it."""
     sentences = list(sentences_of(text))
     buying = [sentence for sentence in sentences if _BUYING_WORDS.search(sentence)]
-    others = [s for s in sentences if s not in buying and not _MEETING_WORDS.search(s)]
+    meeting = _about_a_meeting(sentences)
+    others = [s for s in sentences if s not in buying and s not in meeting]
     for tier, candidates in enumerate((buying, others)):
         horizons = [h for sentence in candidates for h in stated_horizons(sentence, sent)]
         if horizons:
@@ -135,6 +138,17 @@ def stated_timeline(text: str, sent: datetime | None) -> Found[Timeline] | None:
             timeline = horizon(months)
             return None if timeline == "unknown" else Found(timeline, (phrase,))
     return None
+
+
+def _about_a_meeting(sentences: list[str]) -> set[str]:
+    """Sentences that set up a meeting, and a short one right after such a sentence ("Could
+    you give us a presentation first? Ideally in June."): it says when to talk, not to buy."""
+    meeting: set[str] = set()
+    for index, sentence in enumerate(sentences):
+        follows = index > 0 and sentences[index - 1] in meeting and len(sentence.split()) <= 4
+        if _MEETING_WORDS.search(sentence) or follows:
+            meeting.add(sentence)
+    return meeting
 
 
 def horizon_phrases(text: str, sent: datetime | None) -> Iterator[tuple[Timeline, str]]:
