@@ -44,7 +44,7 @@ def test_a_prospect_asking_for_a_demo_is_a_lead(message: Message, extract: Extra
     outcome = extract(message(LEAD_BODY, subject="Pipeline Forecaster demo"))
 
     assert (outcome.extraction.intent, outcome.decided_by) == ("lead", "keywords")
-    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "27")
+    assert (outcome.model, outcome.model_version) == (MODEL, MODEL_VERSION) == ("local-rules", "28")
 
 
 def test_bulk_headers_make_a_newsletter(message: Message, extract: Extract) -> None:

@@ -271,3 +271,17 @@ def test_a_colleagues_forward_gives_the_prospects_company(
     )
     email = clean(message(body, subject="Fwd: Pricing", sender="Sam Lee <sam@lumora.io>"))
     assert company_of("lead", email, about_whom(email, lumora), lumora).name == "Bodegas Lirio"
+
+
+@pytest.mark.parametrize(
+    ("sender", "timeline"),
+    [("Lucas Ferraro <lucas@patagoniaandina.com.ar>", "unknown"), ("Ana Ruiz <ana@talleresebro.es>", "quarter")],
+)
+def test_the_senders_hemisphere_decides_when_summer_is(
+    clean: Clean, message: Message, lumora: Mailbox, sender: str, timeline: str
+) -> None:
+    from triage.domain.extraction import extract_fields
+
+    body = "Nos interesa Pipeline Forecaster. Queremos tenerlo andando para el verano."
+    email = clean(message(body, sender=sender, date="Thu, 09 Apr 2026 10:00:00 +0000"))
+    assert extract_fields(email, lumora).extraction.timeline == timeline

@@ -10,7 +10,7 @@ import pytest
 
 from triage.domain.extraction.calendar import period_ahead, period_position
 from triage.domain.extraction.sentences import sentences_of
-from triage.domain.extraction.timeline import buying_timeline
+from triage.domain.extraction.timeline import buying_timeline, stated_timeline
 
 
 def on(year: int, month: int, day: int = 10) -> datetime:
@@ -177,3 +177,14 @@ def test_the_day_of_sending_written_as_a_date_is_a_timestamp_not_a_deadline() ->
     form = "Mensaje: Queremos precios de FrotaTrack.\nFecha: 18/03/2025 16:04"
     assert buying_timeline(form, on(2025, 3, 18)) == "unknown"
     assert buying_timeline("Queremos firmar antes del 28/03/2025.", on(2025, 3, 18)) == "now"
+
+
+def test_a_southern_senders_seasons_are_six_months_from_ours() -> None:
+    summer = "Queremos tenerlo andando para la temporada de verano."
+    winter = "Queremos tenerlo andando antes del invierno."
+    # written in April: the northern summer is a quarter away, the southern one eight months
+    assert buying_timeline(summer, on(2026, 4, 9)) == "quarter"
+    assert stated_timeline(summer, on(2026, 4, 9), southern=True) is None
+    found = stated_timeline(winter, on(2026, 4, 9), southern=True)
+    assert found is not None and found.value == "quarter"
+    assert buying_timeline(winter, on(2026, 4, 9)) == "unknown"

@@ -134,15 +134,18 @@ _HALF_REF = re.compile(
 )
 
 
-def dated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]:
-    """Months ahead for every date, period and span the text states, and its phrase."""
+def dated_horizons(
+    text: str, sent: datetime | None, southern: bool = False
+) -> list[tuple[float, str]]:
+    """Months ahead for every date, period and span the text states, and its phrase; a
+    ``southern`` sender's seasons are six months from ours."""
     found = duration_horizons(text)
     if sent is not None:
-        found += list(_calendar_horizons(text, sent))
+        found += list(_calendar_horizons(text, sent, southern))
     return found
 
 
-def _calendar_horizons(text: str, sent: datetime) -> Iterator[tuple[float, str]]:
+def _calendar_horizons(text: str, sent: datetime, southern: bool) -> Iterator[tuple[float, str]]:
     ranges = [m.span() for m in _MONTH_RANGE.finditer(text)]  # "April-June": a period, no deadline
     for match in _MONTH_REF.finditer(text):
         if (
@@ -158,7 +161,7 @@ def _calendar_horizons(text: str, sent: datetime) -> Iterator[tuple[float, str]]
             match.group(0),
         )
     for match in _SEASON_REF.finditer(text):
-        yield _to_season(sent, match, text), match.group(0)
+        yield _to_season(sent, match, text, southern), match.group(0)
     for match in _NEW_YEAR.finditer(text):
         yield _ahead(sent, 12, None, 1), match.group(0)
     for match in _QUARTER_REF.finditer(text):
@@ -245,10 +248,12 @@ def _to_half(sent: datetime, match: re.Match[str], text: str) -> float:
     return period_ahead(sent, 6 * half - 5, 6, _position(text, match), year)
 
 
-def _to_season(sent: datetime, match: re.Match[str], text: str) -> float:
-    """A season is a three-month period; one that spans the new year (winter) is read from
-    its first month."""
+def _to_season(sent: datetime, match: re.Match[str], text: str, southern: bool = False) -> float:
+    """A season is a three-month period; one that spans the new year (winter, or a southern
+    summer) is read from its first month."""
     first = SEASONS[match.group("season").lower()]
+    if southern:  # "el verano, que acá arranca en diciembre"
+        first = (first + 5) % 12 + 1
     length = 3 if first <= 10 else 1
     position = _position(text, match, match.start("season"))
     return period_ahead(sent, first, length, position, _year(match.group("year")))

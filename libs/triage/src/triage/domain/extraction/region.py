@@ -146,3 +146,10 @@ def cctld_country(address: str | None) -> str | None:
     if len(tld) != 2 or tld in _GENERIC_CCTLDS:
         return None
     return "GB" if tld == "uk" else tld.upper()
+
+
+#: Countries whose seasons are six months from the northern ones (most of their people live
+#: south of the equator).
+SOUTHERN_HEMISPHERE = frozenset(
+    {"AR", "AU", "BO", "BR", "CL", "LS", "NA", "NZ", "PE", "PY", "UY", "ZA"}
+)

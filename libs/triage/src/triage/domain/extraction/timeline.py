@@ -122,7 +122,9 @@ def buying_timeline(text: str, sent: datetime | None) -> Timeline:
     return "unknown" if found is None else found.value
 
 
-def stated_timeline(text: str, sent: datetime | None) -> Found[Timeline] | None:
+def stated_timeline(
+    text: str, sent: datetime | None, southern: bool = False
+) -> Found[Timeline] | None:
     """The soonest horizon of the first tier that states one (sentences about buying, then
     others; never one that only sets up a meeting), and the phrase that states it."""
     sentences = list(sentences_of(text))
@@ -130,7 +132,7 @@ def stated_timeline(text: str, sent: datetime | None) -> Found[Timeline] | None:
     meeting = _about_a_meeting(sentences)
     others = [s for s in sentences if s not in buying and s not in meeting]
     for tier, candidates in enumerate((buying, others)):
-        horizons = [h for sentence in candidates for h in stated_horizons(sentence, sent)]
+        horizons = [h for sentence in candidates for h in stated_horizons(sentence, sent, southern)]
         if horizons:
             if tier > 0 and _NO_RUSH.search(text):
                 return None
@@ -169,13 +171,15 @@ def horizon(months_ahead: float) -> Timeline:
     return "unknown"
 
 
-def stated_horizons(text: str, sent: datetime | None) -> list[tuple[float, str]]:
+def stated_horizons(
+    text: str, sent: datetime | None, southern: bool = False
+) -> list[tuple[float, str]]:
     """Months until each buying horizon the text names (0 = this month), and its phrase."""
     found: list[tuple[float, str]] = []
     for pattern, months in ((_NOW, 0), (_QUARTER, 2), (_SIX_MONTHS, 5), (_LATER, 12)):
         if said := pattern.search(text):
             found.append((months, said.group(0)))
-    found += dated_horizons(text, sent)
+    found += dated_horizons(text, sent, southern)
     return [(months, phrase) for months, phrase in found if not _bounded_below(text, phrase)]
 
 
