@@ -10,12 +10,14 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+# "antes de la temporada de verano": the season named through its trade season
+TRADE_SEASON = r"(?:temporada|época|saison|stagione|sezonul)\s+(?:de\s+|d'|di\s+|do\s+|da\s+)?"
 # Where a phrase points inside a period: "before the summer" at its start, "within the first
 # half" or "by the end of Q1" at its end, "after the summer" just after it; otherwise its middle.
 _BEFORE = re.compile(
     r"(?<!\w)(?:before|prior to|avant|antes|vor|prima|voor|før|innan|före|inden|przed|ennen|před|pred)"
     r"(?:\s+(?:the|l'|le|la|el|de|del|do|da|das|dem|der|dell'|del|het|em)\s*){0,2}"
-    r"(?:\s*(?:temporada|época|saison|stagione|sezonul)\s+(?:de|d'|di|do|da)?)?\s*$",
+    rf"(?:\s*{TRADE_SEASON})?\s*$",
     re.IGNORECASE,
 )
 _WITHIN = re.compile(

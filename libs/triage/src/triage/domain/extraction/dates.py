@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from triage.domain.extraction.calendar import (
+    TRADE_SEASON,
     finnish_months,
     period_ahead,
     period_position,
@@ -96,8 +97,7 @@ _SEASON_REF = re.compile(
     rf"after|right\s+after|depois\s+d[oa]|después\s+del?|après|nach|dopo|na\s+de|"
     rf"{EXTRA_SEASON_LEADS})\s*"
     rf"(?:(?:the|l'|le|la|el|dem|den|der|das|il|lo|o|a|het|em)\s*)?"
-    # "antes de la temporada de verano", "prima della stagione estiva" is not read
-    rf"(?:(?:temporada|época|saison|stagione|sezonul)\s+(?:de\s+|d'|di\s+|do\s+|da\s+)?)?|"
+    rf"(?:{TRADE_SEASON})?|"
     rf"(?=(?:{alternatives(INFLECTED_SEASONS)})(?!\w)))"
     rf"(?:(?:{_MODIFIER})\s+(?:of\s+(?:the\s+)?|de\s+(?:la\s+|l')?|du\s+|del\s+|des\s+)?)?"
     rf"(?P<season>{alternatives(SEASONS)})(?!\w)(?:\s+(?P<year>20\d\d))?",
